@@ -1,0 +1,28 @@
+// The contract between checkpoint readers (safetensors, GGUF) and the model builder:
+// tensors are read one at a time, so a multi-GB checkpoint never sits in JavaScript memory.
+import type { QuantizedMatrix } from '../../cpu/quantize';
+
+export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+
+export interface TensorInfo {
+  name: string;
+  /** Hugging Face shape, e.g. [out_features, in_features] for a linear weight. */
+  shape: number[];
+  dtype: StoredDtype;
+  byteLength: number;
+}
+
+export interface CheckpointReader {
+  /** The Hugging Face config.json object (GGUF metadata is translated to it). */
+  readonly config: Record<string, unknown>;
+  /** Tensors under their Hugging Face names (GGUF names are translated). */
+  readonly tensors: ReadonlyMap<string, TensorInfo>;
+  /** The tensor as f32 in Hugging Face layout (dequantized if stored quantized). */
+  readF32(name: string): Promise<Float32Array>;
+  /**
+   * The tensor already in the engine's q8/q4 format when it is stored that way (GGUF
+   * Q8_0/Q4_0), so it is not dequantized and requantized; null otherwise.
+   */
+  readQuantized?(name: string): Promise<QuantizedMatrix | null>;
+  close?(): Promise<void>;
+}
