@@ -31,9 +31,13 @@ export interface KernelSpec {
   entryPoint?: string;
   constants?: OverrideConstants;
   /** Buffers for @group(0) @binding(0..n-1), in binding order. */
-  bindings: (GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number })[];
+  bindings: (GPUBuffer | GPUBufferBinding)[];
   grid: Grid;
   label?: string;
+}
+
+function isBufferBinding(b: GPUBuffer | GPUBufferBinding): b is GPUBufferBinding {
+  return (b as GPUBufferBinding).buffer !== undefined && (b as GPUBuffer).mapState === undefined;
 }
 
 export class BoundKernel implements Dispatchable {
@@ -51,7 +55,7 @@ export class BoundKernel implements Dispatchable {
       layout: this.pipeline.getBindGroupLayout(0),
       entries: spec.bindings.map((b, binding) => ({
         binding,
-        resource: 'buffer' in b && !(b as GPUBuffer).mapState ? (b as { buffer: GPUBuffer }) : { buffer: b as GPUBuffer },
+        resource: isBufferBinding(b) ? b : { buffer: b },
       })),
     });
   }
