@@ -113,3 +113,51 @@ export type EngineEvent =
   | { kind: 'memory'; ledger: LedgerSnapshot; inferenceBaseline: number }
   | { kind: 'run-state'; runId: string; state: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; error?: string }
   | { kind: 'device-lost'; message: string };
+
+export interface MemoryEstimate {
+  weightsBytes: number;
+  activationBytes: number;
+  trainingExtraBytes: number;
+  totalBytes: number;
+  /** What the adapter allows in one buffer and in total as far as WebGPU tells. */
+  maxBufferBytes: number;
+  fits: boolean;
+  advice?: string;
+}
+
+export interface TaskSummary {
+  name: string;
+  type: string;
+  splits: Record<string, number>;
+  /** Per-row validation problems, e.g. {split: 'train', row: 12, message: 'missing field text'}. */
+  problems: { split: string; row: number; message: string }[];
+}
+
+/** The loss along a direction: L(theta + a * d) for the offsets a (the ZO dynamics view). */
+export interface LossCurve {
+  offsets: number[];
+  losses: number[];
+  direction: 'perturbation' | 'last-update';
+}
+
+/**
+ * What the worker wraps. One instance per GPU device. Long operations report through
+ * `subscribe`; every method rejects with a typed error (see src/engine/gpu/errors.ts and
+ * the loader's errors) whose message tells the user what to do.
+ */
+export interface EngineApi {
+  adapterReport(): Promise<AdapterReport>;
+  estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate>;
+  loadModel(request: LoadModelRequest): Promise<ModelSummary>;
+  setTask(task: TaskInput): Promise<TaskSummary>;
+  evaluate(split: string, limit: number): Promise<EvalMetrics>;
+  /** Starts (or, with resumeFrom, continues) a run; resolves when it stops, pauses or finishes. */
+  train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void>;
+  pause(runId: string): void;
+  stop(runId: string): void;
+  /** The compact replayable record of a run (seeds and projected gradients). */
+  runRecord(runId: string): Promise<Uint8Array>;
+  lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve>;
+  memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }>;
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
