@@ -1,0 +1,58 @@
+// Per-example and batch-mean losses on the GPU from a scoring plan (shaders/loss.wgsl), so a
+// ZO step's two losses never leave the GPU before the projected gradient is formed.
+import code from '../../../../shaders/loss.wgsl?raw';
+import type { GpuContext } from '../context';
+import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
+import type { ScoringPlan } from '../../cpu/loss';
+
+export interface LossBuffers {
+  plan: GPUBuffer; // u32 [maxPlanWords]
+  scores: GPUBuffer; // f32 [maxCandidates]
+  exampleLoss: GPUBuffer; // f32 [maxExamples]
+  batchLoss: GPUBuffer; // f32 [1]
+}
+
+export class LossKernel implements Dispatchable {
+  readonly label = 'loss';
+  readonly buffers: LossBuffers;
+  private readonly kernel: BoundKernel;
+  private readonly params: ParamBlock<'examples' | 'candidateBase' | 'tokenBase'>;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    logprobs: GPUBuffer,
+    readonly limits: { maxExamples: number; maxCandidates: number; maxPlanWords: number },
+  ) {
+    this.buffers = {
+      plan: ctx.createStorage('loss-plan', limits.maxPlanWords * 4, 'activations'),
+      scores: ctx.createStorage('loss-scores', limits.maxCandidates * 4, 'activations'),
+      exampleLoss: ctx.createStorage('loss-examples', limits.maxExamples * 4, 'activations'),
+      batchLoss: ctx.createStorage('loss-batch', 4, 'activations'),
+    };
+    this.params = new ParamBlock(ctx, 'loss-params', [
+      { name: 'examples', type: 'u32' },
+      { name: 'candidateBase', type: 'u32' },
+      { name: 'tokenBase', type: 'u32' },
+    ]);
+    const b = this.buffers;
+    this.kernel = new BoundKernel(ctx, {
+      name: 'loss',
+      code,
+      bindings: [logprobs, b.plan, b.scores, b.exampleLoss, b.batchLoss, this.params.buffer],
+      grid: [1, 1, 1],
+    });
+  }
+
+  setPlan(plan: ScoringPlan): void {
+    const { maxExamples, maxCandidates, maxPlanWords } = this.limits;
+    if (plan.examples > maxExamples || plan.candidates > maxCandidates || plan.words.length > maxPlanWords) {
+      throw new Error(`scoring plan (${plan.examples} examples, ${plan.candidates} candidates) exceeds the loss kernel's limits`);
+    }
+    this.ctx.upload(this.buffers.plan, plan.words);
+    this.params.set({ examples: plan.examples, candidateBase: plan.candidateBase, tokenBase: plan.tokenBase });
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.kernel.encode(pass);
+  }
+}

@@ -1,0 +1,177 @@
+// The Llama forward pass, written once against the kernels (HF LlamaForCausalLM semantics):
+//   x = embed(ids)
+//   per layer: x += o(attn(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))));  x += down(silu(gate(n2(x))) * up(n2(x)))
+//   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
+// Logits exist only at the scored positions. Kernels and bind groups are built once here;
+// encode() records dispatches into a pass and allocates nothing.
+import type { GpuContext } from '../gpu/context';
+import type { Dispatchable } from '../gpu/kernel';
+import { EmbeddingKernel } from '../gpu/kernels/embedding';
+import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
+import { RopeKernel } from '../gpu/kernels/rope';
+import { AttentionKernel } from '../gpu/kernels/attention';
+import { SwigluKernel } from '../gpu/kernels/swiglu';
+import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
+import { MatmulKernel } from '../gpu/kernels/matmul';
+import { ropeInvFreq } from '../cpu/rope';
+import type { LlamaConfig } from './config';
+import type { LayerWeights, LinearName, ModelWeights } from './weights';
+import { allocateRunState, type RunLimits, type RunState } from './runState';
+
+/** One scored forward call: right-padded token rows and the positions/targets to score. */
+export interface ForwardInput {
+  ids: Uint32Array; // [batch * seqLen], right-padded
+  batch: number;
+  seqLen: number;
+  positions: Uint32Array; // [P] row indices b*seqLen + t whose next-token distribution is scored
+  targets: Uint32Array; // [P * candidates]
+  candidates: number;
+}
+
+/** Extra work a tuning mode adds after a linear layer (LoRA's B(Ax), SensZOQ's sparse correction). */
+export interface LinearHook {
+  build(ctx: GpuContext, layer: number, name: LinearName, x: GPUBuffer, y: GPUBuffer, maxRows: number): Dispatchable & { setRows(m: number): void };
+}
+
+interface LayerKernels {
+  steps: (Dispatchable & { setRows?(m: number): void; setShape?(b: number, t: number): void })[];
+}
+
+export class LlamaForward {
+  readonly state: RunState;
+  private readonly layers: LayerKernels[] = [];
+  private readonly embed: EmbeddingKernel;
+  private readonly gather: GatherRowsKernel;
+  private readonly finalNorm: RmsNormKernel;
+  private readonly lmHead: MatmulKernel;
+  private readonly logprob: LogProbKernel;
+  private readonly invFreq: GPUBuffer;
+  private current: { batch: number; seqLen: number; positions: number; candidates: number } | null = null;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly config: LlamaConfig,
+    readonly weights: ModelWeights,
+    limits: RunLimits,
+    hooks: LinearHook[] = [],
+  ) {
+    if (limits.maxSeqLen > config.maxPositions) {
+      throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
+    }
+    const c = config;
+    const s = (this.state = allocateRunState(ctx, c, limits));
+    const rows = limits.maxBatch * limits.maxSeqLen;
+    this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
+    this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
+    weights.layers.forEach((w, i) => this.layers.push(this.buildLayer(i, w, rows, hooks)));
+    this.gather = new GatherRowsKernel(ctx, { src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxPositions });
+    this.finalNorm = new RmsNormKernel(ctx, { x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxPositions });
+    this.lmHead = new MatmulKernel(ctx, { x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxPositions, label: 'lm_head' });
+    this.logprob = new LogProbKernel(ctx, {
+      logits: s.logits,
+      targets: s.targets,
+      out: s.logprobs,
+      vocab: c.vocabSize,
+      candidates: limits.maxCandidates,
+      maxPositions: limits.maxPositions,
+    });
+  }
+
+  private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[]): LayerKernels {
+    const { ctx, config: c, state: s } = this;
+    const linear = (name: LinearName, x: GPUBuffer, y: GPUBuffer, accumulate = false) => {
+      const steps: LayerKernels['steps'] = [new MatmulKernel(ctx, { x, w: w[name], y, maxRows: rows, accumulate, label: `L${i}.${name}` })];
+      for (const hook of hooks) steps.push(hook.build(ctx, i, name, x, y, rows));
+      return steps;
+    };
+    const dims = { maxRows: rows };
+    return {
+      steps: [
+        new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
+        ...linear('q', s.xNorm, s.q),
+        ...linear('k', s.xNorm, s.k),
+        ...linear('v', s.xNorm, s.v),
+        new RopeKernel(ctx, { qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
+        new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
+        new AttentionKernel(ctx, {
+          q: s.q, k: s.k, v: s.v, out: s.attn,
+          heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen,
+        }),
+        // The residual add is fused into the output projections: x += attn Wo^T.
+        ...linear('o', s.attn, s.x, true),
+        new RmsNormKernel(ctx, { x: s.x, weight: w.postNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
+        ...linear('gate', s.xNorm, s.gate),
+        ...linear('up', s.xNorm, s.up),
+        new SwigluKernel(ctx, { gate: s.gate, up: s.up, out: s.gate, width: c.intermediate, ...dims }),
+        ...linear('down', s.gate, s.x, true),
+      ],
+    };
+  }
+
+  /** Upload one call's tokens and scored positions; sizes every kernel for it. */
+  setInput(input: ForwardInput): void {
+    const { limits } = this.state;
+    const P = input.positions.length;
+    if (input.batch > limits.maxBatch || input.seqLen > limits.maxSeqLen) {
+      throw new Error(`batch ${input.batch} x ${input.seqLen} tokens exceeds the loaded limits ${limits.maxBatch} x ${limits.maxSeqLen}`);
+    }
+    if (P > limits.maxPositions || input.candidates > limits.maxCandidates) {
+      throw new Error(`${P} scored positions x ${input.candidates} candidates exceeds the limits ${limits.maxPositions} x ${limits.maxCandidates}`);
+    }
+    if (input.ids.length !== input.batch * input.seqLen) throw new Error('ids must hold batch x seqLen tokens');
+    if (input.targets.length !== P * input.candidates) throw new Error('targets must hold positions x candidates ids');
+    this.ctx.upload(this.state.ids, input.ids);
+    this.ctx.upload(this.state.positions, input.positions);
+    // targets are laid out [P, maxCandidates]; pad each row so the kernel's stride is fixed.
+    const padded = new Uint32Array(P * limits.maxCandidates);
+    for (let p = 0; p < P; p++) padded.set(input.targets.subarray(p * input.candidates, (p + 1) * input.candidates), p * limits.maxCandidates);
+    this.ctx.upload(this.state.targets, padded);
+    const key = { batch: input.batch, seqLen: input.seqLen, positions: P, candidates: input.candidates };
+    if (this.current && JSON.stringify(this.current) === JSON.stringify(key)) return;
+    this.current = key;
+    const rows = input.batch * input.seqLen;
+    this.embed.setRows(rows);
+    for (const layer of this.layers) {
+      for (const k of layer.steps) {
+        if (k.setShape) k.setShape(input.batch, input.seqLen);
+        else k.setRows?.(rows);
+      }
+    }
+    this.gather.setCount(P);
+    this.finalNorm.setRows(P);
+    this.lmHead.setRows(P);
+    this.logprob.setPositions(P);
+  }
+
+  /** Records the whole forward pass; logprobs land in state.logprobs [P, maxCandidates]. */
+  encode(pass: GPUComputePassEncoder): void {
+    if (!this.current) throw new Error('setInput() must come before encode()');
+    this.embed.encode(pass);
+    for (const layer of this.layers) for (const k of layer.steps) k.encode(pass);
+    this.gather.encode(pass);
+    this.finalNorm.encode(pass);
+    this.lmHead.encode(pass);
+    this.logprob.encode(pass);
+  }
+
+  /** Convenience for inference and tests: run once and read the scored log-probabilities. */
+  async logprobs(input: ForwardInput): Promise<Float32Array> {
+    this.setInput(input);
+    this.ctx.submit((pass) => this.encode(pass), 'forward');
+    const { maxCandidates } = this.state.limits;
+    const all = await this.ctx.readF32(this.state.logprobs, input.positions.length * maxCandidates);
+    const out = new Float32Array(input.positions.length * input.candidates);
+    for (let p = 0; p < input.positions.length; p++) {
+      out.set(all.subarray(p * maxCandidates, p * maxCandidates + input.candidates), p * input.candidates);
+    }
+    return out;
+  }
+
+  /** Full-vocabulary logits at the scored positions [P, vocab] (the CLI's `logits`, tests). */
+  async logits(input: ForwardInput): Promise<Float32Array> {
+    this.setInput(input);
+    this.ctx.submit((pass) => this.encode(pass), 'forward');
+    return this.ctx.readF32(this.state.logits, input.positions.length * this.config.vocabSize);
+  }
+}

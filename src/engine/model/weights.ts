@@ -1,0 +1,110 @@
+// The model's weights on the GPU, built tensor by tensor from a CheckpointReader so a large
+// checkpoint never sits whole in JavaScript memory. Linear weights keep PyTorch's [out, in].
+import type { GpuContext } from '../gpu/context';
+import type { MemoryCategory } from '../gpu/ledger';
+import type { GpuWeight, WeightFormat } from '../gpu/tensor';
+import { uploadQuantized, uploadWeight } from '../gpu/weights';
+import type { CheckpointReader } from './loaders/types';
+import type { LlamaConfig } from './config';
+import { UnsupportedModelError } from './config';
+
+export interface LayerWeights {
+  inputNorm: GPUBuffer; // f32 [hidden]
+  q: GpuWeight; // [heads*headDim, hidden]
+  k: GpuWeight; // [kvHeads*headDim, hidden]
+  v: GpuWeight; // [kvHeads*headDim, hidden]
+  o: GpuWeight; // [hidden, heads*headDim]
+  postNorm: GPUBuffer; // f32 [hidden]
+  gate: GpuWeight; // [intermediate, hidden]
+  up: GpuWeight; // [intermediate, hidden]
+  down: GpuWeight; // [hidden, intermediate]
+}
+
+export interface ModelWeights {
+  format: WeightFormat;
+  embed: GpuWeight; // [vocab, hidden]
+  layers: LayerWeights[];
+  finalNorm: GPUBuffer; // f32 [hidden]
+  lmHead: GpuWeight; // [vocab, hidden]; the embedding table itself when tied
+  /** Hugging Face tensor name of every GPU tensor, for exports and the sparse mask format. */
+  names: Map<string, GpuWeight | GPUBuffer>;
+}
+
+export type LinearName = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+
+export const LINEAR_HF_NAMES: Record<LinearName, string> = {
+  q: 'self_attn.q_proj',
+  k: 'self_attn.k_proj',
+  v: 'self_attn.v_proj',
+  o: 'self_attn.o_proj',
+  gate: 'mlp.gate_proj',
+  up: 'mlp.up_proj',
+  down: 'mlp.down_proj',
+};
+
+export interface BuildProgress {
+  tensor: string;
+  done: number;
+  total: number;
+}
+
+export async function buildWeights(
+  ctx: GpuContext,
+  config: LlamaConfig,
+  reader: CheckpointReader,
+  format: WeightFormat,
+  onProgress?: (p: BuildProgress) => void,
+): Promise<ModelWeights> {
+  const names = new Map<string, GpuWeight | GPUBuffer>();
+  const total = reader.tensors.size;
+  let done = 0;
+  const category: MemoryCategory = 'weights';
+
+  const expectShape = (name: string, shape: number[]) => {
+    const info = reader.tensors.get(name);
+    if (!info) throw new UnsupportedModelError(`The checkpoint has no tensor "${name}"`);
+    if (info.shape.join('x') !== shape.join('x')) {
+      throw new UnsupportedModelError(`Tensor ${name} has shape [${info.shape}] but config.json implies [${shape}]`);
+    }
+  };
+  const linear = async (name: string, rows: number, cols: number, fmt: WeightFormat = format): Promise<GpuWeight> => {
+    expectShape(name, [rows, cols]);
+    const native = fmt === 'q8' || fmt === 'q4' ? await reader.readQuantized?.(name) : null;
+    const w = native && native.kind === fmt ? uploadQuantized(ctx, name, native, category) : uploadWeight(ctx, name, await reader.readF32(name), rows, cols, fmt, category);
+    names.set(name, w);
+    onProgress?.({ tensor: name, done: ++done, total });
+    return w;
+  };
+  const vector = async (name: string, n: number): Promise<GPUBuffer> => {
+    expectShape(name, [n]);
+    const b = ctx.storageFrom(name, await reader.readF32(name), category);
+    names.set(name, b);
+    onProgress?.({ tensor: name, done: ++done, total });
+    return b;
+  };
+
+  const { hidden, heads, kvHeads, headDim, intermediate, vocabSize } = config;
+  const embed = await linear('model.embed_tokens.weight', vocabSize, hidden);
+  const layers: LayerWeights[] = [];
+  for (let i = 0; i < config.layers; i++) {
+    const p = `model.layers.${i}.`;
+    layers.push({
+      inputNorm: await vector(`${p}input_layernorm.weight`, hidden),
+      q: await linear(`${p}self_attn.q_proj.weight`, heads * headDim, hidden),
+      k: await linear(`${p}self_attn.k_proj.weight`, kvHeads * headDim, hidden),
+      v: await linear(`${p}self_attn.v_proj.weight`, kvHeads * headDim, hidden),
+      o: await linear(`${p}self_attn.o_proj.weight`, hidden, heads * headDim),
+      postNorm: await vector(`${p}post_attention_layernorm.weight`, hidden),
+      gate: await linear(`${p}mlp.gate_proj.weight`, intermediate, hidden),
+      up: await linear(`${p}mlp.up_proj.weight`, intermediate, hidden),
+      down: await linear(`${p}mlp.down_proj.weight`, hidden, intermediate),
+    });
+    // Surface an out-of-memory now rather than after every layer was queued.
+    await ctx.checkAllocations();
+  }
+  const finalNorm = await vector('model.norm.weight', hidden);
+  const tied = config.tieWordEmbeddings || !reader.tensors.has('lm_head.weight');
+  const lmHead = tied ? embed : await linear('lm_head.weight', vocabSize, hidden);
+  await ctx.checkAllocations();
+  return { format, embed, layers, finalNorm, lmHead, names };
+}
