@@ -1,0 +1,157 @@
+// The main-thread side of the protocol: promise-returning methods mirroring EngineApi, and an
+// event subscription. Works over any Worker-like port, so Node tests can wire it straight to
+// handleRequest. Byte arguments (resume checkpoints) are transferred: the caller gives them up.
+import type {
+  AdapterReport,
+  EngineEvent,
+  EvalMetrics,
+  LoadModelRequest,
+  LossCurve,
+  MemoryEstimate,
+  ModelSummary,
+  TaskInput,
+  TaskSummary,
+  TrainConfig,
+} from '../engine/api';
+import type { LedgerSnapshot } from '../engine/gpu/ledger';
+import { isWorkerMessage, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerMessage } from './protocol';
+
+/** An engine failure on the main thread: `kind` is the engine's typed error kind. */
+export class EngineError extends Error {
+  readonly kind: string;
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.kind = payload.errorKind;
+    this.name = payload.name || 'EngineError';
+  }
+}
+
+/** The part of Worker the client uses. */
+export interface WorkerPort {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+  terminate(): void;
+}
+
+interface Pending {
+  method: Method;
+  resolve: (value: unknown) => void;
+  reject: (error: EngineError) => void;
+}
+
+export class EngineClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly fatalListeners = new Set<(error: EngineError) => void>();
+  private fatal: EngineError | null = null;
+  private terminated = false;
+
+  constructor(private readonly port: WorkerPort) {
+    port.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
+    port.addEventListener('error', (event: ErrorEvent) => {
+      this.fail({ errorKind: 'worker-crashed', name: 'WorkerError', message: `The engine worker failed: ${event.message || 'unknown error'}` });
+    });
+  }
+
+  /** The real worker, bundled by Vite as an ES module worker. */
+  static spawn(): EngineClient {
+    const worker = new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'zo-engine' });
+    return new EngineClient(worker);
+  }
+
+  adapterReport(): Promise<AdapterReport> {
+    return this.call('adapterReport', null);
+  }
+  estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
+    return this.call('estimateMemory', request);
+  }
+  loadModel(request: LoadModelRequest): Promise<ModelSummary> {
+    return this.call('loadModel', request);
+  }
+  setTask(task: TaskInput): Promise<TaskSummary> {
+    return this.call('setTask', task);
+  }
+  evaluate(split: string, limit: number): Promise<EvalMetrics> {
+    return this.call('evaluate', { split, limit });
+  }
+  /** Resolves when the run pauses, stops or finishes. `resumeFrom`'s buffer is transferred. */
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+    await this.call('train', resumeFrom ? { runId, config, resumeFrom } : { runId, config });
+  }
+  async pause(runId: string): Promise<void> {
+    await this.call('pause', { runId });
+  }
+  async stop(runId: string): Promise<void> {
+    await this.call('stop', { runId });
+  }
+  runRecord(runId: string): Promise<Uint8Array> {
+    return this.call('runRecord', { runId });
+  }
+  lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
+    return this.call('lossAlongDirection', { direction, span, points });
+  }
+  memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
+    return this.call('memory', null);
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The engine could not start (or the worker died): every later call rejects with this. */
+  onFatal(listener: (error: EngineError) => void): () => void {
+    this.fatalListeners.add(listener);
+    if (this.fatal) listener(this.fatal);
+    return () => this.fatalListeners.delete(listener);
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    this.port.terminate();
+    this.fail({ errorKind: 'terminated', name: 'EngineError', message: 'The engine was restarted.' });
+  }
+
+  private call<M extends Method>(method: M, payload: MethodMap[M]['params']): Promise<MethodMap[M]['result']> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ kind: method, id, payload }, transferablesOf(payload));
+    });
+  }
+
+  private receive(data: unknown): void {
+    if (!isWorkerMessage(data)) return;
+    const msg = data as WorkerMessage;
+    switch (msg.kind) {
+      case 'event':
+        for (const listener of this.listeners) listener(msg.payload);
+        return;
+      case 'ready':
+        return;
+      case 'fatal':
+        this.fail(msg.payload);
+        return;
+      case 'response':
+      case 'error': {
+        const pending = this.pending.get(msg.id);
+        if (!pending) return;
+        this.pending.delete(msg.id);
+        if (msg.kind === 'response') pending.resolve(msg.payload.result);
+        else pending.reject(new EngineError(msg.payload));
+      }
+    }
+  }
+
+  private fail(payload: ErrorPayload): void {
+    if (!this.fatal) {
+      this.fatal = new EngineError(payload);
+      if (!this.terminated) for (const listener of this.fatalListeners) listener(this.fatal);
+    }
+    for (const pending of this.pending.values()) pending.reject(this.fatal);
+    this.pending.clear();
+  }
+}

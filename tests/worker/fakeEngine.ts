@@ -1,0 +1,88 @@
+// A test double of EngineApi: records calls, answers with fixed plain data, can emit events
+// and can be told to fail with a typed error, so the worker protocol is tested without a GPU.
+import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig } from '../../src/engine/api';
+import type { LedgerSnapshot } from '../../src/engine/gpu/ledger';
+import { GpuOutOfMemoryError } from '../../src/engine/gpu/errors';
+
+export class FakeEngine implements EngineApi {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private trainRelease: (() => void) | null = null;
+  failNextWith: Error | null = null;
+  record = new Uint8Array([1, 2, 3, 4, 5]);
+
+  private note(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    const failure = this.failNextWith;
+    this.failNextWith = null;
+    if (failure) throw failure;
+  }
+
+  emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  async adapterReport(): Promise<AdapterReport> {
+    this.note('adapterReport');
+    return {
+      adapter: { vendor: 'test', architecture: 'double', device: '', description: 'Fake adapter', isSoftware: true },
+      features: { f16: false, subgroups: false, timestampQuery: false },
+      limits: {
+        maxStorageBufferBindingSize: 1 << 27,
+        maxBufferSize: 1 << 28,
+        maxComputeWorkgroupStorageSize: 16384,
+        maxComputeInvocationsPerWorkgroup: 256,
+        maxComputeWorkgroupsPerDimension: 65535,
+        maxStorageBuffersPerShaderStage: 8,
+      },
+    };
+  }
+  async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
+    this.note('estimateMemory', request);
+    return { weightsBytes: 100, activationBytes: 10, trainingExtraBytes: 1, totalBytes: 111, maxBufferBytes: 1000, fits: true };
+  }
+  async loadModel(request: LoadModelRequest): Promise<ModelSummary> {
+    this.note('loadModel', request);
+    this.emit({ kind: 'load-progress', progress: { file: 'model.safetensors', loadedBytes: 50, totalBytes: 100, bytesPerSecond: 10, secondsLeft: 5, phase: 'download' } });
+    return { name: 'fake', architecture: 'llama', parameters: 10, layers: 1, hidden: 4, heads: 1, kvHeads: 1, vocab: 8, precision: request.precision, fileHashes: {}, hasChatTemplate: false };
+  }
+  async setTask(task: TaskInput): Promise<TaskSummary> {
+    this.note('setTask', task);
+    return { name: task.spec.name, type: task.spec.type, splits: Object.fromEntries(Object.entries(task.splits).map(([k, v]) => [k, v.length])), problems: [] };
+  }
+  async evaluate(split: string, limit: number): Promise<EvalMetrics> {
+    this.note('evaluate', split, limit);
+    return { step: 0, split, accuracy: 0.5, loss: 0.69, n: limit };
+  }
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+    this.note('train', runId, config, resumeFrom);
+    await new Promise<void>((resolve) => (this.trainRelease = resolve));
+  }
+  pause(runId: string): void {
+    this.note('pause', runId);
+    this.trainRelease?.();
+  }
+  stop(runId: string): void {
+    this.note('stop', runId);
+    this.trainRelease?.();
+  }
+  async runRecord(runId: string): Promise<Uint8Array> {
+    this.note('runRecord', runId);
+    return this.record;
+  }
+  async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
+    this.note('lossAlongDirection', direction, span, points);
+    const offsets = Array.from({ length: points }, (_, i) => -span + (2 * span * i) / (points - 1));
+    return { offsets, losses: offsets.map((a) => 1 + a * a), direction };
+  }
+  async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
+    this.note('memory');
+    return { ledger: { current: { weights: 8, trainable: 0, optimizer: 0, activations: 4, scratch: 1, staging: 1 }, total: 14, peak: 14 }, inferenceBaseline: 12 };
+  }
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export const oomError = () => new GpuOutOfMemoryError('weights', 1 << 30);
