@@ -1,0 +1,114 @@
+// HTTP files as ByteSources through Range requests (RFC 9110 §14: `Range: bytes=a-b` answered
+// by 206 with `Content-Range: bytes a-b/size`), and the Hugging Face Hub's URL layout
+// `${endpoint}/${repo}/resolve/${revision}/${file}`. Statuses become typed loader errors.
+import { checkRange, type ByteSource } from './byteSource';
+import { DownloadCancelledError, GatedRepoError, NetworkError, NotFoundError, isAbort } from './errors';
+import type { FileProgress } from './progress';
+
+export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
+
+export interface HttpOptions {
+  /** Hugging Face access token, sent as `Authorization: Bearer`. */
+  token?: string;
+  signal?: AbortSignal;
+  /** Injected for tests and custom agents; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Names the repository in 401/403 messages. */
+  repo?: string;
+}
+
+export function hubFileUrl(endpoint: string, repo: string, revision: string, file: string): string {
+  const path = file.split('/').map(encodeURIComponent).join('/');
+  return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
+}
+
+/** fetch with the token, the signal, and typed errors; a 404 returns null. */
+export async function httpGet(url: string, opts: HttpOptions, range?: string): Promise<Response | null> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (range) headers.Range = range;
+  let res: Response;
+  try {
+    res = await (opts.fetch ?? fetch)(url, { headers, signal: opts.signal, redirect: 'follow' });
+  } catch (e) {
+    if (isAbort(e) || opts.signal?.aborted) throw new DownloadCancelledError(url);
+    throw new NetworkError(url, (e as Error).message);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel().catch(() => {});
+    return null;
+  }
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel().catch(() => {});
+    throw new GatedRepoError(opts.repo ?? url, res.status, !!opts.token);
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    throw new NetworkError(url, `HTTP ${res.status} ${res.statusText}`);
+  }
+  return res;
+}
+
+export async function responseBytes(res: Response, url: string, signal?: AbortSignal): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    if (isAbort(e) || signal?.aborted) throw new DownloadCancelledError(url);
+    throw new NetworkError(url, `the connection broke (${(e as Error).message})`);
+  }
+}
+
+/** Total size from `Content-Range: bytes a-b/size` (206) or Content-Length (200). */
+export function totalSize(res: Response): number | null {
+  const cr = res.headers.get('content-range');
+  const m = cr ? /\/(\d+)\s*$/.exec(cr) : null;
+  if (m) return Number(m[1]);
+  const len = res.headers.get('content-length');
+  return res.status === 200 && len !== null ? Number(len) : null;
+}
+
+/** The Hub's sha-256 of an LFS file (X-Linked-Etag / ETag when it is 64 hex digits). */
+export function lfsSha256(res: Response): string | undefined {
+  for (const h of ['x-linked-etag', 'etag']) {
+    const v = res.headers.get(h)?.replace(/^W\//, '').replace(/"/g, '');
+    if (v && /^[0-9a-f]{64}$/.test(v)) return v;
+  }
+  return undefined;
+}
+
+export interface HttpSource extends ByteSource {
+  readonly sha256?: string;
+}
+
+/**
+ * A remote file read by ranges. Probes its size with a one-byte range request; null on 404.
+ * `makeProgress` (optional) gives a tracker that counts every byte read.
+ */
+export async function openHttpSource(url: string, name: string, opts: HttpOptions, makeProgress?: (size: number) => FileProgress | undefined): Promise<HttpSource | null> {
+  const probe = await httpGet(url, opts, 'bytes=0-0');
+  if (!probe) return null;
+  const size = totalSize(probe);
+  const sha256 = lfsSha256(probe);
+  await probe.body?.cancel().catch(() => {});
+  if (size === null) throw new NetworkError(url, 'the server gave no file size (no Content-Range or Content-Length)');
+  const tracker = makeProgress?.(size);
+  return {
+    name,
+    size,
+    sha256,
+    async read(offset, length) {
+      checkRange({ name, size }, offset, length);
+      if (length === 0) return new Uint8Array(0);
+      const res = await httpGet(url, opts, `bytes=${offset}-${offset + length - 1}`);
+      if (!res) throw new NotFoundError(url, name);
+      if (res.status !== 206 && !(res.status === 200 && offset === 0 && length === size)) {
+        await res.body?.cancel().catch(() => {});
+        throw new NetworkError(url, `the server ignored the Range request (HTTP ${res.status}); it must support byte ranges`);
+      }
+      const bytes = await responseBytes(res, url, opts.signal);
+      if (bytes.byteLength !== length) throw new NetworkError(url, `asked for ${length} bytes at ${offset}, got ${bytes.byteLength}`);
+      tracker?.add(length);
+      return bytes;
+    },
+  };
+}
