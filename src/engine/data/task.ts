@@ -24,3 +24,25 @@ export interface Task {
   spec: TaskSpec;
   splits: Record<string, TaskRow[]>;
 }
+
+/**
+ * One thing wrong with the task, found while loading. `row` is the 1-based line of the file
+ * where the row starts (JSONL: its line; CSV: the line its record starts on, the header being
+ * line 1); 0 for problems with task.json itself or with a whole split.
+ */
+export interface TaskProblem {
+  split: string;
+  row: number;
+  message: string;
+}
+
+/** A task as loaded: the rows that validated, and every problem met on the way. */
+export interface ParsedTask extends Task {
+  problems: TaskProblem[];
+}
+
+/** A chat message for tokenizers with a chat template. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | (string & {});
+  content: string;
+}
