@@ -49,7 +49,7 @@ export class LlamaForward {
   private current: { batch: number; seqLen: number; positions: number; candidates: number } | null = null;
 
   constructor(
-    private readonly ctx: GpuContext,
+    readonly ctx: GpuContext,
     readonly config: LlamaConfig,
     readonly weights: ModelWeights,
     limits: RunLimits,

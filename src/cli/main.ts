@@ -1,0 +1,49 @@
+// `zo-studio`: the engine from the command line, on Dawn in Node (a GPU when there is a
+// driver, SwiftShader otherwise). Each subcommand lives in its own file under commands/.
+import { UsageError } from './args';
+import { infoCommand } from './commands/info';
+import { logitsCommand } from './commands/logits';
+import type { CliIo } from './io';
+import { processIo } from './io';
+
+const USAGE = `zo-studio <command> [options]
+
+Commands:
+  info    --model M                       config, parameter count, adapter and its limits
+  logits  --model M --ids 1,2,3 [--json]  last-position logits and mean next-token loss
+
+Model options (every command that takes --model):
+  --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id
+  --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
+  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  info: infoCommand,
+  logits: logitsCommand,
+};
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`Unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr(`zo-studio ${name}: ${(e as Error).message}`);
+    if (io.env.ZO_DEBUG) io.stderr(String((e as Error).stack));
+    return 1;
+  }
+}
