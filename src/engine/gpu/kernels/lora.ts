@@ -1,0 +1,62 @@
+// LoRA on one linear layer: y += (alpha / r) * B (A x)  (shaders/lora.wgsl, lora_up.wgsl).
+// A [r, in] and B [out, r] are f32 trainable buffers; t [maxRows, r] is per-layer scratch.
+import downCode from '../../../../shaders/lora.wgsl?raw';
+import upCode from '../../../../shaders/lora_up.wgsl?raw';
+import type { GpuContext } from '../context';
+import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+
+const WG = 64;
+
+export interface LoraOptions {
+  x: GPUBuffer; // f32 [maxRows, inDim]
+  y: GPUBuffer; // f32 [maxRows, outDim], accumulated into
+  a: GPUBuffer; // f32 [rank, inDim]
+  b: GPUBuffer; // f32 [outDim, rank]
+  inDim: number;
+  outDim: number;
+  rank: number;
+  scale: number; // alpha / rank
+  maxRows: number;
+  label?: string;
+}
+
+export class LoraKernel implements Dispatchable {
+  readonly label: string;
+  readonly scratch: GPUBuffer;
+  private readonly down: BoundKernel;
+  private readonly up: BoundKernel;
+  private readonly params: ParamBlock<'rows' | 'inDim' | 'outDim' | 'rank' | 'scale'>;
+
+  constructor(ctx: GpuContext, private readonly o: LoraOptions) {
+    this.label = o.label ?? 'lora';
+    this.scratch = ctx.createStorage(`${this.label}-t`, o.maxRows * o.rank * 4, 'activations');
+    this.params = new ParamBlock(ctx, `${this.label}-params`, [
+      { name: 'rows', type: 'u32' },
+      { name: 'inDim', type: 'u32' },
+      { name: 'outDim', type: 'u32' },
+      { name: 'rank', type: 'u32' },
+      { name: 'scale', type: 'f32' },
+    ]);
+    this.down = new BoundKernel(ctx, {
+      name: 'lora', code: downCode, entryPoint: 'lora_down', constants: { WG },
+      bindings: [o.x, o.a, this.scratch, this.params.buffer], grid: [1, 1, 1], label: `${this.label}.down`,
+    });
+    this.up = new BoundKernel(ctx, {
+      name: 'lora_up', code: upCode, entryPoint: 'lora_up', constants: { WG },
+      bindings: [this.scratch, o.b, o.y, this.params.buffer], grid: [1, 1, 1], label: `${this.label}.up`,
+    });
+    this.setRows(o.maxRows);
+  }
+
+  setRows(m: number): void {
+    const { inDim, outDim, rank, scale } = this.o;
+    this.params.set({ rows: m, inDim, outDim, rank, scale });
+    this.down.grid = linearGrid(m * rank, WG);
+    this.up.grid = linearGrid(m * outDim, WG);
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.down.encode(pass);
+    this.up.encode(pass);
+  }
+}
