@@ -1,0 +1,154 @@
+// A GGUF llama checkpoint as a CheckpointReader in Hugging Face terms: llama.cpp tensor names
+// (convert_hf_to_gguf.py / gguf-py tensor_mapping.py) mapped back to HF names, `llama.*`
+// metadata translated to a config.json object, shapes un-reversed, and the q/k row permutation
+// of LlamaModel.permute undone so RoPE sees the HF rotate_half layout.
+import type { ByteSource } from '../byteSource';
+import type { CheckpointReader, TensorInfo } from '../types';
+import { UnsupportedArchitectureError, UnsupportedDtypeError } from '../errors';
+import { GGML_TYPES, GGML_TYPE_NAMES, SUPPORTED_GGML, decodeGgml, repackGgml, type GgmlType } from './ggufBlocks';
+import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufValue } from './ggufFile';
+import { permuteRows, unpermuteRows } from './ropePermute';
+
+const LAYER_NAMES: Record<string, string> = {
+  attn_norm: 'input_layernorm',
+  attn_q: 'self_attn.q_proj',
+  attn_k: 'self_attn.k_proj',
+  attn_v: 'self_attn.v_proj',
+  attn_output: 'self_attn.o_proj',
+  ffn_norm: 'post_attention_layernorm',
+  ffn_gate: 'mlp.gate_proj',
+  ffn_up: 'mlp.up_proj',
+  ffn_down: 'mlp.down_proj',
+};
+const GLOBAL_NAMES: Record<string, string> = {
+  'token_embd.weight': 'model.embed_tokens.weight',
+  'output_norm.weight': 'model.norm.weight',
+  'output.weight': 'lm_head.weight',
+};
+
+/** llama.cpp tensor name -> HF name; unknown names (e.g. rope_freqs.weight) are kept as they are. */
+export function hfTensorName(gguf: string): string {
+  if (GLOBAL_NAMES[gguf]) return GLOBAL_NAMES[gguf];
+  const m = /^blk\.(\d+)\.([a-z_]+)\.(weight|bias)$/.exec(gguf);
+  if (m && LAYER_NAMES[m[2]]) return `model.layers.${m[1]}.${LAYER_NAMES[m[2]]}.${m[3]}`;
+  return gguf;
+}
+
+const num = (v: GgufValue | undefined): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
+
+/** The HF config.json equivalent of a llama GGUF's metadata. */
+export function ggufToHfConfig(h: GgufHeader, file: string): Record<string, unknown> {
+  const md = h.metadata;
+  const arch = md.get('general.architecture');
+  if (arch !== 'llama') throw new UnsupportedArchitectureError(`GGUF general.architecture "${String(arch)}"`);
+  const need = (key: string): number => {
+    const v = num(md.get(`llama.${key}`));
+    if (v === undefined) throw new GgufFormatError(file, `metadata llama.${key} is missing`);
+    return v;
+  };
+  const hidden = need('embedding_length');
+  const heads = need('attention.head_count');
+  const embd = h.tensors.find((t) => t.name === 'token_embd.weight');
+  const tokens = md.get('tokenizer.ggml.tokens');
+  const vocab = num(md.get('llama.vocab_size')) ?? (Array.isArray(tokens) ? tokens.length : embd?.dims[1]);
+  if (vocab === undefined) throw new GgufFormatError(file, 'the vocabulary size is unknown (no llama.vocab_size, tokenizer.ggml.tokens or token_embd.weight)');
+  const config: Record<string, unknown> = {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: vocab,
+    hidden_size: hidden,
+    intermediate_size: need('feed_forward_length'),
+    num_hidden_layers: need('block_count'),
+    num_attention_heads: heads,
+    num_key_value_heads: num(md.get('llama.attention.head_count_kv')) ?? heads,
+    head_dim: num(md.get('llama.attention.key_length')) ?? hidden / heads,
+    max_position_embeddings: need('context_length'),
+    rms_norm_eps: num(md.get('llama.attention.layer_norm_rms_epsilon')) ?? 1e-5,
+    rope_theta: num(md.get('llama.rope.freq_base')) ?? 10000,
+    rope_scaling: null,
+    hidden_act: 'silu',
+    attention_bias: false,
+    mlp_bias: false,
+    tie_word_embeddings: !h.tensors.some((t) => t.name === 'output.weight'),
+    torch_dtype: 'float32',
+  };
+  const scaling = md.get('llama.rope.scaling.type');
+  const factor = num(md.get('llama.rope.scaling.factor'));
+  if (scaling === 'linear' && factor) config.rope_scaling = { type: 'linear', factor };
+  for (const [key, hf] of [['bos', 'bos_token_id'], ['eos', 'eos_token_id'], ['padding', 'pad_token_id']] as const) {
+    const id = num(md.get(`tokenizer.ggml.${key}_token_id`));
+    if (id !== undefined) config[hf] = id;
+  }
+  const name = md.get('general.name');
+  if (typeof name === 'string') config._name_or_path = name;
+  return config;
+}
+
+interface Entry extends TensorInfo {
+  type: GgmlType;
+  offset: number;
+  /** Heads for the q/k un-permutation, or 0. */
+  permuteHeads: number;
+}
+
+export async function openGguf(source: ByteSource): Promise<CheckpointReader & { header: GgufHeader }> {
+  const header = await readGgufHeader(source);
+  const config = ggufToHfConfig(header, source.name);
+  const heads = config.num_attention_heads as number;
+  const kvHeads = config.num_key_value_heads as number;
+  const tensors = new Map<string, Entry>();
+  const ranges: [number, number, string][] = [];
+  for (const t of header.tensors) {
+    const type = GGML_TYPES[t.type];
+    if (!type) {
+      throw new UnsupportedDtypeError(source.name, t.name, GGML_TYPE_NAMES[t.type] ?? `ggml type ${t.type}`, SUPPORTED_GGML,
+        'Download a GGUF quantized as Q8_0, Q4_0 or Q4_K_M, or the F16 one, or load the original safetensors model.');
+    }
+    const count = t.dims.reduce((a, b) => a * b, 1);
+    if (t.dims[0] % type.blockElems !== 0) throw new GgufFormatError(source.name, `tensor ${t.name} rows of ${t.dims[0]} are not whole ${type.dtype} blocks of ${type.blockElems}`);
+    const byteLength = (count / type.blockElems) * type.blockBytes;
+    if (t.offset + byteLength > source.size) throw new GgufFormatError(source.name, `tensor ${t.name} (${byteLength} bytes at ${t.offset}) runs past the end of the ${source.size}-byte file (truncated download?)`);
+    ranges.push([t.offset, t.offset + byteLength, t.name]);
+    const name = hfTensorName(t.name);
+    const permuteHeads = /self_attn\.q_proj\.weight$/.test(name) ? heads : /self_attn\.k_proj\.weight$/.test(name) ? kvHeads : 0;
+    tensors.set(name, { name, shape: [...t.dims].reverse(), dtype: type.dtype, byteLength, type, offset: t.offset, permuteHeads });
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] < ranges[i - 1][1]) throw new GgufFormatError(source.name, `tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
+  }
+  const entry = (name: string): Entry => {
+    const e = tensors.get(name);
+    if (!e) throw new Error(`tensor ${name} is not in ${source.name}`);
+    return e;
+  };
+  /** [rows, cols] of a tensor in HF layout: cols is the innermost GGUF dimension. */
+  const matrix = (e: Entry): [number, number] => {
+    const cols = e.shape[e.shape.length - 1];
+    return [e.byteLength / e.type.blockBytes * e.type.blockElems / cols, cols];
+  };
+  return {
+    header,
+    config,
+    tensors: tensors as ReadonlyMap<string, TensorInfo>,
+    async readF32(name) {
+      const e = entry(name);
+      const [rows, cols] = matrix(e);
+      const values = decodeGgml(e.type, await source.read(e.offset, e.byteLength), rows * cols);
+      return e.permuteHeads ? unpermuteRows(values, rows, cols, e.permuteHeads) : values;
+    },
+    async readQuantized(name) {
+      const e = entry(name);
+      if (e.dtype !== 'Q8_0' && e.dtype !== 'Q4_0') return null;
+      const [rows, cols] = matrix(e);
+      const m = repackGgml(e.type, await source.read(e.offset, e.byteLength), rows, cols);
+      if (!e.permuteHeads) return m;
+      return { ...m, data: unpermuteRows(m.data, rows, m.data.length / rows, e.permuteHeads), scales: unpermuteRows(m.scales, rows, cols / 32, e.permuteHeads) };
+    },
+    async close() {
+      await source.close?.();
+    },
+  };
+}
+
+export { permuteRows, unpermuteRows };
