@@ -30,7 +30,8 @@ export interface ForwardInput {
 
 /** Extra work a tuning mode adds after a linear layer (LoRA's B(Ax), SensZOQ's sparse correction). */
 export interface LinearHook {
-  build(ctx: GpuContext, layer: number, name: LinearName, x: GPUBuffer, y: GPUBuffer, maxRows: number): Dispatchable & { setRows(m: number): void };
+  /** The kernel to run right after linear `name` of `layer` (x its input, y its output), or null. */
+  build(ctx: GpuContext, layer: number, name: LinearName, x: GPUBuffer, y: GPUBuffer, maxRows: number): (Dispatchable & { setRows(m: number): void }) | null;
 }
 
 interface LayerKernels {
@@ -81,7 +82,10 @@ export class LlamaForward {
     const { ctx, config: c, state: s } = this;
     const linear = (name: LinearName, x: GPUBuffer, y: GPUBuffer, accumulate = false) => {
       const steps: LayerKernels['steps'] = [new MatmulKernel(ctx, { x, w: w[name], y, maxRows: rows, accumulate, label: `L${i}.${name}` })];
-      for (const hook of hooks) steps.push(hook.build(ctx, i, name, x, y, rows));
+      for (const hook of hooks) {
+        const extra = hook.build(ctx, i, name, x, y, rows);
+        if (extra) steps.push(extra);
+      }
       return steps;
     };
     const dims = { maxRows: rows };

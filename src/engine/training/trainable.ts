@@ -1,0 +1,44 @@
+// What a tuning mode hands the ZO optimizer: the trainable parameters as f32 ranges of GPU
+// buffers (each with an RNG stream id so z is regenerated per range), the hooks it adds to
+// the forward pass, and how to export what it trained.
+import type { LinearHook } from '../model/llama';
+import type { LinearName } from '../model/weights';
+
+export interface TrainableRange {
+  /** Hugging Face-style name of what this range trains, e.g. model.layers.0.self_attn.q_proj.weight. */
+  name: string;
+  buffer: GPUBuffer;
+  /** f32 element offset into buffer. */
+  offset: number;
+  /** f32 elements. */
+  count: number;
+  /** RNG stream id: z for this range is a function of (seed, step, perturbation, stream, element). */
+  stream: number;
+  /** Weight decay applies (not to norms and biases). */
+  decay: boolean;
+}
+
+export interface TrainableSet {
+  mode: 'full' | 'lora' | 'sparse';
+  ranges: TrainableRange[];
+  hooks: LinearHook[];
+  /** Number of trainable scalars. */
+  parameters: number;
+  /** Bytes of GPU memory the mode adds beyond the frozen model (LoRA matrices, sparse indices). */
+  extraBytes: number;
+  describe(): string;
+}
+
+export const ALL_LINEARS: readonly LinearName[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
+
+export function parseTargets(targets: readonly string[]): LinearName[] {
+  const aliases: Record<string, LinearName> = {
+    q: 'q', q_proj: 'q', k: 'k', k_proj: 'k', v: 'v', v_proj: 'v', o: 'o', o_proj: 'o',
+    gate: 'gate', gate_proj: 'gate', up: 'up', up_proj: 'up', down: 'down', down_proj: 'down',
+  };
+  return targets.map((t) => {
+    const name = aliases[t];
+    if (!name) throw new Error(`unknown projection "${t}"; use one of q, k, v, o, gate, up, down`);
+    return name;
+  });
+}
