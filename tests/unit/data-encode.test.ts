@@ -8,7 +8,7 @@ import { analyzeCandidates } from '../../src/engine/data/candidates';
 import { loadTaskFromFiles } from '../../src/engine/data/parse';
 import type { ParsedTask, TaskSpec } from '../../src/engine/data/task';
 import type { Tokenizer } from '../../src/engine/data/tokenizer';
-import { DEMO_DATA, demoTokenizer, readText } from './data-shared';
+import { DEMO_DATA, demoTokenizer, readText } from '../fixtures/data-demo';
 
 const load = (name: string): ParsedTask =>
   loadTaskFromFiles(['task.json', 'train.jsonl', 'dev.jsonl'].map((f) => ({ name: f, text: readText(resolve(DEMO_DATA, name, f)) })));

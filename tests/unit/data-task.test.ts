@@ -6,7 +6,7 @@ import { loadTaskFromFiles, parseTask, buildTask } from '../../src/engine/data/p
 import { TaskSpecError, validateSpec } from '../../src/engine/data/validate';
 import { loadBuiltinTask, BUILTIN_TASKS } from '../../src/engine/data/registry';
 import type { TaskSpec } from '../../src/engine/data/task';
-import { DEMO_DATA, DEMO_TASKS, readText } from './data-shared';
+import { DEMO_DATA, DEMO_TASKS, readText } from '../fixtures/data-demo';
 
 const demoFiles = (name: string) =>
   ['task.json', 'train.jsonl', 'dev.jsonl'].map((f) => ({ name: `${name}/${f}`, text: readText(resolve(DEMO_DATA, name, f)) }));

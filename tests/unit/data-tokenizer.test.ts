@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { tokenizerFromJson, TokenizerError } from '../../src/engine/data/tokenizer';
-import { DEMO_MODEL, demoTokenizer, readJson } from './data-shared';
+import { DEMO_MODEL, demoTokenizer, readJson } from '../fixtures/data-demo';
 
 describe('tokenizer (demo model)', () => {
   it('encodes the README example with a leading <s>', async () => {
