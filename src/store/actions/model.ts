@@ -1,0 +1,115 @@
+// Model actions: WebGPU detection, the memory estimate before loading, loading with progress.
+import type { LoadModelRequest, ModelSource } from '../../engine/api';
+import { engine, hasEngine, startEngine } from '../engineBridge';
+import { getState, setState, userError } from '../state';
+import type { SavedModelSource } from '../runTypes';
+import { applyTaskToEngine } from './task';
+
+/** Checks for WebGPU on the main thread first (no worker is started without it), then starts the engine. */
+export async function boot(): Promise<void> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) {
+    setState({ engineStatus: 'no-webgpu', engineError: { kind: 'webgpu-unavailable', message: 'This browser has no navigator.gpu.' } });
+    return;
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch {
+    adapter = null;
+  }
+  if (!adapter) {
+    setState({ engineStatus: 'no-webgpu', engineError: { kind: 'webgpu-unavailable', message: 'WebGPU is present but no GPU adapter was found (no driver, or WebGPU is disabled).' } });
+    return;
+  }
+  await startEngine();
+  if (getState().engineStatus === 'ready') void refreshEstimate();
+}
+
+/** The engine request the model panel describes. Only here does the Hub token leave the store. */
+export function modelRequest(): LoadModelRequest {
+  const s = getState();
+  let source: ModelSource;
+  if (s.sourceKind === 'hub') {
+    source = { kind: 'hub', repo: s.hubRepo.trim(), ...(s.hubRevision.trim() ? { revision: s.hubRevision.trim() } : {}), ...(s.hubToken ? { token: s.hubToken } : {}) };
+  } else if (s.sourceKind === 'files') source = { kind: 'files', files: s.files };
+  else source = { kind: 'demo' };
+  return { source, precision: s.precision, maxBatch: s.config.batch, maxSeqLen: s.maxSeqLen };
+}
+
+/** The same source in the form a run record or a URL may hold. */
+export function savedSource(): SavedModelSource {
+  const s = getState();
+  if (s.sourceKind === 'hub') return { kind: 'hub', repo: s.hubRepo.trim(), ...(s.hubRevision.trim() ? { revision: s.hubRevision.trim() } : {}) };
+  if (s.sourceKind === 'files') return { kind: 'files', label: filesLabel(s.files) };
+  return { kind: 'demo' };
+}
+
+export function filesLabel(files: File[]): string {
+  if (files.length === 0) return 'no files';
+  if (files.length === 1) return files[0].name;
+  const folder = (files[0] as File & { webkitRelativePath?: string }).webkitRelativePath?.split('/')[0];
+  return folder ? `${folder}/ (${files.length} files)` : `${files.length} files`;
+}
+
+export function modelSourceReady(): boolean {
+  const s = getState();
+  if (s.sourceKind === 'hub') return /^[\w.-]+\/[\w.-]+$/.test(s.hubRepo.trim());
+  if (s.sourceKind === 'files') return s.files.length > 0;
+  return true;
+}
+
+let estimateTicket = 0;
+/** Asks the engine what loading would take on this adapter; debounced by the caller's typing. */
+export async function refreshEstimate(): Promise<void> {
+  if (!hasEngine() || !modelSourceReady()) {
+    setState({ estimate: null, estimateError: null });
+    return;
+  }
+  const ticket = ++estimateTicket;
+  try {
+    const estimate = await engine().estimateMemory(modelRequest());
+    if (ticket === estimateTicket) setState({ estimate, estimateError: null });
+  } catch (error) {
+    if (ticket === estimateTicket) setState({ estimate: null, estimateError: userError(error) });
+  }
+}
+
+let estimateTimer: ReturnType<typeof setTimeout> | undefined;
+export function scheduleEstimate(): void {
+  clearTimeout(estimateTimer);
+  estimateTimer = setTimeout(() => void refreshEstimate(), 400);
+}
+
+/** Loads the model the panel describes; the task, if one is chosen, is set on the engine after. */
+export async function loadModel(): Promise<boolean> {
+  if (!hasEngine()) return false;
+  setState({ modelStatus: 'loading', modelError: null, progress: null, summary: null, taskApplied: false, taskSummary: null });
+  try {
+    const summary = await engine().loadModel(modelRequest());
+    setState({ summary, modelStatus: 'ready' });
+    void refreshMemory();
+    if (getState().parsed) await applyTaskToEngine();
+    return true;
+  } catch (error) {
+    setState({ modelStatus: 'error', modelError: userError(error) });
+    return false;
+  }
+}
+
+export async function refreshMemory(): Promise<void> {
+  if (!hasEngine()) return;
+  try {
+    setState({ memory: await engine().memory() });
+  } catch {
+    // The memory view is informative only; a failure here is shown by the next real action.
+  }
+}
+
+export function setModelField<K extends 'sourceKind' | 'hubRepo' | 'hubRevision' | 'hubToken' | 'files' | 'precision' | 'maxSeqLen'>(
+  key: K,
+  value: ReturnType<typeof getState>[K],
+): void {
+  setState({ [key]: value } as Pick<ReturnType<typeof getState>, K>);
+  scheduleEstimate();
+}

@@ -1,0 +1,144 @@
+// Runs as they persist: every run is written to IndexedDB as it goes (config, metrics and the
+// engine's checkpoint record), restored after a reload, exported and imported as files.
+// Saves coalesce: at most one in flight per run, and a step that lands during a save triggers
+// one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
+import { engine, hasEngine, onRunState, onSteps } from '../engineBridge';
+import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, saveRun, shareUrl } from '../persistence';
+import { getState, setState, userError, type RunView } from '../state';
+import type { StoredRun } from '../runTypes';
+import { lastStep } from '../series';
+
+const inFlight = new Map<string, Promise<void>>();
+const dirty = new Set<string>();
+
+/** Runs the engine knows in this session (their record can be asked for). */
+export const liveRuns = new Set<string>();
+
+export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
+  return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, record, recordStep: run.recordStep };
+}
+
+const records = new Map<string, Uint8Array>();
+
+/** Writes a run now (after fetching its record from the engine when it lives there). */
+async function saveNow(runId: string): Promise<void> {
+  const run = getState().runs[runId];
+  if (!run) return;
+  let record = records.get(runId) ?? null;
+  let recordStep = run.recordStep;
+  if (liveRuns.has(runId) && hasEngine()) {
+    const stepAtAsk = lastStep(run.steps);
+    try {
+      record = await engine().runRecord(runId);
+      records.set(runId, record);
+      recordStep = stepAtAsk;
+    } catch {
+      // Keep the previous record: the run stays resumable from there.
+    }
+  }
+  const current = getState().runs[runId];
+  if (!current) return;
+  if (recordStep !== current.recordStep) setState({ runs: { ...getState().runs, [runId]: { ...current, recordStep } } });
+  await saveRun(toStored({ ...current, recordStep }, record));
+}
+
+export function scheduleSave(runId: string): void {
+  if (inFlight.has(runId)) {
+    dirty.add(runId);
+    return;
+  }
+  const job = saveNow(runId)
+    .catch((error) => setState({ runsError: userError(error) }))
+    .finally(() => {
+      inFlight.delete(runId);
+      if (dirty.delete(runId)) scheduleSave(runId);
+    });
+  inFlight.set(runId, job);
+}
+
+/** Resolves once everything scheduled for this run has been written. */
+export async function flushSaves(runId: string): Promise<void> {
+  while (inFlight.has(runId)) await inFlight.get(runId);
+}
+
+export function savedRecord(runId: string): Uint8Array | null {
+  return records.get(runId) ?? null;
+}
+
+/** Wires persistence to engine events; loads saved runs. Runs left 'running' were interrupted. */
+export async function restoreRuns(): Promise<void> {
+  onSteps(scheduleSave);
+  onRunState((runId) => scheduleSave(runId));
+  try {
+    const stored = await loadRuns();
+    const runs: Record<string, RunView> = { ...getState().runs };
+    for (const s of stored) {
+      if (s.meta.state === 'running' || s.meta.state === 'created') s.meta = { ...s.meta, state: 'paused' };
+      if (s.record) records.set(s.meta.id, s.record);
+      runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, recordStep: s.recordStep, version: 0 };
+    }
+    const order = [...new Set([...stored.map((s) => s.meta.id), ...getState().runOrder])];
+    setState({ runs, runOrder: order, runsLoaded: true });
+  } catch (error) {
+    setState({ runsLoaded: true, runsError: userError(error) });
+  }
+}
+
+export function addRun(view: RunView, record: Uint8Array | null = null): void {
+  if (record) records.set(view.meta.id, record);
+  const s = getState();
+  setState({ runs: { ...s.runs, [view.meta.id]: view }, runOrder: s.runOrder.includes(view.meta.id) ? s.runOrder : [...s.runOrder, view.meta.id] });
+}
+
+export async function removeRun(runId: string): Promise<void> {
+  const s = getState();
+  if (s.activeRunId === runId && s.runs[runId]?.meta.state === 'running') return;
+  const runs = { ...s.runs };
+  delete runs[runId];
+  records.delete(runId);
+  setState({ runs, runOrder: s.runOrder.filter((id) => id !== runId), compare: s.compare.filter((id) => id !== runId), activeRunId: s.activeRunId === runId ? null : s.activeRunId });
+  await flushSaves(runId);
+  await dbDelete(runId);
+}
+
+export function toggleCompare(runId: string): void {
+  const { compare } = getState();
+  setState({ compare: compare.includes(runId) ? compare.filter((id) => id !== runId) : [...compare, runId] });
+}
+
+export async function exportRun(runId: string): Promise<void> {
+  const run = getState().runs[runId];
+  if (!run) return;
+  await flushSaves(runId);
+  const blob = exportRunFile(toStored(run, records.get(runId) ?? null));
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${run.meta.name.replace(/[^\w.-]+/g, '-')}.zo-run.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** Imports a run file; a run with the same id as one here gets a fresh id so nothing is overwritten. */
+export async function importRun(file: File): Promise<string | null> {
+  try {
+    const stored = await importRunFile(file);
+    const taken = getState().runs[stored.meta.id];
+    const id = taken ? crypto.randomUUID() : stored.meta.id;
+    const meta = { ...stored.meta, id, name: taken ? `${stored.meta.name} (imported)` : stored.meta.name, state: stored.meta.state === 'running' ? ('paused' as const) : stored.meta.state };
+    addRun({ meta, steps: stored.steps, evals: stored.evals, recordStep: stored.recordStep, version: 0 }, stored.record);
+    await saveRun({ ...stored, meta });
+    setState({ notice: { tone: 'info', text: `Imported run “${meta.name}”.` } });
+    return id;
+  } catch (error) {
+    setState({ notice: { tone: 'error', text: userError(error).message } });
+    return null;
+  }
+}
+
+/** A URL holding this run's configuration, task and model source; never a token. */
+export function runShareUrl(runId: string): string | null {
+  const run = getState().runs[runId];
+  if (!run) return null;
+  const model = run.meta.model.source.kind === 'files' ? undefined : run.meta.model.source;
+  return shareUrl(location.href.split('#')[0], { config: run.meta.config, task: run.meta.task.demo ? run.meta.task.name : undefined, model, precision: run.meta.model.precision });
+}

@@ -1,0 +1,192 @@
+// Training actions: config and presets, start / pause / resume / stop, evaluate now, the loss
+// along a direction, and recovery after a lost device. Every run is registered (and saved)
+// before the engine starts it, so nothing the user made exists only inside the worker.
+import type { TrainConfig } from '../../engine/api';
+import { DEFAULT_LORA, DEFAULT_SPARSE, PRESETS } from '../defaults';
+import { engine, hasEngine, resetRate, startEngine } from '../engineBridge';
+import { readSharedConfig } from '../persistence';
+import { describeSource, type RunMeta } from '../runTypes';
+import { appendEval, emptyEvals, emptySteps } from '../series';
+import { getState, setState, userError } from '../state';
+import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from './model';
+import { addRun, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
+import { applyTaskToEngine, selectTask } from './task';
+
+export function setConfig(patch: Partial<TrainConfig>): void {
+  const config = { ...getState().config, ...patch };
+  if (config.mode === 'lora' && !config.lora) config.lora = DEFAULT_LORA;
+  if (config.mode === 'sparse' && !config.sparse) config.sparse = DEFAULT_SPARSE;
+  setState({ config, preset: null });
+}
+
+export function applyPreset(name: string): void {
+  const preset = PRESETS.find((p) => p.name === name);
+  if (!preset) return;
+  setState({ config: { ...getState().config, ...preset.overrides }, preset: name });
+}
+
+/** Model and task on the engine, loading/applying whatever is missing. */
+async function ensureReady(): Promise<boolean> {
+  const s = getState();
+  if (!hasEngine()) return false;
+  if (s.modelStatus !== 'ready' && !(await loadModel())) return false;
+  if (!getState().parsed) await selectTask(getState().taskChoice);
+  if (!getState().taskApplied && !(await applyTaskToEngine())) return false;
+  return true;
+}
+
+/** One click: load what is missing and start a new run with the current config. */
+export async function startRun(): Promise<void> {
+  setState({ trainError: null });
+  if (!(await ensureReady())) return;
+  const s = getState();
+  const parsed = s.parsed!;
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const meta: RunMeta = {
+    id,
+    name: `${parsed.spec.name} · ${s.config.mode} · lr ${s.config.lr} · #${s.runOrder.length + 1}`,
+    createdAt: now,
+    updatedAt: now,
+    config: s.config,
+    model: { source: savedSource(), precision: s.precision, name: s.summary?.name ?? describeSource(savedSource()), maxSeqLen: s.maxSeqLen },
+    task: { name: parsed.spec.name, demo: !s.upload, spec: parsed.spec },
+    state: 'running',
+  };
+  addRun({ meta, steps: emptySteps(), evals: emptyEvals(), recordStep: 0, version: 0 });
+  setState({ activeRunId: id });
+  scheduleSave(id);
+  await drive(id, s.config);
+}
+
+/** Runs the engine's train call for `id`; resolves when it pauses, stops, finishes or fails. */
+async function drive(id: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+  liveRuns.add(id);
+  resetRate();
+  markState(id, 'running');
+  try {
+    await engine().train(id, config, resumeFrom);
+  } catch (error) {
+    const e = userError(error);
+    markState(id, 'failed', e.message);
+    if (e.kind !== 'terminated') setState({ trainError: e });
+  }
+  scheduleSave(id);
+  void refreshMemory();
+}
+
+function markState(id: string, state: RunMeta['state'], error?: string): void {
+  const run = getState().runs[id];
+  if (!run) return;
+  setState({ runs: { ...getState().runs, [id]: { ...run, meta: { ...run.meta, state, error, updatedAt: Date.now() } } } });
+}
+
+export async function pauseRun(): Promise<void> {
+  const id = getState().activeRunId;
+  if (id && hasEngine()) await engine().pause(id);
+}
+
+export async function stopRun(): Promise<void> {
+  const id = getState().activeRunId;
+  if (id && hasEngine()) await engine().stop(id);
+}
+
+/** Why a run cannot be resumed here, or null when it can. */
+export function resumeBlocker(runId: string): string | null {
+  const s = getState();
+  const run = s.runs[runId];
+  if (!run) return 'Unknown run.';
+  if (run.meta.state === 'running') return 'Already running.';
+  if (run.meta.state === 'finished') return 'This run finished.';
+  if (!savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
+  if (run.meta.model.source.kind === 'files' && s.modelStatus !== 'ready') return `Load the model files (${run.meta.model.source.label}) first.`;
+  if (run.meta.model.source.kind === 'hub' && (s.sourceKind !== 'hub' || s.hubRepo.trim() !== run.meta.model.source.repo)) {
+    return `Load ${describeSource(run.meta.model.source)} in the model panel first.`;
+  }
+  if (s.activeRunId && s.runs[s.activeRunId]?.meta.state === 'running') return 'Pause the running run first.';
+  return null;
+}
+
+/** Continues a run from its last saved record, loading its model and task if needed. */
+export async function resumeRun(runId: string): Promise<void> {
+  const blocker = resumeBlocker(runId);
+  if (blocker) return setState({ trainError: { kind: 'resume', message: blocker } });
+  const run = getState().runs[runId];
+  setState({ trainError: null, activeRunId: runId, config: run.meta.config });
+  const s = getState();
+  const sameModel = s.modelStatus === 'ready' && s.precision === run.meta.model.precision && (run.meta.model.source.kind !== 'demo' || s.sourceKind === 'demo');
+  if (!sameModel) {
+    if (run.meta.model.source.kind === 'demo') setModelField('sourceKind', 'demo');
+    setModelField('precision', run.meta.model.precision);
+    setModelField('maxSeqLen', run.meta.model.maxSeqLen);
+    setState({ modelStatus: 'idle' });
+  }
+  if (s.parsed?.spec.name !== run.meta.task.name || s.template !== run.meta.task.spec.prompt_template) {
+    await selectTask(run.meta.task.name);
+    setState({ parsed: getState().parsed && { ...getState().parsed!, spec: run.meta.task.spec }, template: run.meta.task.spec.prompt_template, taskApplied: false });
+  }
+  if (!(await ensureReady())) return;
+  if (liveRuns.has(runId)) await flushSaves(runId);
+  const record = savedRecord(runId);
+  // The engine receives its own copy: the transfer detaches it, the saved bytes stay here.
+  await drive(runId, run.meta.config, record ? record.slice() : undefined);
+}
+
+export async function evaluateNow(): Promise<void> {
+  if (!(await ensureReady())) return;
+  const { config, activeRunId } = getState();
+  setState({ evaluating: true, trainError: null });
+  try {
+    const metrics = await engine().evaluate(config.evalSplit, config.evalLimit);
+    const run = activeRunId ? getState().runs[activeRunId] : undefined;
+    if (run) {
+      appendEval(run.evals, metrics);
+      setState({ runs: { ...getState().runs, [run.meta.id]: { ...run, version: run.version + 1 } } });
+      scheduleSave(run.meta.id);
+    }
+  } catch (error) {
+    setState({ trainError: userError(error) });
+  } finally {
+    setState({ evaluating: false });
+  }
+}
+
+export async function probeLossCurve(direction: 'perturbation' | 'last-update'): Promise<void> {
+  if (!hasEngine() || getState().modelStatus !== 'ready') return;
+  setState({ curveStatus: 'loading', curveError: null });
+  try {
+    const { eps } = getState().config;
+    const curve = await engine().lossAlongDirection(direction, 4 * eps, 21);
+    setState({ curve, curveStatus: 'idle' });
+  } catch (error) {
+    setState({ curveStatus: 'error', curveError: userError(error).message });
+  }
+}
+
+/** After a lost device: a fresh engine, the same model and task, and the run from its last record. */
+export async function recoverFromDeviceLost(): Promise<void> {
+  const { activeRunId, runs } = getState();
+  const wasRunning = activeRunId && runs[activeRunId]?.meta.state === 'running' ? activeRunId : null;
+  if (activeRunId && wasRunning) markState(activeRunId, 'paused');
+  liveRuns.clear();
+  setState({ deviceLost: null, modelStatus: 'idle', summary: null, taskApplied: false, taskSummary: null, memory: null });
+  await startEngine();
+  if (!hasEngine()) return;
+  if (!(await loadModel())) return;
+  if (wasRunning) await resumeRun(wasRunning);
+}
+
+/** Fills the form from a shared URL (#config=...). Only known keys are taken. */
+export async function applySharedUrl(hash: string): Promise<void> {
+  const shared = readSharedConfig(hash);
+  if (!shared) return;
+  setState({ config: { ...getState().config, ...shared.config }, preset: null });
+  if (shared.model?.kind === 'hub') {
+    setState({ sourceKind: 'hub', hubRepo: shared.model.repo, hubRevision: shared.model.revision ?? '' });
+  }
+  if (shared.precision === 'f32' || shared.precision === 'f16' || shared.precision === 'q8' || shared.precision === 'q4') setState({ precision: shared.precision });
+  if (shared.task) await selectTask(shared.task);
+  setState({ notice: { tone: 'info', text: 'Configuration loaded from the shared link.' } });
+}
+
+export { modelRequest };

@@ -1,0 +1,158 @@
+// Owns the engine client and turns its events into store updates. Events are queued and applied
+// in one batch per animation frame (or every 100 ms when frames do not run, e.g. a hidden tab),
+// so a fast run never costs more than one store update, and one React render, per frame.
+import type { EngineEvent } from '../engine/api';
+import { EngineClient } from '../worker/client';
+import { appendEval, appendStep } from './series';
+import { getState, setState, userError, type RunView, type StudioState } from './state';
+import type { RunState } from './runTypes';
+
+let client: EngineClient | null = null;
+let queue: EngineEvent[] = [];
+let scheduled = false;
+const stepArrivals: number[] = [];
+const runStateListeners = new Set<(runId: string, state: RunState, error?: string) => void>();
+const stepListeners = new Set<(runId: string) => void>();
+
+/** The live client; throws when the engine is not running (callers check engineStatus first). */
+export function engine(): EngineClient {
+  if (!client) throw new Error('The engine is not running.');
+  return client;
+}
+
+export function hasEngine(): boolean {
+  return client !== null && getState().engineStatus === 'ready';
+}
+
+/** Starts (or restarts, after a lost device) the worker and asks it for the adapter report. */
+export async function startEngine(): Promise<void> {
+  client?.terminate();
+  queue = [];
+  const fresh = EngineClient.spawn();
+  client = fresh;
+  setState({ engineStatus: 'starting', engineError: null });
+  fresh.subscribe(enqueue);
+  fresh.onFatal((error) => {
+    if (client !== fresh) return;
+    const noGpu = error.kind === 'webgpu-unavailable';
+    setState({ engineStatus: noGpu ? 'no-webgpu' : 'failed', engineError: userError(error) });
+  });
+  try {
+    const adapter = await fresh.adapterReport();
+    if (client === fresh) setState({ adapter, engineStatus: 'ready' });
+  } catch (error) {
+    if (client !== fresh) return;
+    const e = userError(error);
+    setState({ engineStatus: e.kind === 'webgpu-unavailable' ? 'no-webgpu' : 'failed', engineError: e });
+  }
+}
+
+/** Called by the runs actions: persistence reacts to run states and to new steps. */
+export function onRunState(listener: (runId: string, state: RunState, error?: string) => void): () => void {
+  runStateListeners.add(listener);
+  return () => runStateListeners.delete(listener);
+}
+export function onSteps(listener: (runId: string) => void): () => void {
+  stepListeners.add(listener);
+  return () => stepListeners.delete(listener);
+}
+
+function enqueue(event: EngineEvent): void {
+  if (event.kind === 'device-lost') {
+    // Not batched: the UI must stop offering actions on a dead device at once.
+    setState({ deviceLost: event.message });
+    return;
+  }
+  queue.push(event);
+  if (scheduled) return;
+  scheduled = true;
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    scheduled = false;
+    flush();
+  };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+  setTimeout(run, 100);
+}
+
+/** Applies every queued event in one setState. Exported for tests. */
+export function flush(): void {
+  const events = queue;
+  queue = [];
+  if (events.length === 0) return;
+  const s = getState();
+  const patch: Partial<StudioState> = {};
+  const touched = new Map<string, RunView>();
+  const stepped = new Set<string>();
+  const stateChanges: [string, RunState, string | undefined][] = [];
+  const view = (runId: string): RunView | undefined => {
+    const existing = touched.get(runId) ?? s.runs[runId];
+    if (!existing) return undefined;
+    if (!touched.has(runId)) touched.set(runId, { ...existing, meta: { ...existing.meta } });
+    return touched.get(runId);
+  };
+  for (const event of events) {
+    switch (event.kind) {
+      case 'load-progress':
+        patch.progress = event.progress;
+        break;
+      case 'memory':
+        patch.memory = { ledger: event.ledger, inferenceBaseline: event.inferenceBaseline };
+        break;
+      case 'step': {
+        const run = view(event.runId);
+        if (!run) break;
+        appendStep(run.steps, event.metrics);
+        stepped.add(event.runId);
+        if (event.runId === s.activeRunId) noteArrival();
+        break;
+      }
+      case 'eval': {
+        const run = view(event.runId);
+        if (run) appendEval(run.evals, event.metrics);
+        break;
+      }
+      case 'run-state': {
+        const run = view(event.runId);
+        if (run) {
+          run.meta.state = event.state;
+          run.meta.error = event.error;
+          run.meta.updatedAt = Date.now();
+        }
+        stateChanges.push([event.runId, event.state, event.error]);
+        break;
+      }
+      case 'device-lost':
+        patch.deviceLost = event.message;
+        break;
+    }
+  }
+  if (touched.size > 0) {
+    const runs = { ...s.runs };
+    for (const [id, run] of touched) runs[id] = { ...run, version: run.version + 1 };
+    patch.runs = runs;
+  }
+  if (stepped.has(s.activeRunId ?? '')) patch.stepsPerSecond = measuredRate();
+  setState(patch);
+  for (const runId of stepped) for (const listener of stepListeners) listener(runId);
+  for (const [runId, state, error] of stateChanges) for (const listener of runStateListeners) listener(runId, state, error);
+}
+
+function noteArrival(): void {
+  stepArrivals.push(performance.now());
+  if (stepArrivals.length > 20) stepArrivals.shift();
+}
+
+function measuredRate(): number | null {
+  if (stepArrivals.length < 3) return null;
+  const span = stepArrivals[stepArrivals.length - 1] - stepArrivals[0];
+  return span > 0 ? ((stepArrivals.length - 1) * 1000) / span : null;
+}
+
+/** Forget arrival times (a run started, paused or resumed: old gaps would skew the rate). */
+export function resetRate(): void {
+  stepArrivals.length = 0;
+  setState({ stepsPerSecond: null });
+}

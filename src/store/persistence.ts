@@ -1,0 +1,89 @@
+// Runs and uploaded tasks in IndexedDB (idb-keyval, one database per kind), run files for
+// export/import, and run configurations as share URLs. Nothing secret is ever written: model
+// sources are SavedModelSource, which has no token.
+import { createStore, del, get, set, values } from 'idb-keyval';
+import type { TrainConfig } from '../engine/api';
+import type { Task } from '../engine/data/task';
+import type { StoredRun } from './runTypes';
+
+const runStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-runs', 'runs');
+const taskStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-tasks', 'tasks');
+
+export async function saveRun(run: StoredRun): Promise<void> {
+  await set(run.meta.id, run, runStore);
+}
+
+export async function loadRuns(): Promise<StoredRun[]> {
+  const all = (await values<StoredRun>(runStore)).filter((r) => r && r.version === 1);
+  return all.sort((a, b) => a.meta.createdAt - b.meta.createdAt);
+}
+
+export async function loadRun(id: string): Promise<StoredRun | undefined> {
+  return get<StoredRun>(id, runStore);
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  await del(id, runStore);
+}
+
+export async function saveUploadedTask(task: Task): Promise<void> {
+  await set(task.spec.name, task, taskStore);
+}
+
+export async function loadUploadedTask(name: string): Promise<Task | undefined> {
+  return get<Task>(name, taskStore);
+}
+
+/** A run file: JSON with the record bytes as base64. */
+export function exportRunFile(run: StoredRun): Blob {
+  const json = JSON.stringify({ format: 'zo-studio-run', ...run, record: run.record ? toBase64(run.record) : null });
+  return new Blob([json], { type: 'application/json' });
+}
+
+export async function importRunFile(file: Blob): Promise<StoredRun> {
+  const parsed = JSON.parse(await file.text()) as Omit<StoredRun, 'record'> & { format?: string; record: string | null };
+  if (parsed.format !== 'zo-studio-run' || parsed.version !== 1 || !parsed.meta?.id || !parsed.steps || !parsed.evals) {
+    throw new Error('This file is not a ZO Studio run (expected a .zo-run.json file exported from ZO Studio).');
+  }
+  const { format: _format, ...rest } = parsed;
+  void _format;
+  return { ...rest, record: parsed.record ? fromBase64(parsed.record) : null };
+}
+
+/** The URL that reopens the app with this configuration (and model/task choice) filled in. */
+export function shareUrl(base: string, shared: SharedConfig): string {
+  const url = new URL(base);
+  url.hash = `config=${encodeURIComponent(JSON.stringify(shared))}`;
+  return url.toString();
+}
+
+export interface SharedConfig {
+  config: TrainConfig;
+  task?: string;
+  model?: { kind: 'demo' } | { kind: 'hub'; repo: string; revision?: string };
+  precision?: string;
+}
+
+export function readSharedConfig(hash: string): SharedConfig | null {
+  const match = /config=([^&]+)/.exec(hash);
+  if (!match) return null;
+  try {
+    const parsed = JSON.parse(decodeURIComponent(match[1])) as SharedConfig;
+    return parsed && typeof parsed.config === 'object' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

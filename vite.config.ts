@@ -1,0 +1,18 @@
+// The app build: React, the engine in an ES-module worker, WGSL imported as strings (`?raw`,
+// built into Vite), and a relative base so `dist/` works from any static host or sub-path.
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  base: './',
+  plugins: [react()],
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', port: 5173 },
+  preview: { host: '127.0.0.1', port: 4173 },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    // The demo model ships as a ~16 MB file in public/; chunks themselves stay small.
+    chunkSizeWarningLimit: 1500,
+  },
+});
