@@ -1,0 +1,133 @@
+// Matrix multiply by q4 weights: y[m, n] (=|+=) sum_k x[m, k] * w[n, k]  (w is [out, in]).
+// Format (src/engine/cpu/quantize.ts): 8 nibbles per u32, column c of a group in word c >> 3,
+// bits 4 * (c & 7); value = (q - 8) * scale; one f32 scale per 32 columns. One vec4<u32> is
+// exactly one group, so every weight load is a 16-byte load of one whole group.
+
+struct Params {
+  m: u32, // rows of x and y in this dispatch (<= the buffers' maxRows)
+  n: u32, // rows of w = columns of y
+  k: u32, // columns of x and w, a multiple of 32
+}
+
+@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;   // [M, K/4]
+@group(0) @binding(1) var<storage, read> w: array<vec4<u32>>;   // [N, K/32] one group each
+@group(0) @binding(2) var<storage, read> scales: array<f32>;    // [N, K/32]
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;   // [M, N]
+@group(0) @binding(4) var<uniform> params: Params;
+
+override ACCUMULATE: bool = false; // y += instead of y =
+override WG: u32 = 256;            // matvec threads per workgroup
+override TEAM: u32 = 32;           // matvec threads sharing one output row (divides WG)
+const MV_MAX_M: u32 = 8u;          // most rows of x the matvec kernel takes (wrapper switches above)
+const TILE: u32 = 64u;             // tiled kernel: output tile is TILE x TILE (m x n)
+
+fn store(i: u32, v: f32) {
+  if (ACCUMULATE) { y[i] = y[i] + v; } else { y[i] = v; }
+}
+
+// q - 8 for the 8 nibbles of one word: columns 0..3 and 4..7 of that word.
+fn nibbles_lo(u: u32) -> vec4<f32> {
+  return vec4<f32>((vec4<u32>(u) >> vec4<u32>(0u, 4u, 8u, 12u)) & vec4<u32>(15u)) - vec4<f32>(8.0);
+}
+fn nibbles_hi(u: u32) -> vec4<f32> { return nibbles_lo(u >> 16u); }
+
+/* Matrix-vector (M <= 8): memory-bound, so the design is about reading w once, coalesced.
+   A workgroup of WG threads owns WG / TEAM consecutive output rows n; the TEAM threads of a
+   row stride over its groups, thread `lane` taking groups lane, lane + TEAM, ... so the team
+   reads TEAM consecutive 16-byte groups per step (one 512-byte coalesced run). Each group is
+   decoded once into registers and reused for every row m of x (x is small and stays cached).
+   The scale multiplies the group's dot product, not each weight. Partial sums meet in
+   workgroup memory [m][thread]; then one thread per (m, n) adds its team's TEAM partials. */
+var<workgroup> partial: array<f32, WG * MV_MAX_M>;
+
+@compute @workgroup_size(WG)
+fn matvec(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
+          @builtin(num_workgroups) nwg: vec3<u32>) {
+  let rows_per_wg = WG / TEAM;
+  let row0 = (wid.x + wid.y * nwg.x) * rows_per_wg;
+  let n = row0 + lid / TEAM;
+  let groups = params.k / 32u;
+  let k4 = params.k / 4u;
+  var acc: array<f32, MV_MAX_M>;
+  if (n < params.n) {
+    for (var g = lid % TEAM; g < groups; g += TEAM) {
+      let q = w[n * groups + g];
+      let s = scales[n * groups + g];
+      let w0 = nibbles_lo(q.x); let w1 = nibbles_hi(q.x);
+      let w2 = nibbles_lo(q.y); let w3 = nibbles_hi(q.y);
+      let w4 = nibbles_lo(q.z); let w5 = nibbles_hi(q.z);
+      let w6 = nibbles_lo(q.w); let w7 = nibbles_hi(q.w);
+      for (var m = 0u; m < MV_MAX_M; m++) {
+        if (m < params.m) {
+          let b = m * k4 + g * 8u;
+          let d = dot(w0, x[b]) + dot(w1, x[b + 1u]) + dot(w2, x[b + 2u]) + dot(w3, x[b + 3u])
+                + dot(w4, x[b + 4u]) + dot(w5, x[b + 5u]) + dot(w6, x[b + 6u]) + dot(w7, x[b + 7u]);
+          acc[m] = acc[m] + s * d;
+        }
+      }
+    }
+  }
+  for (var m = 0u; m < MV_MAX_M; m++) { partial[m * WG + lid] = acc[m]; }
+  workgroupBarrier();
+  let om = lid / rows_per_wg;
+  let r = lid % rows_per_wg;
+  if (om < params.m && om < MV_MAX_M && row0 + r < params.n) {
+    var sum = 0.0;
+    for (var j = 0u; j < TEAM; j++) { sum += partial[om * WG + r * TEAM + j]; }
+    store(om * params.n + row0 + r, sum);
+  }
+}
+
+/* Tiled (M > 8): a 16 x 16 workgroup computes a 64 x 64 tile of y, each thread a 4 x 4
+   register block (rows 4*ty.., columns 4*tx..). k advances one quantization group (32) at a
+   time: every thread loads 8 values of x (row lid/4, columns 8*(lid%4)..) and one word of w
+   (8 nibbles of row lid/4), dequantizes it with the group's scale exactly as dequantize()
+   does, and stores both transposed, [k][m] and [k][n], into workgroup memory (2 x 8 KiB) so
+   the inner loop reads one vec4 of 4 m and one vec4 of 4 n per k and does 16 FMAs. */
+var<workgroup> xs: array<vec4<f32>, 512>; // [32 k][16]: x tile, 4 consecutive m per vec4
+var<workgroup> ws: array<vec4<f32>, 512>; // [32 k][16]: dequantized w tile, 4 n per vec4
+
+@compute @workgroup_size(256)
+fn tiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let n0 = wid.x * TILE;
+  let m0 = wid.y * TILE;
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  let lr = lid / 4u;        // tile row this thread loads (m for x, n for w)
+  let lc = (lid % 4u) * 8u; // first of its 8 columns within the group
+  let groups = params.k / 32u;
+  var acc: array<vec4<f32>, 4>;
+  for (var g = 0u; g < groups; g++) {
+    var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0);
+    if (m0 + lr < params.m) {
+      let i = (m0 + lr) * (params.k / 4u) + g * 8u + lc / 4u;
+      a0 = x[i]; a1 = x[i + 1u];
+    }
+    var b0 = vec4<f32>(0.0); var b1 = vec4<f32>(0.0);
+    if (n0 + lr < params.n) {
+      let word = w[(n0 + lr) * groups + g][lid % 4u];
+      let s = scales[(n0 + lr) * groups + g];
+      b0 = nibbles_lo(word) * s; b1 = nibbles_hi(word) * s;
+    }
+    for (var j = 0u; j < 4u; j++) {
+      xs[(lc + j) * 16u + lr / 4u][lr % 4u] = a0[j];
+      xs[(lc + 4u + j) * 16u + lr / 4u][lr % 4u] = a1[j];
+      ws[(lc + j) * 16u + lr / 4u][lr % 4u] = b0[j];
+      ws[(lc + 4u + j) * 16u + lr / 4u][lr % 4u] = b1[j];
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 32u; kk++) {
+      let a = xs[kk * 16u + ty];
+      let b = ws[kk * 16u + tx];
+      acc[0] += a.x * b; acc[1] += a.y * b; acc[2] += a.z * b; acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + ty * 4u + i;
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + tx * 4u + j;
+      if (m < params.m && n < params.n) { store(m * params.n + n, acc[i][j]); }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Matrix multiply of activations by a linear weight: y[m, n] (=|+=) sum_k x[m, k] w[n, k]
+// (shaders/matmul_{f32,f16,q8,q4}.wgsl), w [out, in] in any storage format. Two strategies
+// per format, both built at load: a matrix-vector kernel for M <= MATVEC_MAX_ROWS (decode and
+// token-by-token work: memory-bound) and a 64 x 64 tiled kernel for larger M (prefill and
+// training batches: compute-bound). setRows() picks one for the next dispatch.
+import f32Code from '../../../../shaders/matmul_f32.wgsl?raw';
+import f16Code from '../../../../shaders/matmul_f16.wgsl?raw';
+import f16NativePrelude from '../../../../shaders/matmul_f16_native.wgsl?raw';
+import f16UnpackPrelude from '../../../../shaders/matmul_f16_unpack.wgsl?raw';
+import q8Code from '../../../../shaders/matmul_q8.wgsl?raw';
+import q4Code from '../../../../shaders/matmul_q4.wgsl?raw';
+import type { GpuContext } from '../context';
+import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';
+import type { GpuWeight, WeightFormat } from '../tensor';
+
+export interface MatmulOptions {
+  x: GPUBuffer; // f32 [maxRows, w.cols]
+  w: GpuWeight;
+  y: GPUBuffer; // f32 [maxRows, w.rows]
+  maxRows: number;
+  accumulate?: boolean; // y += instead of y =
+  label?: string;
+}
+
+/** Largest M the matrix-vector kernel takes (MV_MAX_M in the shaders). */
+export const MATVEC_MAX_ROWS = 8;
+/** Matrix-vector workgroup: WG threads, TEAM of them per output row, so WG / TEAM rows each. */
+const MATVEC_WG = 256;
+const MATVEC_TEAM = 32;
+/** Output tile edge of the tiled kernels (TILE in the shaders). */
+const TILE = 64;
+
+/** The WGSL module for a format; f16 composes a prelude (native or unpack) with the kernels. */
+export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: string; code: string } {
+  switch (format) {
+    case 'f32':
+      return { name: 'matmul_f32', code: f32Code };
+    case 'f16':
+      return nativeF16
+        ? { name: 'matmul_f16_native', code: `${f16NativePrelude}\n${f16Code}` }
+        : { name: 'matmul_f16_unpack', code: `${f16UnpackPrelude}\n${f16Code}` };
+    case 'q8':
+      return { name: 'matmul_q8', code: q8Code };
+    case 'q4':
+      return { name: 'matmul_q4', code: q4Code };
+  }
+}
+
+export class MatmulKernel implements Dispatchable {
+  readonly label: string;
+  readonly maxRows: number;
+  private readonly n: number;
+  private readonly params: ParamBlock<'m' | 'n' | 'k'>;
+  private readonly matvec: BoundKernel;
+  private readonly tiled: BoundKernel | null;
+  private active: BoundKernel;
+  private rows = 0;
+
+  constructor(ctx: GpuContext, opts: MatmulOptions) {
+    const { x, w, y, maxRows } = opts;
+    this.label = opts.label ?? `matmul ${w.name}`;
+    if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new Error(`${this.label}: maxRows ${maxRows} must be a positive integer`);
+    if (w.cols % 32 !== 0) throw new Error(`${this.label}: ${w.cols} columns is not a multiple of 32`);
+    if (x.size < maxRows * w.cols * 4) throw new Error(`${this.label}: x holds ${x.size} bytes, needs ${maxRows}x${w.cols} f32`);
+    if (y.size < maxRows * w.rows * 4) throw new Error(`${this.label}: y holds ${y.size} bytes, needs ${maxRows}x${w.rows} f32`);
+    if ((w.format === 'q8' || w.format === 'q4') && !w.scales) throw new Error(`${this.label}: ${w.format} weight ${w.name} has no scales`);
+    if (Math.ceil(maxRows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension || Math.ceil(w.rows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension) {
+      throw new Error(`${this.label}: ${maxRows}x${w.rows} output needs more tiles than the adapter's grid allows`);
+    }
+    this.maxRows = maxRows;
+    this.n = w.rows;
+    this.params = new ParamBlock(ctx, `${this.label}-params`, [
+      { name: 'm', type: 'u32' },
+      { name: 'n', type: 'u32' },
+      { name: 'k', type: 'u32' },
+    ]);
+    // Binding order of every matmul shader: x, w, [scales,] y, params.
+    const bindings = w.scales ? [x, w.data, w.scales, y, this.params.buffer] : [x, w.data, y, this.params.buffer];
+    const { name, code } = matmulShader(w.format, ctx.features.f16);
+    const accumulate = opts.accumulate ? 1 : 0;
+    this.matvec = new BoundKernel(ctx, {
+      name,
+      code,
+      entryPoint: 'matvec',
+      constants: { ACCUMULATE: accumulate, WG: MATVEC_WG, TEAM: MATVEC_TEAM },
+      bindings,
+      grid: this.matvecGrid(),
+      label: `${this.label} (matvec)`,
+    });
+    this.tiled =
+      maxRows > MATVEC_MAX_ROWS
+        ? new BoundKernel(ctx, {
+            name,
+            code,
+            entryPoint: 'tiled',
+            constants: { ACCUMULATE: accumulate },
+            bindings,
+            grid: this.tiledGrid(maxRows),
+            label: `${this.label} (tiled)`,
+          })
+        : null;
+    this.active = this.matvec;
+    this.params.set({ n: w.rows, k: w.cols });
+    this.setRows(maxRows);
+  }
+
+  /** Rows M of x and y for the next dispatch (1..maxRows); picks matvec or tiled. */
+  setRows(m: number): void {
+    if (!(Number.isInteger(m) && m >= 1 && m <= this.maxRows)) throw new Error(`${this.label}: rows ${m} outside 1..${this.maxRows}`);
+    this.params.set({ m });
+    this.rows = m;
+    if (m <= MATVEC_MAX_ROWS || !this.tiled) {
+      this.active = this.matvec;
+    } else {
+      this.tiled.grid = this.tiledGrid(m);
+      this.active = this.tiled;
+    }
+  }
+
+  /** Which kernel the next encode() records (for benchmarks and tests). */
+  get strategy(): 'matvec' | 'tiled' {
+    return this.active === this.matvec ? 'matvec' : 'tiled';
+  }
+
+  get currentRows(): number {
+    return this.rows;
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.active.encode(pass);
+  }
+
+  private matvecGrid(): Grid {
+    return linearGrid(this.n, MATVEC_WG / MATVEC_TEAM);
+  }
+
+  private tiledGrid(m: number): Grid {
+    return [Math.ceil(this.n / TILE), Math.ceil(m / TILE), 1];
+  }
+}
