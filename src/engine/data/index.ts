@@ -7,7 +7,7 @@ export type { TemplatePart } from './template';
 export { csvToRows, parseCsvRecords } from './csv';
 export type { CsvRecord } from './csv';
 export { requiredFields, resolveLabel, TaskSpecError, validateRow, validateSpec } from './validate';
-export { buildTask, loadTaskFromFiles, parseJsonl, parseTask, validateRows } from './parse';
+export { buildTask, loadTaskFromFiles, parseJsonl, parseTask, summarizeTask, validateRows } from './parse';
 export type { SplitSource } from './parse';
 export { answerText, continuationIds, encodeClassification, encodeLm, encodePreference, promptText } from './encode';
 export type { EncodedClassification, EncodedLm, EncodedPreference, EncodeLmOptions } from './encode';
@@ -17,3 +17,5 @@ export { BatchSampler, epochPermutation, padBatch, Xoshiro128 } from './sampler'
 export type { PaddedBatch, SamplerOptions, SamplerState } from './sampler';
 export { BUILTIN_TASKS, DEFAULT_TASK, loadBuiltinTask } from './registry';
 export type { BuiltinTask, FetchText } from './registry';
+export { previewRow } from './preview';
+export type { PreviewContinuation, PreviewToken, RowPreview } from './preview';

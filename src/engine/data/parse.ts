@@ -96,3 +96,9 @@ export function loadTaskFromFiles(files: { name: string; text: string }[], csvCo
   }
   return parseTask(spec.text, splits);
 }
+
+/** Row counts per split and the problems: what the engine's setTask reports (TaskSummary). */
+export function summarizeTask(task: ParsedTask): { name: string; type: string; splits: Record<string, number>; problems: TaskProblem[] } {
+  const splits = Object.fromEntries(Object.entries(task.splits).map(([name, rows]) => [name, rows.length]));
+  return { name: task.spec.name, type: task.spec.type, splits, problems: task.problems };
+}
