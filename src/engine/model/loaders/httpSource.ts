@@ -22,7 +22,7 @@ export function hubFileUrl(endpoint: string, repo: string, revision: string, fil
   return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
 }
 
-/** fetch with the token, the signal, and typed errors; a 404 returns null. */
+/** fetch with the token, the signal, and typed errors; a 404 returns null, a 416 is returned for the caller. */
 export async function httpGet(url: string, opts: HttpOptions, range?: string): Promise<Response | null> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -42,7 +42,7 @@ export async function httpGet(url: string, opts: HttpOptions, range?: string): P
     await res.body?.cancel().catch(() => {});
     throw new GatedRepoError(opts.repo ?? url, res.status, !!opts.token);
   }
-  if (!res.ok) {
+  if (!res.ok && res.status !== 416) {
     await res.body?.cancel().catch(() => {});
     throw new NetworkError(url, `HTTP ${res.status} ${res.statusText}`);
   }
