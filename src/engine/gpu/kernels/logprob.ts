@@ -1,0 +1,100 @@
+// The loss kernels (shaders/logprob.wgsl). Logits are only ever computed at gathered positions:
+//   GatherRowsKernel: dst[i, :] = src[indices[i], :]  (pick the hidden rows a loss scores)
+//   LogProbKernel:    out[p, c] = logits[p, targets[p, c]] - logsumexp(logits[p, :])
+import code from '../../../../shaders/logprob.wgsl?raw';
+import type { GpuContext } from '../context';
+import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+
+const WG = 256;
+type Field = 'count' | 'dim' | 'candidates';
+const FIELDS: { name: Field; type: 'u32' }[] = [
+  { name: 'count', type: 'u32' },
+  { name: 'dim', type: 'u32' },
+  { name: 'candidates', type: 'u32' },
+];
+
+export interface GatherRowsOptions {
+  src: GPUBuffer; // f32 [rows, dim]
+  indices: GPUBuffer; // u32 [maxOut], each < rows
+  dst: GPUBuffer; // f32 [maxOut, dim]
+  dim: number;
+  maxOut: number;
+}
+
+export class GatherRowsKernel implements Dispatchable {
+  readonly label = 'gather_rows';
+  private readonly kernel: BoundKernel;
+  private readonly params: ParamBlock<Field>;
+  private readonly dim: number;
+  private readonly maxOut: number;
+
+  constructor(ctx: GpuContext, o: GatherRowsOptions) {
+    this.dim = o.dim;
+    this.maxOut = o.maxOut;
+    this.params = new ParamBlock(ctx, 'gather-rows-params', FIELDS);
+    this.kernel = new BoundKernel(ctx, {
+      name: 'logprob',
+      code,
+      entryPoint: 'gather_rows',
+      constants: { WG },
+      bindings: [o.src, o.indices, o.dst, this.params.buffer],
+      grid: linearGrid(o.maxOut * o.dim, WG),
+      label: 'gather_rows',
+    });
+    this.params.set({ dim: o.dim });
+    this.setCount(o.maxOut);
+  }
+
+  /** Rows the next dispatch gathers (indices[0..n)); at most maxOut. */
+  setCount(n: number): void {
+    if (n > this.maxOut) throw new Error(`gather_rows: ${n} rows exceeds maxOut ${this.maxOut}`);
+    this.params.set({ count: n * this.dim });
+    this.kernel.grid = linearGrid(n * this.dim, WG);
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.kernel.encode(pass);
+  }
+}
+
+export interface LogProbOptions {
+  logits: GPUBuffer; // f32 [maxPositions, vocab]
+  targets: GPUBuffer; // u32 [maxPositions, candidates]
+  out: GPUBuffer; // f32 [maxPositions, candidates]
+  vocab: number;
+  candidates: number;
+  maxPositions: number;
+}
+
+export class LogProbKernel implements Dispatchable {
+  readonly label = 'logprob';
+  private readonly kernel: BoundKernel;
+  private readonly params: ParamBlock<Field>;
+  private readonly maxPositions: number;
+
+  constructor(ctx: GpuContext, o: LogProbOptions) {
+    this.maxPositions = o.maxPositions;
+    this.params = new ParamBlock(ctx, 'logprob-params', FIELDS);
+    this.kernel = new BoundKernel(ctx, {
+      name: 'logprob',
+      code,
+      entryPoint: 'logprob',
+      constants: { WG },
+      bindings: [o.logits, o.targets, o.out, this.params.buffer],
+      grid: linearGrid(o.maxPositions, 1),
+    });
+    this.params.set({ dim: o.vocab, candidates: o.candidates });
+    this.setPositions(o.maxPositions);
+  }
+
+  /** Positions (rows of logits) the next dispatch scores; at most maxPositions. */
+  setPositions(p: number): void {
+    if (p > this.maxPositions) throw new Error(`logprob: ${p} positions exceeds maxPositions ${this.maxPositions}`);
+    this.params.set({ count: p });
+    this.kernel.grid = linearGrid(p, 1);
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.kernel.encode(pass);
+  }
+}
