@@ -1,0 +1,54 @@
+// The Llama forward pass on the CPU, composed from the reference kernels: the yardstick for
+// the GPU forward pass and the loss function of the CPU reference ZO run. Same equations as
+// src/engine/model/llama.ts; weights by Hugging Face name, f32.
+import type { LlamaConfig } from '../model/config';
+import type { ForwardInput } from '../model/llama';
+import { embeddingRef } from './embedding';
+import { rmsnormRef } from './rmsnorm';
+import { ropeInvFreq, ropeRef } from './rope';
+import { attentionRef } from './attention';
+import { swigluRef } from './swiglu';
+import { matmulRef } from './matmul';
+import { gatherRowsRef, logProbRef } from './logprob';
+
+export type CpuWeights = Map<string, Float32Array>;
+
+function tensor(w: CpuWeights, name: string): Float32Array {
+  const t = w.get(name);
+  if (!t) throw new Error(`CPU reference: no tensor ${name}`);
+  return t;
+}
+
+/** Log-probabilities laid out as the GPU's state.logprobs: [P, maxCandidates]. */
+export function llamaLogprobsRef(c: LlamaConfig, w: CpuWeights, input: ForwardInput, maxCandidates: number): Float32Array {
+  const { batch, seqLen } = input;
+  const rows = batch * seqLen;
+  const qDim = c.heads * c.headDim;
+  const kvDim = c.kvHeads * c.headDim;
+  const invFreq = ropeInvFreq(c.rope);
+  const x = embeddingRef(tensor(w, 'model.embed_tokens.weight'), c.vocabSize, c.hidden, input.ids, rows);
+  for (let i = 0; i < c.layers; i++) {
+    const p = `model.layers.${i}.`;
+    const h = rmsnormRef(x, tensor(w, `${p}input_layernorm.weight`), rows, c.hidden, c.rmsNormEps);
+    const q = ropeRef(matmulRef(h, tensor(w, `${p}self_attn.q_proj.weight`), rows, qDim, c.hidden), batch, seqLen, c.heads, c.headDim, invFreq);
+    const k = ropeRef(matmulRef(h, tensor(w, `${p}self_attn.k_proj.weight`), rows, kvDim, c.hidden), batch, seqLen, c.kvHeads, c.headDim, invFreq);
+    const v = matmulRef(h, tensor(w, `${p}self_attn.v_proj.weight`), rows, kvDim, c.hidden);
+    const attn = attentionRef(q, k, v, batch, seqLen, c.heads, c.kvHeads, c.headDim);
+    addInto(x, matmulRef(attn, tensor(w, `${p}self_attn.o_proj.weight`), rows, c.hidden, qDim));
+    const h2 = rmsnormRef(x, tensor(w, `${p}post_attention_layernorm.weight`), rows, c.hidden, c.rmsNormEps);
+    const gate = matmulRef(h2, tensor(w, `${p}mlp.gate_proj.weight`), rows, c.intermediate, c.hidden);
+    const up = matmulRef(h2, tensor(w, `${p}mlp.up_proj.weight`), rows, c.intermediate, c.hidden);
+    addInto(x, matmulRef(swigluRef(gate, up), tensor(w, `${p}mlp.down_proj.weight`), rows, c.hidden, c.intermediate));
+  }
+  const P = input.positions.length;
+  const gathered = rmsnormRef(gatherRowsRef(x, c.hidden, input.positions), tensor(w, 'model.norm.weight'), P, c.hidden, c.rmsNormEps);
+  const head = w.get('lm_head.weight') ?? tensor(w, 'model.embed_tokens.weight');
+  const logits = matmulRef(gathered, head, P, c.vocabSize, c.hidden);
+  const padded = new Uint32Array(P * maxCandidates);
+  for (let p = 0; p < P; p++) padded.set(input.targets.subarray(p * input.candidates, (p + 1) * input.candidates), p * maxCandidates);
+  return logProbRef(logits, c.vocabSize, padded, maxCandidates, P);
+}
+
+function addInto(x: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] + y[i]);
+}
