@@ -1,0 +1,121 @@
+// ZO hyperparameters of one run and the learning-rate schedules (MeZO, Malladi et al. 2023,
+// Alg. 1; the optimizer family of ZO-Bench, Zhang et al. 2024). A run record stores this object,
+// so every field needed to replay a run lives here.
+import type { LrSchedule, OptimizerName, TrainConfig } from '../api';
+
+export interface ZoHyper {
+  /** Run seed: the Philox key of every perturbation (shaders/rng.wgsl). */
+  seed: number;
+  /** Perturbations averaged per step (MeZO's n). 1..4 (the record holds at most 16 bytes a step). */
+  q: number;
+  optimizer: OptimizerName;
+  /** L(theta + eps z) - L(theta) over eps instead of the central difference. */
+  oneSided: boolean;
+  /** Perturbation scale. */
+  eps: number;
+  /** Decoupled weight decay, applied only to ranges with decay = true (not norms and biases). */
+  weightDecay: number;
+  /** Clip |projected gradient| to this value; 0 = off. */
+  clip: number;
+  /** Base learning rate, shaped by `schedule` over `steps`. */
+  lr: number;
+  schedule: LrSchedule;
+  steps: number;
+  /** zo-sgd-momentum: momentum; zo-adam: beta1. */
+  beta1: number;
+  /** zo-adam: beta2 and epsilon. */
+  beta2: number;
+  adamEps: number;
+}
+
+/** Defaults, one home (MeZO's SST-2 settings for the scales; Adam's usual betas). */
+export const ZO_DEFAULTS: ZoHyper = {
+  seed: 0,
+  q: 1,
+  optimizer: 'zo-sgd',
+  oneSided: false,
+  eps: 1e-3, // MeZO's epsilon for every task in the paper
+  weightDecay: 0,
+  clip: 0,
+  lr: 1e-6, // MeZO full-parameter OPT grid: 1e-6 / 1e-7
+  schedule: 'constant', // MeZO uses a constant schedule
+  steps: 1000,
+  beta1: 0.9,
+  beta2: 0.999,
+  adamEps: 1e-8,
+};
+
+export const MAX_Q = 4;
+
+export function zoHyperFromConfig(c: TrainConfig): ZoHyper {
+  return {
+    ...ZO_DEFAULTS,
+    seed: c.seed >>> 0,
+    q: c.q,
+    optimizer: c.optimizer,
+    oneSided: c.oneSided,
+    eps: c.eps,
+    weightDecay: c.weightDecay,
+    clip: c.clip,
+    lr: c.lr,
+    schedule: c.schedule,
+    steps: c.steps,
+    beta1: c.momentum ?? ZO_DEFAULTS.beta1,
+  };
+}
+
+export function validateHyper(h: ZoHyper): void {
+  if (!Number.isInteger(h.q) || h.q < 1 || h.q > MAX_Q) throw new Error(`q = ${h.q}: must be an integer in 1..${MAX_Q}`);
+  if (h.optimizer === 'zo-sgd-cons' && h.q > 3) throw new Error('zo-sgd-cons supports q <= 3 (the record holds the choice too)');
+  if (!(h.eps > 0)) throw new Error(`eps = ${h.eps}: must be > 0`);
+  if (!(h.clip >= 0)) throw new Error(`clip = ${h.clip}: must be >= 0`);
+  if (!Number.isInteger(h.seed) || h.seed < 0 || h.seed > 0xffffffff) throw new Error(`seed = ${h.seed}: must be a u32`);
+}
+
+/** Learning rate at `step` (0-based): a pure function of the step, so replays need no state. */
+export function lrAt(h: Pick<ZoHyper, 'lr' | 'schedule' | 'steps'>, step: number): number {
+  const t = h.steps > 0 ? Math.min(1, step / h.steps) : 0;
+  switch (h.schedule) {
+    case 'constant':
+      return h.lr;
+    case 'linear':
+      return h.lr * (1 - t);
+    case 'cosine':
+      return h.lr * 0.5 * (1 + Math.cos(Math.PI * t));
+  }
+}
+
+/** The f32 scalars every ZO kernel reads for one step (the ZoStep uniform in zo_common.wgsl). */
+export interface ZoStepScalars {
+  seed: number;
+  step: number;
+  eps: number;
+  lr: number;
+  weightDecay: number;
+  clip: number;
+  invQ: number;
+  beta1: number;
+  beta2: number;
+  /** Adam bias corrections 1 - beta^(step + 1). */
+  bias1: number;
+  bias2: number;
+  adamEps: number;
+}
+
+export function stepScalars(h: ZoHyper, step: number, lr = lrAt(h, step)): ZoStepScalars {
+  const f = Math.fround;
+  return {
+    seed: h.seed >>> 0,
+    step: step >>> 0,
+    eps: f(h.eps),
+    lr: f(lr),
+    weightDecay: f(h.weightDecay),
+    clip: f(h.clip),
+    invQ: f(1 / h.q),
+    beta1: f(h.beta1),
+    beta2: f(h.beta2),
+    bias1: f(1 - Math.pow(h.beta1, step + 1)),
+    bias2: f(1 - Math.pow(h.beta2, step + 1)),
+    adamEps: f(h.adamEps),
+  };
+}
