@@ -1,0 +1,87 @@
+// Causal grouped-query attention (shaders/attention.wgsl), online softmax over K/V tiles:
+//   out[b, i, h, :] = sum_{j <= i} softmax_j(q[b, i, h, :] . k[b, j, h / (heads / kvHeads), :] / sqrt(headDim)) v[b, j, ., :]
+// over a right-padded batch: rows b * seqLen + t for q, k, v and out.
+import code from '../../../../shaders/attention.wgsl?raw';
+import type { GpuContext } from '../context';
+import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
+
+export interface AttentionOptions {
+  q: GPUBuffer; // f32 [rows, heads, headDim], rows = maxBatch * maxSeqLen
+  k: GPUBuffer; // f32 [rows, kvHeads, headDim]
+  v: GPUBuffer; // f32 [rows, kvHeads, headDim]
+  out: GPUBuffer; // f32 [rows, heads * headDim]
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  maxBatch: number;
+  maxSeqLen: number;
+}
+
+type Field = 'qLen' | 'kvLen' | 'qOffset' | 'qRowStride' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale';
+
+/**
+ * Tile sizes for a head size: BQ queries per workgroup (BQ * headDim/4 threads, at most 256) and
+ * BK keys per K/V tile, as many as the adapter's workgroup memory holds (up to 64).
+ */
+export function attentionTiling(headDim: number, workgroupBytes: number, maxThreads: number): { BQ: number; BK: number; D4: number } {
+  const D4 = headDim / 4;
+  const BQ = Math.max(1, Math.min(64, Math.floor(Math.min(256, maxThreads) / D4)));
+  // floats: qs BQ*headDim + ks, vs 2*BK*headDim + scores BQ*BK
+  const BK = Math.min(64, Math.floor((workgroupBytes / 4 - BQ * headDim) / (2 * headDim + BQ)));
+  if (D4 > Math.min(256, maxThreads) || BK < 1) throw new Error(`attention: headDim ${headDim} does not fit this adapter's workgroup limits`);
+  return { BQ, BK, D4 };
+}
+
+export class AttentionKernel implements Dispatchable {
+  readonly label = 'attention';
+  private readonly kernel: BoundKernel;
+  private readonly params: ParamBlock<Field>;
+  private readonly o: AttentionOptions;
+  private readonly BQ: number;
+
+  constructor(ctx: GpuContext, o: AttentionOptions) {
+    const { heads, kvHeads, headDim } = o;
+    if (headDim % 4 !== 0) throw new Error(`attention: headDim ${headDim} is not a multiple of 4`);
+    if (heads % kvHeads !== 0) throw new Error(`attention: ${heads} query heads are not a multiple of ${kvHeads} kv heads`);
+    const rows = o.maxBatch * o.maxSeqLen;
+    for (const [name, buf, width] of [['q', o.q, heads], ['k', o.k, kvHeads], ['v', o.v, kvHeads], ['out', o.out, heads]] as const) {
+      if (buf.size < rows * width * headDim * 4) throw new Error(`attention: ${name} buffer holds ${buf.size} bytes, needs ${rows * width * headDim * 4}`);
+    }
+    this.o = o;
+    const tiling = attentionTiling(headDim, ctx.limits.maxComputeWorkgroupStorageSize, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    this.BQ = tiling.BQ;
+    this.params = new ParamBlock(ctx, 'attention-params', [
+      { name: 'qLen', type: 'u32' },
+      { name: 'kvLen', type: 'u32' },
+      { name: 'qOffset', type: 'u32' },
+      { name: 'qRowStride', type: 'u32' },
+      { name: 'kvRowStride', type: 'u32' },
+      { name: 'heads', type: 'u32' },
+      { name: 'kvHeads', type: 'u32' },
+      { name: 'scale', type: 'f32' },
+    ]);
+    this.kernel = new BoundKernel(ctx, {
+      name: 'attention',
+      code,
+      constants: tiling,
+      bindings: [o.q, o.k, o.v, o.out, this.params.buffer],
+      grid: [1, heads, 1],
+      label: `attention:h${heads}/kv${kvHeads}/d${headDim}`,
+    });
+    this.params.set({ heads, kvHeads, qOffset: 0, scale: 1 / Math.sqrt(headDim) });
+    this.setShape(o.maxBatch, o.maxSeqLen);
+  }
+
+  /** The next dispatch attends within each of `batch` sequences of `seqLen` rows (b * seqLen + t). */
+  setShape(batch: number, seqLen: number): void {
+    if (batch > this.o.maxBatch || seqLen > this.o.maxSeqLen) {
+      throw new Error(`attention: shape ${batch} x ${seqLen} exceeds ${this.o.maxBatch} x ${this.o.maxSeqLen}`);
+    }
+    this.params.set({ qLen: seqLen, kvLen: seqLen, qRowStride: seqLen, kvRowStride: seqLen });
+    this.kernel.grid = [Math.ceil(seqLen / this.BQ), this.o.heads, batch];
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    this.kernel.encode(pass);
+  }
+}
