@@ -1,0 +1,174 @@
+// GPU memory a Llama model needs before it is loaded: weights at f32/f16/q8/q4 (q8/q4 as in
+// cpu/quantize.ts: codes plus one f32 scale per 32 weights; norms stay f32) and one layer's f32
+// activations for a batch (layers run one after another, so their buffers are reused), checked
+// against the adapter's buffer limits. WebGPU does not report total GPU memory, so a total
+// budget is checked only when the caller knows one.
+import type { WeightPrecision } from '../../api';
+import { formatBytes } from '../../gpu/errors';
+import { ModelTooLargeError } from './errors';
+
+export interface ModelShape {
+  vocab: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+  tied: boolean;
+}
+
+export function modelShape(config: Record<string, unknown>): ModelShape {
+  const n = (key: string, fallback?: number): number => {
+    const v = config[key];
+    if (typeof v === 'number') return v;
+    if (fallback !== undefined) return fallback;
+    throw new Error(`config.json has no ${key}`);
+  };
+  const hidden = n('hidden_size');
+  const heads = n('num_attention_heads');
+  return {
+    vocab: n('vocab_size'),
+    hidden,
+    layers: n('num_hidden_layers'),
+    heads,
+    kvHeads: n('num_key_value_heads', heads),
+    headDim: n('head_dim', hidden / heads),
+    intermediate: n('intermediate_size'),
+    tied: config.tie_word_embeddings === true,
+  };
+}
+
+/** Bytes of a [rows, cols] matrix; q8/q4 need cols % 32 == 0 and fall back to f32 otherwise. */
+export function matrixBytes(rows: number, cols: number, precision: WeightPrecision): number {
+  const n = rows * cols;
+  if ((precision === 'q8' || precision === 'q4') && cols % 32 !== 0) return 4 * n;
+  switch (precision) {
+    case 'f32': return 4 * n;
+    case 'f16': return 2 * n;
+    case 'q8': return n + (n / 32) * 4;
+    case 'q4': return n / 2 + (n / 32) * 4;
+  }
+}
+
+export interface MemoryEstimate {
+  precision: WeightPrecision;
+  parameters: number;
+  /** Weights at the chosen precision. */
+  weightsBytes: number;
+  weightsByPrecision: Record<WeightPrecision, number>;
+  largestWeight: { name: string; bytes: number };
+  activationBytes: number;
+  /** Each activation buffer, f32. */
+  activations: Record<string, number>;
+  largestActivation: { name: string; bytes: number };
+  totalBytes: number;
+  maxBatch: number;
+  maxSeqLen: number;
+}
+
+function weightMatrices(s: ModelShape): [string, number, number, number][] {
+  const q = s.heads * s.headDim;
+  const kv = s.kvHeads * s.headDim;
+  const out: [string, number, number, number][] = [['embed_tokens', s.vocab, s.hidden, 1]];
+  out.push(['q_proj', q, s.hidden, s.layers], ['k_proj', kv, s.hidden, s.layers], ['v_proj', kv, s.hidden, s.layers], ['o_proj', s.hidden, q, s.layers]);
+  out.push(['gate_proj', s.intermediate, s.hidden, s.layers], ['up_proj', s.intermediate, s.hidden, s.layers], ['down_proj', s.hidden, s.intermediate, s.layers]);
+  if (!s.tied) out.push(['lm_head', s.vocab, s.hidden, 1]);
+  return out;
+}
+
+/**
+ * `scoredRows`: rows that reach the LM head (default every position, the LM objective's
+ * worst case; classification needs only maxBatch).
+ */
+export function estimateModelMemory(config: Record<string, unknown>, precision: WeightPrecision, maxBatch: number, maxSeqLen: number, scoredRows = maxBatch * maxSeqLen): MemoryEstimate {
+  const s = modelShape(config);
+  const mats = weightMatrices(s);
+  const normBytes = 4 * s.hidden * (2 * s.layers + 1);
+  const weightsByPrecision = {} as Record<WeightPrecision, number>;
+  for (const p of ['f32', 'f16', 'q8', 'q4'] as const) {
+    weightsByPrecision[p] = normBytes + mats.reduce((a, [, r, c, k]) => a + k * matrixBytes(r, c, p), 0);
+  }
+  const largestWeight = mats.map(([name, r, c]) => ({ name, bytes: matrixBytes(r, c, precision) })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const rows = maxBatch * maxSeqLen;
+  const f = 4;
+  const activations: Record<string, number> = {
+    hidden: f * rows * s.hidden,
+    normed: f * rows * s.hidden,
+    q: f * rows * s.heads * s.headDim,
+    k: f * rows * s.kvHeads * s.headDim,
+    v: f * rows * s.kvHeads * s.headDim,
+    attentionScores: f * maxBatch * s.heads * maxSeqLen * maxSeqLen,
+    attentionOut: f * rows * s.heads * s.headDim,
+    attentionProj: f * rows * s.hidden,
+    mlpGate: f * rows * s.intermediate,
+    mlpUp: f * rows * s.intermediate,
+    mlpAct: f * rows * s.intermediate,
+    mlpOut: f * rows * s.hidden,
+    logits: f * scoredRows * s.vocab,
+  };
+  const activationBytes = Object.values(activations).reduce((a, b) => a + b, 0);
+  const largestActivation = Object.entries(activations).map(([name, bytes]) => ({ name, bytes })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const parameters = mats.reduce((a, [, r, c, k]) => a + k * r * c, 0) + s.hidden * (2 * s.layers + 1);
+  const weightsBytes = weightsByPrecision[precision];
+  return { precision, parameters, weightsBytes, weightsByPrecision, largestWeight, activationBytes, activations, largestActivation, totalBytes: weightsBytes + activationBytes, maxBatch, maxSeqLen };
+}
+
+export interface AdapterLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  /** Total GPU memory the caller trusts (WebGPU does not report it); unchecked when absent. */
+  memoryBudgetBytes?: number;
+  /** True when the model builder splits weights over several buffers (then only activations must fit one binding). */
+  splitsLargeWeights?: boolean;
+}
+
+export interface FitReport {
+  fits: boolean;
+  problems: string[];
+  advice: string;
+  neededBytes: number;
+  availableBytes: number;
+}
+
+/** Checks an estimate against the adapter; says what to try when it does not fit. */
+export function checkFits(e: MemoryEstimate, limits: AdapterLimits): FitReport {
+  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const problems: string[] = [];
+  const advice: string[] = [];
+  let needed = 0;
+  let available = binding;
+  if (!limits.splitsLargeWeights && e.largestWeight.bytes > binding) {
+    problems.push(`the ${e.largestWeight.name} weight needs ${formatBytes(e.largestWeight.bytes)} in one buffer at ${e.precision}, the adapter allows ${formatBytes(binding)}`);
+    needed = e.largestWeight.bytes;
+    advice.push(e.precision !== 'q4' ? 'load it as q4' : 'pick a smaller model');
+  }
+  if (e.largestActivation.bytes > binding) {
+    problems.push(`the ${e.largestActivation.name} activation for batch ${e.maxBatch} x sequence ${e.maxSeqLen} needs ${formatBytes(e.largestActivation.bytes)}, the adapter allows ${formatBytes(binding)} per buffer`);
+    needed = Math.max(needed, e.largestActivation.bytes);
+    advice.push('use a shorter sequence length or a smaller batch');
+  }
+  if (limits.memoryBudgetBytes !== undefined && e.totalBytes > limits.memoryBudgetBytes) {
+    problems.push(`weights (${formatBytes(e.weightsBytes)} at ${e.precision}) and activations (${formatBytes(e.activationBytes)}) need ${formatBytes(e.totalBytes)}, the budget is ${formatBytes(limits.memoryBudgetBytes)}`);
+    needed = e.totalBytes;
+    available = limits.memoryBudgetBytes;
+    if (e.precision !== 'q4' && e.weightsByPrecision.q4 + e.activationBytes <= limits.memoryBudgetBytes) advice.push('load it as q4');
+    else if (e.weightsByPrecision.q4 > limits.memoryBudgetBytes) advice.push('pick a smaller model');
+    else advice.push('use q4 with a shorter sequence length or a smaller batch, or pick a smaller model');
+  }
+  const unique = [...new Set(advice)];
+  return {
+    fits: problems.length === 0,
+    problems,
+    advice: unique.length ? `Try: ${unique.join('; ')}.` : '',
+    neededBytes: needed,
+    availableBytes: available,
+  };
+}
+
+/** Throws ModelTooLargeError (needed vs available, what to try) when the estimate does not fit. */
+export function assertFits(e: MemoryEstimate, limits: AdapterLimits): FitReport {
+  const report = checkFits(e, limits);
+  if (!report.fits) throw new ModelTooLargeError(report.neededBytes, report.availableBytes, report.problems.join('; '), report.advice);
+  return report;
+}
