@@ -13,6 +13,7 @@ import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { openSafetensors, readSafetensorsHeader, SafetensorsFormatError } from '../../src/engine/model/loaders/safetensors';
 import { encodeSafetensors, f32ToBf16, writeModelMeta, writeSafetensorsModel } from '../fixtures/safetensorsWriter';
 import { tinyLlama } from '../fixtures/tinyLlama';
+import { expectBitEqual } from './bitEqual';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zo-st-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ describe('safetensors', () => {
         const want = dtype === 'F32' ? t.data : dtype === 'BF16'
           ? new Float32Array(Uint32Array.from(f32ToBf16(t.data), (h) => h << 16).buffer)
           : Float32Array.from(new Uint16Array(encodeSafetensors([t], 'F16').buffer.slice(-2 * t.data.length)), halfToFloat);
-        expect(got).toEqual(want);
+        expectBitEqual(got, want, t.name);
         if (dtype !== 'F32') expect(got).not.toEqual(t.data); // the rounding really happened
       }
     }
@@ -42,7 +43,7 @@ describe('safetensors', () => {
     const b = await resolveModel({ kind: 'files', files: nodeFolder(join(tmp, 'sharded')) });
     expect(b.files.map((f) => f.name)).toContain('model-00003-of-00003.safetensors');
     expect([...b.reader.tensors.keys()].sort()).toEqual([...a.reader.tensors.keys()].sort());
-    for (const name of a.reader.tensors.keys()) expect(await b.reader.readF32(name)).toEqual(await a.reader.readF32(name));
+    for (const name of a.reader.tensors.keys()) expectBitEqual(await b.reader.readF32(name), await a.reader.readF32(name), name);
     expect(a.tokenizerJson.model).toBeTruthy();
     expect(a.tokenizerConfig?.add_bos_token).toBe(true);
     await a.reader.close?.();
