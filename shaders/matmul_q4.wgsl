@@ -67,6 +67,10 @@ fn matvec(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid:
       }
     }
   }
+  if (TEAM == 1u) { // a thread owns a whole row (CPU-emulated adapters): no reduction, no barrier
+    for (var m = 0u; m < MV_MAX_M; m++) { if (m < params.m && n < params.n) { store(m * params.n + n, acc[m]); } }
+    return;
+  }
   for (var m = 0u; m < MV_MAX_M; m++) { partial[m * WG + lid] = acc[m]; }
   workgroupBarrier();
   let om = lid / rows_per_wg;

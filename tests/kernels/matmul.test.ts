@@ -5,7 +5,7 @@
 // DEQUANTIZED weights (dequantize()), f16 against the weights rounded to half: the kernel's
 // own storage rounding is part of the reference, so any decoding error shows up in full.
 import { describe, expect, it } from 'vitest';
-import { MATVEC_MAX_ROWS, MatmulKernel } from '../../src/engine/gpu/kernels/matmul';
+import { MATVEC_MAX_ROWS, MatmulKernel, type MatvecShape } from '../../src/engine/gpu/kernels/matmul';
 import { supportedFormats, uploadQuantized, uploadWeight } from '../../src/engine/gpu/weights';
 import { weightBytes, type GpuWeight, type WeightFormat } from '../../src/engine/gpu/tensor';
 import { dequantize, quantize } from '../../src/engine/cpu/quantize';
@@ -34,6 +34,7 @@ interface Case {
   maxRows?: number;
   accumulate?: boolean;
   seed?: number;
+  shape?: MatvecShape;
 }
 
 async function runCase(ctx: GpuContext, format: WeightFormat, c: Case): Promise<{ got: Float32Array; want: Float32Array; strategy: string }> {
@@ -47,7 +48,7 @@ async function runCase(ctx: GpuContext, format: WeightFormat, c: Case): Promise<
   const xb = ctx.storageFrom('x', x, 'activations');
   const yb = ctx.storageFrom('y', y0, 'activations');
   try {
-    const kernel = new MatmulKernel(ctx, { x: xb, w, y: yb, maxRows, accumulate: c.accumulate });
+    const kernel = new MatmulKernel(ctx, { x: xb, w, y: yb, maxRows, accumulate: c.accumulate, matvecShape: c.shape });
     kernel.setRows(m);
     ctx.submit((pass) => kernel.encode(pass));
     const got = await ctx.readF32(yb);
@@ -93,6 +94,16 @@ describe('matmul kernels', () => {
       for (const m of [1, 3, 70]) {
         const { got, want } = await runCase(ctx, format, { m, n: 9, k: 2080 });
         expectAllclose(got, want, TOL, `${format} M=${m} K=2080`);
+      }
+    });
+
+    it(`${format}: every matrix-vector workgroup shape (GPU: 32 threads per row; CPU emulation: 1)`, async () => {
+      const ctx = await testGpu();
+      for (const shape of [{ workgroup: 256, team: 32 }, { workgroup: 64, team: 1 }, { workgroup: 64, team: 8 }]) {
+        for (const [m, n, k] of [[1, 65, 2080], [3, 33, 96], [8, 63, 512]]) {
+          const { got, want } = await runCase(ctx, format, { m, n, k, shape, accumulate: m === 3 });
+          expectAllclose(got, want, TOL, `${format} matvec ${shape.workgroup}/${shape.team} M=${m} N=${n} K=${k}`);
+        }
       }
     });
 

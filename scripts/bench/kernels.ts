@@ -1,0 +1,149 @@
+// Kernel benchmark: copy bandwidth (the yardstick), matrix-vector effective bandwidth and
+// batched matmul GFLOP/s for every weight format, all measured in one run on one adapter.
+//
+// Where the time goes on SwiftShader (CPU emulation of Vulkan, what CI and this container
+// have): a workgroup runs on one CPU thread, its invocations 4 at a time in SSE lanes, and
+// WGSL integer and float work is JIT-compiled scalar-ish code. The copy kernel is bound by
+// host memory bandwidth through the 2 cores we share, but every matmul kernel is bound by
+// instructions, not bytes: decoding a nibble (shift, mask, convert, subtract) plus the FMA
+// costs several SIMD instructions per weight where the copy moves 16 bytes in one. So on
+// SwiftShader the q4/q8 matrix-vector ratio to copy says how cheap the decode is, not how
+// close we are to the memory system; q4 moves half the bytes of q8 for the same
+// instruction count and so posts a lower GB/s. The tiled kernels also pay for two
+// workgroup barriers per 32-wide k step, which SwiftShader implements by switching all 256
+// invocations of the workgroup (coroutines), and the dispatch/submit overhead (tens of
+// microseconds) is visible at the small sizes used there. On a real GPU the matrix-vector
+// kernels are designed to be bandwidth-bound (16-byte coalesced weight loads, 8 rows per
+// workgroup, N/8 workgroups) and the 70%-of-copy target applies.
+import type { GpuContext } from '../../src/engine/gpu/context';
+import { ElementwiseKernel } from '../../src/engine/gpu/kernels/elementwise';
+import { MatmulKernel } from '../../src/engine/gpu/kernels/matmul';
+import type { Dispatchable } from '../../src/engine/gpu/kernel';
+import { weightBytes, type WeightFormat } from '../../src/engine/gpu/tensor';
+import { supportedFormats, uploadWeight } from '../../src/engine/gpu/weights';
+
+const QUERY_RESOLVE = 0x200; // GPUBufferUsage.QUERY_RESOLVE
+const COPY_SRC = 0x04;
+
+interface BenchSizes {
+  n: number; // weight rows (out)
+  k: number; // weight cols (in)
+  batchRows: number; // M of the batched matmul
+  repeats: number;
+  targetMs: number; // each timed repeat runs about this long
+}
+
+function sizesFor(ctx: GpuContext): BenchSizes {
+  return ctx.adapter.isSoftware
+    ? { n: 1024, k: 1024, batchRows: 64, repeats: 5, targetMs: 60 }
+    : { n: 4096, k: 4096, batchRows: 512, repeats: 9, targetMs: 30 };
+}
+
+/** Pseudo-random weights in (-1, 1) without the cost of a good generator. */
+function fill(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2147483648 - 1;
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Seconds per dispatch of `kernel`: `iters` dispatches in one pass per submit, timed with GPU
+ * timestamps where the device has them (else wall clock around submit + finish), median of
+ * `repeats` submits after a warmup that also picks `iters` to fill about targetMs.
+ */
+async function timeKernel(ctx: GpuContext, kernel: Dispatchable, sizes: BenchSizes): Promise<number> {
+  const querySet = ctx.features.timestampQuery ? ctx.device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const resolved = querySet ? ctx.createBuffer('bench-timestamps', 16, QUERY_RESOLVE | COPY_SRC, 'scratch') : null;
+  const run = async (iters: number): Promise<number> => {
+    const encoder = ctx.device.createCommandEncoder({ label: `bench ${kernel.label}` });
+    const pass = encoder.beginComputePass(
+      querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {},
+    );
+    for (let i = 0; i < iters; i++) kernel.encode(pass);
+    pass.end();
+    if (querySet && resolved) encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
+    const t0 = performance.now();
+    ctx.device.queue.submit([encoder.finish()]);
+    await ctx.finish();
+    const wallSeconds = (performance.now() - t0) / 1000;
+    if (resolved) {
+      const [begin, end] = new BigUint64Array(await ctx.read(resolved, 16));
+      const gpuSeconds = Number(end - begin) / 1e9;
+      if (gpuSeconds > 0 && gpuSeconds <= wallSeconds * 1.5) return gpuSeconds / iters;
+    }
+    return wallSeconds / iters;
+  };
+  try {
+    const once = await run(1); // warmup: pipeline first use, caches
+    const iters = Math.max(1, Math.min(200, Math.round(sizes.targetMs / 1000 / Math.max(once, 1e-7))));
+    await run(iters);
+    const times: number[] = [];
+    for (let r = 0; r < sizes.repeats; r++) times.push(await run(iters));
+    return median(times);
+  } finally {
+    querySet?.destroy();
+    if (resolved) ctx.release(resolved);
+  }
+}
+
+const fmt = (v: number, digits = 1) => v.toFixed(digits).padStart(8);
+
+export async function benchKernels(ctx: GpuContext, log: (line: string) => void): Promise<Record<string, number>> {
+  const sizes = sizesFor(ctx);
+  const { n, k, batchRows } = sizes;
+  const result: Record<string, number> = { matvecN: n, matvecK: k, batchedM: batchRows };
+  log(`kernels on ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.isSoftware ? 'software' : 'hardware'}), weights ${n}x${k}, batched M=${batchRows}`);
+
+  // Copy: the bandwidth yardstick, over as many bytes as the f32 weight matrix.
+  const count = n * k;
+  const src = ctx.storageFrom('bench-copy-src', fill(count, 1), 'scratch');
+  const dst = ctx.createStorage('bench-copy-dst', count * 4, 'scratch');
+  const copySeconds = await timeKernel(ctx, new ElementwiseKernel(ctx, 'copy', src, dst, count), sizes);
+  const copyGBps = (2 * count * 4) / copySeconds / 1e9;
+  result.copyGBps = copyGBps;
+  log(`  copy            ${fmt(copyGBps)} GB/s  (${(copySeconds * 1e3).toFixed(3)} ms for ${(count * 4) / 2 ** 20} MiB read + written)`);
+  ctx.release(src);
+  ctx.release(dst);
+
+  const x = ctx.storageFrom('bench-x', fill(batchRows * k, 2), 'scratch');
+  const y = ctx.createStorage('bench-y', batchRows * n * 4, 'scratch');
+  const values = fill(n * k, 3);
+  for (const format of supportedFormats(ctx) as WeightFormat[]) {
+    const w = uploadWeight(ctx, `bench-w-${format}`, values, n, k, format, 'scratch');
+    const kernel = new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format}` });
+
+    kernel.setRows(1);
+    const matvecSeconds = await timeKernel(ctx, kernel, sizes);
+    const bytes = weightBytes(format, n, k) + k * 4 + n * 4;
+    const gbps = bytes / matvecSeconds / 1e9;
+    result[`${format}MatvecGBps`] = gbps;
+    result[`${format}MatvecVsCopy`] = gbps / copyGBps;
+    result[`${format}MatvecMs`] = matvecSeconds * 1e3;
+
+    kernel.setRows(batchRows);
+    const batchedSeconds = await timeKernel(ctx, kernel, sizes);
+    const gflops = (2 * batchRows * n * k) / batchedSeconds / 1e9;
+    result[`${format}MatmulGFlops`] = gflops;
+    result[`${format}MatmulMs`] = batchedSeconds * 1e3;
+
+    log(
+      `  ${format} matvec     ${fmt(gbps)} GB/s  = ${fmt(100 * (gbps / copyGBps))}% of copy  (${(matvecSeconds * 1e3).toFixed(3)} ms)` +
+        `   batched M=${batchRows} ${fmt(gflops)} GFLOP/s (${(batchedSeconds * 1e3).toFixed(2)} ms)`,
+    );
+    ctx.release(w.data);
+    if (w.scales) ctx.release(w.scales);
+  }
+  ctx.release(x);
+  ctx.release(y);
+  await ctx.checkAllocations();
+  return result;
+}
