@@ -49,7 +49,7 @@ describe('ChatClient', () => {
     await new ChatClient({ baseUrl: server.baseUrl, model: 'm' }, fast).complete(msgs);
     const gap = server.requests[1]!.at - server.requests[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(990);
-    expect(performance.now() - t0).toBeLessThan(1_800);
+    expect(performance.now() - t0).toBeLessThan(3_000); // honoured, not exceeded by the 40 ms backoff's multiples
   });
 
   it('honours Retry-After as an HTTP date on 503', async () => {
@@ -58,7 +58,7 @@ describe('ChatClient', () => {
     const gap = server.requests[1]!.at - server.requests[0]!.at;
     // the date has one-second resolution: the wait is between 1 and 2 seconds, far above the 40 ms backoff
     expect(gap).toBeGreaterThanOrEqual(900);
-    expect(gap).toBeLessThan(2_300);
+    expect(gap).toBeLessThan(3_000);
   });
 
   it('gives up after maxRetries and reports the status', async () => {

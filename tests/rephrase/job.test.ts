@@ -130,8 +130,10 @@ describe('RephraseJob', () => {
     expect(judged.size).toBeGreaterThanOrEqual(5);
     expect(judged.size).toBeLessThan(12);
 
-    // "reload": a new job object on the same store, a fresh request log
-    server.requests.length = 0;
+    // "reload": a new job object on the same store; a fresh server, so that a request the
+    // cancelled job had already sent cannot land in the new request log
+    await server.close();
+    server = await startOpenAiServer(goodModel);
     const second = await openJob(task, store, { concurrency: 3 });
     const progress = await second.start();
     expect(progress).toMatchObject({ accepted: 12, pending: 0, failed: 0 });
