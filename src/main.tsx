@@ -1,0 +1,24 @@
+// Entry: render the app, then check for WebGPU, start the engine worker, restore saved runs,
+// preselect the demo task, and apply a shared configuration link if the URL carries one.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './ui/App';
+import { boot } from './store/actions/model';
+import { restoreRuns } from './store/actions/runs';
+import { selectTask } from './store/actions/task';
+import { applySharedUrl } from './store/actions/training';
+import { getState } from './store/state';
+import './ui/styles.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+void (async () => {
+  await restoreRuns();
+  await boot();
+  if (location.hash.includes('config=')) await applySharedUrl(location.hash);
+  if (!getState().parsed) await selectTask(getState().taskChoice);
+})();

@@ -1,0 +1,68 @@
+// One line chart (recharts) of any number of series, each with its own x values, so several
+// runs overlay on one step axis. Series arrive already downsampled (<= MAX_CHART_POINTS each);
+// animation is off so live appends cost one redraw.
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Point } from '../../store/downsample';
+import { num } from '../format';
+
+export interface ChartSeries {
+  name: string;
+  color: string;
+  points: Point[];
+  width?: number;
+  opacity?: number;
+  dots?: boolean;
+}
+
+interface Props {
+  title: string;
+  series: ChartSeries[];
+  height?: number;
+  testId?: string;
+  empty?: string;
+  yDomain?: [number | 'auto', number | 'auto'];
+  xLabel?: string;
+}
+
+export function SeriesChart({ title, series, height = 220, testId, empty = 'No data yet.', yDomain, xLabel = 'step' }: Props) {
+  const points = series[0]?.points.length ?? 0;
+  const hasData = series.some((s) => s.points.length > 0);
+  return (
+    <figure className="chart" aria-label={title} data-testid={testId} data-points={points}>
+      <figcaption>{title}</figcaption>
+      {hasData ? (
+        <ResponsiveContainer width="100%" height={height}>
+          <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+            <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fill: 'var(--muted)' }} />
+            <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={(v: number) => num(v, 3)} width={64} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" />
+            <Tooltip
+              contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }}
+              formatter={(value) => num(Number(value))}
+              labelFormatter={(label) => `${xLabel} ${num(Number(label))}`}
+            />
+            {series.length > 1 && <Legend />}
+            {series.map((s) => (
+              <Line
+                key={s.name}
+                name={s.name}
+                data={s.points}
+                dataKey="y"
+                stroke={s.color}
+                strokeWidth={s.width ?? 2}
+                strokeOpacity={s.opacity ?? 1}
+                dot={s.dots ? { r: 3 } : false}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      ) : (
+        <p className="chart-empty" style={{ height }}>
+          {empty}
+        </p>
+      )}
+    </figure>
+  );
+}

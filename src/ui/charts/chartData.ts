@@ -1,0 +1,44 @@
+// Chart data from the store: downsampled series per run, memoized on each run's version so a
+// frame's batch of steps costs one LTTB pass per visible series.
+import { useMemo } from 'react';
+import { MAX_CHART_POINTS } from '../../store/defaults';
+import { lttb, type Point } from '../../store/downsample';
+import type { StepSeries } from '../../store/series';
+import { useStudio, type RunView } from '../../store/state';
+
+export const RUN_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#0891b2', '#ca8a04'];
+
+/** The active run first, then the runs picked for comparison. */
+export function useVisibleRuns(): RunView[] {
+  const runs = useStudio((s) => s.runs);
+  const active = useStudio((s) => s.activeRunId);
+  const compare = useStudio((s) => s.compare);
+  return useMemo(() => {
+    const ids = [...new Set([...(active ? [active] : []), ...compare])];
+    return ids.map((id) => runs[id]).filter((r): r is RunView => !!r);
+  }, [runs, active, compare]);
+}
+
+const cache = new WeakMap<number[], { version: number; length: number; points: Point[] }>();
+
+/** One column of a run's steps, downsampled; cached per column array and run version. */
+export function stepPoints(run: RunView, column: keyof StepSeries): Point[] {
+  const ys = run.steps[column];
+  const hit = cache.get(ys);
+  if (hit && hit.version === run.version && hit.length === ys.length) return hit.points;
+  const points = lttb(run.steps.step, ys, MAX_CHART_POINTS);
+  cache.set(ys, { version: run.version, length: ys.length, points });
+  return points;
+}
+
+export function evalPoints(run: RunView): Point[] {
+  return run.evals.step.map((x, i) => ({ x, y: run.evals.accuracy[i] }));
+}
+
+export function runColor(index: number): string {
+  return RUN_COLORS[index % RUN_COLORS.length];
+}
+
+export function shortName(run: RunView): string {
+  return run.meta.name.length > 40 ? `${run.meta.name.slice(0, 38)}…` : run.meta.name;
+}

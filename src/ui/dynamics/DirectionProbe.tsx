@@ -1,0 +1,44 @@
+// On demand: the loss along the current perturbation direction z, or along the last update,
+// L(θ + a·d) for a in [−4ε, 4ε], measured by the engine (lossAlongDirection).
+import { probeLossCurve } from '../../store/actions/training';
+import { useStudio } from '../../store/state';
+import { SeriesChart } from '../charts/SeriesChart';
+
+export function DirectionProbe() {
+  const curve = useStudio((s) => s.curve);
+  const status = useStudio((s) => s.curveStatus);
+  const error = useStudio((s) => s.curveError);
+  const modelReady = useStudio((s) => s.modelStatus === 'ready' && s.engineStatus === 'ready');
+  const running = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.state === 'running' : false));
+  const points = curve ? curve.offsets.map((x, i) => ({ x, y: curve.losses[i] })) : [];
+  const disabled = !modelReady || running || status === 'loading';
+  return (
+    <div className="subpanel">
+      <div className="button-row">
+        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('perturbation')}>
+          Loss along the current direction z
+        </button>
+        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('last-update')}>
+          Loss along the last update
+        </button>
+        {running && <span className="hint">Pause the run to probe.</span>}
+        {status === 'loading' && <span className="hint">Measuring…</span>}
+      </div>
+      {error && <p className="field-error">{error}</p>}
+      {curve && (
+        <>
+          <SeriesChart
+            title={curve.direction === 'perturbation' ? 'Loss along the perturbation direction z' : 'Loss along the last update'}
+            series={[{ name: 'loss', color: '#0891b2', points, dots: true }]}
+            xLabel="offset a"
+            height={200}
+          />
+          <p className="explain">
+            MeZO only ever sees the two points at a = ±ε. If this curve is close to a straight line between them, their difference is a good slope estimate; a curved
+            line means ε is too large.
+          </p>
+        </>
+      )}
+    </div>
+  );
+}

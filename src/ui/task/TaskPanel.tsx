@@ -1,0 +1,53 @@
+// The task panel: a built-in demo task or an uploaded JSONL/CSV file, the prompt template with a
+// live preview, and every problem found in the rows.
+import { BUILTIN_TASKS } from '../../engine/data';
+import { applyTaskToEngine, selectTask, uploadTaskFile } from '../../store/actions/task';
+import { useStudio } from '../../store/state';
+import { ErrorBox, Panel, SelectField } from '../Fields';
+import { ProblemList } from './ProblemList';
+import { TemplateEditor } from './TemplateEditor';
+import { UploadMapping } from './UploadMapping';
+
+export function TaskPanel() {
+  const s = useStudio();
+  const options = [
+    ...BUILTIN_TASKS.map((t) => ({ value: t.name, label: t.title })),
+    ...(s.upload ? [{ value: 'upload', label: `Uploaded: ${s.upload.fileName}` }] : []),
+  ];
+  const counts = s.parsed ? Object.entries(s.parsed.splits).map(([k, v]) => `${v.length} ${k}`).join(' · ') : null;
+  return (
+    <Panel title="2 · Task">
+      <SelectField label="Task" value={s.taskChoice} options={options} onChange={(v) => (v === 'upload' ? undefined : void selectTask(v))} />
+      {s.parsed?.spec.description && <p className="hint clamp">{s.parsed.spec.description}</p>}
+      <label className="button">
+        Upload JSONL or CSV
+        <input
+          type="file"
+          accept=".jsonl,.json,.csv,application/json,text/csv"
+          className="visually-hidden"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void uploadTaskFile(file);
+            e.target.value = '';
+          }}
+        />
+      </label>
+      {s.upload && <UploadMapping />}
+      {s.parsed && <TemplateEditor />}
+      {counts && (
+        <p className="hint" data-testid="task-rows">
+          {s.taskStatus === 'ready' ? 'Valid rows: ' : ''}
+          {counts}
+          {s.taskApplied ? ' · on the engine' : s.modelStatus === 'ready' ? '' : ' · the engine gets it once the model is loaded'}
+        </p>
+      )}
+      {!s.taskApplied && s.parsed && s.modelStatus === 'ready' && (
+        <button type="button" onClick={() => void applyTaskToEngine()}>
+          Apply task
+        </button>
+      )}
+      <ErrorBox error={s.taskError} />
+      <ProblemList problems={[...(s.parsed?.problems ?? []), ...(s.taskSummary?.problems ?? [])]} />
+    </Panel>
+  );
+}

@@ -1,0 +1,86 @@
+// The full flow on SwiftShader WebGPU: load the demo model, pick the demo task, train N steps and
+// see N points on the loss chart with dev accuracy measured; pause and resume; reload and find
+// the run restored and resumable; export the run and import it back; the main thread never
+// blocks for 100 ms while training. Small numbers: SwiftShader runs on two shared CPU cores.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { captureErrors, longTasks, recordLongTasks } from './helpers';
+
+const N = 6;
+
+async function fill(page: Page, label: string, value: string): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(value);
+  await expect(input).toHaveValue(value);
+}
+
+async function configure(page: Page, steps: number): Promise<void> {
+  await fill(page, 'Steps', String(steps));
+  await fill(page, 'Batch size', '4');
+  await fill(page, 'Evaluate every', '3');
+  await fill(page, 'Dev rows per eval', '16');
+}
+
+const stepOf = async (page: Page) => Number(/step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? 0);
+
+test('train, chart, pause/resume, reload, export/import, responsive main thread', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = captureErrors(page);
+  await recordLongTasks(page);
+  await page.goto('./');
+  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+
+  // Load the demo model and pick the demo task.
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
+  await page.getByLabel('Task', { exact: true }).selectOption('wn-animal-plant');
+  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+
+  // Train N steps: N points on the loss chart, dev accuracy measured.
+  await configure(page, N);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('step-counter')).toHaveText(`step ${N} / ${N}`, { timeout: 300_000 });
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 60_000 });
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', String(N));
+  await expect(page.getByTestId('dev-accuracy')).toHaveText(/dev acc \d+(\.\d)?%/);
+  const blocked = await longTasks(page);
+  expect(Math.max(0, ...blocked), `long tasks while training: ${blocked.join(', ')} ms`).toBeLessThan(100);
+
+  // Pause and resume a longer run.
+  await configure(page, 40);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('paused', { timeout: 120_000 });
+  const pausedAt = await stepOf(page);
+  await page.getByRole('button', { name: 'Resume', exact: true }).first().click();
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThan(pausedAt);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('paused', { timeout: 120_000 });
+  const beforeReload = await stepOf(page);
+
+  // Reload: both runs are listed, the paused one resumes from its saved record.
+  await page.reload();
+  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  const items = page.getByTestId('run-item');
+  await expect(items).toHaveCount(2);
+  const paused = items.filter({ hasText: 'paused' }).first();
+  await expect(paused).toContainText(`step ${beforeReload}/40`);
+  await paused.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThan(beforeReload);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText(/stopped|finished/, { timeout: 120_000 });
+
+  // Export a run and import it back.
+  const finished = items.filter({ hasText: 'finished' }).first();
+  const [download] = await Promise.all([page.waitForEvent('download'), finished.getByRole('button', { name: 'Export' }).click()]);
+  const path = await download.path();
+  const exported = JSON.parse(readFileSync(path, 'utf8')) as { format: string; steps: { step: number[] } };
+  expect(exported.format).toBe('zo-studio-run');
+  expect(exported.steps.step).toHaveLength(N);
+  await page.getByLabel('Import run file').setInputFiles(path);
+  await expect(items).toHaveCount(3);
+  await expect(items.filter({ hasText: '(imported)' })).toHaveCount(1);
+
+  expect(errors).toEqual([]);
+});
