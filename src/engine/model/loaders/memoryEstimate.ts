@@ -65,6 +65,31 @@ export interface MemoryEstimate {
   totalBytes: number;
   maxBatch: number;
   maxSeqLen: number;
+  scoredRows: number;
+  shape: ModelShape;
+  /** The largest weight matrix at q4, for advice. */
+  largestWeightQ4: number;
+}
+
+/** One layer's f32 activation buffers (reused layer after layer) plus the gathered logits. */
+export function activationBuffers(s: ModelShape, maxBatch: number, maxSeqLen: number, scoredRows: number): Record<string, number> {
+  const rows = maxBatch * maxSeqLen;
+  const f = 4;
+  return {
+    hidden: f * rows * s.hidden,
+    normed: f * rows * s.hidden,
+    q: f * rows * s.heads * s.headDim,
+    k: f * rows * s.kvHeads * s.headDim,
+    v: f * rows * s.kvHeads * s.headDim,
+    attentionScores: f * maxBatch * s.heads * maxSeqLen * maxSeqLen,
+    attentionOut: f * rows * s.heads * s.headDim,
+    attentionProj: f * rows * s.hidden,
+    mlpGate: f * rows * s.intermediate,
+    mlpUp: f * rows * s.intermediate,
+    mlpAct: f * rows * s.intermediate,
+    mlpOut: f * rows * s.hidden,
+    logits: f * scoredRows * s.vocab,
+  };
 }
 
 function weightMatrices(s: ModelShape): [string, number, number, number][] {
@@ -90,28 +115,13 @@ export function estimateModelMemory(config: Record<string, unknown>, precision: 
     weightsByPrecision[p] = normBytes + mats.reduce((a, [, r, c, k]) => a + k * matrixBytes(r, c, p), 0);
   }
   const largestWeight = mats.map(([name, r, c]) => ({ name, bytes: matrixBytes(r, c, precision) })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const rows = maxBatch * maxSeqLen;
-  const f = 4;
-  const activations: Record<string, number> = {
-    hidden: f * rows * s.hidden,
-    normed: f * rows * s.hidden,
-    q: f * rows * s.heads * s.headDim,
-    k: f * rows * s.kvHeads * s.headDim,
-    v: f * rows * s.kvHeads * s.headDim,
-    attentionScores: f * maxBatch * s.heads * maxSeqLen * maxSeqLen,
-    attentionOut: f * rows * s.heads * s.headDim,
-    attentionProj: f * rows * s.hidden,
-    mlpGate: f * rows * s.intermediate,
-    mlpUp: f * rows * s.intermediate,
-    mlpAct: f * rows * s.intermediate,
-    mlpOut: f * rows * s.hidden,
-    logits: f * scoredRows * s.vocab,
-  };
+  const activations = activationBuffers(s, maxBatch, maxSeqLen, scoredRows);
   const activationBytes = Object.values(activations).reduce((a, b) => a + b, 0);
   const largestActivation = Object.entries(activations).map(([name, bytes]) => ({ name, bytes })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const parameters = mats.reduce((a, [, r, c, k]) => a + k * r * c, 0) + s.hidden * (2 * s.layers + 1);
   const weightsBytes = weightsByPrecision[precision];
-  return { precision, parameters, weightsBytes, weightsByPrecision, largestWeight, activationBytes, activations, largestActivation, totalBytes: weightsBytes + activationBytes, maxBatch, maxSeqLen };
+  const largestWeightQ4 = Math.max(...mats.map(([, r, c]) => matrixBytes(r, c, 'q4')));
+  return { precision, parameters, weightsBytes, weightsByPrecision, largestWeight, activationBytes, activations, largestActivation, totalBytes: weightsBytes + activationBytes, maxBatch, maxSeqLen, scoredRows, shape: s, largestWeightQ4 };
 }
 
 export interface AdapterLimits {
@@ -141,12 +151,13 @@ export function checkFits(e: MemoryEstimate, limits: AdapterLimits): FitReport {
   if (!limits.splitsLargeWeights && e.largestWeight.bytes > binding) {
     problems.push(`the ${e.largestWeight.name} weight needs ${formatBytes(e.largestWeight.bytes)} in one buffer at ${e.precision}, the adapter allows ${formatBytes(binding)}`);
     needed = e.largestWeight.bytes;
-    advice.push(e.precision !== 'q4' ? 'load it as q4' : 'pick a smaller model');
+    advice.push(e.precision !== 'q4' && e.largestWeightQ4 <= binding ? `load it as q4 (then ${formatBytes(e.largestWeightQ4)})` : 'pick a smaller model');
   }
   if (e.largestActivation.bytes > binding) {
     problems.push(`the ${e.largestActivation.name} activation for batch ${e.maxBatch} x sequence ${e.maxSeqLen} needs ${formatBytes(e.largestActivation.bytes)}, the adapter allows ${formatBytes(binding)} per buffer`);
     needed = Math.max(needed, e.largestActivation.bytes);
-    advice.push('use a shorter sequence length or a smaller batch');
+    const seq = longestSequence(e, binding);
+    advice.push(seq > 0 ? `use a sequence length of at most ${seq} at batch ${e.maxBatch}, or a smaller batch` : 'use a smaller batch');
   }
   if (limits.memoryBudgetBytes !== undefined && e.totalBytes > limits.memoryBudgetBytes) {
     problems.push(`weights (${formatBytes(e.weightsBytes)} at ${e.precision}) and activations (${formatBytes(e.activationBytes)}) need ${formatBytes(e.totalBytes)}, the budget is ${formatBytes(limits.memoryBudgetBytes)}`);
@@ -164,6 +175,20 @@ export function checkFits(e: MemoryEstimate, limits: AdapterLimits): FitReport {
     neededBytes: needed,
     availableBytes: available,
   };
+}
+
+/** The longest sequence whose largest activation buffer fits `binding` at the same batch. */
+function longestSequence(e: MemoryEstimate, binding: number): number {
+  const perToken = e.scoredRows === e.maxBatch * e.maxSeqLen;
+  const largest = (t: number) => Math.max(...Object.values(activationBuffers(e.shape, e.maxBatch, t, perToken ? e.maxBatch * t : e.scoredRows)));
+  let lo = 0;
+  let hi = e.maxSeqLen;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (largest(mid) <= binding) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Throws ModelTooLargeError (needed vs available, what to try) when the estimate does not fit. */
