@@ -7,9 +7,9 @@ import { resolveConfig, type RephraseConfig, type RephraseConfigInput } from './
 import { EndpointError } from './errors';
 import { buildRephrasedTask, gateStats, type GateStats } from './gate';
 import { MalformedOutput, parseRewrite, parseVerdict } from './parse';
-import { renderTemplate, type PromptVariables } from './prompts';
+import { promptVariables, renderTemplate } from './prompts';
 import { defaultFields, sameRow, selectRows, type RowRecord } from './rows';
-import type { KeyValueStore } from './storage';
+import { SerialWrites, type KeyValueStore } from './storage';
 import type { Task } from '../engine/data/task';
 
 export type JobStatus = 'idle' | 'running' | 'cancelling' | 'cancelled' | 'done' | 'error';
@@ -54,7 +54,7 @@ export class RephraseJob {
   private readonly rowList: RowRecord[];
   private readonly byKey = new Map<string, RowRecord>();
   private readonly listeners = new Set<(e: RephraseEvent) => void>();
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly writes: SerialWrites;
   private controller: AbortController | null = null;
   private running: Promise<JobProgress> | null = null;
   private inFlight = 0;
@@ -64,10 +64,11 @@ export class RephraseJob {
   private constructor(
     readonly task: Task,
     readonly config: RephraseConfig,
-    private readonly store: KeyValueStore,
+    store: KeyValueStore,
     private readonly options: RephraseJobOptions,
     rows: RowRecord[],
   ) {
+    this.writes = new SerialWrites(store);
     this.rowList = rows;
     for (const r of rows) this.byKey.set(r.key, r);
   }
@@ -186,7 +187,7 @@ export class RephraseJob {
       }
     };
     await Promise.all(Array.from({ length: this.config.concurrency }, worker));
-    await Promise.allSettled(this.writes.values());
+    await this.writes.settled();
     const final: JobStatus = this.fatal !== undefined ? 'error' : this.state === 'cancelling' ? 'cancelled' : 'done';
     this.setStatus(final, this.fatal);
     return this.progress();
@@ -254,7 +255,7 @@ export class RephraseJob {
     const isRewrite = stage === 'rewrite';
     const client = this.client(row, stage);
     const template = isRewrite ? this.config.rewriterTemplate : this.config.judgeTemplate;
-    const content = renderTemplate(template, this.variables(row));
+    const content = renderTemplate(template, promptVariables(this.task.spec, row, this.config.fields));
     const chat = { temperature: isRewrite ? this.config.rewriterTemperature : this.config.judgeTemperature, maxTokens: this.config.maxTokens, responseFormat: this.config.responseFormat, signal: this.controller!.signal };
     let lastProblem = '';
     for (let attempt = 0; attempt <= this.config.malformedRetries; attempt++) {
@@ -286,31 +287,11 @@ export class RephraseJob {
     throw new Error(`${isRewrite ? 'Rewriter' : 'Judge'} output unusable after ${this.config.malformedRetries + 1} tries: ${lastProblem}`);
   }
 
-  private variables(row: RowRecord): PromptVariables {
-    const quoted = (this.task.spec.label_words ?? this.task.spec.labels ?? []).map((w) => `"${w.trim()}"`);
-    return {
-      task_description: this.task.spec.description ?? this.task.spec.name,
-      prompt_template: JSON.stringify(this.task.spec.prompt_template),
-      label_words: quoted.length ? quoted.join(', ') : '(none)',
-      label: row.label === '(none)' ? row.label : `"${row.label}"`,
-      fields: this.config.fields.map((f) => `"${f}"`).join(', '),
-      example: JSON.stringify(row.original),
-      rewrite: JSON.stringify(row.rewrite ?? {}),
-    };
-  }
-
-  /** Writes one row; writes of the same row are chained so the last state always lands last. */
+  /** Writes one row (writes of one row land in order); emits the row event. */
   private persist(row: RowRecord): Promise<void> {
     const snapshot = structuredClone(row);
-    const previous = this.writes.get(row.key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.store.set(`row/${row.key}`, snapshot));
-    this.writes.set(row.key, next);
-    const settle = (): void => {
-      if (this.writes.get(row.key) === next) this.writes.delete(row.key);
-    };
-    next.then(settle, settle);
     this.emit({ kind: 'row', row: snapshot });
-    return next;
+    return this.writes.set(`row/${row.key}`, snapshot);
   }
 
   private setStatus(status: JobStatus, error?: string): void {

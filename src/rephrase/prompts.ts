@@ -1,6 +1,8 @@
 // The rewriter and judge prompts of OAT-Rephrase (arXiv 2506.17264), in this project's words,
 // as editable templates with {variables}. The rewriter is told how zeroth-order fine-tuning
 // estimates gradients, so it knows why clear, label-consistent phrasing helps.
+import type { TaskSpec } from '../engine/data/task';
+import type { RowRecord } from './rows';
 
 /** Variables both templates may use; unknown {names} are left as they are. */
 export interface PromptVariables {
@@ -63,4 +65,18 @@ export function unknownVariables(template: string): string[] {
   const known = new Set<string>(['task_description', 'prompt_template', 'label_words', 'label', 'fields', 'example', 'rewrite']);
   const found = [...template.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);
   return [...new Set(found.filter((name) => !known.has(name)))];
+}
+
+/** The variables for one row of a task (values are JSON or quoted so the model sees exact text). */
+export function promptVariables(spec: TaskSpec, row: RowRecord, fields: readonly string[]): PromptVariables {
+  const quoted = (spec.label_words ?? spec.labels ?? []).map((w) => `"${w.trim()}"`);
+  return {
+    task_description: spec.description ?? spec.name,
+    prompt_template: JSON.stringify(spec.prompt_template),
+    label_words: quoted.length ? quoted.join(', ') : '(none)',
+    label: row.label === '(none)' ? row.label : `"${row.label}"`,
+    fields: fields.map((f) => `"${f}"`).join(', '),
+    example: JSON.stringify(row.original),
+    rewrite: JSON.stringify(row.rewrite ?? {}),
+  };
 }

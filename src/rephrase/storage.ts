@@ -36,3 +36,29 @@ export function namespaced(store: KeyValueStore, prefix: string): KeyValueStore 
     del: (key) => store.del(k(key)),
   };
 }
+
+/**
+ * Writes to a store where writes of one key land in call order (a later state never loses to
+ * an earlier one still in flight), and one failed write does not block the next.
+ */
+export class SerialWrites {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly store: KeyValueStore) {}
+
+  set(key: string, value: unknown): Promise<void> {
+    const previous = this.pending.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.store.set(key, value));
+    this.pending.set(key, next);
+    const settle = (): void => {
+      if (this.pending.get(key) === next) this.pending.delete(key);
+    };
+    next.then(settle, settle);
+    return next;
+  }
+
+  /** Resolves when every write issued so far has landed or failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.pending.values());
+  }
+}
