@@ -47,6 +47,7 @@ export class ZoStepPlan {
   private readonly gradKernel: ZoGradKernel;
   private readonly selectKernel: ZoGradKernel;
   private readonly summaryUpload: Float32Array;
+  private readonly rangeParams: GPUBuffer[];
 
   constructor(
     private readonly ctx: GpuContext,
@@ -66,7 +67,7 @@ export class ZoStepPlan {
     this.summaryUpload = new Float32Array(q + 1);
     this.step = new ZoStepUniform(ctx);
     this.stateBytes = optimizerStateBytes(hyper.optimizer, ranges.map((r) => r.count));
-    const rangeParams = ranges.map((r) => rangeUniform(ctx, r));
+    const rangeParams = (this.rangeParams = ranges.map((r) => rangeUniform(ctx, r)));
     const states = ranges.map((r) =>
       Array.from({ length: opt.stateSlots }, (_, k) => {
         const b = ctx.createStorage(`zo-state-${r.stream}-${k}`, r.count * 4, 'optimizer');
@@ -163,6 +164,6 @@ export class ZoStepPlan {
   }
 
   destroy(): void {
-    for (const b of [this.losses, this.summary, ...this.state]) this.ctx.release(b);
+    for (const b of [this.losses, this.summary, this.step.buffer, ...this.rangeParams, ...this.state]) this.ctx.release(b);
   }
 }
