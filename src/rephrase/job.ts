@@ -303,7 +303,14 @@ export class RephraseJob {
     this.emit({ kind: 'progress', progress: this.progress() });
   }
 
+  /** A throwing listener (a UI bug) must not break the job, so its errors are only logged. */
   private emit(event: RephraseEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        console.error('rephrase: event listener failed', err);
+      }
+    }
   }
 }
