@@ -2,24 +2,27 @@
 // batched matmul GFLOP/s for every weight format, all measured in one run on one adapter.
 //
 // Where the time goes on SwiftShader (CPU emulation of Vulkan, what CI and this container
-// have): a workgroup runs on one CPU thread, its invocations 4 at a time in SSE lanes, and
-// WGSL integer and float work is JIT-compiled scalar-ish code. The copy kernel is bound by
-// host memory bandwidth through the 2 cores we share, but every matmul kernel is bound by
-// instructions, not bytes: decoding a nibble (shift, mask, convert, subtract) plus the FMA
-// costs several SIMD instructions per weight where the copy moves 16 bytes in one. So on
-// SwiftShader the q4/q8 matrix-vector ratio to copy says how cheap the decode is, not how
-// close we are to the memory system; q4 moves half the bytes of q8 for the same
-// instruction count and so posts a lower GB/s. The tiled kernels also pay for two
-// workgroup barriers per 32-wide k step, which SwiftShader implements by switching all 256
-// invocations of the workgroup (coroutines), and the dispatch/submit overhead (tens of
-// microseconds) is visible at the small sizes used there. On a real GPU the matrix-vector
-// kernels are designed to be bandwidth-bound (16-byte coalesced weight loads, 8 rows per
-// workgroup, N/8 workgroups) and the 70%-of-copy target applies.
+// have): a workgroup runs on one CPU thread, its invocations a few at a time in SIMD lanes,
+// as JIT-compiled code. The copy kernel is bound by host memory bandwidth through the 2
+// cores we share; every matmul kernel is bound by instructions, not bytes: decoding a
+// nibble (shift, mask, convert, subtract) plus its FMA costs several SIMD instructions per
+// weight where the copy moves 16 bytes in one, so the q4/q8 matrix-vector "% of copy" there
+// measures decode cost, not closeness to the memory system (q4 moves half the bytes of q8
+// for about the same instructions and so posts a lower GB/s). The loop over up to 8 rows of
+// x, uniform and unrolled on a GPU, probably runs all 8 passes masked there (not measured).
+// Workgroup barriers are the
+// other cost: measured on 1024x1024 q4, 32 threads per row with a shared-memory reduction
+// took 180-900 ms against 30-70 ms for one thread per row, which is why matvecShapeFor()
+// picks the latter on software adapters; the tiled kernels still pay two barriers per
+// 32-wide k step. Figures on a shared 2-core machine vary by 2x between runs.
+// On a real GPU the matrix-vector kernels are designed to be bandwidth-bound (16-byte
+// coalesced weight loads, 32 threads per row, 8 rows per workgroup, N/8 workgroups), and the
+// 70%-of-copy target applies; it has not been measured here.
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { ElementwiseKernel } from '../../src/engine/gpu/kernels/elementwise';
 import { MatmulKernel } from '../../src/engine/gpu/kernels/matmul';
 import type { Dispatchable } from '../../src/engine/gpu/kernel';
-import { weightBytes, type WeightFormat } from '../../src/engine/gpu/tensor';
+import { weightBytes } from '../../src/engine/gpu/tensor';
 import { supportedFormats, uploadWeight } from '../../src/engine/gpu/weights';
 
 const QUERY_RESOLVE = 0x200; // GPUBufferUsage.QUERY_RESOLVE
@@ -117,7 +120,7 @@ export async function benchKernels(ctx: GpuContext, log: (line: string) => void)
   const x = ctx.storageFrom('bench-x', fill(batchRows * k, 2), 'scratch');
   const y = ctx.createStorage('bench-y', batchRows * n * 4, 'scratch');
   const values = fill(n * k, 3);
-  for (const format of supportedFormats(ctx) as WeightFormat[]) {
+  for (const format of supportedFormats(ctx)) {
     const w = uploadWeight(ctx, `bench-w-${format}`, values, n, k, format, 'scratch');
     const kernel = new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format}` });
 
