@@ -10,9 +10,8 @@
 // measures decode cost, not closeness to the memory system (q4 moves half the bytes of q8
 // for about the same instructions and so posts a lower GB/s). The loop over up to 8 rows of
 // x, uniform and unrolled on a GPU, probably runs all 8 passes masked there (not measured).
-// Workgroup barriers are the
-// other cost: measured on 1024x1024 q4, 32 threads per row with a shared-memory reduction
-// took 180-900 ms against 30-70 ms for one thread per row, which is why matvecShapeFor()
+// Workgroup barriers are the other cost: measured on 1024x1024 q4, 32 threads per row with a
+// shared-memory reduction took 180-900 ms against 30-70 ms for one thread per row, which is why matvecShapeFor()
 // picks the latter on software adapters; the tiled kernels still pay two barriers per
 // 32-wide k step. Figures on a shared 2-core machine vary by 2x between runs.
 // On a real GPU the matrix-vector kernels are designed to be bandwidth-bound (16-byte
@@ -98,7 +97,7 @@ async function timeKernel(ctx: GpuContext, kernel: Dispatchable, sizes: BenchSiz
   }
 }
 
-const fmt = (v: number, digits = 1) => v.toFixed(digits).padStart(8);
+const fmt = (v: number) => v.toPrecision(3).padStart(8);
 
 export async function benchKernels(ctx: GpuContext, log: (line: string) => void): Promise<Record<string, number>> {
   const sizes = sizesFor(ctx);
