@@ -87,7 +87,9 @@ export async function readSafetensorsF32(entry: SafetensorsEntry): Promise<Float
   const bytes = await entry.source.read(entry.offset, entry.byteLength);
   const count = entry.byteLength / (DTYPE_BYTES[entry.dtype] ?? 4);
   if (entry.dtype === 'F32') {
-    // Copy: the source may hand out a view into a larger, unaligned buffer.
+    // A buffer of its own (file and HTTP sources) is reused as is; a view into a larger or
+    // unaligned buffer is copied, so the caller never aliases the source's memory.
+    if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength) return new Float32Array(bytes.buffer, 0, count);
     const out = new Float32Array(count);
     new Uint8Array(out.buffer).set(bytes);
     return out;

@@ -42,7 +42,7 @@ export function decodeGgml(type: GgmlType, bytes: Uint8Array, count: number): Fl
   const blocks = count / type.blockElems;
   switch (type.dtype) {
     case 'F32':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
+      new Uint8Array(out.buffer).set(bytes.subarray(0, 4 * count));
       break;
     case 'F16':
       for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
