@@ -1,7 +1,10 @@
 // Browser tests in Debian's Chromium. WebGPU comes from SwiftShader's Vulkan driver (CPU), which
 // a probe page on this machine confirmed yields an adapter ("google | swiftshader") with these
 // flags; the `no-webgpu` project launches the same browser without them (requestAdapter -> null).
-// Playwright starts the Vite dev server on a free 127.0.0.1 port and stops it afterwards.
+// Playwright builds the static site (relative base, as any static host would serve it) and serves
+// it with `vite preview` on a free 127.0.0.1 port, then stops it. A production build, because the
+// long-task test measures what users get, not React's development mode. ZO_E2E_SERVER=dev uses the
+// dev server instead.
 import { defineConfig } from '@playwright/test';
 import { execSync } from 'node:child_process';
 
@@ -14,8 +17,12 @@ function freePort(): number {
   return Number(process.env.ZO_E2E_PORT);
 }
 
-const port = freePort();
-const baseURL = `http://127.0.0.1:${port}/`;
+// ZO_E2E_BASE_URL points the tests at a server already running (e.g. `vite preview` of a build).
+const external = process.env.ZO_E2E_BASE_URL;
+const port = external ? 0 : freePort();
+const baseURL = external ?? `http://127.0.0.1:${port}/`;
+const vite = './node_modules/vite/bin/vite.js';
+const outDir = 'node_modules/.cache/zo-e2e-dist';
 const executablePath = process.env.ZO_CHROMIUM ?? '/usr/bin/chromium';
 const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=swiftshader', '--disable-vulkan-surface'];
@@ -41,12 +48,17 @@ export default defineConfig({
       use: { browserName: 'chromium', launchOptions: { executablePath, args: ['--disable-features=WebGPU', ...quiet] } },
     },
   ],
-  webServer: {
-    command: `node ./node_modules/vite/bin/vite.js --host 127.0.0.1 --port ${port} --strictPort`,
-    url: baseURL,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: external
+    ? undefined
+    : {
+        command:
+          process.env.ZO_E2E_SERVER === 'dev'
+            ? `node ${vite} --host 127.0.0.1 --port ${port} --strictPort`
+            : `node ${vite} build --outDir ${outDir} --emptyOutDir --logLevel warn && node ${vite} preview --outDir ${outDir} --host 127.0.0.1 --port ${port} --strictPort`,
+        url: baseURL,
+        reuseExistingServer: false,
+        timeout: 240_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
 });

@@ -1,6 +1,6 @@
 // Owns the engine client and turns its events into store updates. Events are queued and applied
-// in one batch per animation frame (or every 100 ms when frames do not run, e.g. a hidden tab),
-// so a fast run never costs more than one store update, and one React render, per frame.
+// in one batch at most every FLUSH_INTERVAL_MS (a timer, so it also runs in a hidden tab), so a fast run costs a few store updates and React
+// renders per second, however many steps it makes.
 import type { EngineEvent } from '../engine/api';
 import { EngineClient } from '../worker/client';
 import { appendEval, appendStep } from './series';
@@ -10,6 +10,9 @@ import type { RunState } from './runTypes';
 let client: EngineClient | null = null;
 let queue: EngineEvent[] = [];
 let scheduled = false;
+let lastFlush = 0;
+/** Fewest milliseconds between two applied batches: charts redraw at most ~5 times a second. */
+const FLUSH_INTERVAL_MS = 200;
 const stepArrivals: number[] = [];
 const runStateListeners = new Set<(runId: string, state: RunState, error?: string) => void>();
 const stepListeners = new Set<(runId: string) => void>();
@@ -73,14 +76,17 @@ function enqueue(event: EngineEvent): void {
     scheduled = false;
     flush();
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-  setTimeout(run, 100);
+  const wait = Math.max(0, FLUSH_INTERVAL_MS - (performance.now() - lastFlush));
+  setTimeout(() => {
+    setTimeout(run, 0);
+  }, wait);
 }
 
 /** Applies every queued event in one setState. Exported for tests. */
 export function flush(): void {
   const events = queue;
   queue = [];
+  lastFlush = performance.now();
   if (events.length === 0) return;
   const s = getState();
   const patch: Partial<StudioState> = {};

@@ -25,3 +25,10 @@ export async function recordLongTasks(page: Page): Promise<void> {
 export async function longTasks(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice());
 }
+
+/** Forgets the long tasks so far (page load), so what follows measures one phase. */
+export async function resetLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
+  });
+}

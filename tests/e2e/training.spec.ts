@@ -4,7 +4,7 @@
 // blocks for 100 ms while training. Small numbers: SwiftShader runs on two shared CPU cores.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { captureErrors, longTasks, recordLongTasks } from './helpers';
+import { captureErrors, longTasks, recordLongTasks, resetLongTasks } from './helpers';
 
 const N = 6;
 
@@ -38,6 +38,7 @@ test('train, chart, pause/resume, reload, export/import, responsive main thread'
 
   // Train N steps: N points on the loss chart, dev accuracy measured.
   await configure(page, N);
+  await resetLongTasks(page);
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByTestId('step-counter')).toHaveText(`step ${N} / ${N}`, { timeout: 300_000 });
   await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 60_000 });

@@ -1,6 +1,7 @@
 // One line chart (recharts) of any number of series, each with its own x values, so several
 // runs overlay on one step axis. Series arrive already downsampled (<= MAX_CHART_POINTS each);
 // animation is off so live appends cost one redraw.
+import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Point } from '../../store/downsample';
 import { num } from '../format';
@@ -24,13 +25,27 @@ interface Props {
   xLabel?: string;
 }
 
-export function SeriesChart({ title, series, height = 220, testId, empty = 'No data yet.', yDomain, xLabel = 'step' }: Props) {
+/** Redraws only when a series' points (cached per run version) or its look change. */
+function sameProps(a: Props, b: Props): boolean {
+  if (a.title !== b.title || a.height !== b.height || a.empty !== b.empty || a.xLabel !== b.xLabel || a.yDomain !== b.yDomain) return false;
+  if (a.series.length !== b.series.length) return false;
+  return a.series.every((s, i) => {
+    const t = b.series[i];
+    return s.name === t.name && s.color === t.color && s.points === t.points && s.width === t.width && s.opacity === t.opacity && s.dots === t.dots;
+  });
+}
+
+export const SeriesChart = memo(SeriesChartView, sameProps);
+
+function SeriesChartView({ title, series, height = 220, testId, empty = 'No data yet.', yDomain, xLabel = 'step' }: Props) {
   const points = series[0]?.points.length ?? 0;
   const hasData = series.some((s) => s.points.length > 0);
   return (
     <figure className="chart" aria-label={title} data-testid={testId} data-points={points}>
       <figcaption>{title}</figcaption>
-      {hasData ? (
+      {/* Mounted even when empty: mounting a chart is the expensive part, so it happens at page
+          load rather than in the middle of a run. */}
+      <div className="chart-body">
         <ResponsiveContainer width="100%" height={height}>
           <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
@@ -58,11 +73,8 @@ export function SeriesChart({ title, series, height = 220, testId, empty = 'No d
             ))}
           </LineChart>
         </ResponsiveContainer>
-      ) : (
-        <p className="chart-empty" style={{ height }}>
-          {empty}
-        </p>
-      )}
+        {!hasData && <p className="chart-empty">{empty}</p>}
+      </div>
     </figure>
   );
 }

@@ -1,6 +1,7 @@
 // Chart data from the store: downsampled series per run, memoized on each run's version so a
 // frame's batch of steps costs one LTTB pass per visible series.
 import { useMemo } from 'react';
+import { useStaggered } from './useStaggered';
 import { MAX_CHART_POINTS } from '../../store/defaults';
 import { lttb, type Point } from '../../store/downsample';
 import type { StepSeries } from '../../store/series';
@@ -8,31 +9,46 @@ import { useStudio, type RunView } from '../../store/state';
 
 export const RUN_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#0891b2', '#ca8a04'];
 
-/** The active run first, then the runs picked for comparison. */
-export function useVisibleRuns(): RunView[] {
+/**
+ * The active run first, then the runs picked for comparison, as chart number `slot` sees them:
+ * each chart picks up new data in its own task (useStaggered), so no task redraws them all.
+ */
+export function useVisibleRuns(slot = 0): RunView[] {
   const runs = useStudio((s) => s.runs);
   const active = useStudio((s) => s.activeRunId);
   const compare = useStudio((s) => s.compare);
-  return useMemo(() => {
+  const visible = useMemo(() => {
     const ids = [...new Set([...(active ? [active] : []), ...compare])];
     return ids.map((id) => runs[id]).filter((r): r is RunView => !!r);
   }, [runs, active, compare]);
+  return useStaggered(visible, slot);
 }
 
-const cache = new WeakMap<number[], { version: number; length: number; points: Point[] }>();
+const cache = new WeakMap<number[], { version: number; points: Point[] }>();
 
-/** One column of a run's steps, downsampled; cached per column array and run version. */
+/**
+ * One column of a run's steps, downsampled; cached per column array and run version. The
+ * columns grow in place, so a chart still showing an older version (useStaggered) must get
+ * the cached points of that version, not a fresh pass over the grown column: the version
+ * alone decides.
+ */
 export function stepPoints(run: RunView, column: keyof StepSeries): Point[] {
   const ys = run.steps[column];
   const hit = cache.get(ys);
-  if (hit && hit.version === run.version && hit.length === ys.length) return hit.points;
+  if (hit && hit.version === run.version) return hit.points;
   const points = lttb(run.steps.step, ys, MAX_CHART_POINTS);
-  cache.set(ys, { version: run.version, length: ys.length, points });
+  cache.set(ys, { version: run.version, points });
   return points;
 }
 
+const evalCache = new WeakMap<number[], { version: number; length: number; points: Point[] }>();
 export function evalPoints(run: RunView): Point[] {
-  return run.evals.step.map((x, i) => ({ x, y: run.evals.accuracy[i] }));
+  const xs = run.evals.step;
+  const hit = evalCache.get(xs);
+  if (hit && (hit.version === run.version || hit.length === xs.length)) return hit.points;
+  const points = xs.map((x, i) => ({ x, y: run.evals.accuracy[i] }));
+  evalCache.set(xs, { version: run.version, length: xs.length, points });
+  return points;
 }
 
 export function runColor(index: number): string {

@@ -9,7 +9,8 @@ import { MemoryBars } from './MemoryBars';
 import { StepTimeline } from './StepTimeline';
 
 export function DynamicsView() {
-  const run = useVisibleRuns()[0];
+  const run = useVisibleRuns(4)[0];
+  const histogramRun = useVisibleRuns(5)[0];
   return (
     <Panel title="Zeroth-order dynamics">
       <p className="explain">
@@ -32,7 +33,7 @@ export function DynamicsView() {
           }
           empty="Start a run to see both losses of every step."
         />
-        <GradHistogram run={run} />
+        <GradHistogram run={histogramRun} />
       </div>
       <p className="explain">
         The two lines nearly overlap: ε is tiny, so L₊ and L₋ differ only slightly, and that small difference is the whole training signal. The histogram shows the projected

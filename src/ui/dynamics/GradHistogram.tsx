@@ -29,7 +29,7 @@ export function GradHistogram({ run }: { run: RunView | undefined }) {
   return (
     <figure className="chart" aria-label="Histogram of projected gradients" data-testid="grad-histogram">
       <figcaption>Projected gradients: how often each size occurs</figcaption>
-      {data.length ? (
+      <div className="chart-body">
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
@@ -39,11 +39,8 @@ export function GradHistogram({ run }: { run: RunView | undefined }) {
             <Bar dataKey="count" fill="#7c3aed" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
-      ) : (
-        <p className="chart-empty" style={{ height: 220 }}>
-          No steps yet.
-        </p>
-      )}
+        {!data.length && <p className="chart-empty">No steps yet.</p>}
+      </div>
     </figure>
   );
 }

@@ -31,7 +31,7 @@ const PHASES: Phase[] = [
 ];
 
 export function StepTimeline() {
-  const run = useVisibleRuns()[0];
+  const run = useVisibleRuns(6)[0];
   const speed = useStudio((s) => s.timelineSpeed);
   const [phase, setPhase] = useState(0);
   useEffect(() => {

@@ -2,6 +2,7 @@
 // on this adapter (asked before loading), and loading progress.
 import type { WeightPrecision } from '../../engine/api';
 import { loadModel, setModelField } from '../../store/actions/model';
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, NumberField, Panel, SelectField, TextField } from '../Fields';
 import { count } from '../format';
@@ -16,7 +17,21 @@ const SOURCES = [
 ] as const;
 
 export function ModelPanel() {
-  const s = useStudio();
+  const s = useStudio(
+    useShallow((st) => ({
+      adapter: st.adapter,
+      modelStatus: st.modelStatus,
+      engineStatus: st.engineStatus,
+      sourceKind: st.sourceKind,
+      hubRepo: st.hubRepo,
+      hubRevision: st.hubRevision,
+      hubToken: st.hubToken,
+      precision: st.precision,
+      maxSeqLen: st.maxSeqLen,
+      modelError: st.modelError,
+      summary: st.summary,
+    })),
+  );
   const f16 = s.adapter?.features.f16 ?? false;
   const precisions: { value: WeightPrecision; label: string; disabled?: boolean }[] = [
     { value: 'f32', label: 'f32 — full precision' },

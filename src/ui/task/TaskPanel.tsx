@@ -2,6 +2,7 @@
 // live preview, and every problem found in the rows.
 import { BUILTIN_TASKS } from '../../engine/data';
 import { applyTaskToEngine, selectTask, uploadTaskFile } from '../../store/actions/task';
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, Panel, SelectField } from '../Fields';
 import { ProblemList } from './ProblemList';
@@ -9,7 +10,18 @@ import { TemplateEditor } from './TemplateEditor';
 import { UploadMapping } from './UploadMapping';
 
 export function TaskPanel() {
-  const s = useStudio();
+  const s = useStudio(
+    useShallow((st) => ({
+      upload: st.upload,
+      parsed: st.parsed,
+      taskChoice: st.taskChoice,
+      taskStatus: st.taskStatus,
+      taskApplied: st.taskApplied,
+      modelStatus: st.modelStatus,
+      taskError: st.taskError,
+      taskSummary: st.taskSummary,
+    })),
+  );
   const options = [
     ...BUILTIN_TASKS.map((t) => ({ value: t.name, label: t.title })),
     ...(s.upload ? [{ value: 'upload', label: `Uploaded: ${s.upload.fileName}` }] : []),

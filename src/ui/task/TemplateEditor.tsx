@@ -1,7 +1,7 @@
 // The prompt template with a live preview of one rendered row and its candidates. Tokens are
 // shown on request, with the demo model's tokenizer (loaded in this page only when asked).
 import { useId, useState } from 'react';
-import { previewRow, promptText, type RowPreview, type Tokenizer } from '../../engine/data';
+import { previewRow, promptText, tokenizerFromJson, type RowPreview, type Tokenizer } from '../../engine/data';
 import { setTemplate } from '../../store/actions/task';
 import { useStudio } from '../../store/state';
 
@@ -10,7 +10,6 @@ function loadDemoTokenizer(): Promise<Tokenizer> {
   demoTokenizer ??= (async () => {
     const base = `${import.meta.env.BASE_URL}demo-model`;
     const [json, config] = await Promise.all([fetch(`${base}/tokenizer.json`).then((r) => r.json()), fetch(`${base}/tokenizer_config.json`).then((r) => r.json())]);
-    const { tokenizerFromJson } = await import('../../engine/data/tokenizer');
     return tokenizerFromJson(json as object, config as object);
   })();
   return demoTokenizer;

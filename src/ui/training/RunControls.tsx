@@ -1,13 +1,25 @@
 // Start, pause, resume, stop and evaluate now; progress, steps per second and time left, all
 // measured (nothing is shown before the engine has reported it).
 import { evaluateNow, pauseRun, resumeBlocker, resumeRun, startRun, stopRun } from '../../store/actions/training';
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox } from '../Fields';
 import { duration, num, percent } from '../format';
 
 export function RunControls() {
-  const s = useStudio();
-  const run = s.activeRunId ? s.runs[s.activeRunId] : undefined;
+  const s = useStudio(
+    useShallow((st) => ({
+      run: st.activeRunId ? st.runs[st.activeRunId] : undefined,
+      engineStatus: st.engineStatus,
+      deviceLost: st.deviceLost,
+      config: st.config,
+      stepsPerSecond: st.stepsPerSecond,
+      modelStatus: st.modelStatus,
+      evaluating: st.evaluating,
+      trainError: st.trainError,
+    })),
+  );
+  const run = s.run;
   const state = run?.meta.state;
   const running = state === 'running';
   const ready = s.engineStatus === 'ready' && !s.deviceLost;
