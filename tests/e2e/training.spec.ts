@@ -17,8 +17,8 @@ async function fill(page: Page, label: string, value: string): Promise<void> {
 async function configure(page: Page, steps: number): Promise<void> {
   await fill(page, 'Steps', String(steps));
   await fill(page, 'Batch size', '4');
-  await fill(page, 'Evaluate every', '3');
-  await fill(page, 'Dev rows per eval', '16');
+  await fill(page, 'Eval every', '3');
+  await fill(page, 'Eval rows', '16');
 }
 
 const stepOf = async (page: Page) => Number(/step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? 0);

@@ -16,7 +16,7 @@ function LossChart() {
   const runs = useVisibleRuns(0);
   const loss: ChartSeries[] = [];
   runs.forEach((run, i) => {
-    if (i === 0) loss.push({ name: `${shortName(run)} (raw)`, color: runColor(i), points: stepPoints(run, 'loss'), width: 1, opacity: 0.35 });
+    if (i === 0) loss.push({ name: runs.length > 1 ? `${shortName(run)} (raw)` : 'raw', color: runColor(i), points: stepPoints(run, 'loss'), width: 1, opacity: 0.35 });
     loss.push({ name: runs.length > 1 ? shortName(run) : 'smoothed', color: runColor(i), points: stepPoints(run, 'smoothed'), width: 2.5 });
   });
   return <SeriesChart title="Training loss" testId="loss-chart" series={loss} height={260} empty={emptyText(runs)} />;

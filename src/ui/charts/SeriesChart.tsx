@@ -6,6 +6,16 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { Point } from '../../store/downsample';
 import { num } from '../format';
 
+/** Axis labels big enough to read from the back of a room. */
+export const TICK = { fill: 'var(--muted)', fontSize: 14 };
+
+/** Short tick labels: 3 significant digits, 1.0e-4 style for tiny or huge values. */
+export function tickNumber(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-2 || a >= 1e5)) return v.toExponential(1);
+  return Number(v.toPrecision(3)).toString();
+}
+
 export interface ChartSeries {
   name: string;
   color: string;
@@ -42,15 +52,18 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
   const hasData = series.some((s) => s.points.length > 0);
   return (
     <figure className="chart" aria-label={title} data-testid={testId} data-points={points}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        <span className="axis-note"> · by {xLabel}</span>
+      </figcaption>
       {/* Mounted even when empty: mounting a chart is the expensive part, so it happens at page
           load rather than in the middle of a run. */}
       <div className="chart-body">
         <ResponsiveContainer width="100%" height={height}>
           <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fill: 'var(--muted)' }} />
-            <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={(v: number) => num(v, 3)} width={64} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" />
+            <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={TICK} tickFormatter={(v: number) => num(v, 3)} stroke="var(--muted)" />
+            <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={tickNumber} width={72} tick={TICK} stroke="var(--muted)" />
             <Tooltip
               contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }}
               formatter={(value) => num(Number(value))}

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunView } from '../../store/state';
 import { num } from '../format';
+import { TICK, tickNumber } from '../charts/SeriesChart';
 
 const BINS = 31;
 
@@ -33,8 +34,8 @@ export function GradHistogram({ run }: { run: RunView | undefined }) {
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-            <XAxis dataKey="x" tickFormatter={(v: number) => num(v, 2)} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" />
-            <YAxis allowDecimals={false} width={48} tick={{ fill: 'var(--muted)' }} stroke="var(--muted)" />
+            <XAxis dataKey="x" tickFormatter={tickNumber} tick={TICK} stroke="var(--muted)" />
+            <YAxis allowDecimals={false} width={48} tick={TICK} stroke="var(--muted)" />
             <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} labelFormatter={(l) => `g ≈ ${num(Number(l))}`} />
             <Bar dataKey="count" fill="#7c3aed" isAnimationActive={false} />
           </BarChart>

@@ -57,10 +57,10 @@ export function TrainingPanel() {
           <NumberField label="Epsilon (ε)" value={config.eps} min={0} onChange={(eps) => setConfig({ eps })} />
           <NumberField label="Batch size" value={config.batch} integer min={1} max={1024} onChange={(batch) => setConfig({ batch })} />
           <NumberField label="Steps" value={config.steps} integer min={1} max={10_000_000} onChange={(steps) => setConfig({ steps })} />
-          <NumberField label="Perturbations per step (q)" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />
+          <NumberField label="Perturbations q" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />
           <NumberField label="Seed" value={config.seed} integer min={0} onChange={(seed) => setConfig({ seed })} />
-          <NumberField label="Evaluate every" value={config.evalEvery} integer min={0} hint="steps (0 = never)" onChange={(evalEvery) => setConfig({ evalEvery })} />
-          <NumberField label="Dev rows per eval" value={config.evalLimit} integer min={0} hint="0 = all" onChange={(evalLimit) => setConfig({ evalLimit })} />
+          <NumberField label="Eval every" value={config.evalEvery} integer min={0} hint="steps; 0 = never" onChange={(evalEvery) => setConfig({ evalEvery })} />
+          <NumberField label="Eval rows" value={config.evalLimit} integer min={0} hint="dev rows; 0 = all" onChange={(evalLimit) => setConfig({ evalLimit })} />
         </div>
         {config.mode === 'lora' && config.lora && (
           <div className="grid3">
