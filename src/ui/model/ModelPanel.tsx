@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, NumberField, Panel, SelectField, TextField } from '../Fields';
 import { count } from '../format';
+import { CacheList } from './CacheList';
 import { FilePicker } from './FilePicker';
 import { LoadProgressBar } from './LoadProgressBar';
 import { MemoryEstimateView } from './MemoryEstimateView';
@@ -89,6 +90,7 @@ export function ModelPanel() {
           <dd>{s.summary.precision}</dd>
         </dl>
       )}
+      <CacheList />
     </Panel>
   );
 }
