@@ -21,6 +21,8 @@ export class TaskScorer {
     private readonly ctx: GpuContext,
     readonly forward: LlamaForward,
     private readonly padId: number,
+    /** Where a ZO plan wants batch losses written (its loss slots), addressed by index + 1. */
+    lossTargets: GPUBufferBinding[] = [],
   ) {
     const { maxPositions, maxCandidates, maxBatch } = forward.state.limits;
     const maxScores = maxPositions * maxCandidates;
@@ -28,7 +30,7 @@ export class TaskScorer {
       maxExamples: maxBatch,
       maxCandidates: maxScores,
       maxPlanWords: 4 * maxBatch + 3 * maxScores,
-    });
+    }, lossTargets);
   }
 
   batch(examples: readonly EncodedExample[], objective: LossObjective): ScoredBatch {
@@ -42,9 +44,9 @@ export class TaskScorer {
   }
 
   /** Forward + loss; the batch-mean loss lands in loss.buffers.batchLoss[0]. */
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: GPUComputePassEncoder, lossTarget = 0): void {
     this.forward.encode(pass);
-    this.loss.encode(pass);
+    this.loss.encode(pass, lossTarget);
   }
 
   /** Accuracy and mean loss over examples, in batches of at most `batchSize` examples. */

@@ -15,13 +15,18 @@ export interface LossBuffers {
 export class LossKernel implements Dispatchable {
   readonly label = 'loss';
   readonly buffers: LossBuffers;
-  private readonly kernel: BoundKernel;
+  private readonly kernels: BoundKernel[];
   private readonly params: ParamBlock<'examples' | 'candidateBase' | 'tokenBase'>;
 
   constructor(
     private readonly ctx: GpuContext,
     logprobs: GPUBuffer,
     readonly limits: { maxExamples: number; maxCandidates: number; maxPlanWords: number },
+    /**
+     * Extra places the batch-mean loss can be written (e.g. the ZO plan's loss slots), chosen
+     * per encode() so one submit can hold several forward+loss pairs without a copy between.
+     */
+    extraBatchTargets: GPUBufferBinding[] = [],
   ) {
     this.buffers = {
       plan: ctx.createStorage('loss-plan', limits.maxPlanWords * 4, 'activations'),
@@ -35,12 +40,16 @@ export class LossKernel implements Dispatchable {
       { name: 'tokenBase', type: 'u32' },
     ]);
     const b = this.buffers;
-    this.kernel = new BoundKernel(ctx, {
-      name: 'loss',
-      code,
-      bindings: [logprobs, b.plan, b.scores, b.exampleLoss, b.batchLoss, this.params.buffer],
-      grid: [1, 1, 1],
-    });
+    this.kernels = [{ buffer: b.batchLoss }, ...extraBatchTargets].map(
+      (target, i) =>
+        new BoundKernel(ctx, {
+          name: 'loss',
+          code,
+          bindings: [logprobs, b.plan, b.scores, b.exampleLoss, target, this.params.buffer],
+          grid: [1, 1, 1],
+          label: i === 0 ? 'loss' : `loss->target${i}`,
+        }),
+    );
   }
 
   setPlan(plan: ScoringPlan): void {
@@ -52,7 +61,8 @@ export class LossKernel implements Dispatchable {
     this.params.set({ examples: plan.examples, candidateBase: plan.candidateBase, tokenBase: plan.tokenBase });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
-    this.kernel.encode(pass);
+  /** target 0 is buffers.batchLoss; target i > 0 is extraBatchTargets[i - 1]. */
+  encode(pass: GPUComputePassEncoder, target = 0): void {
+    this.kernels[target].encode(pass);
   }
 }

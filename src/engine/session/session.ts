@@ -1,0 +1,165 @@
+// One GPU, one loaded model, one task: the state both the app's worker and the CLI drive.
+// Builds the forward pass sized for the task, evaluates splits, and starts ZO runs in any
+// tuning mode (resuming one from its record by replaying it on the freshly loaded weights).
+import type { GpuContext } from '../gpu/context';
+import type { EvalMetrics, TrainConfig } from '../api';
+import type { ParsedTask } from '../data/task';
+import { LlamaForward, type LinearHook } from '../model/llama';
+import { releaseRunState } from '../model/runState';
+import type { LossObjective } from '../cpu/loss';
+import { zoHyperFromConfig } from '../zo/config';
+import { decodeRunRecord } from '../zo/record';
+import { replayGpu } from '../zo/replay';
+import { TaskScorer } from '../training/scorer';
+import { ZoTrainer } from '../training/trainer';
+import type { TrainableSet } from '../training/trainable';
+import { buildTrainable } from './trainableFromConfig';
+import { encodeTask, type EncodedTask } from './encodedTask';
+import type { LoadedModel } from './loadedModel';
+
+/** Examples per evaluation batch. */
+export const EVAL_BATCH = 32;
+
+export interface RunHandle {
+  config: TrainConfig;
+  trainable: TrainableSet;
+  trainer: ZoTrainer;
+}
+
+export class Session {
+  model: LoadedModel | null = null;
+  task: EncodedTask | null = null;
+  parsedTask: ParsedTask | null = null;
+  private forward: LlamaForward | null = null;
+  private forwardKey = '';
+  private scorer: TaskScorer | null = null;
+  run: RunHandle | null = null;
+  private runCount = 0;
+
+  constructor(readonly ctx: GpuContext) {}
+
+  setModel(model: LoadedModel): void {
+    this.dropForward();
+    this.run?.trainer.destroy();
+    this.run = null;
+    this.model = model;
+    if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
+  }
+
+  setTask(task: ParsedTask): EncodedTask {
+    const model = this.requireModel();
+    this.parsedTask = task;
+    this.task = encodeTask(task, model.tokenizer);
+    this.dropForward();
+    return this.task;
+  }
+
+  objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {
+    const task = this.requireTask();
+    if (config?.objective === 'neg-accuracy') return 'neg-accuracy';
+    if (config?.objective === 'lm' || task.type === 'generation') return 'lm';
+    return 'classification';
+  }
+
+  /** Accuracy and loss on `split` (the first `limit` rows; 0 = all), with the current weights. */
+  async evaluate(split: string, limit = 0, step = this.run?.trainer.stepsDone ?? 0): Promise<EvalMetrics> {
+    const task = this.requireTask();
+    const rows = task.splits[split];
+    if (!rows) throw new Error(`task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
+    const examples = limit > 0 ? rows.slice(0, limit) : rows;
+    const objective = this.objectiveFor(this.run?.config);
+    const scorer = this.scorerFor(this.run?.trainable.hooks ?? [], this.run ? `run-${this.runCount}` : 'base', this.run?.config.batch ?? EVAL_BATCH);
+    const r = await scorer.evaluate(examples, objective === 'neg-accuracy' ? 'classification' : objective, EVAL_BATCH);
+    return { step, split, accuracy: r.accuracy, loss: r.loss, n: r.n };
+  }
+
+  /** Starts a run, or continues one from its encoded record (replayed onto these weights). */
+  async startRun(config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}): Promise<RunHandle> {
+    const model = this.requireModel();
+    const task = this.requireTask();
+    const train = task.splits.train;
+    if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
+    this.run?.trainer.destroy();
+    this.run = null;
+    const trainable = await buildTrainable(this.ctx, model, task, config);
+    const hyper = zoHyperFromConfig(config);
+    const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
+    let resume;
+    if (resumeRecord) {
+      const record = decodeRunRecord(resumeRecord);
+      await replayGpu(this.ctx, trainable.ranges, record);
+      resume = { record, sampler: samplerAfter(record.steps.length) };
+    }
+    const trainer = new ZoTrainer(
+      {
+        ctx: this.ctx, forward, trainable, hyper, objective: this.objectiveFor(config), train, batchSize: config.batch,
+        padId: model.tokenizer.padId, meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...meta },
+      },
+      resume && { record: resume.record, sampler: resume.sampler(train.length, config.batch, hyper.seed) },
+    );
+    this.run = { config, trainable, trainer };
+    return this.run;
+  }
+
+  private scorerFor(hooks: LinearHook[], key: string, trainBatch: number): TaskScorer {
+    const forward = this.forwardFor(hooks, key, trainBatch);
+    if (!this.scorer) this.scorer = new TaskScorer(this.ctx, forward, this.requireModel().tokenizer.padId);
+    return this.scorer;
+  }
+
+  /** The forward pass for these hooks, sized for the task's longest batch; rebuilt when the key changes. */
+  private forwardFor(hooks: LinearHook[], key: string, trainBatch: number): LlamaForward {
+    if (this.forward && this.forwardKey === key) return this.forward;
+    const model = this.requireModel();
+    const task = this.requireTask();
+    this.dropForward();
+    const examples = Math.max(trainBatch, EVAL_BATCH);
+    this.forward = new LlamaForward(
+      this.ctx,
+      model.config,
+      model.weights,
+      {
+        maxBatch: examples * task.maxRowsPerExample,
+        maxSeqLen: task.maxSeqLen,
+        maxPositions: examples * task.maxPositionsPerExample,
+        maxCandidates: task.maxCandidates,
+      },
+      hooks,
+    );
+    this.forwardKey = key;
+    return this.forward;
+  }
+
+  private dropForward(): void {
+    if (this.forward) releaseRunState(this.ctx, this.forward.state);
+    this.forward = null;
+    this.scorer = null;
+    this.forwardKey = '';
+  }
+
+  requireModel(): LoadedModel {
+    if (!this.model) throw new Error('no model is loaded');
+    return this.model;
+  }
+
+  requireTask(): EncodedTask {
+    if (!this.task) throw new Error('no task is selected');
+    return this.task;
+  }
+}
+
+/** The sampler position after `steps` batches: replay the same seeded stream. */
+function samplerAfter(steps: number) {
+  return (rows: number, batch: number, seed: number) => {
+    let epoch = 0;
+    let cursor = 0;
+    for (let s = 0; s < steps; s++) {
+      if (cursor >= rows) {
+        epoch++;
+        cursor = 0;
+      }
+      cursor += Math.min(batch, rows - cursor);
+    }
+    return { seed, epoch, cursor };
+  };
+}

@@ -1,0 +1,126 @@
+// The MeZO training loop (Malladi et al. 2023, Alg. 1) over a task: sample a batch, record the
+// whole ZO step (perturb, forward+loss, perturb, forward+loss, restore, projected gradient,
+// update) into ONE submit, and read its summary while the next step is already queued.
+import type { GpuContext } from '../gpu/context';
+import type { StepMetrics } from '../api';
+import { BatchSampler, type SamplerState } from '../data/sampler';
+import type { LossObjective } from '../cpu/loss';
+import { ZoStepPlan } from '../zo/stepPlan';
+import { LOSS_SLOT_BYTES } from '../zo/script';
+import { lrAt, type ZoHyper } from '../zo/config';
+import { newRecord, recordStep, type ZoRunRecord } from '../zo/record';
+import type { ZoStepSummary } from '../zo/script';
+import type { LlamaForward } from '../model/llama';
+import type { EncodedExample } from './batches';
+import { TaskScorer } from './scorer';
+import type { TrainableSet } from './trainable';
+
+export interface TrainerSetup {
+  ctx: GpuContext;
+  forward: LlamaForward;
+  trainable: TrainableSet;
+  hyper: ZoHyper;
+  objective: LossObjective;
+  train: readonly EncodedExample[];
+  batchSize: number;
+  padId: number;
+  /** Kept in the run record's header (config, model identity). */
+  meta?: Record<string, unknown>;
+}
+
+export interface TrainerResume {
+  record: ZoRunRecord;
+  sampler: SamplerState;
+}
+
+interface InFlight {
+  step: number;
+  started: number;
+  summary: Promise<ZoStepSummary>;
+}
+
+export class ZoTrainer {
+  readonly plan: ZoStepPlan;
+  /** Scores batches with losses written straight into the plan's loss slots. */
+  readonly scorer: TaskScorer;
+  readonly record: ZoRunRecord;
+  private readonly sampler: BatchSampler;
+  private readonly slotTarget = new Map<number, number>();
+  private nextStep: number;
+  private inFlight: InFlight | null = null;
+
+  constructor(private readonly s: TrainerSetup, resume?: TrainerResume) {
+    this.plan = new ZoStepPlan(s.ctx, s.trainable.ranges, s.hyper);
+    const targets = this.plan.lossSlots.map((slot, i) => {
+      this.slotTarget.set(slot, i + 1);
+      return { buffer: this.plan.losses, offset: slot * LOSS_SLOT_BYTES, size: 4 };
+    });
+    this.scorer = new TaskScorer(s.ctx, s.forward, s.padId, targets);
+    this.sampler = new BatchSampler(s.train.length, s.batchSize, s.hyper.seed, { lastBatch: 'short' }, resume?.sampler);
+    this.record = resume?.record ?? newRecord(s.hyper, s.meta);
+    this.nextStep = this.record.steps.length ? this.record.steps[this.record.steps.length - 1].step + 1 : 0;
+  }
+
+  get stepsDone(): number {
+    return this.nextStep - (this.inFlight ? 1 : 0);
+  }
+
+  samplerState(): SamplerState {
+    return this.sampler.getState();
+  }
+
+  /**
+   * Queue one step and return the metrics of the previous one (null on the first call). Keeping
+   * one step in flight hides the readback latency behind the next step's GPU work.
+   */
+  async advance(): Promise<StepMetrics | null> {
+    const previous = this.inFlight;
+    this.inFlight = this.submit();
+    return previous ? this.finish(previous) : null;
+  }
+
+  /** Metrics of the step still in flight, if any (call before evaluating or pausing). */
+  async drain(): Promise<StepMetrics | null> {
+    const previous = this.inFlight;
+    this.inFlight = null;
+    return previous ? this.finish(previous) : null;
+  }
+
+  private submit(): InFlight {
+    const { ctx, objective, train } = this.s;
+    const step = this.nextStep++;
+    const rows = this.sampler.next().map((i) => train[i]);
+    this.scorer.prepare(this.scorer.batch(rows, objective));
+    this.plan.setStep(step);
+    const started = performance.now();
+    ctx.submit(
+      (pass) => this.plan.encodeStep(pass, (p, _offset, slot) => this.scorer.encode(p, this.slotTarget.get(slot)!)),
+      `zo-step-${step}`,
+    );
+    return { step, started, summary: this.plan.readSummary() };
+  }
+
+  private async finish(f: InFlight): Promise<StepMetrics> {
+    const summary = await f.summary;
+    this.record.steps.push(recordStep(this.s.hyper, f.step, summary));
+    const q = this.s.hyper.q;
+    const oneSided = this.s.hyper.oneSided;
+    // losses[slot]: slot 2j is L(theta + eps z_j), 2j+1 is L(theta - eps z_j), 2q is L(theta).
+    const lossPlus = summary.losses[0];
+    const lossMinus = oneSided ? summary.losses[2 * q] : summary.losses[1];
+    return {
+      step: f.step,
+      lossPlus,
+      lossMinus,
+      loss: summary.loss,
+      projectedGrad: summary.grads.reduce((a, b) => a + b, 0) / q,
+      lr: lrAt(this.s.hyper, f.step),
+      seed: this.s.hyper.seed,
+      millis: performance.now() - f.started,
+    };
+  }
+
+  destroy(): void {
+    this.plan.destroy();
+  }
+}
