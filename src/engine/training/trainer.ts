@@ -61,8 +61,14 @@ export class ZoTrainer {
     this.nextStep = this.record.steps.length ? this.record.steps[this.record.steps.length - 1].step + 1 : 0;
   }
 
+  /** Steps whose metrics have been read back. */
   get stepsDone(): number {
     return this.nextStep - (this.inFlight ? 1 : 0);
+  }
+
+  /** Steps queued on the GPU, the one in flight included. */
+  get stepsSubmitted(): number {
+    return this.nextStep;
   }
 
   samplerState(): SamplerState {

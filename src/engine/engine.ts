@@ -1,0 +1,185 @@
+// The engine behind the app's Web Worker (EngineApi): one GPU device, one Session, one run at
+// a time. Model files come from the demo folder, the Hub (through the OPFS cache), a URL or
+// files the user dropped; everything reports progress and typed errors through `subscribe`.
+import type {
+  AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate,
+  ModelSource, ModelSummary, TaskInput, TaskSummary, TrainConfig,
+} from './api';
+import { acquireGpu, type GpuContext } from './gpu/context';
+import { formatBytes } from './gpu/errors';
+import type { LedgerSnapshot } from './gpu/ledger';
+import { resolveModel, type ModelSpec, type ResolvedModel } from './model/loaders/resolveModel';
+import { droppedFiles } from './model/loaders/modelFiles';
+import { checkFits, estimateModelMemory } from './model/loaders/memoryEstimate';
+import { browserModelCache } from './model/loaders/browserCache.browser';
+import { buildTask } from './data/parse';
+import { summarizeTask } from './data/parse';
+import { encodeRunRecord } from './zo/record';
+import { loadModel } from './session/loadedModel';
+import { Session } from './session/session';
+import { runLoop, type RunControl } from './session/runLoop';
+import { lossAlongDirection } from './session/lossProbe';
+
+/** Where the built-in demo model is served (public/demo-model, next to index.html). */
+export const DEMO_MODEL_PATH = 'demo-model/';
+
+export async function createEngine(gpu?: GPU, baseUrl?: string): Promise<EngineApi> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  const ctx = await acquireGpu(gpu ?? nav?.gpu);
+  const base = baseUrl ?? (globalThis as { location?: { href: string } }).location?.href ?? '';
+  return new Engine(ctx, base);
+}
+
+export class Engine implements EngineApi {
+  private readonly session: Session;
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly controls = new Map<string, RunControl>();
+  private resolved: { key: string; model: ResolvedModel } | null = null;
+  private inferenceBaseline = 0;
+  private runId: string | null = null;
+  private running = false;
+
+  constructor(
+    readonly ctx: GpuContext,
+    private readonly baseUrl: string,
+  ) {
+    this.session = new Session(ctx);
+    ctx.onDeviceLost((e) => this.emit({ kind: 'device-lost', message: e.message }));
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async adapterReport(): Promise<AdapterReport> {
+    return { adapter: this.ctx.adapter, features: this.ctx.features, limits: this.ctx.limits };
+  }
+
+  async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
+    const resolved = await this.resolve(request.source);
+    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen);
+    const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
+    return {
+      weightsBytes: e.weightsBytes,
+      activationBytes: e.activationBytes,
+      trainingExtraBytes: 0,
+      totalBytes: e.totalBytes,
+      maxBufferBytes: this.ctx.limits.maxBufferSize,
+      fits: fit.fits,
+      advice: fit.fits ? undefined : `${fit.problems.join(' ')} ${fit.advice}`.trim(),
+    };
+  }
+
+  async loadModel(request: LoadModelRequest): Promise<ModelSummary> {
+    const resolved = await this.resolve(request.source);
+    const estimate = await this.estimateMemory(request);
+    if (!estimate.fits) throw new Error(`This model does not fit this GPU at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
+    const started = performance.now();
+    const model = await loadModel(this.ctx, resolved, request.precision, (p) => {
+      const elapsed = (performance.now() - started) / 1000;
+      this.emit({
+        kind: 'load-progress',
+        progress: {
+          file: p.tensor, loadedBytes: p.done, totalBytes: p.total, phase: request.precision === 'f32' ? 'upload' : 'quantize',
+          bytesPerSecond: elapsed > 0 ? p.done / elapsed : 0, secondsLeft: p.done > 0 ? (elapsed * (p.total - p.done)) / p.done : null,
+        },
+      });
+    });
+    this.session.setModel(model);
+    this.inferenceBaseline = 0;
+    this.emitMemory();
+    return model.summary;
+  }
+
+  async setTask(task: TaskInput): Promise<TaskSummary> {
+    const parsed = buildTask(task.spec, Object.fromEntries(Object.entries(task.splits).map(([k, rows]) => [k, rows.map((r) => JSON.stringify(r)).join('\n')])));
+    this.session.setTask(parsed);
+    return summarizeTask(parsed);
+  }
+
+  async evaluate(split: string, limit: number): Promise<EvalMetrics> {
+    const metrics = await this.session.evaluate(split, limit);
+    this.noteInferenceBaseline();
+    return metrics;
+  }
+
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+    if (this.running) {
+      throw new Error('another run is training; pause or stop it first');
+    }
+    const continuing = this.runId === runId && this.session.run && !resumeFrom;
+    if (!continuing) {
+      if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
+      await this.session.startRun(config, resumeFrom, { runId });
+    }
+    this.runId = runId;
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
+    this.emitMemory();
+    this.running = true;
+    try {
+      await runLoop(this.session, runId, config, control, { emit: (e) => this.emit(e) });
+    } catch (e) {
+      this.emit({ kind: 'run-state', runId, state: 'failed', error: (e as Error).message });
+      throw e;
+    } finally {
+      this.running = false;
+      this.emitMemory();
+    }
+  }
+
+  pause(runId: string): void {
+    const c = this.controls.get(runId);
+    if (c) c.requested = 'pause';
+  }
+
+  stop(runId: string): void {
+    const c = this.controls.get(runId);
+    if (c) c.requested = 'stop';
+  }
+
+  async runRecord(runId: string): Promise<Uint8Array> {
+    if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
+    return encodeRunRecord(this.session.run.trainer.record);
+  }
+
+  async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
+    if (this.running) throw new Error('Pause the run first: probing moves the weights between steps.');
+    return lossAlongDirection(this.session, direction, span, points);
+  }
+
+  async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
+    return { ledger: this.ctx.ledger.snapshot(), inferenceBaseline: this.inferenceBaseline };
+  }
+
+  private noteInferenceBaseline(): void {
+    if (!this.session.run) this.inferenceBaseline = this.ctx.ledger.snapshot().total;
+  }
+
+  private emitMemory(): void {
+    this.emit({ kind: 'memory', ledger: this.ctx.ledger.snapshot(), inferenceBaseline: this.inferenceBaseline });
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  private async resolve(source: ModelSource): Promise<ResolvedModel> {
+    const key = source.kind === 'files' ? `files:${source.files.map((f) => `${f.name}:${f.size}`).join(',')}` : JSON.stringify({ ...source, token: undefined });
+    if (this.resolved?.key === key) return this.resolved.model;
+    const spec: ModelSpec =
+      source.kind === 'demo' ? { kind: 'url', url: new URL(DEMO_MODEL_PATH, this.baseUrl).href.replace(/\/$/, '') }
+      : source.kind === 'hub' ? { kind: 'hub', repo: source.repo, revision: source.revision }
+      : source.kind === 'url' ? { kind: 'url', url: source.url }
+      : { kind: 'files', files: droppedFiles('dropped files', source.files), gguf: source.files.find((f) => f.name.toLowerCase().endsWith('.gguf'))?.name };
+    const model = await resolveModel(spec, {
+      endpoint: source.kind === 'hub' ? source.endpoint : undefined,
+      token: source.kind === 'hub' ? source.token : undefined,
+      cache: source.kind === 'hub' ? browserModelCache() : null,
+      onProgress: (progress) => this.emit({ kind: 'load-progress', progress }),
+    });
+    this.resolved = { key, model };
+    return model;
+  }
+}

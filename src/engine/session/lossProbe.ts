@@ -1,0 +1,54 @@
+// The dynamics view's "loss along a direction": L(theta + a * z) for a in [-span*eps, span*eps],
+// where z is the perturbation the next step will use (seed, step, j = 0) or the one the last
+// update moved along (signed so that a > 0 is the way the update went). Runs on the first
+// training batch, between steps only; the weights are copied aside and copied back exactly.
+import type { LossCurve } from '../api';
+import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
+import type { Session } from './session';
+
+export async function lossAlongDirection(session: Session, direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
+  const run = session.run;
+  if (!run) throw new Error('Start a run first: the direction is defined by the run\'s seed and step.');
+  const { ctx } = session;
+  const trainer = run.trainer;
+  const hyper = trainer.plan.hyper;
+  const last = trainer.record.steps[trainer.record.steps.length - 1];
+  if (direction === 'last-update' && !last) throw new Error('No update yet: train at least one step first.');
+  const step = direction === 'perturbation' ? trainer.stepsDone : last.step;
+  const sign = direction === 'perturbation' ? 1 : -Math.sign(last.values[0] || 1);
+  const task = session.requireTask();
+  const rows = task.splits.train.slice(0, run.config.batch);
+  const objective = session.objectiveFor(run.config);
+  const scorer = trainer.scorer;
+  scorer.prepare(scorer.batch(rows, objective));
+
+  const n = Math.max(3, Math.min(points, 101));
+  const offsets = Array.from({ length: n }, (_, i) => hyper.eps * span * (-1 + (2 * i) / (n - 1)));
+  const snapshots = run.trainable.ranges.map((r) => ctx.createStorage(`probe-${r.name}`, r.count * 4, 'scratch'));
+  const probes = run.trainable.ranges.map((r, i) => new ZoProbeKernel(ctx, r, snapshots[i]));
+  const copy = (toSnapshot: boolean) => {
+    const encoder = ctx.device.createCommandEncoder({ label: 'probe-snapshot' });
+    run.trainable.ranges.forEach((r, i) => {
+      if (toSnapshot) encoder.copyBufferToBuffer(r.buffer, r.offset * 4, snapshots[i], 0, r.count * 4);
+      else encoder.copyBufferToBuffer(snapshots[i], 0, r.buffer, r.offset * 4, r.count * 4);
+    });
+    ctx.device.queue.submit([encoder.finish()]);
+  };
+  copy(true);
+  const losses: number[] = [];
+  try {
+    for (const a of offsets) {
+      for (const p of probes) p.set(hyper.seed, step, 0, sign * a);
+      ctx.submit((pass) => {
+        for (const p of probes) p.encode(pass);
+        scorer.encode(pass, 0);
+      }, 'loss-probe');
+      losses.push((await ctx.readF32(scorer.loss.buffers.batchLoss, 1))[0]);
+    }
+  } finally {
+    copy(false);
+    await ctx.finish();
+    for (const s of snapshots) ctx.release(s);
+  }
+  return { offsets, losses, direction };
+}
