@@ -31,7 +31,7 @@ export function hasEngine(): boolean {
 export async function startEngine(): Promise<void> {
   client?.terminate();
   queue = [];
-  const fresh = EngineClient.spawn();
+  const fresh = EngineClient.spawn(new URL(import.meta.env.BASE_URL, location.href).href);
   client = fresh;
   setState({ engineStatus: 'starting', engineError: null });
   fresh.subscribe(enqueue);

@@ -14,7 +14,7 @@ import type {
   TrainConfig,
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
-import { isWorkerMessage, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerMessage } from './protocol';
+import { isWorkerMessage, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerInit, type WorkerMessage } from './protocol';
 
 /** An engine failure on the main thread: `kind` is the engine's typed error kind. */
 export class EngineError extends Error {
@@ -55,10 +55,15 @@ export class EngineClient {
     });
   }
 
-  /** The real worker, bundled by Vite as an ES module worker. */
-  static spawn(): EngineClient {
+  /**
+   * The real worker, bundled by Vite as an ES module worker. `baseUrl` is where the app is
+   * served from (the folder of index.html); the engine finds the demo model there.
+   */
+  static spawn(baseUrl: string): EngineClient {
     const worker = new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'zo-engine' });
-    return new EngineClient(worker);
+    const client = new EngineClient(worker);
+    worker.postMessage({ kind: 'init', id: 0, payload: { baseUrl } } satisfies WorkerInit);
+    return client;
   }
 
   adapterReport(): Promise<AdapterReport> {

@@ -92,6 +92,20 @@ export interface WorkerReadyMessage {
   payload: null;
 }
 
+/**
+ * Main thread -> worker, once, first: where the app is served from, so the engine finds
+ * `demo-model/` next to index.html (a worker's own location is its script's URL).
+ */
+export interface WorkerInit {
+  kind: 'init';
+  id: 0;
+  payload: { baseUrl: string };
+}
+
+export function isWorkerInit(data: unknown): data is WorkerInit {
+  return data !== null && typeof data === 'object' && (data as { kind?: unknown }).kind === 'init' && typeof (data as WorkerInit).payload?.baseUrl === 'string';
+}
+
 export type WorkerReply = WorkerResponse | WorkerErrorMessage;
 export type WorkerMessage = WorkerReply | WorkerEventMessage | WorkerFatalMessage | WorkerReadyMessage;
 

@@ -4,6 +4,7 @@ import { engine, hasEngine, startEngine } from '../engineBridge';
 import { getState, setState, userError } from '../state';
 import type { SavedModelSource } from '../runTypes';
 import { applyTaskToEngine } from './task';
+import { engineHolds } from './runs';
 
 /** Checks for WebGPU on the main thread first (no worker is started without it), then starts the engine. */
 export async function boot(): Promise<void> {
@@ -85,6 +86,7 @@ export function scheduleEstimate(): void {
 export async function loadModel(): Promise<boolean> {
   if (!hasEngine()) return false;
   setState({ modelStatus: 'loading', modelError: null, progress: null, summary: null, taskApplied: false, taskSummary: null });
+  engineHolds.runId = null;
   try {
     const summary = await engine().loadModel(modelRequest());
     setState({ summary, modelStatus: 'ready' });

@@ -14,6 +14,12 @@ const dirty = new Set<string>();
 /** Runs the engine knows in this session (their record can be asked for). */
 export const liveRuns = new Set<string>();
 
+/**
+ * The run whose state the engine holds right now (weights, optimizer state), so it can continue
+ * in place; null after a model (re)load or a new engine, when a run must replay its record.
+ */
+export const engineHolds = { runId: null as string | null };
+
 export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
   return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, record, recordStep: run.recordStep };
 }

@@ -5,6 +5,7 @@ import { buildTask, loadBuiltinTask, parseCsvRecords, parseJsonl, validateRows, 
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
 import { getState, setState, userError, type UploadDraft } from '../state';
+import { engineHolds } from './runs';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -120,6 +121,7 @@ export async function applyTaskToEngine(): Promise<boolean> {
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
     const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits });
+    engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;
   } catch (error) {

@@ -9,7 +9,7 @@ import { describeSource, type RunMeta } from '../runTypes';
 import { appendEval, emptyEvals, emptySteps } from '../series';
 import { getState, setState, userError } from '../state';
 import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from './model';
-import { addRun, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
+import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
 import { applyTaskToEngine, selectTask } from './task';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
@@ -62,6 +62,7 @@ export async function startRun(): Promise<void> {
 /** Runs the engine's train call for `id`; resolves when it pauses, stops, finishes or fails. */
 async function drive(id: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
   liveRuns.add(id);
+  engineHolds.runId = id;
   resetRate();
   markState(id, 'running');
   try {
@@ -98,7 +99,7 @@ export function resumeBlocker(runId: string): string | null {
   if (!run) return 'Unknown run.';
   if (run.meta.state === 'running') return 'Already running.';
   if (run.meta.state === 'finished') return 'This run finished.';
-  if (!savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
+  if (engineHolds.runId !== runId && !savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
   if (run.meta.model.source.kind === 'files' && s.modelStatus !== 'ready') return `Load the model files (${run.meta.model.source.label}) first.`;
   if (run.meta.model.source.kind === 'hub' && (s.sourceKind !== 'hub' || s.hubRepo.trim() !== run.meta.model.source.repo)) {
     return `Load ${describeSource(run.meta.model.source)} in the model panel first.`;
@@ -126,6 +127,11 @@ export async function resumeRun(runId: string): Promise<void> {
     setState({ parsed: getState().parsed && { ...getState().parsed!, spec: run.meta.task.spec }, template: run.meta.task.spec.prompt_template, taskApplied: false });
   }
   if (!(await ensureReady())) return;
+  if (engineHolds.runId === runId) {
+    // The engine still holds this run's weights: continue in place.
+    await drive(runId, run.meta.config);
+    return;
+  }
   if (liveRuns.has(runId)) await flushSaves(runId);
   const record = savedRecord(runId);
   // The engine receives its own copy: the transfer detaches it, the saved bytes stay here.
@@ -169,6 +175,7 @@ export async function recoverFromDeviceLost(): Promise<void> {
   const wasRunning = activeRunId && runs[activeRunId]?.meta.state === 'running' ? activeRunId : null;
   if (activeRunId && wasRunning) markState(activeRunId, 'paused');
   liveRuns.clear();
+  engineHolds.runId = null;
   setState({ deviceLost: null, modelStatus: 'idle', summary: null, taskApplied: false, taskSummary: null, memory: null });
   await startEngine();
   if (!hasEngine()) return;
