@@ -51,6 +51,11 @@ export class RopeKernel implements Dispatchable {
     this.kernel.grid = linearGrid(rows * this.pairsPerRow, WG);
   }
 
+  /** Position of t = 0 for the next dispatch (decoding: the KV cache's filled length). */
+  setPosOffset(pos: number): void {
+    this.params.set({ posOffset: pos });
+  }
+
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
