@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/{unit,kernels,model,zo,loaders,rephrase,worker,engine,cli}/**/*.test.ts'],
+    include: ['tests/{unit,kernels,model,zo,loaders,rephrase,worker,engine,cli,generation,preference}/**/*.test.ts'],
     environment: 'node',
     // One GPU device per worker; SwiftShader uses every core, so parallel files just fight.
     pool: 'forks',
