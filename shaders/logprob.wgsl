@@ -6,6 +6,10 @@
 // pair over a strided slice of the vocabulary, one pass and one exp per logit; a tree
 // reduction merges the pairs, (m1, s1) + (m2, s2) = (m, s1 e^(m1 - m) + s2 e^(m2 - m)).
 // A target id >= vocab gives NaN, so a bad id cannot pass for a probability.
+// logprob_rows (software adapters such as SwiftShader, where barriers cost far more than loops):
+// one invocation per position walks the whole row with the same online pair, no workgroup
+// memory and no barriers. logprob_rows4 does so with one pair per vec4 lane when vocab % 4 == 0
+// (logits bound as vec4), then merges the four lanes.
 
 struct Params {
   count: u32,        // gather: elements n * dim; logprob: positions
@@ -79,6 +83,60 @@ fn logprob(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     var lp = bitcast<f32>(nanBits);
     if (t < vocab) {
       lp = logits[base + t] - lse;
+    }
+    out[p * params.candidates + c] = lp;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn logprob_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let p = gid.x + gid.y * nwg.x * WG;
+  if (p >= params.count) { return; }
+  let base = p * params.dim;
+  var m = NEG_INF;
+  var s = 0.0;
+  for (var v = 0u; v < params.dim; v++) {
+    let x = logits[base + v];
+    let mm = max(m, x);
+    s = s * exp(m - mm) + exp(x - mm);
+    m = mm;
+  }
+  let lse = m + log(s);
+  for (var c = 0u; c < params.candidates; c++) {
+    let t = targets[p * params.candidates + c];
+    var nanBits = 0x7fc00000u;
+    var lp = bitcast<f32>(nanBits);
+    if (t < params.dim) {
+      lp = logits[base + t] - lse;
+    }
+    out[p * params.candidates + c] = lp;
+  }
+}
+
+@group(0) @binding(0) var<storage, read> logits4: array<vec4<f32>>;  // [maxPositions, vocab / 4]
+
+@compute @workgroup_size(WG)
+fn logprob_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let p = gid.x + gid.y * nwg.x * WG;
+  if (p >= params.count) { return; }
+  let n4 = params.dim / 4u;
+  let base = p * n4;
+  var m = vec4<f32>(NEG_INF);
+  var s = vec4<f32>(0.0);
+  for (var v = 0u; v < n4; v++) {
+    let x = logits4[base + v];
+    let mm = max(m, x);
+    s = s * exp(m - mm) + exp(x - mm);
+    m = mm;
+  }
+  let mx = max(max(m.x, m.y), max(m.z, m.w));
+  let lse = mx + log(dot(s, exp(m - mx)));
+  for (var c = 0u; c < params.candidates; c++) {
+    let t = targets[p * params.candidates + c];
+    var nanBits = 0x7fc00000u;
+    var lp = bitcast<f32>(nanBits);
+    if (t < params.dim) {
+      lp = logits4[base + t / 4u][t % 4u] - lse;
     }
     out[p * params.candidates + c] = lp;
   }

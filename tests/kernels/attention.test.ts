@@ -1,8 +1,10 @@
 // Tolerance: 1e-4 relative + 1e-5 absolute. The GPU accumulates the online softmax in f32 in
 // tile order (rescaling by exp(m - m') per tile) while the reference sums in f64 in one go;
 // outputs are convex combinations of v in [-1, 1], so 1e-5 absolute covers values near zero.
+// Every GPU case runs on both variants (tiled 'workgroup', barrier-free 'software'), whatever the
+// adapter.
 import { describe, expect, it } from 'vitest';
-import { AttentionKernel, attentionTiling } from '../../src/engine/gpu/kernels/attention';
+import { AttentionKernel, attentionTiling, rowwiseChunk } from '../../src/engine/gpu/kernels/attention';
 import { attentionRef } from '../../src/engine/cpu/attention';
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { expectAllclose, randomArray } from '../helpers/allclose';
@@ -16,6 +18,7 @@ interface Shape {
   headDim: number;
   maxBatch: number;
   maxSeqLen: number;
+  variant?: 'workgroup' | 'software';
 }
 
 function build(ctx: GpuContext, s: Shape, q: Float32Array, k: Float32Array, v: Float32Array) {
@@ -33,6 +36,7 @@ function build(ctx: GpuContext, s: Shape, q: Float32Array, k: Float32Array, v: F
     out,
     ...s,
   });
+  if (s.variant) expect(kernel.variant).toBe(s.variant);
   return { kernel, out };
 }
 
@@ -52,7 +56,7 @@ function inputs(batch: number, seqLen: number, heads: number, kvHeads: number, h
   };
 }
 
-describe('attention', () => {
+describe.each(['workgroup', 'software'] as const)('attention (%s)', (variant) => {
   const cases: [number, number, number, number, number][] = [
     // batch, seqLen, heads, kvHeads, headDim
     [1, 1, 1, 1, 4],
@@ -62,11 +66,13 @@ describe('attention', () => {
     [1, 257, 2, 2, 32], // GQA 1, many key tiles
     [2, 33, 8, 2, 128], // Llama-sized heads, GQA 4
     [2, 130, 1, 1, 4], // 64 queries per workgroup
+    // software only: two column chunks per (query, head); the tiled kernel at 256 compiles slowly
+    ...(variant === 'software' ? [[1, 20, 2, 1, 256] as [number, number, number, number, number]] : []),
   ];
   it.each(cases)('batch %i x seqLen %i, %i heads over %i kv heads of %i', async (batch, seqLen, heads, kvHeads, headDim) => {
     const ctx = await testGpu();
     const { q, k, v } = inputs(batch, seqLen, heads, kvHeads, headDim, batch * 1000 + seqLen * 10 + headDim, 2);
-    const got = await attend(ctx, { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen }, batch, seqLen, q, k, v);
+    const got = await attend(ctx, { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen, variant }, batch, seqLen, q, k, v);
     expectAllclose(got, attentionRef(q, k, v, batch, seqLen, heads, kvHeads, headDim), TOL, 'attention');
   });
 
@@ -74,13 +80,13 @@ describe('attention', () => {
     const ctx = await testGpu();
     const [batch, seqLen, heads, kvHeads, headDim] = [2, 200, 4, 2, 64];
     const { q, k, v } = inputs(batch, seqLen, heads, kvHeads, headDim, 5, 6); // scores up to ~20
-    const got = await attend(ctx, { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen }, batch, seqLen, q, k, v);
+    const got = await attend(ctx, { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen, variant }, batch, seqLen, q, k, v);
     expectAllclose(got, attentionRef(q, k, v, batch, seqLen, heads, kvHeads, headDim), TOL, 'peaked attention');
   });
 
   it('one kernel, several shapes below its maximum: each matches the reference', async () => {
     const ctx = await testGpu();
-    const s: Shape = { heads: 6, kvHeads: 2, headDim: 32, maxBatch: 4, maxSeqLen: 40 };
+    const s: Shape = { heads: 6, kvHeads: 2, headDim: 32, maxBatch: 4, maxSeqLen: 40, variant };
     const big = inputs(4, 40, 6, 2, 32, 99);
     const { kernel, out } = build(ctx, s, big.q, big.k, big.v);
     for (const [batch, seqLen] of [[4, 40], [3, 17], [1, 1], [2, 33]]) {
@@ -108,7 +114,7 @@ describe('attention', () => {
         batch.v.fill(-1e3, (b * seqLen + t) * rowKV, (b * seqLen + t + 1) * rowKV);
       }
     }
-    const s: Shape = { heads, kvHeads, headDim, maxBatch: 3, maxSeqLen: seqLen };
+    const s: Shape = { heads, kvHeads, headDim, maxBatch: 3, maxSeqLen: seqLen, variant };
     const together = await attend(ctx, s, 3, seqLen, batch.q, batch.k, batch.v);
     for (let b = 0; b < 3; b++) {
       const L = lengths[b];
@@ -117,7 +123,9 @@ describe('attention', () => {
       expectAllclose(together.subarray(b * seqLen * rowQ, (b * seqLen + L) * rowQ), alone, { atol: 1e-6, rtol: 1e-6 }, `sequence ${b}`);
     }
   });
+});
 
+describe('attention variants', () => {
   it('tiling fits the WebGPU minimum of 16 KiB workgroup memory for common head sizes', () => {
     for (const headDim of [32, 64, 80, 128, 256]) {
       const { BQ, BK, D4 } = attentionTiling(headDim, 16384, 256);
@@ -125,5 +133,16 @@ describe('attention', () => {
       expect(BK).toBeGreaterThanOrEqual(1);
       expect(4 * (BQ * headDim + 2 * BK * headDim + BQ * BK)).toBeLessThanOrEqual(16384);
     }
+  });
+
+  it('the software variant splits only heads wider than 128 into column chunks', () => {
+    expect([4, 32, 64, 80, 128, 256, 320].map(rowwiseChunk)).toEqual([1, 8, 16, 20, 32, 32, 20]);
+  });
+
+  it('the variant follows the adapter unless forced', async () => {
+    const ctx = await testGpu();
+    const s: Shape = { heads: 1, kvHeads: 1, headDim: 4, maxBatch: 1, maxSeqLen: 1 };
+    const one = new Float32Array(4);
+    expect(build(ctx, s, one, one, one).kernel.variant).toBe(ctx.adapter.isSoftware ? 'software' : 'workgroup');
   });
 });

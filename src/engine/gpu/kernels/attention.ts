@@ -1,9 +1,13 @@
 // Causal grouped-query attention (shaders/attention.wgsl), online softmax over K/V tiles:
 //   out[b, i, h, :] = sum_{j <= i} softmax_j(q[b, i, h, :] . k[b, j, h / (heads / kvHeads), :] / sqrt(headDim)) v[b, j, ., :]
 // over a right-padded batch: rows b * seqLen + t for q, k, v and out.
+// Two variants: 'workgroup' tiles K/V through workgroup memory (real GPUs); 'software'
+// (shaders/attention_rowwise.wgsl) gives each (query, head) one invocation with no barriers,
+// for CPU adapters such as SwiftShader where barriers and workgroup memory are costly.
 import code from '../../../../shaders/attention.wgsl?raw';
+import rowwiseCode from '../../../../shaders/attention_rowwise.wgsl?raw';
 import type { GpuContext } from '../context';
-import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
+import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 
 export interface AttentionOptions {
   q: GPUBuffer; // f32 [rows, heads, headDim], rows = maxBatch * maxSeqLen
@@ -15,9 +19,27 @@ export interface AttentionOptions {
   headDim: number;
   maxBatch: number;
   maxSeqLen: number;
+  /** Defaults to 'software' on a software adapter (ctx.adapter.isSoftware), else 'workgroup'. */
+  variant?: 'workgroup' | 'software';
 }
 
-type Field = 'qLen' | 'kvLen' | 'qOffset' | 'qRowStride' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale';
+type Field = 'qLen' | 'kvLen' | 'qOffset' | 'qRowStride' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch';
+
+/** Software variant: invocations per workgroup, and the most vec4 columns one invocation holds. */
+const ROWWISE_WG = 32;
+const ROWWISE_MAXC4 = 32;
+
+/**
+ * Software variant: vec4 output columns per invocation, the largest divisor of headDim / 4 up to
+ * 32 (headDim <= 128 in one chunk). headDim <= 32 runs entry point `main` (named registers),
+ * wider heads `main_wide` (an accumulator array).
+ */
+export function rowwiseChunk(headDim: number): number {
+  const D4 = headDim / 4;
+  let C4 = Math.min(D4, ROWWISE_MAXC4);
+  while (D4 % C4 !== 0) C4--;
+  return C4;
+}
 
 /**
  * Tile sizes for a head size: BQ queries per workgroup (BQ * headDim/4 threads, at most 256) and
@@ -38,6 +60,9 @@ export class AttentionKernel implements Dispatchable {
   private readonly params: ParamBlock<Field>;
   private readonly o: AttentionOptions;
   private readonly BQ: number;
+  readonly variant: 'workgroup' | 'software';
+  /** Software variant: invocations per (query, head); 0 for the workgroup variant. */
+  private readonly chunks: number;
 
   constructor(ctx: GpuContext, o: AttentionOptions) {
     const { heads, kvHeads, headDim } = o;
@@ -48,8 +73,12 @@ export class AttentionKernel implements Dispatchable {
       if (buf.size < rows * width * headDim * 4) throw new Error(`attention: ${name} buffer holds ${buf.size} bytes, needs ${rows * width * headDim * 4}`);
     }
     this.o = o;
-    const tiling = attentionTiling(headDim, ctx.limits.maxComputeWorkgroupStorageSize, ctx.limits.maxComputeInvocationsPerWorkgroup);
-    this.BQ = tiling.BQ;
+    this.variant = o.variant ?? (ctx.adapter.isSoftware ? 'software' : 'workgroup');
+    const software = this.variant === 'software';
+    const C4 = rowwiseChunk(headDim);
+    this.chunks = software ? headDim / 4 / C4 : 0;
+    const tiling = software ? null : attentionTiling(headDim, ctx.limits.maxComputeWorkgroupStorageSize, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    this.BQ = tiling?.BQ ?? 1;
     this.params = new ParamBlock(ctx, 'attention-params', [
       { name: 'qLen', type: 'u32' },
       { name: 'kvLen', type: 'u32' },
@@ -59,14 +88,16 @@ export class AttentionKernel implements Dispatchable {
       { name: 'heads', type: 'u32' },
       { name: 'kvHeads', type: 'u32' },
       { name: 'scale', type: 'f32' },
+      { name: 'batch', type: 'u32' },
     ]);
     this.kernel = new BoundKernel(ctx, {
-      name: 'attention',
-      code,
-      constants: tiling,
+      name: software ? 'attention_rowwise' : 'attention',
+      code: software ? rowwiseCode : code,
+      entryPoint: software && headDim > 32 ? 'main_wide' : 'main',
+      constants: tiling ?? { D4: headDim / 4, C4, WG: ROWWISE_WG },
       bindings: [o.q, o.k, o.v, o.out, this.params.buffer],
       grid: [1, heads, 1],
-      label: `attention:h${heads}/kv${kvHeads}/d${headDim}`,
+      label: `attention${software ? '_rowwise' : ''}:h${heads}/kv${kvHeads}/d${headDim}`,
     });
     this.params.set({ heads, kvHeads, qOffset: 0, scale: 1 / Math.sqrt(headDim) });
     this.setShape(o.maxBatch, o.maxSeqLen);
@@ -77,8 +108,10 @@ export class AttentionKernel implements Dispatchable {
     if (batch > this.o.maxBatch || seqLen > this.o.maxSeqLen) {
       throw new Error(`attention: shape ${batch} x ${seqLen} exceeds ${this.o.maxBatch} x ${this.o.maxSeqLen}`);
     }
-    this.params.set({ qLen: seqLen, kvLen: seqLen, qRowStride: seqLen, kvRowStride: seqLen });
-    this.kernel.grid = [Math.ceil(seqLen / this.BQ), this.o.heads, batch];
+    this.params.set({ qLen: seqLen, kvLen: seqLen, qRowStride: seqLen, kvRowStride: seqLen, batch });
+    this.kernel.grid = this.chunks
+      ? linearGrid(batch * seqLen * this.o.heads * this.chunks, ROWWISE_WG)
+      : [Math.ceil(seqLen / this.BQ), this.o.heads, batch];
   }
 
   encode(pass: GPUComputePassEncoder): void {

@@ -1,11 +1,16 @@
 // The loss kernels (shaders/logprob.wgsl). Logits are only ever computed at gathered positions:
 //   GatherRowsKernel: dst[i, :] = src[indices[i], :]  (pick the hidden rows a loss scores)
 //   LogProbKernel:    out[p, c] = logits[p, targets[p, c]] - logsumexp(logits[p, :])
+// LogProbKernel has two variants: one workgroup per position with a tree reduction
+// ('workgroup'), or one invocation per position with no barriers ('software': SwiftShader and
+// other CPU adapters, where barriers are costly).
 import code from '../../../../shaders/logprob.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 
 const WG = 256;
+/** Positions per workgroup in the software logprob variant (one invocation per position). */
+const ROWS_WG = 4;
 type Field = 'count' | 'dim' | 'candidates';
 const FIELDS: { name: Field; type: 'u32' }[] = [
   { name: 'count', type: 'u32' },
@@ -64,6 +69,8 @@ export interface LogProbOptions {
   vocab: number;
   candidates: number;
   maxPositions: number;
+  /** Defaults to 'software' on a software adapter (ctx.adapter.isSoftware), else 'workgroup'. */
+  variant?: 'workgroup' | 'software';
 }
 
 export class LogProbKernel implements Dispatchable {
@@ -71,17 +78,22 @@ export class LogProbKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<Field>;
   private readonly maxPositions: number;
+  readonly variant: 'workgroup' | 'software';
+  private readonly perGroup: number;
 
   constructor(ctx: GpuContext, o: LogProbOptions) {
     this.maxPositions = o.maxPositions;
+    this.variant = o.variant ?? (ctx.adapter.isSoftware ? 'software' : 'workgroup');
+    const software = this.variant === 'software';
+    this.perGroup = software ? ROWS_WG : 1;
     this.params = new ParamBlock(ctx, 'logprob-params', FIELDS);
     this.kernel = new BoundKernel(ctx, {
       name: 'logprob',
       code,
-      entryPoint: 'logprob',
-      constants: { WG },
+      entryPoint: software ? (o.vocab % 4 === 0 ? 'logprob_rows4' : 'logprob_rows') : 'logprob',
+      constants: { WG: software ? ROWS_WG : WG },
       bindings: [o.logits, o.targets, o.out, this.params.buffer],
-      grid: linearGrid(o.maxPositions, 1),
+      grid: linearGrid(o.maxPositions, this.perGroup),
     });
     this.params.set({ dim: o.vocab, candidates: o.candidates });
     this.setPositions(o.maxPositions);
@@ -91,7 +103,7 @@ export class LogProbKernel implements Dispatchable {
   setPositions(p: number): void {
     if (p > this.maxPositions) throw new Error(`logprob: ${p} positions exceeds maxPositions ${this.maxPositions}`);
     this.params.set({ count: p });
-    this.kernel.grid = linearGrid(p, 1);
+    this.kernel.grid = linearGrid(p, this.perGroup);
   }
 
   encode(pass: GPUComputePassEncoder): void {

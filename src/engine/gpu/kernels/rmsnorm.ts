@@ -1,10 +1,16 @@
 // RMSNorm (shaders/rmsnorm.wgsl): y = x * inverseSqrt(mean(x^2) + eps) * weight, per row,
-// one workgroup per row. x and y are separate buffers.
+// one workgroup per row with a tree reduction ('workgroup'), or one invocation per row with
+// no barriers ('software': SwiftShader and other CPU adapters, where barriers are costly).
+// x and y are separate buffers.
 import code from '../../../../shaders/rmsnorm.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 
 const WG = 256;
+/** Rows per workgroup in the software variant (one invocation per row). */
+const ROWS_WG = 16;
+
+export type KernelVariant = 'workgroup' | 'software';
 
 export interface RmsNormOptions {
   x: GPUBuffer; // f32 [maxRows, dim]
@@ -13,6 +19,8 @@ export interface RmsNormOptions {
   dim: number;
   eps: number;
   maxRows: number;
+  /** Defaults to 'software' on a software adapter (ctx.adapter.isSoftware), else 'workgroup'. */
+  variant?: KernelVariant;
 }
 
 export class RmsNormKernel implements Dispatchable {
@@ -20,10 +28,15 @@ export class RmsNormKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'dim' | 'eps'>;
   private readonly maxRows: number;
+  readonly variant: KernelVariant;
+  private readonly rowsPerGroup: number;
 
   constructor(ctx: GpuContext, o: RmsNormOptions) {
     if (o.x === o.y) throw new Error('rmsnorm: x and y must be different buffers');
     this.maxRows = o.maxRows;
+    this.variant = o.variant ?? (ctx.adapter.isSoftware ? 'software' : 'workgroup');
+    const software = this.variant === 'software';
+    this.rowsPerGroup = software ? ROWS_WG : 1;
     this.params = new ParamBlock(ctx, 'rmsnorm-params', [
       { name: 'rows', type: 'u32' },
       { name: 'dim', type: 'u32' },
@@ -32,9 +45,10 @@ export class RmsNormKernel implements Dispatchable {
     this.kernel = new BoundKernel(ctx, {
       name: 'rmsnorm',
       code,
-      constants: { WG },
+      entryPoint: software ? (o.dim % 4 === 0 ? 'main_rows4' : 'main_rows') : 'main',
+      constants: { WG: software ? ROWS_WG : WG },
       bindings: [o.x, o.weight, o.y, this.params.buffer],
-      grid: linearGrid(o.maxRows, 1),
+      grid: linearGrid(o.maxRows, this.rowsPerGroup),
     });
     this.params.set({ dim: o.dim, eps: o.eps });
     this.setRows(o.maxRows);
@@ -44,7 +58,7 @@ export class RmsNormKernel implements Dispatchable {
   setRows(n: number): void {
     if (n > this.maxRows) throw new Error(`rmsnorm: ${n} rows exceeds maxRows ${this.maxRows}`);
     this.params.set({ rows: n });
-    this.kernel.grid = linearGrid(n, 1);
+    this.kernel.grid = linearGrid(n, this.rowsPerGroup);
   }
 
   encode(pass: GPUComputePassEncoder): void {
