@@ -16,5 +16,6 @@ export default defineConfig({
     },
   },
   ssr: { noExternal: [] },
+  publicDir: false,
   logLevel: 'warn',
 });

@@ -3,6 +3,10 @@
 import { UsageError } from './args';
 import { infoCommand } from './commands/info';
 import { logitsCommand } from './commands/logits';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/evaluate';
+import { replayCommand } from './commands/replay';
+import { rephraseCommand } from './rephrase';
 import type { CliIo } from './io';
 import { processIo } from './io';
 
@@ -11,9 +15,17 @@ const USAGE = `zo-studio <command> [options]
 Commands:
   info    --model M                       config, parameter count, adapter and its limits
   logits  --model M --ids 1,2,3 [--json]  last-position logits and mean next-token loss
+  eval    --model M --task DIR --split dev [--run FILE | --adapter PATH] [--limit N] [--json]
+  train   --model M --task DIR --out DIR [--mode full|lora|sparse] [--optimizer zo-sgd|zo-sgd-sign|
+          zo-sgd-momentum|zo-sgd-cons|zo-adam] [--steps 100] [--lr 1e-4] [--eps 1e-3] [--batch 16]
+          [--q 1] [--seed 0] [--schedule constant|linear|cosine] [--eval-every N] [--eval-limit N]
+          [--lora-rank 8 --lora-alpha 16 --lora-targets q,v] [--sparse-fraction 0.001
+          --sparse-score activation|magnitude|random] [--resume run.zorec] [--json]
+  replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
+  rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
 
 Model options (every command that takes --model):
-  --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id
+  --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
   --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos`;
 
@@ -22,6 +34,10 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   info: infoCommand,
   logits: logitsCommand,
+  train: trainCommand,
+  eval: evalCommand,
+  replay: replayCommand,
+  rephrase: (argv, io) => rephraseCommand(argv, io),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

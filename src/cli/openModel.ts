@@ -1,19 +1,32 @@
-// Turns the --model family of flags into an open checkpoint (config + tensor reader).
-import { parseLlamaConfig, type LlamaConfig } from '../engine/model/config';
-import type { CheckpointReader } from '../engine/model/loaders/types';
+// Turns the --model family of flags into a resolved model (folder, .gguf, URL or Hub repo id,
+// through the loader and its cache) and, when asked, a loaded one on the GPU.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { WeightFormat } from '../engine/gpu/tensor';
-import { nodeFolder } from '../engine/model/loaders/nodeFileSource';
-import { openSafetensors } from '../engine/model/loaders/safetensors';
-import { readText } from '../engine/model/loaders/byteSource';
-import { stringFlag, UsageError, type ParsedArgs } from './args';
+import type { GpuContext } from '../engine/gpu/context';
+import { resolveModelNode } from '../engine/model/loaders/nodeResolve';
+import type { ResolvedModel } from '../engine/model/loaders/resolveModel';
+import { parseLlamaConfig, type LlamaConfig } from '../engine/model/config';
+import { loadModel, type LoadedModel } from '../engine/session/loadedModel';
+import { optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 import type { CliIo } from './io';
 
 export interface CliModel {
   label: string;
   config: LlamaConfig;
-  rawConfig: Record<string, unknown>;
-  reader: CheckpointReader;
+  resolved: ResolvedModel;
+  reader: ResolvedModel['reader'];
   close(): Promise<void>;
+}
+
+/** The demo model shipped with the app (public/demo-model), the default --model. */
+export function bundledDemoModel(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, '..', 'public', 'demo-model'), join(here, '..', '..', 'public', 'demo-model')]) {
+    if (existsSync(join(candidate, 'config.json'))) return resolve(candidate);
+  }
+  throw new UsageError('--model is required (the bundled demo model was not found next to the CLI)');
 }
 
 export function precisionFlag(args: ParsedArgs): WeightFormat {
@@ -22,15 +35,30 @@ export function precisionFlag(args: ParsedArgs): WeightFormat {
   return q;
 }
 
-export async function openCliModel(args: ParsedArgs, _io: CliIo): Promise<CliModel> {
-  const spec = stringFlag(args, 'model');
-  const files = nodeFolder(spec);
-  const configSource = await files.open('config.json');
-  if (!configSource) throw new Error(`${spec} has no config.json`);
-  const rawConfig = JSON.parse(await readText(configSource)) as Record<string, unknown>;
-  const config = parseLlamaConfig(rawConfig);
-  const weights = await files.open('model.safetensors');
-  if (!weights) throw new Error(`${spec} has no model.safetensors`);
-  const reader = await openSafetensors(rawConfig, [weights]);
-  return { label: spec, config, rawConfig, reader, close: async () => reader.close?.() };
+export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliModel> {
+  const spec = optionalString(args, 'model') ?? bundledDemoModel();
+  let lastShown = 0;
+  const resolved = await resolveModelNode(spec, {
+    revision: optionalString(args, 'revision'),
+    endpoint: optionalString(args, 'hub-endpoint'),
+    token: io.env.HF_TOKEN,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (p.phase !== 'download' || now - lastShown < 1000) return;
+      lastShown = now;
+      io.stderr(`downloading ${p.file}: ${(p.loadedBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`);
+    },
+  });
+  return {
+    label: resolved.label,
+    config: parseLlamaConfig(resolved.config as Record<string, unknown>),
+    resolved,
+    reader: resolved.reader,
+    close: async () => resolved.reader.close?.(),
+  };
+}
+
+export async function loadCliModel(ctx: GpuContext, args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
+  const model = await openCliModel(args, io);
+  return loadModel(ctx, model.resolved, precisionFlag(args));
 }

@@ -74,14 +74,14 @@ export class Session {
   }
 
   /** Starts a run, or continues one from its encoded record (replayed onto these weights). */
-  async startRun(config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}): Promise<RunHandle> {
+  async startRun(config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}, prebuilt?: TrainableSet): Promise<RunHandle> {
     const model = this.requireModel();
     const task = this.requireTask();
     const train = task.splits.train;
     if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
     this.run?.trainer.destroy();
     this.run = null;
-    const trainable = await buildTrainable(this.ctx, model, task, config);
+    const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
     let resume;

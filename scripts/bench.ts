@@ -1,0 +1,26 @@
+// `npm run bench [-- --json]`: every benchmark, measured in one run on the adapter Dawn finds
+// (a GPU when there is a driver, SwiftShader otherwise). Human lines on stderr; with --json,
+// one JSON object with every figure on stdout.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
+import { benchKernels } from './bench/kernels';
+import { benchModel } from './bench/model';
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const { context: ctx, fellBackToSwiftShader } = await acquireNodeGpu({ log });
+  const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
+  log(`adapter: ${adapter}${fellBackToSwiftShader || ctx.adapter.isSoftware ? ' (software: CPU emulation, not GPU timings)' : ''}`);
+  const kernels = await benchKernels(ctx, log);
+  const model = await benchModel(ctx, root, log);
+  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...kernels, ...model }) + '\n');
+  ctx.destroy();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

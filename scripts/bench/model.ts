@@ -1,0 +1,82 @@
+// Model-level benchmark on the demo model, every figure a ratio measured in the same run:
+//   forward tokens/s at batch 1 and batch 16;
+//   ZO step time / (2 x forward time) for full-parameter and sparse (q4 base) tuning
+//     (MeZO's claim: a step costs two forward passes; targets <= 1.15 full, <= 1.03 sparse);
+//   training peak GPU memory / inference peak memory at the same batch (target <= 1.05).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GpuContext } from '../../src/engine/gpu/context';
+import type { TrainConfig, WeightPrecision } from '../../src/engine/api';
+import { resolveModelNode } from '../../src/engine/model/loaders/nodeResolve';
+import { loadModel } from '../../src/engine/session/loadedModel';
+import { Session } from '../../src/engine/session/session';
+import { loadTaskFromFiles } from '../../src/engine/data/parse';
+import { LlamaForward } from '../../src/engine/model/llama';
+import { releaseRunState } from '../../src/engine/model/runState';
+
+const SEQ = 32;
+
+const CONFIG: TrainConfig = {
+  mode: 'full', optimizer: 'zo-sgd', objective: 'classification', steps: 1_000_000, lr: 1e-4, eps: 1e-3, batch: 16, q: 1, seed: 0,
+  weightDecay: 0, schedule: 'constant', clip: 0, oneSided: false, evalEvery: 0, evalSplit: 'dev', evalLimit: 0,
+};
+
+async function session(ctx: GpuContext, root: string, precision: WeightPrecision): Promise<Session> {
+  const s = new Session(ctx);
+  s.setModel(await loadModel(ctx, await resolveModelNode(join(root, 'public', 'demo-model'), { cache: null }), precision));
+  const dir = join(root, 'public', 'demo-data', 'wn-animal-plant');
+  const files = ['task.json', 'train.jsonl', 'dev.jsonl'].map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  s.setTask(loadTaskFromFiles(files));
+  return s;
+}
+
+async function time(ctx: GpuContext, reps: number, work: () => void | Promise<unknown>): Promise<number> {
+  await work();
+  await ctx.finish();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) await work();
+  await ctx.finish();
+  return (performance.now() - t) / reps;
+}
+
+export async function benchModel(ctx: GpuContext, root: string, log: (s: string) => void): Promise<Record<string, number>> {
+  const reps = ctx.adapter.isSoftware ? 2 : 20;
+  const out: Record<string, number> = {};
+  const s = await session(ctx, root, 'f32');
+  const model = s.requireModel();
+
+  for (const batch of [1, 16]) {
+    const fwd = new LlamaForward(ctx, model.config, model.weights, { maxBatch: batch, maxSeqLen: SEQ, maxPositions: batch, maxCandidates: 2 });
+    const input = { ids: new Uint32Array(batch * SEQ).fill(300), batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 };
+    fwd.setInput(input);
+    const ms = await time(ctx, reps, () => ctx.submit((p) => fwd.encode(p)));
+    out[`forwardTokensPerSecondBatch${batch}`] = (batch * SEQ) / (ms / 1000);
+    log(`forward, batch ${batch} x ${SEQ} tokens: ${ms.toFixed(1)} ms = ${out[`forwardTokensPerSecondBatch${batch}`].toFixed(0)} tokens/s`);
+    releaseRunState(ctx, fwd.state);
+  }
+
+  for (const [mode, precision] of [['full', 'f32'], ['sparse', 'q4']] as const) {
+    const sess = mode === 'full' ? s : await session(ctx, root, precision);
+    await sess.evaluate('dev', 16); // builds the inference forward at this batch
+    const inference = ctx.ledger.snapshot().total;
+    ctx.ledger.resetPeak();
+    const run = await sess.startRun({ ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3 });
+    const trainer = run.trainer;
+    const batchRows = sess.requireTask().splits.train.slice(0, CONFIG.batch);
+    const forwardMs = await time(ctx, reps, async () => {
+      trainer.scorer.prepare(trainer.scorer.batch(batchRows, 'classification'));
+      ctx.submit((p) => trainer.scorer.encode(p, 0));
+      await ctx.readF32(trainer.scorer.loss.buffers.batchLoss, 1);
+    });
+    const stepMs = await time(ctx, reps, async () => {
+      await trainer.advance();
+    });
+    await trainer.drain();
+    const training = ctx.ledger.snapshot().peak;
+    out[`${mode}StepOverTwoForwards`] = stepMs / (2 * forwardMs);
+    out[`${mode}TrainingOverInferenceMemory`] = training / inference;
+    log(`${mode} (${precision} base): ZO step ${stepMs.toFixed(1)} ms / (2 x forward ${forwardMs.toFixed(1)} ms) = ${out[`${mode}StepOverTwoForwards`].toFixed(3)}; ` +
+      `training peak ${(training / 2 ** 20).toFixed(1)} MiB / inference ${(inference / 2 ** 20).toFixed(1)} MiB = ${out[`${mode}TrainingOverInferenceMemory`].toFixed(3)} (${run.trainable.describe()})`);
+  }
+  return out;
+}

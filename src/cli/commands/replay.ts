@@ -1,0 +1,35 @@
+// `zo-studio replay`: rebuild a run's trained weights from its record (seeds + projected
+// gradients, 16 bytes a step) on the base model, and write them out as the run's export.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs, stringFlag } from '../args';
+import type { CliIo } from '../io';
+import { acquireCliGpu } from '../gpu';
+import { loadCliModel } from '../openModel';
+import { readTaskDir } from '../taskArg';
+import { exportRun } from '../exportRun';
+import { Session } from '../../engine/session/session';
+import { decodeRunRecord } from '../../engine/zo/record';
+import type { TrainConfig } from '../../engine/api';
+
+export async function replayCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  const runPath = stringFlag(args, 'run');
+  const out = stringFlag(args, 'out');
+  const bytes = new Uint8Array(await readFile(runPath));
+  const record = decodeRunRecord(bytes);
+  const config = record.header.meta?.config as TrainConfig | undefined;
+  if (!config) throw new Error(`${runPath} has no training config in its header`);
+  const ctx = await acquireCliGpu(io);
+  const session = new Session(ctx);
+  session.setModel(await loadCliModel(ctx, args, io));
+  // The task is needed for sparse calibration and sizing; the run's own task folder.
+  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  const run = await session.startRun(config, bytes);
+  const files = await exportRun(ctx, session, run);
+  await mkdir(out, { recursive: true });
+  for (const f of files) await writeFile(join(out, f.name), f.bytes);
+  const result = { steps: record.steps.length, files: files.map((f) => f.name), out };
+  io.stdout(args.flags.has('json') ? JSON.stringify(result) : `replayed ${result.steps} steps; wrote ${result.files.join(', ')} to ${out}`);
+  return 0;
+}

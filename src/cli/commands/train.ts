@@ -1,0 +1,70 @@
+// `zo-studio train`: MeZO (or another ZO optimizer) on a task folder, headless. Writes the run
+// record (run.zorec: replays the trained weights bit for bit) and the trained weights (PEFT
+// adapter, sparse deltas, or model.safetensors) to --out. Progress: human lines, or JSON lines.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs, optionalString, stringFlag } from '../args';
+import type { CliIo } from '../io';
+import { acquireCliGpu } from '../gpu';
+import { loadCliModel } from '../openModel';
+import { readTaskDir } from '../taskArg';
+import { trainConfigFromArgs } from '../trainConfig';
+import { exportRun } from '../exportRun';
+import { Session } from '../../engine/session/session';
+import { runLoop } from '../../engine/session/runLoop';
+import { encodeRunRecord } from '../../engine/zo/record';
+import type { EngineEvent } from '../../engine/api';
+import { readFile } from 'node:fs/promises';
+
+export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, ['json', 'one-sided']);
+  const json = args.flags.has('json');
+  const config = trainConfigFromArgs(args);
+  const out = stringFlag(args, 'out');
+  const resumePath = optionalString(args, 'resume');
+  const ctx = await acquireCliGpu(io);
+  const session = new Session(ctx);
+  session.setModel(await loadCliModel(ctx, args, io));
+  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+
+  const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
+  log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
+
+  const resume = resumePath ? new Uint8Array(await readFile(resumePath)) : undefined;
+  const run = await session.startRun(config, resume, { source: 'cli' });
+  log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
+  const started = Date.now();
+  let lastLine = 0;
+  let best = { accuracy: zeroShot.accuracy, step: 0 };
+  const emit = (e: EngineEvent) => {
+    if (e.kind === 'step') {
+      const m = e.metrics;
+      if (json) io.stdout(JSON.stringify({ kind: 'step', ...m }));
+      else if (Date.now() - lastLine > 2000 || m.step + 1 === config.steps) {
+        lastLine = Date.now();
+        const rate = (m.step + 1) / ((Date.now() - started) / 1000);
+        io.stderr(`step ${m.step + 1}/${config.steps}  loss ${m.loss.toFixed(4)}  g ${m.projectedGrad.toExponential(2)}  ${rate.toFixed(2)} steps/s`);
+      }
+    } else if (e.kind === 'eval') {
+      if (e.metrics.accuracy > best.accuracy) best = { accuracy: e.metrics.accuracy, step: e.metrics.step };
+      log({ kind: 'eval', ...e.metrics }, `step ${e.metrics.step}: ${e.metrics.split} accuracy ${(100 * e.metrics.accuracy).toFixed(1)}%, loss ${e.metrics.loss.toFixed(4)}`);
+    }
+  };
+  await runLoop(session, 'cli', config, { requested: 'none' }, { emit });
+  const final = await session.evaluate(config.evalSplit, config.evalLimit);
+
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'run.zorec'), encodeRunRecord(run.trainer.record));
+  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
+  const exported = await exportRun(ctx, session, run);
+  for (const f of exported) await writeFile(join(out, f.name), f.bytes);
+  const summary = {
+    kind: 'done', steps: config.steps, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,
+    accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
+    files: ['run.zorec', 'config.json', ...exported.map((f) => f.name)],
+  };
+  if (json) io.stdout(JSON.stringify(summary));
+  else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${config.steps} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
+  return 0;
+}

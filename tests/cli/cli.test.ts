@@ -1,0 +1,101 @@
+// The `zo-studio` command as a user runs it (the built bundle, spawned): info, logits against
+// golden.json (max abs logit error <= 1e-3, mean loss within 1e-4, as the engine's own test),
+// train -> eval --run -> replay (bit-exact weights), LoRA train -> PEFT export -> eval --adapter.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, SHARED } from '../helpers/paths';
+import { readSafetensorsBytes } from '../../src/engine/model/safetensorsWriter';
+
+const MODEL = join(SHARED, 'demo-model');
+const TASK = join(REPO_ROOT, 'public', 'demo-data', 'wn-animal-plant');
+const golden = JSON.parse(readFileSync(join(MODEL, 'golden.json'), 'utf8')) as { cases: { input_ids: number[]; last_logits: number[]; mean_loss: number }[] };
+
+function zo(args: string[]): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'zo-studio.mjs'), ...args], { encoding: 'utf8', timeout: 600_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+describe('zo-studio CLI', () => {
+  let dir: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    dir = mkdtempSync(join(tmpdir(), 'zo-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('info --json reports the demo model and the adapter', () => {
+    const r = zo(['info', '--model', MODEL, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const info = lastJson(r.stdout);
+    expect(info.parameters).toBe(3_934_656);
+    expect(info.architecture).toBe('LlamaForCausalLM');
+    expect((info.limits as { maxBufferSize: number }).maxBufferSize).toBeGreaterThan(0);
+  });
+
+  it.each(golden.cases.map((c, i) => [i, c] as const))('logits --json reproduces golden case %i', (_i, c) => {
+    const r = zo(['logits', '--model', MODEL, '--ids', c.input_ids.join(','), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = lastJson(r.stdout) as { logits: number[]; loss: number };
+    expect(out.logits).toHaveLength(c.last_logits.length);
+    expect(Math.max(...out.logits.map((v, j) => Math.abs(v - c.last_logits[j])))).toBeLessThanOrEqual(1e-3);
+    expect(Math.abs(out.loss - c.mean_loss)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('train -> eval --run -> replay reproduces the trained weights bit for bit', () => {
+    const out = join(dir, 'full');
+    const t = zo(['train', '--model', MODEL, '--task', TASK, '--steps', '3', '--batch', '2', '--lr', '1e-4', '--eval-limit', '8', '--seed', '5', '--out', out, '--json']);
+    expect(t.status, t.stderr).toBe(0);
+    const done = lastJson(t.stdout) as { accuracy: number; files: string[] };
+    expect(done.files).toEqual(['run.zorec', 'config.json', 'model.safetensors']);
+    const steps = t.stdout.split('\n').filter((l) => l.includes('"kind":"step"'));
+    expect(steps).toHaveLength(3);
+
+    const e = zo(['eval', '--model', MODEL, '--task', TASK, '--split', 'dev', '--limit', '8', '--run', join(out, 'run.zorec'), '--json']);
+    expect(e.status, e.stderr).toBe(0);
+    expect((lastJson(e.stdout) as { accuracy: number }).accuracy).toBe(done.accuracy);
+
+    const r = zo(['replay', '--model', MODEL, '--task', TASK, '--run', join(out, 'run.zorec'), '--out', join(dir, 'replayed'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const trained = readFileSync(join(out, 'model.safetensors'));
+    const replayed = readFileSync(join(dir, 'replayed', 'model.safetensors'));
+    expect(Buffer.compare(trained, replayed)).toBe(0);
+    const base = readSafetensorsBytes(new Uint8Array(readFileSync(join(MODEL, 'model.safetensors'))));
+    const after = readSafetensorsBytes(new Uint8Array(trained));
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    expect(Array.from(after.get(name)!.data)).not.toEqual(Array.from(base.get(name)!.data));
+  });
+
+  it('LoRA over a q4 base exports a PEFT adapter that eval --adapter reads back', () => {
+    const out = join(dir, 'lora');
+    const t = zo(['train', '--model', MODEL, '--quant', 'q4', '--task', TASK, '--mode', 'lora', '--steps', '2', '--batch', '2', '--eval-limit', '8', '--out', out, '--json']);
+    expect(t.status, t.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'config.json', 'run.zorec']);
+    const cfg = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
+    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'] });
+    const tensors = readSafetensorsBytes(new Uint8Array(readFileSync(join(out, 'adapter_model.safetensors'))));
+    expect(tensors.size).toBe(6 * 2 * 2);
+    expect(tensors.get('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight')!.shape).toEqual([8, 192]);
+    expect(tensors.get('base_model.model.model.layers.5.self_attn.v_proj.lora_B.weight')!.shape).toEqual([64, 8]);
+    const done = lastJson(t.stdout) as { accuracy: number };
+    const e = zo(['eval', '--model', MODEL, '--quant', 'q4', '--task', TASK, '--limit', '8', '--adapter', out, '--json']);
+    expect(e.status, e.stderr).toBe(0);
+    expect((lastJson(e.stdout) as { accuracy: number }).accuracy).toBe(done.accuracy);
+  });
+
+  it('explains a bad model path and a bad flag', () => {
+    const r = zo(['logits', '--model', join(dir, 'nope'), '--ids', '1,2']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/not a folder, a \.gguf file, a URL or a Hub repo id/);
+    const u = zo(['train', '--mode', 'everything', '--task', TASK, '--out', dir]);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/--mode must be one of full, lora, sparse/);
+  });
+});
