@@ -11,7 +11,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     rollupOptions: {
-      input: { 'zo-studio': 'src/cli/main.ts', bench: 'scripts/bench.ts' },
+      input: { 'zo-studio': 'src/cli/main.ts', bench: 'scripts/bench.ts', quantReport: 'scripts/quantReport.ts' },
       output: { format: 'es', entryFileNames: '[name].mjs' },
     },
   },
