@@ -3,20 +3,21 @@
 import code from '../../../../shaders/loss.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
-import type { ScoringPlan } from '../../cpu/loss';
+import { DEFAULT_LOSS_COEFFICIENTS, type LossCoefficients, type ScoringPlan } from '../../cpu/loss';
 
 export interface LossBuffers {
   plan: GPUBuffer; // u32 [maxPlanWords]
   scores: GPUBuffer; // f32 [maxCandidates]
   exampleLoss: GPUBuffer; // f32 [maxExamples]
   batchLoss: GPUBuffer; // f32 [1]
+  aux: GPUBuffer; // f32 [maxCandidates, 2]: reference score, advantage (dpo / pg objectives)
 }
 
 export class LossKernel implements Dispatchable {
   readonly label = 'loss';
   readonly buffers: LossBuffers;
   private readonly kernels: BoundKernel[];
-  private readonly params: ParamBlock<'examples' | 'candidateBase' | 'tokenBase'>;
+  private readonly params: ParamBlock<'examples' | 'candidateBase' | 'tokenBase' | 'beta' | 'klCoef'>;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -33,19 +34,23 @@ export class LossKernel implements Dispatchable {
       scores: ctx.createStorage('loss-scores', limits.maxCandidates * 4, 'activations'),
       exampleLoss: ctx.createStorage('loss-examples', limits.maxExamples * 4, 'activations'),
       batchLoss: ctx.createStorage('loss-batch', 4, 'activations'),
+      aux: ctx.createStorage('loss-aux', limits.maxCandidates * 8, 'activations'),
     };
     this.params = new ParamBlock(ctx, 'loss-params', [
       { name: 'examples', type: 'u32' },
       { name: 'candidateBase', type: 'u32' },
       { name: 'tokenBase', type: 'u32' },
+      { name: 'beta', type: 'f32' },
+      { name: 'klCoef', type: 'f32' },
     ]);
+    this.setCoefficients(DEFAULT_LOSS_COEFFICIENTS);
     const b = this.buffers;
     this.kernels = [{ buffer: b.batchLoss }, ...extraBatchTargets].map(
       (target, i) =>
         new BoundKernel(ctx, {
           name: 'loss',
           code,
-          bindings: [logprobs, b.plan, b.scores, b.exampleLoss, target, this.params.buffer],
+          bindings: [logprobs, b.plan, b.scores, b.exampleLoss, target, this.params.buffer, b.aux],
           grid: [1, 1, 1],
           label: i === 0 ? 'loss' : `loss->target${i}`,
         }),
@@ -58,7 +63,13 @@ export class LossKernel implements Dispatchable {
       throw new Error(`scoring plan (${plan.examples} examples, ${plan.candidates} candidates) exceeds the loss kernel's limits`);
     }
     this.ctx.upload(this.buffers.plan, plan.words);
+    if (plan.aux.length) this.ctx.upload(this.buffers.aux, plan.aux);
     this.params.set({ examples: plan.examples, candidateBase: plan.candidateBase, tokenBase: plan.tokenBase });
+  }
+
+  /** DPO's beta and the policy-gradient KL weight for the following dispatches. */
+  setCoefficients(c: LossCoefficients): void {
+    this.params.set({ beta: c.beta, klCoef: c.klCoef });
   }
 
   /** target 0 is buffers.batchLoss; target i > 0 is extraBatchTargets[i - 1]. */
