@@ -84,6 +84,35 @@ export interface TrainConfig {
   lora?: { rank: number; alpha: number; targets: string[] };
   sparse?: { fraction: number; score: 'activation' | 'magnitude' | 'random'; calibrationRows: number };
   momentum?: number;
+  /** objective 'dpo' (src/engine/preference/dpo.ts). */
+  dpo?: DpoOptions;
+  /** objective 'zopro' (src/engine/preference/zopro.ts). */
+  zopro?: ZoproOptions;
+}
+
+export interface DpoOptions {
+  /** Scale of the implicit reward beta ((s_c - ref_c) - (s_r - ref_r)), s = mean log-prob. */
+  beta: number;
+}
+
+/** A built-in reward rule for ZOPrO demos (src/engine/preference/rewards.ts). */
+export type RewardRule =
+  | { kind: 'length'; /** characters that earn the full reward */ target: number }
+  | { kind: 'keyword'; keyword: string }
+  | { kind: 'regex'; pattern: string; flags?: string };
+
+export interface ZoproOptions {
+  /** Completions sampled per prompt (RLOO's k >= 2). */
+  k: number;
+  /** Prompts per step. */
+  prompts: number;
+  /** Weight of the previous update direction in the perturbation, decayed per step. */
+  lambda: { start: number; end: number; schedule: 'linear' | 'cosine' | 'constant' };
+  /** Weight of the KL penalty to the start model. */
+  klCoef: number;
+  reward: RewardRule;
+  maxNewTokens: number;
+  temperature: number;
 }
 
 export interface StepMetrics {
@@ -106,12 +135,51 @@ export interface EvalMetrics {
   n: number;
 }
 
+/** Preference-run curves (ZO-DPO, ZOPrO), streamed next to the loss curves. */
+export interface RewardMetrics {
+  step: number;
+  objective: 'dpo' | 'zopro';
+  /** DPO: the split evaluated ('train' subset or dev); ZOPrO: 'rollout' (the step's samples). */
+  split: string;
+  /** DPO loss, or ZOPrO's policy-gradient + KL loss. */
+  loss: number;
+  /** DPO: mean implicit reward margin, fraction of pairs with a positive margin, and the
+   *  task's accuracy (chosen has the higher mean log-prob). */
+  margin?: number;
+  rewardAccuracy?: number;
+  accuracy?: number;
+  /** ZOPrO: mean and standard deviation of the rollouts' rewards; KL to the start model per token. */
+  rewardMean?: number;
+  rewardStd?: number;
+  kl?: number;
+  n: number;
+}
+
+export interface GenerateRequest {
+  requestId: string;
+  prompts: string[];
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+  /** Wrap each prompt in the tokenizer's chat template when it has one. */
+  chat: boolean;
+}
+
+export interface GenerateResult {
+  texts: string[];
+  finish: ('stop' | 'length')[];
+}
+
 export type EngineEvent =
   | { kind: 'load-progress'; progress: LoadProgress }
   | { kind: 'step'; runId: string; metrics: StepMetrics }
   | { kind: 'eval'; runId: string; metrics: EvalMetrics }
   | { kind: 'memory'; ledger: LedgerSnapshot; inferenceBaseline: number }
   | { kind: 'run-state'; runId: string; state: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; error?: string }
+  | { kind: 'reward'; runId: string; metrics: RewardMetrics }
+  | { kind: 'generated-token'; requestId: string; sequence: number; token: number; text: string }
   | { kind: 'device-lost'; message: string };
 
 export interface MemoryEstimate {
@@ -159,5 +227,8 @@ export interface EngineApi {
   runRecord(runId: string): Promise<Uint8Array>;
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve>;
   memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }>;
+  /** Samples continuations with the current weights (a run's adapters included), streaming
+   *  'generated-token' events; optional until the worker protocol carries it. */
+  generate?(request: GenerateRequest): Promise<GenerateResult>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
