@@ -26,6 +26,8 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
     const metrics = await session.evaluate(config.evalSplit, config.evalLimit, step);
     hooks.onEval?.(metrics);
     hooks.emit({ kind: 'eval', runId, metrics });
+    // Preference runs (ZO-DPO) add their reward curves on the train subset and the eval split.
+    for (const reward of (await run.preferenceEval?.(step)) ?? []) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
   if (trainer.stepsDone === 0 && config.evalEvery > 0) await evaluate(0);

@@ -2,7 +2,7 @@
 // Builds the forward pass sized for the task, evaluates splits, and starts ZO runs in any
 // tuning mode (resuming one from its record by replaying it on the freshly loaded weights).
 import type { GpuContext } from '../gpu/context';
-import type { EvalMetrics, TrainConfig } from '../api';
+import type { EvalMetrics, RewardMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import { releaseRunState } from '../model/runState';
@@ -16,14 +16,20 @@ import type { TrainableSet } from '../training/trainable';
 import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
+import { startDpoRun } from '../preference/dpoRun';
 
 /** Examples per evaluation batch. */
 export const EVAL_BATCH = 32;
 
+/** What a run loop drives: ZoTrainer, or a preference trainer with the same surface (DpoTrainer). */
+export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
+
 export interface RunHandle {
   config: TrainConfig;
   trainable: TrainableSet;
-  trainer: ZoTrainer;
+  trainer: RunTrainer;
+  /** Preference runs: their reward curves at each evaluation (src/engine/preference/). */
+  preferenceEval?: (step: number) => Promise<RewardMetrics[]>;
 }
 
 export class Session {
@@ -84,6 +90,9 @@ export class Session {
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
+    // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
+    if (config.objective === 'dpo') return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta }));
+    if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
     let resume;
     if (resumeRecord) {
       const record = decodeRunRecord(resumeRecord);
@@ -149,7 +158,7 @@ export class Session {
 }
 
 /** The sampler position after `steps` batches: replay the same seeded stream. */
-function samplerAfter(steps: number) {
+export function samplerAfter(steps: number) {
   return (rows: number, batch: number, seed: number) => {
     let epoch = 0;
     let cursor = 0;

@@ -1,0 +1,74 @@
+// Starting a ZO-DPO run inside a Session: score every train row (and the evaluation rows) with
+// the start model once, then (on resume) replay the record, then hand the DpoTrainer to the
+// session's run loop. Evaluations add DPO curves (loss, implicit reward margin, reward
+// accuracy) on a fixed train subset and on the evaluation split.
+import type { RewardMetrics, TrainConfig } from '../api';
+import type { LlamaForward } from '../model/llama';
+import type { ZoHyper } from '../zo/config';
+import { decodeRunRecord } from '../zo/record';
+import { replayGpu } from '../zo/replay';
+import { TaskScorer } from '../training/scorer';
+import type { TrainableSet } from '../training/trainable';
+import type { EncodedExample } from '../training/batches';
+import type { RunHandle, Session } from '../session/session';
+import { samplerAfter, EVAL_BATCH } from '../session/session';
+import { DpoTrainer, dpoMetrics, pairScores } from './dpo';
+
+/** Defaults, one home. */
+export const DPO_DEFAULTS = {
+  beta: 2, // mean log-probs move by hundredths: beta = 2 keeps the margin's sigmoid near its linear range
+  /** Train rows whose DPO metrics are tracked at each evaluation. */
+  trainEvalRows: 64,
+};
+
+export interface DpoRunDeps {
+  config: TrainConfig;
+  trainable: TrainableSet;
+  hyper: ZoHyper;
+  forward: LlamaForward;
+  resumeRecord?: Uint8Array;
+  meta: Record<string, unknown>;
+}
+
+export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunHandle> {
+  const model = session.requireModel();
+  const task = session.requireTask();
+  if (task.type !== 'preference') throw new Error(`objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
+  const { ctx } = session;
+  const { config, forward, hyper } = d;
+  const beta = config.dpo?.beta ?? DPO_DEFAULTS.beta;
+  const train = task.splits.train;
+  const evalRows = (task.splits[config.evalSplit] ?? []).slice(0, config.evalLimit > 0 ? config.evalLimit : undefined);
+  const trainEval = train.slice(0, DPO_DEFAULTS.trainEvalRows);
+  // The reference: the start model's scores, before any update or replay.
+  const refScorer = new TaskScorer(ctx, forward, model.tokenizer.padId);
+  const references = await pairScores(ctx, refScorer, train, EVAL_BATCH);
+  const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH);
+  let resume;
+  if (d.resumeRecord) {
+    const record = decodeRunRecord(d.resumeRecord);
+    await replayGpu(ctx, d.trainable.ranges, record);
+    resume = { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) };
+  }
+  const trainer = new DpoTrainer(
+    {
+      ctx, forward, trainable: d.trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId,
+      beta, references,
+      meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...d.meta },
+    },
+    resume,
+  );
+  const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
+    const m = dpoMetrics(await pairScores(ctx, refScorer, rows, EVAL_BATCH), refs, beta);
+    return { step, objective: 'dpo', split, ...m };
+  };
+  return {
+    config,
+    trainable: d.trainable,
+    trainer,
+    preferenceEval: async (step) => [
+      await evaluateSplit('train', trainEval, references.subarray(0, trainEval.length * 2), step),
+      ...(evalRows.length ? [await evaluateSplit(config.evalSplit, evalRows, evalReferences, step)] : []),
+    ],
+  };
+}
