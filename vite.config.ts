@@ -5,6 +5,9 @@ import react from '@vitejs/plugin-react';
 
 export default defineConfig({
   base: './',
+  // No SPA fallback: a missing file must be a 404 (the loader probes optional files such as
+  // model.safetensors.index.json), exactly as on a plain static host.
+  appType: 'mpa',
   plugins: [react()],
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173 },

@@ -110,7 +110,9 @@ export function flush(): void {
       case 'step': {
         const run = view(event.runId);
         if (!run) break;
-        appendStep(run.steps, event.metrics);
+        // The engine numbers steps from 0; the app counts steps done (as evals do), so step
+        // index k is plotted and shown as "k + 1 steps done".
+        appendStep(run.steps, { ...event.metrics, step: event.metrics.step + 1 });
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
         break;

@@ -5,6 +5,7 @@ import type { EvalMetrics, StepMetrics } from '../engine/api';
 import { LOSS_SMOOTHING } from './defaults';
 
 export interface StepSeries {
+  /** Steps done after this step: the engine's 0-based step index + 1 (evals use the same count). */
   step: number[];
   loss: number[];
   /** Bias-corrected EMA of loss, computed as steps arrive. */
