@@ -26,6 +26,10 @@ fn store(i: u32, v: f32) {
   if (ACCUMULATE) { y[i] = y[i] + v; } else { y[i] = v; }
 }
 
+// For the software-adapter kernel (matmul_rowblock.wgsl): 8 columns of row n, and no scale.
+fn unit8(n: u32, g: u32, j: u32) -> mat2x4<f32> { return load8(n * (params.k / 8u) + g * 4u + j); }
+fn group_scale(n: u32, g: u32) -> f32 { return 1.0; }
+
 /* Matrix-vector (M <= 8): memory-bound, so the design is about reading w once, coalesced.
    A workgroup of WG threads owns WG / TEAM consecutive output rows n; the TEAM threads of a
    row stride over its 8-column units (16 bytes of halves), thread `lane` taking units lane,

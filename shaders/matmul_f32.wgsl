@@ -22,6 +22,13 @@ fn store(i: u32, v: f32) {
   if (ACCUMULATE) { y[i] = y[i] + v; } else { y[i] = v; }
 }
 
+// For the software-adapter kernel (matmul_rowblock.wgsl): 8 columns of row n, and no scale.
+fn unit8(n: u32, g: u32, j: u32) -> mat2x4<f32> {
+  let i = n * (params.k / 4u) + g * 8u + 2u * j;
+  return mat2x4<f32>(w[i], w[i + 1u]);
+}
+fn group_scale(n: u32, g: u32) -> f32 { return 1.0; }
+
 /* Matrix-vector (M <= 8): memory-bound, so the design is about reading w once, coalesced.
    A workgroup of WG threads owns WG / TEAM consecutive output rows n; the TEAM threads of a
    row stride over its vec4 columns, thread `lane` taking vec4s lane, lane + TEAM, ... so the

@@ -31,6 +31,13 @@ fn nibbles_lo(u: u32) -> vec4<f32> {
 }
 fn nibbles_hi(u: u32) -> vec4<f32> { return nibbles_lo(u >> 16u); }
 
+// For the software-adapter kernel (matmul_rowblock.wgsl): word j of group g, unscaled.
+fn unit8(n: u32, g: u32, j: u32) -> mat2x4<f32> {
+  let u = w[n * (params.k / 32u) + g][j];
+  return mat2x4<f32>(nibbles_lo(u), nibbles_hi(u));
+}
+fn group_scale(n: u32, g: u32) -> f32 { return scales[n * (params.k / 32u) + g]; }
+
 /* Matrix-vector (M <= 8): memory-bound, so the design is about reading w once, coalesced.
    A workgroup of WG threads owns WG / TEAM consecutive output rows n; the TEAM threads of a
    row stride over its groups, thread `lane` taking groups lane, lane + TEAM, ... so the team

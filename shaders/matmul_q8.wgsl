@@ -31,6 +31,14 @@ fn int8x4(u: u32) -> vec4<f32> {
   return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(u) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
 }
 
+// For the software-adapter kernel (matmul_rowblock.wgsl): word pair j of group g, unscaled.
+fn unit8(n: u32, g: u32, j: u32) -> mat2x4<f32> {
+  let q = w[n * (params.k / 16u) + g * 2u + j / 2u];
+  let pair = select(q.xy, q.zw, (j & 1u) == 1u);
+  return mat2x4<f32>(int8x4(pair.x), int8x4(pair.y));
+}
+fn group_scale(n: u32, g: u32) -> f32 { return scales[n * (params.k / 32u) + g]; }
+
 /* Matrix-vector (M <= 8): memory-bound, so the design is about reading w once, coalesced.
    A workgroup of WG threads owns WG / TEAM consecutive output rows n; the TEAM threads of a
    row stride over its half-groups (16 columns, one vec4<u32>), thread `lane` taking halves

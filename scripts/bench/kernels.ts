@@ -12,8 +12,10 @@
 // x, uniform and unrolled on a GPU, probably runs all 8 passes masked there (not measured).
 // Workgroup barriers are the other cost: measured on 1024x1024 q4, 32 threads per row with a
 // shared-memory reduction took 180-900 ms against 30-70 ms for one thread per row, which is why matvecShapeFor()
-// picks the latter on software adapters; the tiled kernels still pay two barriers per
-// 32-wide k step. Figures on a shared 2-core machine vary by 2x between runs.
+// picks the latter on software adapters. The tiled batched kernels pay two barriers per
+// 32-wide k step, so software adapters get the barrier-free row-block kernel instead
+// (batchedVariantFor(), shaders/matmul_rowblock.wgsl); there this bench also times the tiled
+// one for comparison. Figures on a shared 2-core machine vary by 2x between runs.
 // On a real GPU the matrix-vector kernels are designed to be bandwidth-bound (16-byte
 // coalesced weight loads, 32 threads per row, 8 rows per workgroup, N/8 workgroups), and the
 // 70%-of-copy target applies; it has not been measured here.
@@ -136,10 +138,17 @@ export async function benchKernels(ctx: GpuContext, log: (line: string) => void)
     const gflops = (2 * batchRows * n * k) / batchedSeconds / 1e9;
     result[`${format}MatmulGFlops`] = gflops;
     result[`${format}MatmulMs`] = batchedSeconds * 1e3;
+    let versus = '';
+    if (kernel.variant !== 'tiled') {
+      const tiled = new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format} tiled`, variant: 'tiled' });
+      const tiledSeconds = await timeKernel(ctx, tiled, sizes);
+      result[`${format}MatmulTiledMs`] = tiledSeconds * 1e3;
+      versus = `, ${kernel.variant}; tiled ${(tiledSeconds * 1e3).toFixed(2)} ms`;
+    }
 
     log(
       `  ${format} matvec     ${fmt(gbps)} GB/s  = ${fmt(100 * (gbps / copyGBps))}% of copy  (${(matvecSeconds * 1e3).toFixed(3)} ms)` +
-        `   batched M=${batchRows} ${fmt(gflops)} GFLOP/s (${(batchedSeconds * 1e3).toFixed(2)} ms)`,
+        `   batched M=${batchRows} ${fmt(gflops)} GFLOP/s (${(batchedSeconds * 1e3).toFixed(2)} ms${versus})`,
     );
     ctx.release(w.data);
     if (w.scales) ctx.release(w.scales);

@@ -5,7 +5,7 @@
 // DEQUANTIZED weights (dequantize()), f16 against the weights rounded to half: the kernel's
 // own storage rounding is part of the reference, so any decoding error shows up in full.
 import { describe, expect, it } from 'vitest';
-import { MATVEC_MAX_ROWS, MatmulKernel, type MatvecShape } from '../../src/engine/gpu/kernels/matmul';
+import { MATVEC_MAX_ROWS, MatmulKernel, batchedVariantFor, type BatchedVariant, type MatvecShape } from '../../src/engine/gpu/kernels/matmul';
 import { supportedFormats, uploadQuantized, uploadWeight } from '../../src/engine/gpu/weights';
 import { weightBytes, type GpuWeight, type WeightFormat } from '../../src/engine/gpu/tensor';
 import { dequantize, quantize } from '../../src/engine/cpu/quantize';
@@ -35,9 +35,10 @@ interface Case {
   accumulate?: boolean;
   seed?: number;
   shape?: MatvecShape;
+  variant?: BatchedVariant;
 }
 
-async function runCase(ctx: GpuContext, format: WeightFormat, c: Case): Promise<{ got: Float32Array; want: Float32Array; strategy: string }> {
+async function runCase(ctx: GpuContext, format: WeightFormat, c: Case): Promise<{ got: Float32Array; want: Float32Array; strategy: string; variant: string }> {
   const { m, n, k } = c;
   const maxRows = c.maxRows ?? m;
   const seed = (c.seed ?? 1) * 7919 + m * 131 + n * 17 + k;
@@ -48,14 +49,14 @@ async function runCase(ctx: GpuContext, format: WeightFormat, c: Case): Promise<
   const xb = ctx.storageFrom('x', x, 'activations');
   const yb = ctx.storageFrom('y', y0, 'activations');
   try {
-    const kernel = new MatmulKernel(ctx, { x: xb, w, y: yb, maxRows, accumulate: c.accumulate, matvecShape: c.shape });
+    const kernel = new MatmulKernel(ctx, { x: xb, w, y: yb, maxRows, accumulate: c.accumulate, matvecShape: c.shape, variant: c.variant });
     kernel.setRows(m);
     ctx.submit((pass) => kernel.encode(pass));
     const got = await ctx.readF32(yb);
     const ref = matmulRef(x, effectiveWeights(wv, n, k, format), m, n, k);
     const want = y0.slice();
     for (let i = 0; i < m * n; i++) want[i] = c.accumulate ? Math.fround(y0[i] + ref[i]) : ref[i];
-    return { got, want, strategy: kernel.strategy };
+    return { got, want, strategy: kernel.strategy, variant: kernel.variant };
   } finally {
     for (const b of [xb, yb, w.data, w.scales]) if (b) ctx.release(b);
   }
@@ -105,6 +106,27 @@ describe('matmul kernels', () => {
           expectAllclose(got, want, TOL, `${format} matvec ${shape.workgroup}/${shape.team} M=${m} N=${n} K=${k}`);
         }
       }
+    });
+
+    // The batched kernel in both variants on the same inputs: 'tiled' (64 x 64 tiles, GPUs) and
+    // 'software' (16 x 16 blocks per invocation, CPU emulation); sizes on both sides of 16 and 64.
+    it(`${format}: batched variants tiled and software agree with the reference`, async () => {
+      const ctx = await testGpu();
+      const cases: Case[] = [
+        { m: 9, n: 1, k: 32 }, { m: 15, n: 17, k: 96 }, { m: 16, n: 16, k: 64 }, { m: 17, n: 15, k: 192 },
+        { m: 65, n: 63, k: 512 }, { m: 70, n: 9, k: 2080 }, { m: 33, n: 65, k: 96, accumulate: true },
+        { m: 17, n: 33, k: 64, maxRows: 100 }, { m: 100, n: 33, k: 64, maxRows: 100, accumulate: true },
+      ];
+      for (const variant of ['tiled', 'software'] as const) {
+        for (const c of cases) {
+          const { got, want, strategy, variant: used } = await runCase(ctx, format, { ...c, variant });
+          expect([strategy, used]).toEqual(['tiled', variant]);
+          const label = `${format} ${variant} M=${c.m} N=${c.n} K=${c.k}${c.accumulate ? ' +=' : ''}`;
+          expect(Array.from(got.subarray(c.m * c.n)), `${label}: rows past M untouched`).toEqual(Array.from(want.subarray(c.m * c.n)));
+          expectAllclose(got, want, TOL, label);
+        }
+      }
+      expect((await runCase(ctx, format, { m: 9, n: 4, k: 32 })).variant).toBe(batchedVariantFor(ctx));
     });
 
     it(`${format}: accumulate adds to y, and setRows below maxRows leaves the other rows alone`, async () => {
