@@ -38,8 +38,10 @@ test('train, chart, pause/resume, reload, export/import, responsive main thread'
 
   // Train N steps: N points on the loss chart, dev accuracy measured.
   await configure(page, N, 2);
-  await resetLongTasks(page);
   await page.getByRole('button', { name: 'Start training' }).click();
+  // Measure while training: from the first step on the screen to the end of the run.
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
+  await resetLongTasks(page);
   await expect(page.getByTestId('step-counter')).toHaveText(`step ${N} / ${N}`, { timeout: 300_000 });
   await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 60_000 });
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', String(N));

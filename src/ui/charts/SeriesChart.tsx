@@ -61,7 +61,7 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
       <div className="chart-body">
         <ResponsiveContainer width="100%" height={height}>
           <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={TICK} tickFormatter={(v: number) => num(v, 3)} stroke="var(--muted)" />
             <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={tickNumber} width={72} tick={TICK} stroke="var(--muted)" />
             <Tooltip
@@ -80,6 +80,7 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
                 strokeWidth={s.width ?? 2}
                 strokeOpacity={s.opacity ?? 1}
                 dot={s.dots ? { r: 3 } : false}
+                activeDot={false}
                 isAnimationActive={false}
                 connectNulls
               />

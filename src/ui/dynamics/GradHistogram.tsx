@@ -33,7 +33,7 @@ export function GradHistogram({ run }: { run: RunView | undefined }) {
       <div className="chart-body">
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="x" tickFormatter={tickNumber} tick={TICK} stroke="var(--muted)" />
             <YAxis allowDecimals={false} width={48} tick={TICK} stroke="var(--muted)" />
             <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} labelFormatter={(l) => `g ≈ ${num(Number(l))}`} />

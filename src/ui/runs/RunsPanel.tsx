@@ -1,10 +1,10 @@
 // Every run this browser has seen, saved in IndexedDB as it goes: resume, compare on the
 // charts, export as a file, share its configuration as a link, delete; import a run file.
-import { useState } from 'react';
+import { memo, useCallback, useState } from 'react';
 import { exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/actions/runs';
 import { resumeBlocker, resumeRun } from '../../store/actions/training';
 import { describeSource } from '../../store/runTypes';
-import { useStudio } from '../../store/state';
+import { useStudio, type RunView } from '../../store/state';
 import { Panel } from '../Fields';
 import { num, percent } from '../format';
 
@@ -15,9 +15,10 @@ export function RunsPanel() {
   const active = useStudio((s) => s.activeRunId);
   const loaded = useStudio((s) => s.runsLoaded);
   const error = useStudio((s) => s.runsError);
-  useStudio((s) => s.modelStatus); // resume availability depends on the model
+  // Resume availability depends on the model and on the active run's state.
+  const context = useStudio((s) => `${s.modelStatus}:${s.sourceKind}:${s.hubRepo}:${s.activeRunId ? s.runs[s.activeRunId]?.meta.state : ''}`);
   const [copied, setCopied] = useState<string | null>(null);
-  const share = async (id: string) => {
+  const share = useCallback(async (id: string) => {
     const url = runShareUrl(id);
     if (!url) return;
     try {
@@ -26,7 +27,7 @@ export function RunsPanel() {
     } catch {
       window.prompt('Copy this link:', url);
     }
-  };
+  }, []);
   const list = [...order].reverse().map((id) => runs[id]).filter(Boolean);
   return (
     <Panel
@@ -51,42 +52,63 @@ export function RunsPanel() {
       {!loaded && <p className="hint">Reading saved runs…</p>}
       {loaded && list.length === 0 && <p className="hint">No runs yet. Each run is saved in this browser as it trains.</p>}
       <ul className="runs" aria-label="Saved runs">
-        {list.map((run) => {
-          const n = run.steps.step.length;
-          const blocker = resumeBlocker(run.meta.id);
-          const acc = run.evals.accuracy.at(-1);
-          return (
-            <li key={run.meta.id} className={run.meta.id === active ? 'active' : ''} data-testid="run-item" aria-label={run.meta.name}>
-              <div className="run-line">
-                <strong>{run.meta.name}</strong>
-                <span className={`state state-${run.meta.state}`}>{run.meta.state}</span>
-              </div>
-              <div className="hint">
-                {describeSource(run.meta.model.source)} ({run.meta.model.precision}) · {run.meta.task.name} · step {n ? run.steps.step[n - 1] : 0}/{run.meta.config.steps} · loss{' '}
-                {num(run.steps.smoothed.at(-1))} · dev acc {percent(acc)} · saved at step {run.recordStep} · {new Date(run.meta.createdAt).toLocaleString()}
-              </div>
-              <div className="button-row">
-                <button type="button" className="small" disabled={blocker !== null} title={blocker ?? undefined} onClick={() => void resumeRun(run.meta.id)}>
-                  Resume
-                </button>
-                <label className="check">
-                  <input type="checkbox" checked={compare.includes(run.meta.id) || run.meta.id === active} disabled={run.meta.id === active} onChange={() => toggleCompare(run.meta.id)} />
-                  Show on charts
-                </label>
-                <button type="button" className="small" onClick={() => void exportRun(run.meta.id)}>
-                  Export
-                </button>
-                <button type="button" className="small" onClick={() => void share(run.meta.id)}>
-                  {copied === run.meta.id ? 'Link copied' : 'Share config link'}
-                </button>
-                <button type="button" className="small danger" disabled={run.meta.state === 'running'} onClick={() => confirm(`Delete run “${run.meta.name}”?`) && void removeRun(run.meta.id)}>
-                  Delete
-                </button>
-              </div>
-            </li>
-          );
-        })}
+        {list.map((run) => (
+          <RunItem key={run.meta.id} run={run} active={run.meta.id === active} compared={compare.includes(run.meta.id)} copied={copied === run.meta.id} context={context} onShare={(id) => void share(id)} />
+        ))}
       </ul>
     </Panel>
   );
 }
+
+// Created once at load: the first DateTimeFormat of a page loads locale data, which is slow.
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+interface RunItemProps {
+  run: RunView;
+  active: boolean;
+  compared: boolean;
+  copied: boolean;
+  /** What resume availability depends on besides the run (model, active run state). */
+  context: string;
+  onShare: (id: string) => void;
+}
+
+/** One run; re-renders only when its own view (or its flags) change. */
+const RunItem = memo(
+  function RunItem({ run, active, compared, copied, onShare }: RunItemProps) {
+  const n = run.steps.step.length;
+  const blocker = resumeBlocker(run.meta.id);
+  const acc = run.evals.accuracy.at(-1);
+  return (
+    <li className={active ? 'active' : ''} data-testid="run-item" aria-label={run.meta.name}>
+      <div className="run-line">
+        <strong>{run.meta.name}</strong>
+        <span className={`state state-${run.meta.state}`}>{run.meta.state}</span>
+      </div>
+      <div className="hint">
+        {describeSource(run.meta.model.source)} ({run.meta.model.precision}) · {run.meta.task.name} · step {n ? run.steps.step[n - 1] : 0}/{run.meta.config.steps} · loss{' '}
+        {num(run.steps.smoothed.at(-1))} · dev acc {percent(acc)} · saved at step {run.recordStep} · {dateFormat.format(run.meta.createdAt)}
+      </div>
+      <div className="button-row">
+        <button type="button" className="small" disabled={blocker !== null} title={blocker ?? undefined} onClick={() => void resumeRun(run.meta.id)}>
+          Resume
+        </button>
+        <label className="check">
+          <input type="checkbox" checked={compared || active} disabled={active} onChange={() => toggleCompare(run.meta.id)} />
+          Show on charts
+        </label>
+        <button type="button" className="small" onClick={() => void exportRun(run.meta.id)}>
+          Export
+        </button>
+        <button type="button" className="small" onClick={() => onShare(run.meta.id)}>
+          {copied ? 'Link copied' : 'Share config link'}
+        </button>
+        <button type="button" className="small danger" disabled={run.meta.state === 'running'} onClick={() => confirm(`Delete run “${run.meta.name}”?`) && void removeRun(run.meta.id)}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+  },
+  (a, b) => a.run === b.run && a.active === b.active && a.compared === b.compared && a.copied === b.copied && a.context === b.context,
+);
