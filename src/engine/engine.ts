@@ -19,6 +19,9 @@ import { loadModel } from './session/loadedModel';
 import { Session } from './session/session';
 import { runLoop, type RunControl } from './session/runLoop';
 import { lossAlongDirection } from './session/lossProbe';
+import type { GenerateRequest, GenerateResult } from './api';
+import { generateText } from './generation/textGeneration';
+import { runZoproLoop, startZoproRun, type ZoproRun } from './preference/zoproRun';
 
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
@@ -38,6 +41,8 @@ export class Engine implements EngineApi {
   private inferenceBaseline = 0;
   private runId: string | null = null;
   private running = false;
+  /** The current ZOPrO run (objective 'zopro' runs outside Session.run: src/engine/preference/). */
+  private zopro: { runId: string; run: ZoproRun } | null = null;
 
   constructor(
     readonly ctx: GpuContext,
@@ -108,6 +113,7 @@ export class Engine implements EngineApi {
     if (this.running) {
       throw new Error('another run is training; pause or stop it first');
     }
+    if (config.objective === 'zopro') return this.trainZopro(runId, config);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
       if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
@@ -129,6 +135,36 @@ export class Engine implements EngineApi {
     }
   }
 
+  /** ZOPrO: sample, reward, one mixed-direction ZO step per iteration (preference/zoproRun.ts). */
+  private async trainZopro(runId: string, config: TrainConfig): Promise<void> {
+    if (this.zopro?.runId !== runId) {
+      this.zopro?.run.destroy();
+      this.zopro = { runId, run: await startZoproRun(this.session, config) };
+    }
+    this.runId = runId;
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
+    this.running = true;
+    try {
+      await runZoproLoop(this.zopro.run, runId, control, { emit: (e) => this.emit(e) });
+    } catch (e) {
+      this.emit({ kind: 'run-state', runId, state: 'failed', error: (e as Error).message });
+      throw e;
+    } finally {
+      this.running = false;
+      this.emitMemory();
+    }
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.running) throw new Error('Pause the run first: generation shares the GPU with training.');
+    const model = this.session.requireModel();
+    const hooks = this.zopro?.runId === this.runId ? this.zopro.run.trainable.hooks : (this.session.run?.trainable.hooks ?? []);
+    return generateText(this.ctx, model, hooks, request, (t) =>
+      this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: t.sequence, token: t.token, text: t.text }),
+    );
+  }
+
   pause(runId: string): void {
     const c = this.controls.get(runId);
     if (c) c.requested = 'pause';
@@ -140,6 +176,7 @@ export class Engine implements EngineApi {
   }
 
   async runRecord(runId: string): Promise<Uint8Array> {
+    if (this.zopro?.runId === runId) return new TextEncoder().encode(JSON.stringify(this.zopro.run.trainer.record));
     if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
     return encodeRunRecord(this.session.run.trainer.record);
   }
