@@ -7,6 +7,8 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/evaluate';
 import { replayCommand } from './commands/replay';
 import { rephraseCommand } from './rephrase';
+import { generateCommand, GENERATE_USAGE } from './commands/generate';
+import { PREFERENCE_USAGE } from './commands/preference';
 import type { CliIo } from './io';
 import { processIo } from './io';
 
@@ -23,6 +25,9 @@ Commands:
           --sparse-score activation|magnitude|random] [--resume run.zorec] [--json]
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
+${GENERATE_USAGE}
+
+${PREFERENCE_USAGE}
 
 Model options (every command that takes --model):
   --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
@@ -38,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   replay: replayCommand,
   rephrase: (argv, io) => rephraseCommand(argv, io),
+  generate: generateCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -15,11 +15,13 @@ import { runLoop } from '../../engine/session/runLoop';
 import { encodeRunRecord } from '../../engine/zo/record';
 import type { EngineEvent } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
+import { applyPreferenceFlags, logRewardEvent, trainZopro } from './preference';
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, ['json', 'one-sided']);
   const json = args.flags.has('json');
   const config = trainConfigFromArgs(args);
+  applyPreferenceFlags(args, config); // preference hook: --beta (dpo), --k/--reward/... (zopro)
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
   const ctx = await acquireCliGpu(io);
@@ -27,6 +29,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   session.setModel(await loadCliModel(ctx, args, io));
   session.setTask(await readTaskDir(stringFlag(args, 'task')));
   const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+  if (config.objective === 'zopro') return trainZopro(session, config, out, json, io); // preference hook: ZOPrO samples its own batches
 
   const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
   log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
@@ -38,6 +41,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   let lastLine = 0;
   let best = { accuracy: zeroShot.accuracy, step: 0 };
   const emit = (e: EngineEvent) => {
+    logRewardEvent(e, json, io); // preference hook: DPO reward curves
     if (e.kind === 'step') {
       const m = e.metrics;
       if (json) io.stdout(JSON.stringify({ kind: 'step', ...m }));

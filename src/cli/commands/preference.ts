@@ -1,0 +1,88 @@
+// The preference objectives of `zo-studio train` (ZO-DPO and ZOPrO): their flags, their reward
+// lines, and the ZOPrO loop (which samples from the policy, so it runs outside Session.run).
+// train.ts calls these through a small marked hook.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args';
+import type { CliIo } from '../io';
+import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
+import type { Session } from '../../engine/session/session';
+import { DPO_DEFAULTS } from '../../engine/preference/dpoRun';
+import { ZOPRO_DEFAULTS, runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
+
+export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
+  dpo:    [--beta 2]                                    preference task (prompt, chosen, rejected)
+  zopro:  [--k 4] [--prompts 4] [--reward length:40|keyword:WORD|regex:PATTERN] [--kl 0.1]
+          [--lambda-start 0.5] [--lambda-end 0.1] [--lambda-schedule linear|cosine|constant]
+          [--max-new-tokens 16] [--temperature 1]       prompts from the task's train rows`;
+
+/** --reward length:40 | keyword:WORD | regex:PATTERN */
+export function parseRewardRule(spec: string): RewardRule {
+  const at = spec.indexOf(':');
+  const kind = at < 0 ? spec : spec.slice(0, at);
+  const value = at < 0 ? '' : spec.slice(at + 1);
+  if (kind === 'length') return { kind, target: Number(value || 40) };
+  if (kind === 'keyword' && value) return { kind, keyword: value };
+  if (kind === 'regex' && value) return { kind, pattern: value };
+  throw new UsageError(`--reward must be length:N, keyword:WORD or regex:PATTERN; got "${spec}"`);
+}
+
+/** Adds the dpo / zopro options to a train config from their flags. */
+export function applyPreferenceFlags(args: ParsedArgs, config: TrainConfig): void {
+  if (config.objective === 'dpo') config.dpo = { beta: numberFlag(args, 'beta', DPO_DEFAULTS.beta) };
+  if (config.objective !== 'zopro') return;
+  const d = ZOPRO_DEFAULTS;
+  const schedule = optionalString(args, 'lambda-schedule') ?? d.lambda.schedule;
+  if (schedule !== 'linear' && schedule !== 'cosine' && schedule !== 'constant') throw new UsageError('--lambda-schedule must be linear, cosine or constant');
+  config.zopro = {
+    k: numberFlag(args, 'k', d.k),
+    prompts: numberFlag(args, 'prompts', d.prompts),
+    lambda: { start: numberFlag(args, 'lambda-start', d.lambda.start), end: numberFlag(args, 'lambda-end', d.lambda.end), schedule },
+    klCoef: numberFlag(args, 'kl', d.klCoef),
+    reward: parseRewardRule(optionalString(args, 'reward') ?? 'length:40'),
+    maxNewTokens: numberFlag(args, 'max-new-tokens', d.maxNewTokens),
+    temperature: numberFlag(args, 'temperature', d.temperature),
+  };
+}
+
+function rewardLine(m: RewardMetrics): string {
+  if (m.objective === 'dpo') {
+    return `step ${m.step}: ${m.split} DPO loss ${m.loss.toFixed(4)}, margin ${m.margin!.toFixed(4)}, reward accuracy ${(100 * m.rewardAccuracy!).toFixed(1)}%, accuracy ${(100 * m.accuracy!).toFixed(1)}% (n=${m.n})`;
+  }
+  const kl = m.kl === undefined ? '' : `, KL ${m.kl.toFixed(4)}`;
+  return `step ${m.step}: reward ${m.rewardMean!.toFixed(3)} ± ${m.rewardStd!.toFixed(3)}, loss ${m.loss.toFixed(4)}${kl} (n=${m.n})`;
+}
+
+/** Prints a 'reward' event (train.ts's emit calls this for every event; others are ignored). */
+export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
+  if (e.kind !== 'reward') return;
+  if (json) io.stdout(JSON.stringify({ kind: 'reward', ...e.metrics }));
+  else io.stderr(rewardLine(e.metrics));
+}
+
+/** `train --objective zopro`: the whole run; writes zopro-record.json and rewards.jsonl to `out`. */
+export async function trainZopro(session: Session, config: TrainConfig, out: string, json: boolean, io: CliIo): Promise<number> {
+  const run = await startZoproRun(session, config);
+  const curve: RewardMetrics[] = [];
+  const started = Date.now();
+  if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? ZOPRO_DEFAULTS.reward)}`);
+  await runZoproLoop(run, 'cli', { requested: 'none' }, {
+    emit: (e) => {
+      if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
+      logRewardEvent(e, json, io);
+    },
+    onStep: (_m, r) => curve.push(r),
+  });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'zopro-record.json'), JSON.stringify(run.trainer.record));
+  await writeFile(join(out, 'rewards.jsonl'), curve.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
+  const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
+  const tail = curve.slice(-head.length);
+  const mean = (xs: RewardMetrics[]) => xs.reduce((a, r) => a + r.rewardMean!, 0) / xs.length;
+  const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
+  if (json) io.stdout(JSON.stringify(summary));
+  else io.stdout(`mean reward ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
+  run.destroy();
+  return 0;
+}
