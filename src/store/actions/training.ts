@@ -157,12 +157,12 @@ export async function evaluateNow(): Promise<void> {
   }
 }
 
-export async function probeLossCurve(direction: 'perturbation' | 'last-update'): Promise<void> {
+/** L(θ + a·d) for a in [−k·ε, k·ε] (the engine takes k, in multiples of the run's ε). */
+export async function probeLossCurve(direction: 'perturbation' | 'last-update', k: number): Promise<void> {
   if (!hasEngine() || getState().modelStatus !== 'ready') return;
   setState({ curveStatus: 'loading', curveError: null });
   try {
-    const { eps } = getState().config;
-    const curve = await engine().lossAlongDirection(direction, 4 * eps, 21);
+    const curve = await engine().lossAlongDirection(direction, k, 21);
     setState({ curve, curveStatus: 'idle' });
   } catch (error) {
     setState({ curveStatus: 'error', curveError: userError(error).message });

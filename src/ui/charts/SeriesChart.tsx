@@ -33,11 +33,13 @@ interface Props {
   empty?: string;
   yDomain?: [number | 'auto', number | 'auto'];
   xLabel?: string;
+  /** Six significant digits on the y axis, for curves that vary in the 4th digit. */
+  precise?: boolean;
 }
 
 /** Redraws only when a series' points (cached per run version) or its look change. */
 function sameProps(a: Props, b: Props): boolean {
-  if (a.title !== b.title || a.height !== b.height || a.empty !== b.empty || a.xLabel !== b.xLabel || a.yDomain !== b.yDomain) return false;
+  if (a.title !== b.title || a.height !== b.height || a.empty !== b.empty || a.xLabel !== b.xLabel || a.precise !== b.precise || a.yDomain !== b.yDomain) return false;
   if (a.series.length !== b.series.length) return false;
   return a.series.every((s, i) => {
     const t = b.series[i];
@@ -47,7 +49,7 @@ function sameProps(a: Props, b: Props): boolean {
 
 export const SeriesChart = memo(SeriesChartView, sameProps);
 
-function SeriesChartView({ title, series, height = 220, testId, empty = 'No data yet.', yDomain, xLabel = 'step' }: Props) {
+function SeriesChartView({ title, series, height = 220, testId, empty = 'No data yet.', yDomain, xLabel = 'step', precise }: Props) {
   const points = series[0]?.points.length ?? 0;
   const hasData = series.some((s) => s.points.length > 0);
   return (
@@ -63,7 +65,7 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
           <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={TICK} tickFormatter={(v: number) => num(v, 3)} stroke="var(--muted)" />
-            <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={tickNumber} width={72} tick={TICK} stroke="var(--muted)" />
+            <YAxis dataKey="y" type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={precise ? (v: number) => Number(v.toPrecision(6)).toString() : tickNumber} width={precise ? 88 : 72} tick={TICK} stroke="var(--muted)" />
             <Tooltip
               contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }}
               formatter={(value) => num(Number(value))}

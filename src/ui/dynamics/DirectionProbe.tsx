@@ -1,5 +1,6 @@
 // On demand: the loss along the current perturbation direction z, or along the last update,
-// L(θ + a·d) for a in [−4ε, 4ε], measured by the engine (lossAlongDirection).
+// L(θ + a·d) for a in [−kε, kε], measured by the engine (lossAlongDirection).
+import { useState } from 'react';
 import { probeLossCurve } from '../../store/actions/training';
 import { useStudio } from '../../store/state';
 import { SeriesChart } from '../charts/SeriesChart';
@@ -10,17 +11,27 @@ export function DirectionProbe() {
   const error = useStudio((s) => s.curveError);
   const modelReady = useStudio((s) => s.modelStatus === 'ready' && s.engineStatus === 'ready');
   const running = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.state === 'running' : false));
+  const [k, setK] = useState(4);
+  const curveEps = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.config.eps : s.config.eps) ?? s.config.eps);
   const points = curve ? curve.offsets.map((x, i) => ({ x, y: curve.losses[i] })) : [];
   const disabled = !modelReady || running || status === 'loading';
   return (
     <div className="subpanel">
       <div className="button-row">
-        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('perturbation')}>
+        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('perturbation', k)}>
           Loss along the current direction z
         </button>
-        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('last-update')}>
+        <button type="button" disabled={disabled} onClick={() => void probeLossCurve('last-update', k)}>
           Loss along the last update
         </button>
+        <label className="hint">
+          range{' '}
+          <select value={k} onChange={(e) => setK(Number(e.target.value))}>
+            <option value={4}>±4ε</option>
+            <option value={50}>±50ε</option>
+            <option value={500}>±500ε</option>
+          </select>
+        </label>
         {running && <span className="hint">Pause the run to probe.</span>}
         {status === 'loading' && <span className="hint">Measuring…</span>}
       </div>
@@ -32,10 +43,11 @@ export function DirectionProbe() {
             series={[{ name: 'loss', color: '#0891b2', points, dots: true }]}
             xLabel="offset a"
             height={200}
+            precise
           />
           <p className="explain">
-            MeZO only ever sees the two points at a = ±ε. If this curve is close to a straight line between them, their difference is a good slope estimate; a curved
-            line means ε is too large.
+            MeZO only ever sees the two points at a = ±ε (ε = {curveEps}). If the curve is close to a straight line around them, their difference is a good slope
+            estimate; strong curvature within ±ε means ε is too large.
           </p>
         </>
       )}
