@@ -9,7 +9,8 @@ import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import { ZoMixedKernel, type MixTerm } from '../../src/engine/gpu/kernels/zoMixed';
 import { mixedAxpyCpu, mixedSquaredNormCpu } from '../../src/engine/cpu/zoMixed';
 import { lambdaAt, mixTerms, previousUpdate } from '../../src/engine/zo/zopro';
-import { ruleReward, rlooAdvantages } from '../../src/engine/preference/rewards';
+import { judgeReward, ruleReward, rlooAdvantages, verbalizerReward } from '../../src/engine/preference/rewards';
+import type { Tokenizer } from '../../src/engine/data/tokenizer';
 import { buildWeights } from '../../src/engine/model/weights';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
@@ -76,6 +77,29 @@ describe('rewards', () => {
     expect(await ruleReward({ kind: 'keyword', keyword: 'Plant' }).score([r('a green plant'), r('an animal')])).toEqual([1, 0]);
     expect(await ruleReward({ kind: 'regex', pattern: '^ an? ', flags: 'g' }).score([r(' a dog'), r(' the dog'), r(' an owl')])).toEqual([1, 0, 1]);
     expect(() => ruleReward({ kind: 'regex', pattern: '(' })).toThrow(/regex reward/);
+  });
+  it('LLM judge: the first number of the reply, over 10; unparseable = 0', async () => {
+    const replies = ['8', 'Score: 3.5/10', 'no idea', '42'];
+    const asked: string[] = [];
+    const client = { complete: async (m: { content: string }[]) => (asked.push(m[0].content), { content: replies[asked.length - 1] }) };
+    expect(await judgeReward(client).score([r(' x'), r(' y'), r(' z'), r(' w')])).toEqual([0.8, 0.35, 0, 1]);
+    expect(asked[1]).toContain('Response:  y');
+  });
+  it('verbalizer: log p(yes) - log p(no) after the filled template, from a second model', async () => {
+    const ctx = await testGpu();
+    const m = tinyLlama({ vocab: 40, seed: 9 });
+    const weights = await buildWeights(ctx, m.config, memoryReader(m), 'f32');
+    const forward = new LlamaForward(ctx, m.config, weights, { maxBatch: 2, maxSeqLen: 32, maxPositions: 2, maxCandidates: 2 });
+    const encode = (t: string) => [1, ...[...t].map((c) => 3 + (c.charCodeAt(0) % 37))];
+    const tokenizer = { encode: (t: string, o?: { addSpecialTokens?: boolean }) => (o?.addSpecialTokens === false ? encode(t).slice(1) : encode(t)), padId: 0 } as unknown as Tokenizer;
+    const judge = verbalizerReward({ forward, tokenizer, template: '{prompt}{completion}?', yes: 'Y', no: 'N' });
+    const rs = [r('ab'), r('abcd'), r('x')];
+    const got = await judge.score(rs);
+    for (const [i, ro] of rs.entries()) {
+      const ids = encode(`p${ro.completion}?`);
+      const lp = await forward.logprobs({ ids: Uint32Array.from(ids), batch: 1, seqLen: ids.length, positions: Uint32Array.of(ids.length - 1), targets: Uint32Array.of(encode('Y')[1], encode('N')[1]), candidates: 2 });
+      expect(got[i]).toBeCloseTo(lp[0] - lp[1], 4);
+    }
   });
   it('RLOO advantages', () => {
     expect(rlooAdvantages([1, 0, 0, 1, 1, 1], 3)).toEqual([1, -0.5, -0.5, 0, 0, 0]);
