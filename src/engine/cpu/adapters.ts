@@ -1,4 +1,4 @@
-// CPU references for the tuning modes' extra kernels: LoRA (lora.wgsl, lora_up.wgsl),
+// CPU references for the tuning modes' extra kernels: LoRA (lora.wgsl),
 // SensZOQ's sparse correction (sparse_delta.wgsl) and calibration norms (column_norms.wgsl).
 
 /** y[m, n] += scale * sum_r B[n, r] * sum_k A[r, k] x[m, k] */

@@ -1,7 +1,6 @@
-// LoRA on one linear layer: y += (alpha / r) * B (A x)  (shaders/lora.wgsl, lora_up.wgsl).
+// LoRA on one linear layer: y += (alpha / r) * B (A x)  (shaders/lora.wgsl: lora_down, lora_up).
 // A [r, in] and B [out, r] are f32 trainable buffers; t [maxRows, r] is per-layer scratch.
-import downCode from '../../../../shaders/lora.wgsl?raw';
-import upCode from '../../../../shaders/lora_up.wgsl?raw';
+import code from '../../../../shaders/lora.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 
@@ -38,11 +37,11 @@ export class LoraKernel implements Dispatchable {
       { name: 'scale', type: 'f32' },
     ]);
     this.down = new BoundKernel(ctx, {
-      name: 'lora', code: downCode, entryPoint: 'lora_down', constants: { WG },
+      name: 'lora', code, entryPoint: 'lora_down', constants: { WG },
       bindings: [o.x, o.a, this.scratch, this.params.buffer], grid: [1, 1, 1], label: `${this.label}.down`,
     });
     this.up = new BoundKernel(ctx, {
-      name: 'lora_up', code: upCode, entryPoint: 'lora_up', constants: { WG },
+      name: 'lora', code, entryPoint: 'lora_up', constants: { WG },
       bindings: [this.scratch, o.b, o.y, this.params.buffer], grid: [1, 1, 1], label: `${this.label}.up`,
     });
     this.setRows(o.maxRows);
