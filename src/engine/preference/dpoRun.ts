@@ -59,7 +59,9 @@ export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunH
     resume,
   );
   const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
-    const m = dpoMetrics(await pairScores(ctx, refScorer, rows, EVAL_BATCH), refs, beta);
+    // Before the first update the policy is the reference: no forward pass needed.
+    const policy = trainer.record.steps.length === 0 ? refs : await pairScores(ctx, refScorer, rows, EVAL_BATCH);
+    const m = dpoMetrics(policy, refs, beta);
     return { step, objective: 'dpo', split, ...m };
   };
   return {
