@@ -10,7 +10,7 @@ export function NoWebGpu({ detail }: { detail?: string }) {
           <strong>Chrome or Edge 113 or newer</strong> on Windows, macOS and ChromeOS.
         </li>
         <li>
-          <strong>Chrome or Chromium on Linux</strong>: start it with <code>--enable-unsafe-webgpu --enable-features=Vulkan</code> and make sure a Vulkan driver is installed.
+          <strong>Chrome or Chromium on Linux</strong>: start it with <code>--enable-unsafe-webgpu</code> and <code>--enable-features=Vulkan</code>, and make sure a Vulkan driver is installed.
         </li>
         <li>
           <strong>Safari 26 or newer</strong> on macOS, iOS and iPadOS.
