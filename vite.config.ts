@@ -17,5 +17,7 @@ export default defineConfig({
     outDir: 'dist',
     // The demo model ships as a ~16 MB file in public/; chunks themselves stay small.
     chunkSizeWarningLimit: 1500,
+    // Two pages: the app, and a WebGPU self-test that checks the forward pass against golden.json.
+    rollupOptions: { input: { main: 'index.html', selftest: 'selftest.html' } },
   },
 });

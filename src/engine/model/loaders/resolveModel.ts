@@ -127,6 +127,10 @@ async function tokenizerFiles(files: ModelFiles, hint: string) {
 /** The weight files: model.safetensors, or the shards model.safetensors.index.json names. */
 async function safetensorsShards(files: ModelFiles): Promise<ByteSource[]> {
   const indexName = 'model.safetensors.index.json';
+  // The single file first: it is the common case for models that fit a laptop, and a browser
+  // logs every 404 as a console error, so probing for an index that is not there is noise.
+  const single = await files.open('model.safetensors');
+  if (single) return [single];
   const index = await openJson(files, indexName, false);
   if (!index) {
     return [await required(files, 'model.safetensors', 'Give the weights as model.safetensors, or shards with model.safetensors.index.json, or one .gguf file.')];
