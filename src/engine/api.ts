@@ -182,6 +182,11 @@ export type EngineEvent =
   | { kind: 'generated-token'; requestId: string; sequence: number; token: number; text: string }
   | { kind: 'device-lost'; message: string };
 
+export interface WeightFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 export interface MemoryEstimate {
   weightsBytes: number;
   activationBytes: number;
@@ -225,6 +230,8 @@ export interface EngineApi {
   stop(runId: string): void;
   /** The compact replayable record of a run (seeds and projected gradients). */
   runRecord(runId: string): Promise<Uint8Array>;
+  /** The run's trained weights: a PEFT adapter (LoRA), sparse deltas, or model.safetensors (full). */
+  exportWeights(runId: string): Promise<WeightFile[]>;
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve>;
   memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }>;
   /** Samples continuations with the current weights (a run's adapters included), streaming

@@ -3,7 +3,7 @@
 // files the user dropped; everything reports progress and typed errors through `subscribe`.
 import type {
   AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate,
-  ModelSource, ModelSummary, TaskInput, TaskSummary, TrainConfig,
+  ModelSource, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile,
 } from './api';
 import { acquireGpu, type GpuContext } from './gpu/context';
 import { formatBytes } from './gpu/errors';
@@ -19,6 +19,7 @@ import { loadModel } from './session/loadedModel';
 import { Session } from './session/session';
 import { runLoop, type RunControl } from './session/runLoop';
 import { lossAlongDirection } from './session/lossProbe';
+import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
 import { runZoproLoop, startZoproRun, type ZoproRun } from './preference/zoproRun';
@@ -179,6 +180,13 @@ export class Engine implements EngineApi {
     if (this.zopro?.runId === runId) return new TextEncoder().encode(JSON.stringify(this.zopro.run.trainer.record));
     if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
     return encodeRunRecord(this.session.run.trainer.record);
+  }
+
+  async exportWeights(runId: string): Promise<WeightFile[]> {
+    const run = this.session.run;
+    if (runId !== this.runId || !run) throw new Error(`run ${runId} is not loaded in the engine; resume it first to rebuild its weights`);
+    if (this.running) throw new Error('Pause the run first: weights change while it trains.');
+    return exportRunWeights(this.ctx, this.session, run);
   }
 
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {

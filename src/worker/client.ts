@@ -12,6 +12,7 @@ import type {
   TaskInput,
   TaskSummary,
   TrainConfig,
+  WeightFile,
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
 import { isWorkerMessage, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerInit, type WorkerMessage } from './protocol';
@@ -93,6 +94,9 @@ export class EngineClient {
   }
   runRecord(runId: string): Promise<Uint8Array> {
     return this.call('runRecord', { runId });
+  }
+  exportWeights(runId: string): Promise<WeightFile[]> {
+    return this.call('exportWeights', { runId });
   }
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     return this.call('lossAlongDirection', { direction, span, points });

@@ -28,6 +28,8 @@ async function dispatch(engine: EngineApi, msg: WorkerRequest): Promise<MethodMa
       return null;
     case 'runRecord':
       return engine.runRecord(msg.payload.runId);
+    case 'exportWeights':
+      return engine.exportWeights(msg.payload.runId);
     case 'lossAlongDirection':
       return engine.lossAlongDirection(msg.payload.direction, msg.payload.span, msg.payload.points);
     case 'memory':

@@ -14,6 +14,7 @@ import type {
   TaskInput,
   TaskSummary,
   TrainConfig,
+  WeightFile,
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
 
@@ -28,6 +29,7 @@ export interface MethodMap {
   pause: { params: { runId: string }; result: null };
   stop: { params: { runId: string }; result: null };
   runRecord: { params: { runId: string }; result: Uint8Array };
+  exportWeights: { params: { runId: string }; result: WeightFile[] };
   lossAlongDirection: {
     params: { direction: LossCurve['direction']; span: number; points: number };
     result: LossCurve;
@@ -47,6 +49,7 @@ export const METHODS: readonly Method[] = [
   'pause',
   'stop',
   'runRecord',
+  'exportWeights',
   'lossAlongDirection',
   'memory',
 ];

@@ -1,6 +1,6 @@
 // A test double of EngineApi: records calls, answers with fixed plain data, can emit events
 // and can be told to fail with a typed error, so the worker protocol is tested without a GPU.
-import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig } from '../../src/engine/api';
+import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
 import type { LedgerSnapshot } from '../../src/engine/gpu/ledger';
 import { GpuOutOfMemoryError } from '../../src/engine/gpu/errors';
 
@@ -69,6 +69,10 @@ export class FakeEngine implements EngineApi {
   async runRecord(runId: string): Promise<Uint8Array> {
     this.note('runRecord', runId);
     return this.record;
+  }
+  async exportWeights(runId: string): Promise<WeightFile[]> {
+    this.note('exportWeights', runId);
+    return [{ name: 'adapter_model.safetensors', bytes: this.record.slice() }];
   }
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     this.note('lossAlongDirection', direction, span, points);

@@ -76,6 +76,16 @@ describe('handleRequest', () => {
     expect(sent[0].transfer).toEqual([engine.record.buffer]);
   });
 
+  it('answers exportWeights with named files whose bytes are transferred', async () => {
+    const engine = new FakeEngine();
+    const { sent, post } = collector();
+    await handleRequest(engine, { kind: 'exportWeights', id: 4, payload: { runId: 'r1' } }, post);
+    const message = sent[0].message as { kind: string; payload: { result: { name: string; bytes: Uint8Array }[] } };
+    expect(message.kind).toBe('response');
+    expect(message.payload.result.map((f) => f.name)).toEqual(['adapter_model.safetensors']);
+    expect(sent[0].transfer).toEqual([message.payload.result[0].bytes.buffer]);
+  });
+
   it('serves pause while train is still pending, and answers train when the run pauses', async () => {
     const engine = new FakeEngine();
     const { sent, post } = collector();

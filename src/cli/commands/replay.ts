@@ -7,7 +7,7 @@ import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { readTaskDir } from '../taskArg';
-import { exportRun } from '../exportRun';
+import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { decodeRunRecord } from '../../engine/zo/record';
 import type { TrainConfig } from '../../engine/api';
@@ -26,7 +26,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   // The task is needed for sparse calibration and sizing; the run's own task folder.
   session.setTask(await readTaskDir(stringFlag(args, 'task')));
   const run = await session.startRun(config, bytes);
-  const files = await exportRun(ctx, session, run);
+  const files = await exportRunWeights(ctx, session, run);
   await mkdir(out, { recursive: true });
   for (const f of files) await writeFile(join(out, f.name), f.bytes);
   const result = { steps: record.steps.length, files: files.map((f) => f.name), out };

@@ -9,7 +9,7 @@ import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { readTaskDir } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
-import { exportRun } from '../exportRun';
+import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { runLoop } from '../../engine/session/runLoop';
 import { encodeRunRecord } from '../../engine/zo/record';
@@ -61,7 +61,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'run.zorec'), encodeRunRecord(run.trainer.record));
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const exported = await exportRun(ctx, session, run);
+  const exported = await exportRunWeights(ctx, session, run);
   for (const f of exported) await writeFile(join(out, f.name), f.bytes);
   const summary = {
     kind: 'done', steps: config.steps, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,

@@ -148,3 +148,21 @@ export function runShareUrl(runId: string): string | null {
   const model = run.meta.model.source.kind === 'files' ? undefined : run.meta.model.source;
   return shareUrl(location.href.split('#')[0], { config: run.meta.config, task: run.meta.task.demo ? run.meta.task.name : undefined, model, precision: run.meta.model.precision });
 }
+
+/** Downloads the trained weights of the run the engine holds (PEFT adapter, sparse deltas, or model.safetensors). */
+export async function downloadWeights(runId: string): Promise<void> {
+  try {
+    const files = await engine().exportWeights(runId);
+    const run = getState().runs[runId];
+    const prefix = (run?.meta.name ?? runId).replace(/[^\w.-]+/g, '-');
+    for (const f of files) {
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([f.bytes as BlobPart]));
+      a.download = `${prefix}-${f.name}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    }
+  } catch (error) {
+    setState({ notice: { tone: 'error', text: userError(error).message } });
+  }
+}

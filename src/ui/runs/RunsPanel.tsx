@@ -1,7 +1,7 @@
 // Every run this browser has seen, saved in IndexedDB as it goes: resume, compare on the
 // charts, export as a file, share its configuration as a link, delete; import a run file.
 import { memo, useCallback, useState } from 'react';
-import { exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/actions/runs';
+import { downloadWeights, exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/actions/runs';
 import { resumeBlocker, resumeRun } from '../../store/actions/training';
 import { describeSource } from '../../store/runTypes';
 import { useStudio, type RunView } from '../../store/state';
@@ -99,6 +99,15 @@ const RunItem = memo(
         </label>
         <button type="button" className="small" onClick={() => void exportRun(run.meta.id)}>
           Export
+        </button>
+        <button
+          type="button"
+          className="small"
+          disabled={!active || run.meta.state === 'running'}
+          title={active ? 'PEFT adapter (LoRA), sparse deltas, or model.safetensors (full)' : 'Resume this run first: its weights are rebuilt from its record'}
+          onClick={() => void downloadWeights(run.meta.id)}
+        >
+          Download weights
         </button>
         <button type="button" className="small" onClick={() => onShare(run.meta.id)}>
           {copied ? 'Link copied' : 'Share config link'}
