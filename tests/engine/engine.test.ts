@@ -53,6 +53,10 @@ describe('Engine (the worker-side API) in Node', () => {
     const record = decodeRunRecord(await engine.runRecord('r1'));
     expect(record.steps.length).toBe(3);
 
+    const files = await engine.exportWeights('r1');
+    expect(files.map((f) => f.name)).toEqual(['model.safetensors']);
+    expect(files[0].bytes.length).toBeGreaterThan(15_000_000);
+
     const before = await engine.evaluate('dev', 8);
     const curve = await engine.lossAlongDirection('perturbation', 4, 5);
     expect(curve.losses).toHaveLength(5);
