@@ -8,6 +8,7 @@ import { DynamicsView } from './dynamics/DynamicsView';
 import { Header } from './Header';
 import { ModelPanel } from './model/ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
+import { RephrasePanel } from './rephrase/RephrasePanel';
 import { RunsPanel } from './runs/RunsPanel';
 import { TaskPanel } from './task/TaskPanel';
 import { TrainingPanel } from './training/TrainingPanel';
@@ -35,6 +36,7 @@ export function App() {
           <Charts />
           <DynamicsView />
           <RunsPanel />
+          <RephrasePanel />
         </div>
       </main>
     </div>
