@@ -71,7 +71,11 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
       if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
       logRewardEvent(e, json, io);
     },
-    onStep: (_m, r) => curve.push(r),
+    onStep: (_m, r, rollouts) => {
+      curve.push(r);
+      const samples = rollouts.slice(0, 4).map((x) => ({ completion: x.completion, reward: x.reward }));
+      if (json) io.stdout(JSON.stringify({ kind: 'rollouts', step: r.step, samples }));
+    },
   });
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'zopro-record.json'), JSON.stringify(run.trainer.record));

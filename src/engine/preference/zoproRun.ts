@@ -14,7 +14,7 @@ import type { TrainableSet } from '../training/trainable';
 import type { RunControl } from '../session/runLoop';
 import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
-import { ZoproTrainer, type ZoproPrompt } from './zopro';
+import { ZoproTrainer, type ZoproPrompt, type ZoproStepResult } from './zopro';
 
 /** Defaults, one home (the demo model's settings in the README's ZOPrO figure). */
 export const ZOPRO_DEFAULTS: ZoproOptions = {
@@ -77,7 +77,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
 
 export interface ZoproLoopHooks {
   emit(event: EngineEvent): void;
-  onStep?(metrics: StepMetrics, reward: RewardMetrics): void;
+  onStep?(metrics: StepMetrics, reward: RewardMetrics, rollouts: ZoproStepResult['rollouts']): void;
 }
 
 /** Steps until config.steps, a pause or a stop; one 'step' and one 'reward' event per step. */
@@ -85,7 +85,7 @@ export async function runZoproLoop(run: ZoproRun, runId: string, control: RunCon
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
   while (run.trainer.stepsDone < run.config.steps && control.requested === 'none') {
     const r = await run.trainer.step();
-    hooks.onStep?.(r.metrics, r.reward);
+    hooks.onStep?.(r.metrics, r.reward, r.rollouts);
     hooks.emit({ kind: 'step', runId, metrics: r.metrics });
     hooks.emit({ kind: 'reward', runId, metrics: r.reward });
     await new Promise((resolve) => setTimeout(resolve, 0));
