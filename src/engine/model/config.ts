@@ -1,13 +1,13 @@
 // The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
 // MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
 import type { RopeConfig } from '../cpu/rope';
+import { checkArchitecture } from './loaders/architecture';
 
-export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM'] as const;
-
+/** A config or checkpoint the forward pass cannot run (missing keys, biases, shape mismatches). */
 export class UnsupportedModelError extends Error {
   readonly kind = 'unsupported-model';
   constructor(detail: string) {
-    super(`${detail}. Supported architectures: ${SUPPORTED_ARCHITECTURES.join(', ')} (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral).`);
+    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral).`);
     this.name = 'UnsupportedModelError';
   }
 }
@@ -33,11 +33,7 @@ export interface LlamaConfig {
 }
 
 export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
-  const archs = (raw.architectures as string[] | undefined) ?? [];
-  const architecture = archs[0] ?? (raw.model_type === 'llama' ? 'LlamaForCausalLM' : raw.model_type === 'mistral' ? 'MistralForCausalLM' : '');
-  if (!SUPPORTED_ARCHITECTURES.includes(architecture as (typeof SUPPORTED_ARCHITECTURES)[number])) {
-    throw new UnsupportedModelError(`This model's architecture is ${architecture || `"${String(raw.model_type ?? 'unknown')}"`}`);
-  }
+  const architecture = checkArchitecture(raw);
   const num = (key: string, fallback?: number): number => {
     const v = raw[key];
     if (typeof v === 'number' && Number.isFinite(v)) return v;
