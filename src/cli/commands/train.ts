@@ -55,7 +55,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       log({ kind: 'eval', ...e.metrics }, `step ${e.metrics.step}: ${e.metrics.split} accuracy ${(100 * e.metrics.accuracy).toFixed(1)}%, loss ${e.metrics.loss.toFixed(4)}`);
     }
   };
-  await runLoop(session, 'cli', config, { requested: 'none' }, { emit });
+  await runLoop(session, 'cli', config, { requested: 'none' }, { emit, skipInitialEval: true });
   const final = await session.evaluate(config.evalSplit, config.evalLimit);
 
   await mkdir(out, { recursive: true });

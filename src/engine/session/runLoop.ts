@@ -9,6 +9,8 @@ export type RunControl = { requested: 'none' | 'pause' | 'stop' };
 
 export interface RunLoopHooks {
   emit(event: EngineEvent): void;
+  /** The caller already evaluated the starting weights (the CLI's zero-shot line). */
+  skipInitialEval?: boolean;
   onStep?(metrics: StepMetrics): void;
   onEval?(metrics: EvalMetrics): void;
 }
@@ -30,7 +32,7 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
     for (const reward of (await run.preferenceEval?.(step)) ?? []) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  if (trainer.stepsDone === 0 && config.evalEvery > 0) await evaluate(0);
+  if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
   while (trainer.stepsSubmitted < config.steps) {
     if (control.requested !== 'none') break;
     emitStep(await trainer.advance());
