@@ -10,7 +10,8 @@ import { setConfig, startRun } from './actions/training';
 import { saveUploadedTask } from './persistence';
 import { getRephrase, setRephrase } from './rephrase';
 import { currentJob } from './rephraseActions';
-import { getState } from './state';
+import type { RunState } from './runTypes';
+import { getState, useStudio } from './state';
 
 export const rephrasedName = (name: string): string => (name.endsWith('-rephrased') ? name : `${name}-rephrased`);
 
@@ -88,6 +89,24 @@ export async function importRephrasedFiles(files: readonly File[]): Promise<void
   }
 }
 
+/** The run's state once the engine's last events for it have reached the store. */
+function settledState(id: string): Promise<RunState | undefined> {
+  const now = (): RunState | undefined => getState().runs[id]?.meta.state;
+  const done = (st: RunState | undefined): boolean => st !== 'running' && st !== 'created';
+  if (done(now())) return Promise.resolve(now());
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      resolve(now());
+    };
+    const unsubscribe = useStudio.subscribe(() => {
+      if (done(now())) finish();
+    });
+    const timer = setTimeout(finish, 30_000);
+  });
+}
+
 /** One training run on `taskName` with the current config; its id, or an error message. */
 async function trainOn(taskName: string): Promise<{ id: string } | { error: string }> {
   await selectTask(taskName);
@@ -98,8 +117,8 @@ async function trainOn(taskName: string): Promise<{ id: string } | { error: stri
   const after = getState();
   const id = after.activeRunId;
   if (!id || before.has(id)) return { error: after.trainError?.message ?? 'The run did not start.' };
-  const state = after.runs[id]?.meta.state;
-  if (state !== 'finished') return { error: `The ${taskName} run ended ${state ?? 'unexpectedly'}${after.runs[id]?.meta.error ? `: ${after.runs[id]!.meta.error}` : ''}; the A/B stopped.` };
+  const state = await settledState(id);
+  if (state !== 'finished') return { error: `The ${taskName} run ended ${state ?? 'unexpectedly'}${getState().runs[id]?.meta.error ? `: ${getState().runs[id]!.meta.error}` : ''}; the A/B stopped.` };
   return { id };
 }
 

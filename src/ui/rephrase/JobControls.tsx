@@ -51,7 +51,7 @@ export function JobControls() {
         </button>
         {s.jobId && !busy && unfinished && (
           <button type="button" onClick={() => void resumeOpenJob()}>
-            Resume
+            Resume rephrasing
           </button>
         )}
         {s.jobId && !busy && (s.progress?.failed ?? 0) > 0 && (

@@ -44,7 +44,7 @@ export function PromptSettings({ disabled }: { disabled: boolean }) {
     <fieldset className="plain" disabled={disabled}>
       <div className="grid3">
         <SelectField<RephraseSettings['mode']>
-          label="Mode"
+          label="Rephrase mode"
           value={mode}
           options={[
             { value: 'replace', label: 'Replace originals' },
