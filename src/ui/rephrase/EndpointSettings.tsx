@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRephrase, type ConnectionState } from '../../store/rephrase';
-import { setSetting, testEndpoints } from '../../store/rephraseActions';
+import { setSetting, testEndpoints } from '../../store/rephraseSettings';
 import { TextField } from '../Fields';
 
 function ConnectionResult({ label, conn }: { label: string; conn: ConnectionState }) {

@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { DEFAULT_JUDGE_TEMPLATE, DEFAULT_REWRITER_TEMPLATE, unknownVariables } from '../../rephrase';
 import { useRephrase, type RephraseSettings } from '../../store/rephrase';
-import { setSetting } from '../../store/rephraseActions';
+import { setSetting } from '../../store/rephraseSettings';
 import { NumberField, SelectField } from '../Fields';
 
 const VARIABLES: Record<string, string> = {

@@ -3,7 +3,8 @@
 // faithful, review, then train on the result or A/B it against the original.
 import { useEffect } from 'react';
 import { useRephrase } from '../../store/rephrase';
-import { initRephrase, refreshSavedJobs } from '../../store/rephraseActions';
+import { refreshSavedJobs } from '../../store/rephraseActions';
+import { initRephrase } from '../../store/rephraseSettings';
 import { useStudio } from '../../store/state';
 import { Panel } from '../Fields';
 import { EndpointSettings } from './EndpointSettings';

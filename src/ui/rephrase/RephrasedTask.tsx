@@ -9,7 +9,8 @@ import { percent } from '../format';
 
 function AbResult() {
   const ab = useRephrase((s) => s.ab);
-  const runs = useStudio((s) => s.runs);
+  // Only the A/B's own runs: this component does not redraw on other runs' steps.
+  const runs = useStudio(useShallow((s) => Object.fromEntries(ab.runIds.map((id) => [id, s.runs[id]]))));
   if (ab.state === 'idle') return null;
   return (
     <div role="status" aria-label="A/B status">
