@@ -66,6 +66,7 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   const curve: RewardMetrics[] = [];
   const started = Date.now();
   if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? ZOPRO_DEFAULTS.reward)}`);
+  const probeBefore = await run.trainer.probeReward();
   await runZoproLoop(run, 'cli', { requested: 'none' }, {
     emit: (e) => {
       if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
@@ -77,6 +78,7 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
       if (json) io.stdout(JSON.stringify({ kind: 'rollouts', step: r.step, samples }));
     },
   });
+  const probeAfter = await run.trainer.probeReward();
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'zopro-record.json'), JSON.stringify(run.trainer.record));
   await writeFile(join(out, 'rewards.jsonl'), curve.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -84,9 +86,9 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
   const tail = curve.slice(-head.length);
   const mean = (xs: RewardMetrics[]) => xs.reduce((a, r) => a + r.rewardMean!, 0) / xs.length;
-  const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
+  const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), probeReward: { before: probeBefore, after: probeAfter }, files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
   if (json) io.stdout(JSON.stringify(summary));
-  else io.stdout(`mean reward ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
+  else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   run.destroy();
   return 0;
 }

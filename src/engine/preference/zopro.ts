@@ -96,6 +96,20 @@ export class ZoproTrainer {
     return this.record.steps.length;
   }
 
+  /** Mean reward of fixed-seed rollouts of the first prompts (a less noisy curve than the steps'). */
+  async probeReward(seeds: readonly number[] = [0xc0ffee, 0xc0ffef, 0xc0fff0, 0xc0fff1]): Promise<number> {
+    const prompts = this.s.prompts.slice(0, this.s.options.prompts);
+    let sum = 0;
+    let n = 0;
+    for (const seed of seeds) {
+      for (const r of await this.rollouts(prompts, seed)) {
+        sum += r.reward;
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
   /** Samples completions of `prompts` (k each) with the current weights; rewards them. */
   async rollouts(prompts: ZoproPrompt[], seed: number): Promise<(Rollout & { reward: number; promptIds: number[] })[]> {
     const { k, maxNewTokens, temperature } = this.s.options;
