@@ -2,6 +2,7 @@
 // along a direction, and recovery after a lost device. Every run is registered (and saved)
 // before the engine starts it, so nothing the user made exists only inside the worker.
 import type { TrainConfig } from '../../engine/api';
+import { BUILTIN_TASKS } from '../../engine/data/registry';
 import { DEFAULT_LORA, DEFAULT_SPARSE, PRESETS } from '../defaults';
 import { engine, hasEngine, resetRate, startEngine } from '../engineBridge';
 import { readSharedConfig } from '../persistence';
@@ -50,7 +51,8 @@ export async function startRun(): Promise<void> {
     updatedAt: now,
     config: s.config,
     model: { source: savedSource(), precision: s.precision, name: s.summary?.name ?? describeSource(savedSource()), maxSeqLen: s.maxSeqLen },
-    task: { name: parsed.spec.name, demo: !s.upload, spec: parsed.spec },
+    // Only a built-in task can be named in a share link; an upload or a saved task travels as its spec.
+    task: { name: parsed.spec.name, demo: !s.upload && BUILTIN_TASKS.some((t) => t.name === s.taskChoice), spec: parsed.spec },
     state: 'running',
   };
   addRun({ meta, steps: emptySteps(), evals: emptyEvals(), recordStep: 0, version: 0 });

@@ -22,8 +22,11 @@ export function TaskPanel() {
       taskSummary: st.taskSummary,
     })),
   );
+  const builtin = BUILTIN_TASKS.some((t) => t.name === s.taskChoice);
   const options = [
     ...BUILTIN_TASKS.map((t) => ({ value: t.name, label: t.title })),
+    // A saved task (an import, or a rephrased one) is listed while it is the current task.
+    ...(!builtin && s.taskChoice !== 'upload' ? [{ value: s.taskChoice, label: `Saved: ${s.taskChoice}` }] : []),
     ...(s.upload ? [{ value: 'upload', label: `Uploaded: ${s.upload.fileName}` }] : []),
   ];
   const counts = s.parsed ? Object.entries(s.parsed.splits).map(([k, v]) => `${v.length} ${k}`).join(' · ') : null;
