@@ -1,6 +1,6 @@
 // `npm run report:quant`: what q8 and q4 weights cost in quality on the demo model, against f32:
 // top-1 next-token agreement at every position of the golden.json prompts, and perplexity on
-// the dev texts of the demo tasks (mean next-token NLL, exponentiated).
+// the first ROWS_PER_TASK dev texts of each demo task (mean next-token NLL, exponentiated).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,9 @@ import { LlamaForward } from '../src/engine/model/llama';
 import { releaseRunState } from '../src/engine/model/runState';
 import type { WeightPrecision } from '../src/engine/api';
 
+/** Dev rows per task: enough tokens for a stable perplexity, few enough for SwiftShader. */
+const ROWS_PER_TASK = Number(process.env.ZO_QUANT_ROWS ?? 100);
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelDir = join(root, 'public', 'demo-model');
 const golden = JSON.parse(readFileSync(join(root, '..', 'shared', 'demo-model', 'golden.json'), 'utf8')) as { cases: { input_ids: number[] }[] };
@@ -18,7 +21,7 @@ const golden = JSON.parse(readFileSync(join(root, '..', 'shared', 'demo-model', 
 function devTexts(): string[] {
   const texts: string[] = [];
   for (const task of ['wn-animal-plant', 'wn-topic4', 'wn-define-pref']) {
-    const rows = readFileSync(join(root, 'public', 'demo-data', task, 'dev.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(root, 'public', 'demo-data', task, 'dev.jsonl'), 'utf8').trim().split('\n').slice(0, ROWS_PER_TASK).map((l) => JSON.parse(l));
     for (const r of rows) texts.push(typeof r.text === 'string' ? r.text : `${r.prompt}${r.chosen}`);
   }
   return texts;
