@@ -235,7 +235,7 @@ export interface EngineApi {
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve>;
   memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }>;
   /** Samples continuations with the current weights (a run's adapters included), streaming
-   *  'generated-token' events; optional until the worker protocol carries it. */
-  generate?(request: GenerateRequest): Promise<GenerateResult>;
+   *  'generated-token' events (one per token, `requestId` naming the request). */
+  generate(request: GenerateRequest): Promise<GenerateResult>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }

@@ -5,6 +5,7 @@ import { useStudio } from '../store/state';
 import { Banners } from './Banners';
 import { Charts } from './charts/Charts';
 import { DynamicsView } from './dynamics/DynamicsView';
+import { GeneratePanel } from './generate/GeneratePanel';
 import { Header } from './Header';
 import { ModelPanel } from './model/ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
@@ -31,6 +32,7 @@ export function App() {
           <ModelPanel />
           <TaskPanel />
           <TrainingPanel />
+          <GeneratePanel />
         </div>
         <div className="views">
           <Charts />

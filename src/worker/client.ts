@@ -5,6 +5,8 @@ import type {
   AdapterReport,
   EngineEvent,
   EvalMetrics,
+  GenerateRequest,
+  GenerateResult,
   LoadModelRequest,
   LossCurve,
   MemoryEstimate,
@@ -103,6 +105,10 @@ export class EngineClient {
   }
   memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
     return this.call('memory', null);
+  }
+  /** Resolves with the full texts; each token also arrives as a 'generated-token' event. */
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    return this.call('generate', request);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

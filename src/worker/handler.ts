@@ -34,6 +34,8 @@ async function dispatch(engine: EngineApi, msg: WorkerRequest): Promise<MethodMa
       return engine.lossAlongDirection(msg.payload.direction, msg.payload.span, msg.payload.points);
     case 'memory':
       return engine.memory();
+    case 'generate':
+      return engine.generate(msg.payload);
   }
 }
 

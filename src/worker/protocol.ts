@@ -7,6 +7,8 @@ import type {
   AdapterReport,
   EngineEvent,
   EvalMetrics,
+  GenerateRequest,
+  GenerateResult,
   LoadModelRequest,
   LossCurve,
   MemoryEstimate,
@@ -35,6 +37,7 @@ export interface MethodMap {
     result: LossCurve;
   };
   memory: { params: null; result: { ledger: LedgerSnapshot; inferenceBaseline: number } };
+  generate: { params: GenerateRequest; result: GenerateResult };
 }
 
 export type Method = keyof MethodMap;
@@ -52,6 +55,7 @@ export const METHODS: readonly Method[] = [
   'exportWeights',
   'lossAlongDirection',
   'memory',
+  'generate',
 ];
 
 /** Main thread -> worker. `kind` is the method name. */

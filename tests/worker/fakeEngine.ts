@@ -1,6 +1,6 @@
 // A test double of EngineApi: records calls, answers with fixed plain data, can emit events
 // and can be told to fail with a typed error, so the worker protocol is tested without a GPU.
-import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
+import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, GenerateRequest, GenerateResult, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
 import type { LedgerSnapshot } from '../../src/engine/gpu/ledger';
 import { GpuOutOfMemoryError } from '../../src/engine/gpu/errors';
 
@@ -82,6 +82,13 @@ export class FakeEngine implements EngineApi {
   async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
     this.note('memory');
     return { ledger: { current: { weights: 8, trainable: 0, optimizer: 0, activations: 4, scratch: 1, staging: 1 }, total: 14, peak: 14 }, inferenceBaseline: 12 };
+  }
+  /** Emits two 'generated-token' events for the first prompt, then answers with their text. */
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    this.note('generate', request);
+    this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: 0, token: 5, text: ' a' });
+    this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: 0, token: 6, text: ' dog' });
+    return { texts: request.prompts.map((_, i) => (i === 0 ? ' a dog' : '')), finish: request.prompts.map(() => 'length' as const) };
   }
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);

@@ -97,6 +97,21 @@ describe('handleRequest', () => {
     expect(sent.map((s) => [s.message.kind, s.message.id])).toEqual([['response', 2], ['response', 1]]);
   });
 
+  it('serves generate: the token events stream before the response with the full text', async () => {
+    const engine = new FakeEngine();
+    const { sent, post } = collector();
+    const off = forwardEvents(engine, post);
+    const request = { requestId: 'g1', prompts: ['Define "dog":'], maxNewTokens: 2, temperature: 0, topK: 0, topP: 1, seed: 0, chat: false };
+    await handleRequest(engine, { kind: 'generate', id: 11, payload: request }, post);
+    off();
+    expect(engine.calls).toEqual([{ method: 'generate', args: [request] }]);
+    expect(sent.map((s) => s.message)).toEqual([
+      { kind: 'event', id: 0, payload: { kind: 'generated-token', requestId: 'g1', sequence: 0, token: 5, text: ' a' } },
+      { kind: 'event', id: 0, payload: { kind: 'generated-token', requestId: 'g1', sequence: 0, token: 6, text: ' dog' } },
+      { kind: 'response', id: 11, payload: { method: 'generate', result: { texts: [' a dog'], finish: ['length'] } } },
+    ]);
+  });
+
   it('forwards engine events as event messages until unsubscribed', () => {
     const engine = new FakeEngine();
     const { sent, post } = collector();
