@@ -13,6 +13,7 @@ import { Session } from '../../src/engine/session/session';
 import { loadTaskFromFiles } from '../../src/engine/data/parse';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { releaseRunState } from '../../src/engine/model/runState';
+import { BatchSampler } from '../../src/engine/data/sampler';
 
 const SEQ = 32;
 
@@ -40,7 +41,7 @@ async function time(ctx: GpuContext, reps: number, work: () => void | Promise<un
 }
 
 export async function benchModel(ctx: GpuContext, root: string, log: (s: string) => void): Promise<Record<string, number>> {
-  const reps = ctx.adapter.isSoftware ? 2 : 20;
+  const reps = ctx.adapter.isSoftware ? 3 : 20;
   const out: Record<string, number> = {};
   const s = await session(ctx, root, 'f32');
   const model = s.requireModel();
@@ -62,9 +63,12 @@ export async function benchModel(ctx: GpuContext, root: string, log: (s: string)
     ctx.ledger.resetPeak();
     const run = await sess.startRun({ ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3 });
     const trainer = run.trainer;
-    const batchRows = sess.requireTask().splits.train.slice(0, CONFIG.batch);
+    // The forward passes see exactly the batches the ZO steps will (same sampler, same seed),
+    // so the ratio compares like with like (padded lengths differ from batch to batch).
+    const train = sess.requireTask().splits.train;
+    const sampler = new BatchSampler(train.length, CONFIG.batch, CONFIG.seed);
     const forwardMs = await time(ctx, reps, async () => {
-      trainer.scorer.prepare(trainer.scorer.batch(batchRows, 'classification'));
+      trainer.scorer.prepare(trainer.scorer.batch(sampler.next().map((i) => train[i]), 'classification'));
       ctx.submit((p) => trainer.scorer.encode(p, 0));
       await ctx.readF32(trainer.scorer.loss.buffers.batchLoss, 1);
     });
