@@ -13,7 +13,7 @@ import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { runLoop } from '../../engine/session/runLoop';
 import { encodeRunRecord } from '../../engine/zo/record';
-import type { EngineEvent } from '../../engine/api';
+import type { EngineEvent, EvalMetrics } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
 import { applyPreferenceFlags, logRewardEvent, trainZopro } from './preference';
 
@@ -40,6 +40,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const started = Date.now();
   let lastLine = 0;
   let best = { accuracy: zeroShot.accuracy, step: 0 };
+  let lastEval: EvalMetrics | null = null;
   const emit = (e: EngineEvent) => {
     logRewardEvent(e, json, io); // preference hook: DPO reward curves
     if (e.kind === 'step') {
@@ -51,12 +52,15 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`step ${m.step + 1}/${config.steps}  loss ${m.loss.toFixed(4)}  g ${m.projectedGrad.toExponential(2)}  ${rate.toFixed(2)} steps/s`);
       }
     } else if (e.kind === 'eval') {
+      lastEval = e.metrics;
       if (e.metrics.accuracy > best.accuracy) best = { accuracy: e.metrics.accuracy, step: e.metrics.step };
       log({ kind: 'eval', ...e.metrics }, `step ${e.metrics.step}: ${e.metrics.split} accuracy ${(100 * e.metrics.accuracy).toFixed(1)}%, loss ${e.metrics.loss.toFixed(4)}`);
     }
   };
   await runLoop(session, 'cli', config, { requested: 'none' }, { emit, skipInitialEval: true });
-  const final = await session.evaluate(config.evalSplit, config.evalLimit);
+  // The run loop already evaluated the final weights when the last step fell on an evaluation.
+  const done = run.trainer.stepsDone;
+  const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);
 
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'run.zorec'), encodeRunRecord(run.trainer.record));
