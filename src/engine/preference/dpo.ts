@@ -8,15 +8,9 @@
 // start model: its scores are computed once per row before training and kept as two floats
 // per row (no second copy of the model). A step is one submit, exactly as ZoTrainer's.
 import type { GpuContext } from '../gpu/context';
-import type { StepMetrics } from '../api';
-import { BatchSampler, type SamplerState } from '../data/sampler';
-import { ZoStepPlan } from '../zo/stepPlan';
-import { LOSS_SLOT_BYTES, type ZoStepSummary } from '../zo/script';
-import { lrAt } from '../zo/config';
-import { newRecord, recordStep, type ZoRunRecord } from '../zo/record';
 import type { EncodedExample } from '../training/batches';
 import { TaskScorer } from '../training/scorer';
-import type { TrainerResume, TrainerSetup } from '../training/trainer';
+import { ZoTrainer, type TrainerResume, type TrainerSetup } from '../training/trainer';
 import { softplusNeg } from '../cpu/loss';
 
 /** Scores [n, 2] (chosen, rejected) of preference rows under the scorer's current weights. */
@@ -68,94 +62,27 @@ export interface DpoSetup extends TrainerSetup {
   references: Float32Array;
 }
 
-interface InFlight {
-  step: number;
-  started: number;
-  summary: Promise<ZoStepSummary>;
-}
-
-/** The MeZO loop of ZoTrainer with the DPO objective; the same interface, so runLoop drives it. */
-export class DpoTrainer {
-  readonly plan: ZoStepPlan;
-  readonly scorer: TaskScorer;
-  readonly record: ZoRunRecord;
-  private readonly sampler: BatchSampler;
-  private readonly slotTarget = new Map<number, number>();
-  private nextStep: number;
-  private inFlight: InFlight | null = null;
-
-  constructor(private readonly s: DpoSetup, resume?: TrainerResume) {
-    if (s.references.length !== s.train.length * 2) throw new Error('DPO: one pair of reference scores per train row');
-    this.plan = new ZoStepPlan(s.ctx, s.trainable.ranges, s.hyper);
-    const targets = this.plan.lossSlots.map((slot, i) => {
-      this.slotTarget.set(slot, i + 1);
-      return { buffer: this.plan.losses, offset: slot * LOSS_SLOT_BYTES, size: 4 };
-    });
-    this.scorer = new TaskScorer(s.ctx, s.forward, s.padId, targets);
-    this.scorer.loss.setCoefficients({ beta: s.beta, klCoef: 0 });
-    this.sampler = new BatchSampler(s.train.length, s.batchSize, s.hyper.seed, { lastBatch: 'short' }, resume?.sampler);
-    this.record = resume?.record ?? newRecord(s.hyper, s.meta);
-    this.nextStep = this.record.steps.length ? this.record.steps[this.record.steps.length - 1].step + 1 : 0;
-  }
-
-  get stepsDone(): number {
-    return this.nextStep - (this.inFlight ? 1 : 0);
-  }
-
-  get stepsSubmitted(): number {
-    return this.nextStep;
-  }
-
-  samplerState(): SamplerState {
-    return this.sampler.getState();
-  }
-
-  async advance(): Promise<StepMetrics | null> {
-    const previous = this.inFlight;
-    this.inFlight = this.submit();
-    return previous ? this.finish(previous) : null;
-  }
-
-  async drain(): Promise<StepMetrics | null> {
-    const previous = this.inFlight;
-    this.inFlight = null;
-    return previous ? this.finish(previous) : null;
-  }
-
-  private submit(): InFlight {
-    const { ctx, train, references } = this.s;
-    const step = this.nextStep++;
-    const indices = this.sampler.next();
-    const batch = this.scorer.batch(indices.map((i) => train[i]), 'classification');
-    batch.scored.forEach((ex, k) => {
-      const i = indices[k];
-      ex.objective = 'dpo';
-      ex.reference = [references[2 * i], references[2 * i + 1]];
-    });
-    this.scorer.prepare(batch);
-    this.plan.setStep(step);
-    const started = performance.now();
-    ctx.submit((pass) => this.plan.encodeStep(pass, (p, _offset, slot) => this.scorer.encode(p, this.slotTarget.get(slot)!)), `dpo-step-${step}`);
-    return { step, started, summary: this.plan.readSummary() };
-  }
-
-  private async finish(f: InFlight): Promise<StepMetrics> {
-    const summary = await f.summary;
-    this.record.steps.push(recordStep(this.s.hyper, f.step, summary));
-    const { q, oneSided } = this.s.hyper;
-    return {
-      step: f.step,
-      lossPlus: summary.losses[0],
-      lossMinus: oneSided ? summary.losses[2 * q] : summary.losses[1],
-      loss: summary.loss,
-      projectedGrad: summary.grads.reduce((a, b) => a + b, 0) / q,
-      lr: lrAt(this.s.hyper, f.step),
-      seed: this.s.hyper.seed,
-      millis: performance.now() - f.started,
-    };
-  }
-
-  destroy(): void {
-    this.plan.destroy();
-  }
+/**
+ * MeZO with the DPO objective: ZoTrainer's one-submit step, with each sampled pair carrying the
+ * start model's two reference scores into the loss kernel (objective 'dpo').
+ */
+export function dpoTrainer(s: DpoSetup, resume?: TrainerResume): ZoTrainer {
+  if (s.references.length !== s.train.length * 2) throw new Error('DPO: one pair of reference scores per train row');
+  const trainer = new ZoTrainer(
+    {
+      ...s,
+      batchOf: (indices, scorer) => {
+        const batch = scorer.batch(indices.map((i) => s.train[i]), 'classification');
+        batch.scored.forEach((ex, k) => {
+          const i = indices[k];
+          ex.objective = 'dpo';
+          ex.reference = [s.references[2 * i], s.references[2 * i + 1]];
+        });
+        return batch;
+      },
+    },
+    resume,
+  );
+  trainer.scorer.loss.setCoefficients({ beta: s.beta, klCoef: 0 });
+  return trainer;
 }

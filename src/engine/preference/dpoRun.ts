@@ -1,5 +1,5 @@
 // Starting a ZO-DPO run inside a Session: score every train row (and the evaluation rows) with
-// the start model once, then (on resume) replay the record, then hand the DpoTrainer to the
+// the start model once, then (on resume) replay the record, then hand the DPO-configured ZoTrainer to the
 // session's run loop. Evaluations add DPO curves (loss, implicit reward margin, reward
 // accuracy) on a fixed train subset and on the evaluation split.
 import type { RewardMetrics, TrainConfig } from '../api';
@@ -12,7 +12,7 @@ import type { TrainableSet } from '../training/trainable';
 import type { EncodedExample } from '../training/batches';
 import type { RunHandle, Session } from '../session/session';
 import { samplerAfter, EVAL_BATCH } from '../session/session';
-import { DpoTrainer, dpoMetrics, pairScores } from './dpo';
+import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
 
 /** Defaults, one home. */
 export const DPO_DEFAULTS = {
@@ -50,7 +50,7 @@ export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunH
     await replayGpu(ctx, d.trainable.ranges, record);
     resume = { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) };
   }
-  const trainer = new DpoTrainer(
+  const trainer = dpoTrainer(
     {
       ctx, forward, trainable: d.trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId,
       beta, references,

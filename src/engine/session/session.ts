@@ -21,7 +21,7 @@ import { startDpoRun } from '../preference/dpoRun';
 /** Examples per evaluation batch. */
 export const EVAL_BATCH = 32;
 
-/** What a run loop drives: ZoTrainer, or a preference trainer with the same surface (DpoTrainer). */
+/** What a run loop drives: a ZoTrainer (DPO runs are one too, with a batch hook), or anything with its surface. */
 export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
 
 export interface RunHandle {

@@ -11,7 +11,7 @@ import { lrAt, type ZoHyper } from '../zo/config';
 import { newRecord, recordStep, type ZoRunRecord } from '../zo/record';
 import type { ZoStepSummary } from '../zo/script';
 import type { LlamaForward } from '../model/llama';
-import type { EncodedExample } from './batches';
+import type { EncodedExample, ScoredBatch } from './batches';
 import { TaskScorer } from './scorer';
 import type { TrainableSet } from './trainable';
 
@@ -26,6 +26,11 @@ export interface TrainerSetup {
   padId: number;
   /** Kept in the run record's header (config, model identity). */
   meta?: Record<string, unknown>;
+  /**
+   * Turns sampled train-row indices into the scored batch (default: the rows under `objective`).
+   * Objectives with per-row extras (DPO's reference scores) set them here.
+   */
+  batchOf?: (indices: number[], scorer: TaskScorer) => ScoredBatch;
 }
 
 export interface TrainerResume {
@@ -95,8 +100,8 @@ export class ZoTrainer {
   private submit(): InFlight {
     const { ctx, objective, train } = this.s;
     const step = this.nextStep++;
-    const rows = this.sampler.next().map((i) => train[i]);
-    this.scorer.prepare(this.scorer.batch(rows, objective));
+    const indices = this.sampler.next();
+    this.scorer.prepare(this.s.batchOf ? this.s.batchOf(indices, this.scorer) : this.scorer.batch(indices.map((i) => train[i]), objective));
     this.plan.setStep(step);
     const started = performance.now();
     ctx.submit(
