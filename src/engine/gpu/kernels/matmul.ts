@@ -1,5 +1,5 @@
 // Matrix multiply of activations by a linear weight: y[m, n] (=|+=) sum_k x[m, k] w[n, k]
-// (shaders/matmul_{f32,f16,q8,q4}.wgsl), w [out, in] in any storage format. Two strategies
+// (shaders/matmul_{f32,f16,q8,q4}.wgsl + matmul_common.wgsl), w [out, in] in any storage format. Two strategies
 // per format, both built at load: a matrix-vector kernel for M <= MATVEC_MAX_ROWS (decode and
 // token-by-token work: memory-bound) and a 64 x 64 tiled kernel for larger M (prefill and
 // training batches: compute-bound). setRows() picks one for the next dispatch. On CPU-emulated
@@ -10,6 +10,7 @@ import f16Code from '../../../../shaders/matmul_f16.wgsl?raw';
 import f16NativePrelude from '../../../../shaders/matmul_f16_native.wgsl?raw';
 import f16UnpackPrelude from '../../../../shaders/matmul_f16_unpack.wgsl?raw';
 import q8Code from '../../../../shaders/matmul_q8.wgsl?raw';
+import commonCode from '../../../../shaders/matmul_common.wgsl?raw';
 import q4Code from '../../../../shaders/matmul_q4.wgsl?raw';
 import rowblockCode from '../../../../shaders/matmul_rowblock.wgsl?raw';
 import type { GpuContext } from '../context';
@@ -38,8 +39,7 @@ export type BatchedVariant = 'tiled' | 'software';
  * workgroup memory is just more memory, so there a barrier-free kernel in which each
  * invocation computes a 16 x 16 block straight from storage is 4.5-7.5x faster (measured at
  * M = 512, K, N in {192, 512}: see the header of matmul_rowblock.wgsl). A real GPU keeps the
- * tiled kernel unchanged (the format shaders only gained unit8/group_scale, which its entry
- * points never call).
+ * tiled kernel (matmul_common.wgsl), which reads weights through the same unit8/group_scale.
  */
 export function batchedVariantFor(ctx: GpuContext): BatchedVariant {
   return ctx.adapter.isSoftware ? 'software' : 'tiled';
@@ -69,19 +69,23 @@ const TILE = 64;
 const BLOCK = 16;
 const ROWBLOCK_WG = 64;
 
-/** The WGSL module for a format; f16 composes a prelude (native or unpack) with the kernels. */
+/**
+ * The WGSL module for a format: its bindings, decoder and matrix-vector kernel, then the shared
+ * parameters and tiled kernel (matmul_common.wgsl); f16 starts with a prelude (native or unpack).
+ */
 export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: string; code: string } {
+  const withCommon = (name: string, code: string) => ({ name, code: `${code}\n${commonCode}` });
   switch (format) {
     case 'f32':
-      return { name: 'matmul_f32', code: f32Code };
+      return withCommon('matmul_f32', f32Code);
     case 'f16':
       return nativeF16
-        ? { name: 'matmul_f16_native', code: `${f16NativePrelude}\n${f16Code}` }
-        : { name: 'matmul_f16_unpack', code: `${f16UnpackPrelude}\n${f16Code}` };
+        ? withCommon('matmul_f16_native', `${f16NativePrelude}\n${f16Code}`)
+        : withCommon('matmul_f16_unpack', `${f16UnpackPrelude}\n${f16Code}`);
     case 'q8':
-      return { name: 'matmul_q8', code: q8Code };
+      return withCommon('matmul_q8', q8Code);
     case 'q4':
-      return { name: 'matmul_q4', code: q4Code };
+      return withCommon('matmul_q4', q4Code);
   }
 }
 
