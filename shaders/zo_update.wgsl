@@ -35,11 +35,8 @@ fn block_of(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
 
-@compute @workgroup_size(WG)
-fn sgd_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let block = block_of(gid, nwg);
-  if (block * 4u >= range.count) { return; }
-  let d = direction(block);
+// theta -= c lr (d + wd theta) over the 4 elements of `block`: ZO-SGD, and ZO-SGD-Sign with sign(d).
+fn descend(block: u32, d: vec4<f32>) {
   let size = coef() * zs.lr;
   let wd = zs.weight_decay * range.decay;
   for (var k = 0u; k < 4u; k++) {
@@ -52,19 +49,17 @@ fn sgd_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 }
 
 @compute @workgroup_size(WG)
+fn sgd_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let block = block_of(gid, nwg);
+  if (block * 4u >= range.count) { return; }
+  descend(block, direction(block));
+}
+
+@compute @workgroup_size(WG)
 fn sign_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let block = block_of(gid, nwg);
   if (block * 4u >= range.count) { return; }
-  let d = sign(direction(block));
-  let size = coef() * zs.lr;
-  let wd = zs.weight_decay * range.decay;
-  for (var k = 0u; k < 4u; k++) {
-    let i = block * 4u + k;
-    if (i < range.count) {
-      let t = theta[range.offset + i];
-      theta[range.offset + i] = t - size * (d[k] + wd * t);
-    }
-  }
+  descend(block, sign(direction(block)));
 }
 
 @compute @workgroup_size(WG)
