@@ -1,16 +1,9 @@
 // Number formatting for the panels: bytes, rates, durations, losses.
+import { formatBytes } from '../engine/gpu/errors';
 
+/** Bytes in binary units (the engine's formatter, so the UI and error messages agree); '—' when unknown. */
 export function bytes(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  return Number.isFinite(n) ? formatBytes(n) : '—';
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -1,5 +1,6 @@
 // allclose in numpy's sense: |a - b| <= atol + rtol * |b|, elementwise, with a readable report.
 import { expect } from 'vitest';
+import { seededUniform } from '../../src/engine/training/seededUniform';
 
 export interface Tolerance {
   atol: number;
@@ -33,17 +34,7 @@ export function expectAllclose(actual: ArrayLike<number>, expected: ArrayLike<nu
   }
 }
 
-/** Deterministic uniform(-scale, scale) values for kernel tests (mulberry32). */
+/** Deterministic uniform(-scale, scale) values for kernel tests (mulberry32, as the engine's initialiser). */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = (u * 2 - 1) * scale;
-  }
-  return out;
+  return seededUniform(n, seed, scale);
 }
