@@ -15,13 +15,35 @@ override WG: u32 = 64;
 override Q: u32 = 1u;
 override COEF: f32 = 1.0;              // move coefficient c (ZO-SGD-Cons: 1, then -2)
 override COEF_FROM_CHOICE: bool = false; // c = summary[Q] (ZO-SGD-Cons final move)
+// The step's last restore (theta += RESTORE_COEF * eps * z_RESTORE_J) folded into this pass: the
+// direction regenerates z_RESTORE_J anyway, and the weights are read and written once instead of
+// twice. Same float operations as zo_perturb.wgsl, so the result is the same as two passes.
+override RESTORE: bool = false;
+override RESTORE_J: u32 = 0u;
+override RESTORE_COEF: f32 = 0.0;
+
+var<private> z_restore: vec4<f32>;
 
 fn direction(block: u32) -> vec4<f32> {
   var acc = vec4<f32>(0.0);
   for (var j = 0u; j < Q; j++) {
-    acc = acc + summary[j] * gaussian4(zs.seed, zs.step, j, range.stream, block);
+    let z = gaussian4(zs.seed, zs.step, j, range.stream, block);
+    if (RESTORE && j == RESTORE_J) {
+      z_restore = z;
+    }
+    acc = acc + summary[j] * z;
   }
   return acc * zs.inv_q;
+}
+
+// theta[offset + i] after the folded restore (element k of its block); call after direction().
+fn load_theta(i: u32, k: u32) -> f32 {
+  let t = theta[range.offset + i];
+  if (RESTORE) {
+    let a = RESTORE_COEF * zs.eps;
+    return t + a * z_restore[k];
+  }
+  return t;
 }
 
 fn coef() -> f32 {
@@ -42,7 +64,7 @@ fn descend(block: u32, d: vec4<f32>) {
   for (var k = 0u; k < 4u; k++) {
     let i = block * 4u + k;
     if (i < range.count) {
-      let t = theta[range.offset + i];
+      let t = load_theta(i, k);
       theta[range.offset + i] = t - size * (d[k] + wd * t);
     }
   }
@@ -71,7 +93,7 @@ fn momentum_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   for (var k = 0u; k < 4u; k++) {
     let i = block * 4u + k;
     if (i < range.count) {
-      let t = theta[range.offset + i];
+      let t = load_theta(i, k);
       let mi = zs.beta1 * m[i] + (d[k] + wd * t);
       m[i] = mi;
       theta[range.offset + i] = t - zs.lr * mi;
@@ -90,7 +112,7 @@ fn adam_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   for (var k = 0u; k < 4u; k++) {
     let i = block * 4u + k;
     if (i < range.count) {
-      let t = theta[range.offset + i];
+      let t = load_theta(i, k);
       let mi = zs.beta1 * m[i] + a1 * d[k];
       let vi = zs.beta2 * v[i] + a2 * (d[k] * d[k]);
       m[i] = mi;

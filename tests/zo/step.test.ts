@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ZoCpuPlan } from '../../src/engine/cpu/zoPlan';
 import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/zo/config';
 import { ZoStepPlan } from '../../src/engine/zo/stepPlan';
-import type { ZoStepSummary } from '../../src/engine/zo/script';
+import { zoScript, type ZoStepSummary } from '../../src/engine/zo/script';
 import { expectAllclose } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';
 import { cpuLoss, cpuRanges, gpuProblem, initialParams } from './problem';
@@ -100,5 +100,45 @@ describe('ZO step: GPU plan equals the CPU reference', () => {
       for (let t = 1; t < l0.length; t++) expect(l0[t]).toBeLessThanOrEqual(l0[t - 1] * (1 + 1e-5));
       expect(r.gpu.some((s) => s.choice !== 1)).toBe(true);
     }
+  });
+});
+
+describe('ZO step: the last restore is folded into the update', () => {
+  it('q = 1 passes over the weights three times (+eps, -2 eps, restore + update)', () => {
+    const passes = (h: Partial<ZoHyper>) => zoScript({ ...base, ...h }).filter((op) => op.kind === 'perturb' || op.kind === 'move').length;
+    expect(passes({})).toBe(3);
+    expect(passes({ oneSided: true })).toBe(2);
+    expect(passes({ q: 2 })).toBe(6);
+    expect(passes({ optimizer: 'zo-sgd-cons' })).toBe(5);
+  });
+
+  it.each(['zo-sgd', 'zo-sgd-momentum', 'zo-adam'] as const)('%s: the folded pass equals restore then update, bit for bit', async (optimizer) => {
+    const h: ZoHyper = { ...base, optimizer, q: 2, weightDecay: 0.1, lr: 1e-2 };
+    const ctx = await testGpu();
+    const init = initialParams();
+    const results: Float32Array[][] = [];
+    for (const folded of [true, false]) {
+      const prob = gpuProblem(ctx, [init[0].slice(), init[1].slice()]);
+      const plan = new ZoStepPlan(ctx, prob.ranges, h);
+      plan.setStep(3);
+      plan.loadRecorded(Float32Array.of(0.75, -1.5));
+      const restore = { j: 1, coef: 1 } as const;
+      ctx.submit((pass) => {
+        for (const coef of [1, -2] as const) plan.encodeOp(pass, { kind: 'perturb', j: 1, coef });
+        if (folded) plan.encodeOp(pass, { kind: 'move', coef: 1, restore });
+        else for (const op of [{ kind: 'perturb', j: 1, coef: 1 }, { kind: 'move', coef: 1 }] as const) plan.encodeOp(pass, op);
+      });
+      results.push(await prob.read());
+      plan.destroy();
+      prob.release();
+    }
+    for (const b of [0, 1]) {
+      const [a, c] = [results[0][b], results[1][b]];
+      let same = 0;
+      for (let i = 0; i < a.length; i++) same += Object.is(a[i], c[i]) ? 1 : 0;
+      expect(same, `buffer ${b}`).toBe(a.length);
+    }
+    // And the update moved the weights.
+    expect(results[0][1].some((x, i) => x !== init[1][i])).toBe(true);
   });
 });

@@ -56,6 +56,8 @@ export class ZoCpuPlan {
     if (op.kind === 'perturb') {
       for (const r of this.ranges) perturbRangeCpu(r, s, op.j, op.coef);
     } else if (op.kind === 'move') {
+      // The GPU folds this restore into the update's pass; the float operations are the same.
+      if (op.restore) for (const r of this.ranges) perturbRangeCpu(r, s, op.restore.j, op.restore.coef);
       const opt = ZO_OPTIMIZERS[this.hyper.optimizer];
       const c = op.coef === 'choice' ? this.summary[q] : op.coef;
       const grads = this.summary.subarray(0, q);

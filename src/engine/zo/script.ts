@@ -12,10 +12,18 @@ export type ZoOp =
   /** Projected gradients g_j from the loss slots into the summary (one thread). */
   | { kind: 'grad' }
   /** The optimizer update along d = mean_j g_j z_j, scaled by coef (ZO-SGD-Cons moves) or by the
-   *  recorded choice. */
-  | { kind: 'move'; coef: 1 | -2 | 'choice' }
+   *  recorded choice. `restore`: first theta += restore.coef * eps * z_j, the last perturbation's
+   *  restore folded into the same pass (it regenerates z_j for d anyway), so a step reads and
+   *  writes the weights three times instead of four. */
+  | { kind: 'move'; coef: 1 | -2 | 'choice'; restore?: Restore }
   /** ZO-SGD-Cons: pick the lowest of L(theta), L(theta - lr d), L(theta + lr d). */
   | { kind: 'select' };
+
+/** The restore of perturbation j (+1 after the minus phase, -1 after a one-sided plus phase). */
+export interface Restore {
+  j: number;
+  coef: 1 | -1;
+}
 
 /** Loss slots are 256 bytes apart, so a caller may bind each slot at an aligned offset. */
 export const LOSS_SLOT_BYTES = 256;
@@ -75,19 +83,14 @@ export function zoScript(h: Pick<ZoHyper, 'q' | 'oneSided' | 'optimizer'>): ZoOp
   if (h.oneSided || cons) ops.push({ kind: 'loss', slot: lossSlot(h.q, 0, 0) });
   for (let j = 0; j < h.q; j++) {
     ops.push({ kind: 'perturb', j, coef: 1 }, { kind: 'loss', slot: lossSlot(h.q, j, 1) });
-    if (h.oneSided) {
-      ops.push({ kind: 'perturb', j, coef: -1 });
-    } else {
-      ops.push({ kind: 'perturb', j, coef: -2 }, { kind: 'loss', slot: lossSlot(h.q, j, -1) });
-      ops.push({ kind: 'perturb', j, coef: 1 });
-    }
+    if (!h.oneSided) ops.push({ kind: 'perturb', j, coef: -2 }, { kind: 'loss', slot: lossSlot(h.q, j, -1) });
+    // The last restore waits for the first move (grad only reads losses), which applies it.
+    if (j < h.q - 1) ops.push({ kind: 'perturb', j, coef: h.oneSided ? -1 : 1 });
   }
-  ops.push({ kind: 'grad' });
-  if (!cons) {
-    ops.push({ kind: 'move', coef: 1 });
-    return ops;
-  }
-  ops.push({ kind: 'move', coef: 1 }, { kind: 'loss', slot: consSlot(h.q, 'minus') });
+  const restore: Restore = { j: h.q - 1, coef: h.oneSided ? -1 : 1 };
+  ops.push({ kind: 'grad' }, { kind: 'move', coef: 1, restore });
+  if (!cons) return ops;
+  ops.push({ kind: 'loss', slot: consSlot(h.q, 'minus') });
   ops.push({ kind: 'move', coef: -2 }, { kind: 'loss', slot: consSlot(h.q, 'plus') });
   ops.push({ kind: 'select' }, { kind: 'move', coef: 'choice' });
   return ops;

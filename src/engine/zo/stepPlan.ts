@@ -14,6 +14,7 @@
 // each dispatch of one submit sees the same uniform values, so slots cannot share one uniform.
 // Two-sided: for j < q: +eps z_j, loss(j,+), -2 eps z_j, loss(j,-), +eps z_j; grad; update.
 // One-sided: loss(theta), then for j: +eps z_j, loss(j,+), -eps z_j; grad; update.
+// The last restore runs inside the update's pass (script.ts), so q = 1 reads the weights 3 times.
 // ZO-SGD-Cons adds loss(theta) first and, after grad, two candidate moves with a loss each,
 // then the choice and the final move (src/engine/zo/script.ts lists the exact order).
 import type { GpuContext } from '../gpu/context';
@@ -22,7 +23,7 @@ import { lrAt, stepScalars, validateHyper, type ZoHyper } from './config';
 import { ZO_OPTIMIZERS, optimizerStateBytes } from './optimizers';
 import {
   LOSS_SLOT_BYTES, consSlot, lossSlot, lossSlotCount, parseSummary, recordDtype, replayScript, summaryLength, zoScript,
-  type ZoOp, type ZoStepSummary,
+  type Restore, type ZoOp, type ZoStepSummary,
 } from './script';
 
 export type { ParamRange } from '../gpu/kernels/zo';
@@ -42,8 +43,9 @@ export class ZoStepPlan {
   readonly lossSlots: readonly number[];
   private readonly step: ZoStepUniform;
   private readonly state: GPUBuffer[] = [];
-  private readonly perturbs = new Map<string, Encodable[]>();
-  private readonly moves = new Map<string, Encodable[]>();
+  private readonly kernels = new Map<string, Encodable[]>();
+  private readonly makePerturbs: (j: number, coef: number) => Encodable[];
+  private readonly makeMoves: (coef: number | 'choice', restore: Restore | undefined) => Encodable[];
   private readonly gradKernel: ZoGradKernel;
   private readonly selectKernel: ZoGradKernel;
   private readonly summaryUpload: Float32Array;
@@ -76,24 +78,26 @@ export class ZoStepPlan {
       }),
     );
     this.resetState();
-    for (const op of this.script) {
-      if (op.kind === 'perturb') {
-        const key = `${op.j}:${op.coef}`;
-        if (!this.perturbs.has(key)) {
-          this.perturbs.set(key, ranges.map((r, i) => new ZoPerturbKernel(ctx, r, rangeParams[i], this.step.buffer, op.j, op.coef)));
-        }
-      } else if (op.kind === 'move') {
-        const key = String(op.coef);
-        if (!this.moves.has(key)) {
-          this.moves.set(key, ranges.map((r, i) => new ZoUpdateKernel(ctx, r, rangeParams[i], this.step.buffer, {
-            entryPoint: opt.entryPoint, q, coef: op.coef, summary: this.summary, state: states[i],
-          })));
-        }
-      }
-    }
+    this.makePerturbs = (j, coef) => ranges.map((r, i) => new ZoPerturbKernel(ctx, r, rangeParams[i], this.step.buffer, j, coef));
+    this.makeMoves = (coef, restore) => ranges.map((r, i) => new ZoUpdateKernel(ctx, r, rangeParams[i], this.step.buffer, {
+      entryPoint: opt.entryPoint, q, coef, restore, summary: this.summary, state: states[i],
+    }));
+    // Pipelines are built at load, not in the first step.
+    for (const op of this.script) if (op.kind === 'perturb' || op.kind === 'move') this.kernelsOf(op);
     const gradOpts = { losses: this.losses, summary: this.summary, step: this.step.buffer, q, oneSided: hyper.oneSided, roundF16: recordDtype(hyper) === 'f16' };
     this.gradKernel = new ZoGradKernel(ctx, 'projected_grad', gradOpts);
     this.selectKernel = new ZoGradKernel(ctx, 'cons_select', gradOpts);
+  }
+
+  /** The per-range kernels of a perturb or move op, made on first use. */
+  private kernelsOf(op: Extract<ZoOp, { kind: 'perturb' | 'move' }>): Encodable[] {
+    const key = op.kind === 'perturb' ? `perturb:${op.j}:${op.coef}` : `move:${op.coef}:${op.restore ? `${op.restore.j}:${op.restore.coef}` : '-'}`;
+    let kernels = this.kernels.get(key);
+    if (!kernels) {
+      kernels = op.kind === 'perturb' ? this.makePerturbs(op.j, op.coef) : this.makeMoves(op.coef, op.restore);
+      this.kernels.set(key, kernels);
+    }
+    return kernels;
   }
 
   /** Byte offset in `losses` of L(theta + eps z_j) (1), L(theta - eps z_j) (-1), L(theta) (0). */
@@ -115,10 +119,8 @@ export class ZoStepPlan {
   encodeOp(pass: GPUComputePassEncoder, op: ZoOp): void {
     switch (op.kind) {
       case 'perturb':
-        for (const k of this.perturbs.get(`${op.j}:${op.coef}`)!) k.encode(pass);
-        return;
       case 'move':
-        for (const k of this.moves.get(String(op.coef))!) k.encode(pass);
+        for (const k of this.kernelsOf(op)) k.encode(pass);
         return;
       case 'grad':
         this.gradKernel.encode(pass);

@@ -26,7 +26,7 @@ const PHASES: Phase[] = [
   { title: 'Evaluate', formula: 'L₊ = L(θ + ε·z)', value: (s) => `L₊ = ${num(s.lossPlus, 6)}` },
   { title: 'Perturb −', formula: 'θ ← θ − 2ε·z', value: () => 'same z, regenerated from the seed' },
   { title: 'Evaluate', formula: 'L₋ = L(θ − ε·z)', value: (s) => `L₋ = ${num(s.lossMinus, 6)}` },
-  { title: 'Restore', formula: 'θ ← θ + ε·z', value: () => 'weights back where they started' },
+  { title: 'Restore', formula: 'θ ← θ + ε·z', value: () => 'weights back where they started (on the GPU, in the same pass as the update)' },
   { title: 'Update', formula: 'θ ← θ − η·g·z,  g = (L₊ − L₋) / 2ε', value: (s) => `g = ${num(s.grad)}, η = ${num(s.lr)}` },
 ];
 

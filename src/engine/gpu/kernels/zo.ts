@@ -94,6 +94,8 @@ export interface ZoUpdateSpec {
   q: number;
   /** A fixed move coefficient, or 'choice' to read it from summary[q]. */
   coef: number | 'choice';
+  /** Apply theta += restore.coef * eps * z_j before the update, in the same pass. */
+  restore?: { j: number; coef: number };
   summary: GPUBuffer;
   /** 0, 1 or 2 state buffers of range.count f32 each. */
   state: GPUBuffer[];
@@ -104,13 +106,17 @@ export class ZoUpdateKernel implements Dispatchable {
   readonly label: string;
   private readonly kernel: BoundKernel;
   constructor(ctx: GpuContext, range: ParamRange, rangeParams: GPUBuffer, step: GPUBuffer, spec: ZoUpdateSpec) {
-    this.label = `zo-${spec.entryPoint}-${range.stream}-${spec.coef}`;
+    this.label = `zo-${spec.entryPoint}-${range.stream}-${spec.coef}${spec.restore ? `-restore${spec.restore.j}` : ''}`;
     const fromChoice = spec.coef === 'choice';
+    if (spec.restore && (spec.restore.j < 0 || spec.restore.j >= spec.q)) throw new Error(`restore of perturbation ${spec.restore.j} outside 0..${spec.q - 1}`);
     this.kernel = new BoundKernel(ctx, {
       name: 'zo_update',
       code: UPDATE_CODE,
       entryPoint: spec.entryPoint,
-      constants: { WG, Q: spec.q, COEF: fromChoice ? 0 : (spec.coef as number), COEF_FROM_CHOICE: fromChoice ? 1 : 0 },
+      constants: {
+        WG, Q: spec.q, COEF: fromChoice ? 0 : (spec.coef as number), COEF_FROM_CHOICE: fromChoice ? 1 : 0,
+        RESTORE: spec.restore ? 1 : 0, RESTORE_J: spec.restore?.j ?? 0, RESTORE_COEF: spec.restore?.coef ?? 0,
+      },
       bindings: [range.buffer, rangeParams, step, spec.summary, ...spec.state],
       grid: linearGrid(Math.ceil(range.count / 4), WG),
       label: this.label,
