@@ -1,6 +1,6 @@
 // Every default the app starts from, one comment each (nanoGPT style), and the named presets,
 // which override only what differs. A saved run stores its full TrainConfig, so any run replays.
-import type { TrainConfig, WeightPrecision } from '../engine/api';
+import type { DpoOptions, TrainConfig, WeightPrecision, ZoproOptions } from '../engine/api';
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   mode: 'full', // MeZO perturbs every weight; LoRA and sparse narrow what moves
@@ -42,6 +42,18 @@ export const PRESETS: readonly Preset[] = [
 
 export const DEFAULT_LORA = { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] };
 export const DEFAULT_SPARSE = { fraction: 0.001, score: 'magnitude' as const, calibrationRows: 64 };
+/** The engine's own defaults (DPO_DEFAULTS, ZOPRO_DEFAULTS in src/engine/preference/), copied
+ *  here so the main bundle does not pull in GPU code; tests/unit/reward-series.test.ts keeps them equal. */
+export const DEFAULT_DPO: DpoOptions = { beta: 2 }; // keeps the margin's sigmoid near its linear range
+export const DEFAULT_ZOPRO: ZoproOptions = {
+  k: 4, // completions per prompt (RLOO needs >= 2)
+  prompts: 4, // prompts per step: each step samples prompts x k completions
+  lambda: { start: 0.5, end: 0.1, schedule: 'linear' }, // lean on the last update early, explore later
+  klCoef: 0.1, // KL penalty to the start model
+  reward: { kind: 'length', target: 40 }, // demo rule: longer answers (up to 40 chars) score higher
+  maxNewTokens: 16,
+  temperature: 1,
+};
 
 /** Model loading defaults. */
 export const DEFAULT_PRECISION: WeightPrecision = 'f32'; // the demo model is small: keep full precision

@@ -3,7 +3,7 @@
 // renders per second, however many steps it makes.
 import type { EngineEvent } from '../engine/api';
 import { EngineClient } from '../worker/client';
-import { appendEval, appendStep } from './series';
+import { appendEval, appendReward, appendStep, lastStep, truncateRewards } from './series';
 import { getState, setState, userError, type RunView, type StudioState } from './state';
 import type { RunState } from './runTypes';
 
@@ -112,7 +112,10 @@ export function flush(): void {
         if (!run) break;
         // The engine numbers steps from 0; the app counts steps done (as evals do), so step
         // index k is plotted and shown as "k + 1 steps done".
-        appendStep(run.steps, { ...event.metrics, step: event.metrics.step + 1 });
+        const step = event.metrics.step + 1;
+        // A replayed step supersedes the reward rows from its step on, as it does the steps.
+        if (step <= lastStep(run.steps)) truncateRewards(run.rewards, step);
+        appendStep(run.steps, { ...event.metrics, step });
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
         break;
@@ -120,6 +123,15 @@ export function flush(): void {
       case 'eval': {
         const run = view(event.runId);
         if (run) appendEval(run.evals, event.metrics);
+        break;
+      }
+      case 'reward': {
+        const run = view(event.runId);
+        if (!run) break;
+        // ZOPrO numbers its rollouts with the step's 0-based index, as step events do: plotted
+        // as steps done, next to that step's loss. DPO evaluations already count steps done.
+        const step = event.metrics.objective === 'zopro' ? event.metrics.step + 1 : event.metrics.step;
+        appendReward(run.rewards, { ...event.metrics, step });
         break;
       }
       case 'run-state': {

@@ -2,7 +2,7 @@
 // came from (never a token), its metrics and the engine's checkpoint record bytes.
 import type { TrainConfig, WeightPrecision } from '../engine/api';
 import type { TaskSpec } from '../engine/data/task';
-import type { EvalSeries, StepSeries } from './series';
+import type { EvalSeries, RewardSeries, StepSeries } from './series';
 
 export type RunState = 'created' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
@@ -30,10 +30,17 @@ export interface StoredRun {
   meta: RunMeta;
   steps: StepSeries;
   evals: EvalSeries;
+  /** Preference-run curves; absent in runs saved before they existed (read with rewardsFrom). */
+  rewards?: RewardSeries;
   /** engine.runRecord bytes at the last save: what resume continues from. */
   record: Uint8Array | null;
   /** Last step the record covers (the series may run a step ahead of it). */
   recordStep: number;
+}
+
+/** Whether a run trains on preferences (ZO-DPO, ZOPrO): it streams reward curves. */
+export function preferenceObjective(config: TrainConfig): config is TrainConfig & { objective: 'dpo' | 'zopro' } {
+  return config.objective === 'dpo' || config.objective === 'zopro';
 }
 
 export function describeSource(source: SavedModelSource): string {

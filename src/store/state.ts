@@ -16,7 +16,7 @@ import type { LedgerSnapshot } from '../engine/gpu/ledger';
 import type { ParsedTask } from '../engine/data';
 import { DEFAULT_MAX_SEQ_LEN, DEFAULT_PRECISION, DEFAULT_TASK, DEFAULT_TRAIN_CONFIG } from './defaults';
 import type { RunMeta } from './runTypes';
-import type { EvalSeries, StepSeries } from './series';
+import type { EvalSeries, RewardSeries, StepSeries } from './series';
 
 export interface UserError {
   kind: string;
@@ -84,8 +84,10 @@ export interface RunView {
   meta: RunMeta;
   steps: StepSeries;
   evals: EvalSeries;
+  /** Reward curves of preference runs (empty for the others). */
+  rewards: RewardSeries;
   recordStep: number;
-  /** Bumped whenever steps/evals change in place (charts memoize on it). */
+  /** Bumped whenever steps/evals/rewards change in place (charts memoize on it). */
   version: number;
 }
 

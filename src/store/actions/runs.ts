@@ -6,7 +6,7 @@ import { engine, hasEngine, onRunState, onSteps } from '../engineBridge';
 import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, saveRun, shareUrl } from '../persistence';
 import { getState, setState, userError, type RunView } from '../state';
 import type { StoredRun } from '../runTypes';
-import { lastStep } from '../series';
+import { lastStep, rewardsFrom } from '../series';
 
 const inFlight = new Map<string, Promise<void>>();
 const dirty = new Set<string>();
@@ -21,7 +21,7 @@ export const liveRuns = new Set<string>();
 export const engineHolds = { runId: null as string | null };
 
 export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
-  return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, record, recordStep: run.recordStep };
+  return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, rewards: run.rewards, record, recordStep: run.recordStep };
 }
 
 const records = new Map<string, Uint8Array>();
@@ -81,7 +81,7 @@ export async function restoreRuns(): Promise<void> {
     for (const s of stored) {
       if (s.meta.state === 'running' || s.meta.state === 'created') s.meta = { ...s.meta, state: 'paused' };
       if (s.record) records.set(s.meta.id, s.record);
-      runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, recordStep: s.recordStep, version: 0 };
+      runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, rewards: rewardsFrom(s.rewards), recordStep: s.recordStep, version: 0 };
     }
     const order = [...new Set([...stored.map((s) => s.meta.id), ...getState().runOrder])];
     setState({ runs, runOrder: order, runsLoaded: true });
@@ -131,8 +131,9 @@ export async function importRun(file: File): Promise<string | null> {
     const taken = getState().runs[stored.meta.id];
     const id = taken ? crypto.randomUUID() : stored.meta.id;
     const meta = { ...stored.meta, id, name: taken ? `${stored.meta.name} (imported)` : stored.meta.name, state: stored.meta.state === 'running' ? ('paused' as const) : stored.meta.state };
-    addRun({ meta, steps: stored.steps, evals: stored.evals, recordStep: stored.recordStep, version: 0 }, stored.record);
-    await saveRun({ ...stored, meta });
+    const rewards = rewardsFrom(stored.rewards);
+    addRun({ meta, steps: stored.steps, evals: stored.evals, rewards, recordStep: stored.recordStep, version: 0 }, stored.record);
+    await saveRun({ ...stored, meta, rewards });
     setState({ notice: { tone: 'info', text: `Imported run “${meta.name}”.` } });
     return id;
   } catch (error) {

@@ -3,21 +3,31 @@
 // before the engine starts it, so nothing the user made exists only inside the worker.
 import type { TrainConfig } from '../../engine/api';
 import { BUILTIN_TASKS } from '../../engine/data/registry';
-import { DEFAULT_LORA, DEFAULT_SPARSE, PRESETS } from '../defaults';
+import { DEFAULT_DPO, DEFAULT_LORA, DEFAULT_SPARSE, DEFAULT_ZOPRO, PRESETS } from '../defaults';
 import { engine, hasEngine, resetRate, startEngine } from '../engineBridge';
 import { readSharedConfig } from '../persistence';
-import { describeSource, type RunMeta } from '../runTypes';
-import { appendEval, emptyEvals, emptySteps } from '../series';
+import { describeSource, preferenceObjective, type RunMeta } from '../runTypes';
+import { appendEval, emptyEvals, emptyRewards, emptySteps } from '../series';
 import { getState, setState, userError } from '../state';
 import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from './model';
 import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
 import { applyTaskToEngine, selectTask } from './task';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
-  const config = { ...getState().config, ...patch };
+  setState({ config: completeConfig({ ...getState().config, ...patch }), preset: null });
+}
+
+/**
+ * Fills in the options block of the chosen mode and objective, so a run stores every setting it
+ * trained with (the task picker sets the objective without passing through setConfig).
+ */
+export function completeConfig(c: TrainConfig): TrainConfig {
+  const config = { ...c };
   if (config.mode === 'lora' && !config.lora) config.lora = DEFAULT_LORA;
   if (config.mode === 'sparse' && !config.sparse) config.sparse = DEFAULT_SPARSE;
-  setState({ config, preset: null });
+  if (config.objective === 'dpo' && !config.dpo) config.dpo = DEFAULT_DPO;
+  if (config.objective === 'zopro' && !config.zopro) config.zopro = DEFAULT_ZOPRO;
+  return config;
 }
 
 export function applyPreset(name: string): void {
@@ -42,23 +52,25 @@ export async function startRun(): Promise<void> {
   if (!(await ensureReady())) return;
   const s = getState();
   const parsed = s.parsed!;
+  const config = completeConfig(s.config);
   const id = crypto.randomUUID();
   const now = Date.now();
   const meta: RunMeta = {
     id,
-    name: `${parsed.spec.name} · ${s.config.mode} · lr ${s.config.lr} · #${s.runOrder.length + 1}`,
+    // Preference runs name their objective: DPO and ZOPrO runs on one task look alike otherwise.
+    name: `${parsed.spec.name}${preferenceObjective(config) ? ` · ${config.objective}` : ''} · ${config.mode} · lr ${config.lr} · #${s.runOrder.length + 1}`,
     createdAt: now,
     updatedAt: now,
-    config: s.config,
+    config,
     model: { source: savedSource(), precision: s.precision, name: s.summary?.name ?? describeSource(savedSource()), maxSeqLen: s.maxSeqLen },
     // Only a built-in task can be named in a share link; an upload or a saved task travels as its spec.
     task: { name: parsed.spec.name, demo: !s.upload && BUILTIN_TASKS.some((t) => t.name === s.taskChoice), spec: parsed.spec },
     state: 'running',
   };
-  addRun({ meta, steps: emptySteps(), evals: emptyEvals(), recordStep: 0, version: 0 });
+  addRun({ meta, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0, version: 0 });
   setState({ activeRunId: id });
   scheduleSave(id);
-  await drive(id, s.config);
+  await drive(id, config);
 }
 
 /** Runs the engine's train call for `id`; resolves when it pauses, stops, finishes or fails. */

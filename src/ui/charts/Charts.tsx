@@ -1,8 +1,11 @@
-// Training charts: loss (raw and smoothed), projected gradient, dev accuracy, learning rate.
-// The active run is drawn first; runs ticked in the runs list overlay it. Each chart takes new
-// data in its own task (slot), so a batch of steps never redraws every chart in one task.
+// Training charts: loss (raw and smoothed), projected gradient, dev accuracy, learning rate;
+// preference runs (ZO-DPO, ZOPrO) show their reward curves next to the loss instead of dev
+// accuracy (RewardCharts.tsx). The active run is drawn first; runs ticked in the runs list
+// overlay it. Each chart takes new data in its own task (slot), so a batch of steps never
+// redraws every chart in one task.
 import { SeriesChart, type ChartSeries } from './SeriesChart';
-import { evalPoints, runColor, shortName, stepPoints, useVisibleRuns } from './chartData';
+import { evalPoints, runColor, shortName, stepPoints, useRewardObjective, useVisibleRuns } from './chartData';
+import { RewardCharts } from './RewardCharts';
 import { Panel } from '../Fields';
 import type { RunView } from '../../store/state';
 
@@ -49,11 +52,12 @@ function StepColumnChart({ slot, title, testId, column, width }: { slot: number;
 }
 
 export function Charts() {
+  const rewardObjective = useRewardObjective();
   return (
     <Panel title="Training curves">
       <div className="chart-grid">
         <LossChart />
-        <AccuracyChart />
+        {rewardObjective ? <RewardCharts objective={rewardObjective} /> : <AccuracyChart />}
         <StepColumnChart slot={2} title="Projected gradient (L₊ − L₋) / 2ε" testId="grad-chart" column="projectedGrad" width={1} />
         <StepColumnChart slot={3} title="Learning rate" testId="lr-chart" column="lr" />
       </div>

@@ -23,6 +23,8 @@ export interface ChartSeries {
   width?: number;
   opacity?: number;
   dots?: boolean;
+  /** SVG stroke-dasharray: tells apart one run's lines when colours tell apart runs. */
+  dash?: string;
 }
 
 interface Props {
@@ -43,7 +45,7 @@ function sameProps(a: Props, b: Props): boolean {
   if (a.series.length !== b.series.length) return false;
   return a.series.every((s, i) => {
     const t = b.series[i];
-    return s.name === t.name && s.color === t.color && s.points === t.points && s.width === t.width && s.opacity === t.opacity && s.dots === t.dots;
+    return s.name === t.name && s.color === t.color && s.points === t.points && s.width === t.width && s.opacity === t.opacity && s.dots === t.dots && s.dash === t.dash;
   });
 }
 
@@ -81,6 +83,7 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
                 stroke={s.color}
                 strokeWidth={s.width ?? 2}
                 strokeOpacity={s.opacity ?? 1}
+                strokeDasharray={s.dash}
                 dot={s.dots ? { r: 3 } : false}
                 activeDot={false}
                 isAnimationActive={false}

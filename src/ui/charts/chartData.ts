@@ -4,7 +4,8 @@ import { useMemo } from 'react';
 import { useStaggered } from './useStaggered';
 import { MAX_CHART_POINTS } from '../../store/defaults';
 import { lttb, type Point } from '../../store/downsample';
-import type { StepSeries } from '../../store/series';
+import { preferenceObjective } from '../../store/runTypes';
+import type { RewardColumn, StepSeries } from '../../store/series';
 import { useStudio, type RunView } from '../../store/state';
 
 export const RUN_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#0891b2', '#ca8a04'];
@@ -49,6 +50,47 @@ export function evalPoints(run: RunView): Point[] {
   const points = xs.map((x, i) => ({ x, y: run.evals.accuracy[i] }));
   evalCache.set(xs, { version: run.version, length: xs.length, points });
   return points;
+}
+
+/** A reward curve: one column, or the reward mean shifted by one standard deviation either way. */
+export type RewardLine = RewardColumn | 'rewardMean+std' | 'rewardMean-std';
+
+const rewardCache = new WeakMap<number[], Map<string, { version: number; points: Point[] }>>();
+
+/**
+ * One split's rows of a reward column, downsampled (ZOPrO writes one row per step, so a long
+ * run has as many as its steps); rows where the line is undefined (NaN) are left out.
+ * Cached per run version like stepPoints.
+ */
+export function rewardPoints(run: RunView, split: string, line: RewardLine): Point[] {
+  const r = run.rewards;
+  let byLine = rewardCache.get(r.step);
+  if (!byLine) rewardCache.set(r.step, (byLine = new Map()));
+  const key = `${split}\u0000${line}`;
+  const hit = byLine.get(key);
+  if (hit && hit.version === run.version) return hit.points;
+  const y = (i: number) => (line === 'rewardMean+std' ? r.rewardMean[i] + r.rewardStd[i] : line === 'rewardMean-std' ? r.rewardMean[i] - r.rewardStd[i] : r[line][i]);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < r.step.length; i++) {
+    const v = y(i);
+    if (r.split[i] === split && Number.isFinite(v)) {
+      xs.push(r.step[i]);
+      ys.push(v);
+    }
+  }
+  const points = lttb(xs, ys, MAX_CHART_POINTS);
+  byLine.set(key, { version: run.version, points });
+  return points;
+}
+
+/** The preference objective of the run the charts lead with (the active run, else the first compared), or null. */
+export function useRewardObjective(): 'dpo' | 'zopro' | null {
+  return useStudio((s) => {
+    const id = s.activeRunId ?? s.compare[0];
+    const config = id ? s.runs[id]?.meta.config : undefined;
+    return config && preferenceObjective(config) ? config.objective : null;
+  });
 }
 
 export function runColor(index: number): string {

@@ -4,6 +4,7 @@ import { PRESETS } from '../../store/defaults';
 import { applyPreset, setConfig } from '../../store/actions/training';
 import { useStudio } from '../../store/state';
 import { NumberField, Panel, SelectField } from '../Fields';
+import { PreferenceFields } from './PreferenceFields';
 import { RunControls } from './RunControls';
 
 const MODES: { value: TuningMode; label: string }[] = [
@@ -52,6 +53,7 @@ export function TrainingPanel() {
           <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setConfig({ optimizer })} />
         </div>
         <SelectField label="Objective" value={config.objective} options={OBJECTIVES[taskType] ?? OBJECTIVES.classification} onChange={(objective) => setConfig({ objective })} />
+        <PreferenceFields config={config} />
         <div className="grid3">
           <NumberField label="Learning rate" value={config.lr} min={0} onChange={(lr) => setConfig({ lr })} />
           <NumberField label="Epsilon (ε)" value={config.eps} min={0} onChange={(eps) => setConfig({ eps })} />
