@@ -23,6 +23,7 @@ import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
 import { runZoproLoop, startZoproRun, type ZoproRun } from './preference/zoproRun';
+import { decodeZoproRecord, encodeZoproRecord } from './preference/zopro';
 
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
@@ -114,7 +115,7 @@ export class Engine implements EngineApi {
     if (this.running) {
       throw new Error('another run is training; pause or stop it first');
     }
-    if (config.objective === 'zopro') return this.trainZopro(runId, config);
+    if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
       if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
@@ -137,10 +138,20 @@ export class Engine implements EngineApi {
   }
 
   /** ZOPrO: sample, reward, one mixed-direction ZO step per iteration (preference/zoproRun.ts). */
-  private async trainZopro(runId: string, config: TrainConfig): Promise<void> {
-    if (this.zopro?.runId !== runId) {
+  private async trainZopro(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+    if (this.zopro?.runId !== runId || resumeFrom) {
       this.zopro?.run.destroy();
-      this.zopro = { runId, run: await startZoproRun(this.session, config) };
+      this.zopro = null;
+      const run = await startZoproRun(this.session, config);
+      if (resumeFrom) {
+        try {
+          await run.trainer.resume(decodeZoproRecord(resumeFrom));
+        } catch (e) {
+          run.destroy();
+          throw e;
+        }
+      }
+      this.zopro = { runId, run };
     }
     this.runId = runId;
     const control: RunControl = { requested: 'none' };
@@ -177,7 +188,7 @@ export class Engine implements EngineApi {
   }
 
   async runRecord(runId: string): Promise<Uint8Array> {
-    if (this.zopro?.runId === runId) return new TextEncoder().encode(JSON.stringify(this.zopro.run.trainer.record));
+    if (this.zopro?.runId === runId) return encodeZoproRecord(this.zopro.run.trainer.record);
     if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
     return encodeRunRecord(this.session.run.trainer.record);
   }

@@ -61,6 +61,22 @@ export interface ZoproRecord {
   steps: ZoproRecordStep[];
 }
 
+/** The record as a run file (JSON: a few numbers per step). */
+export function encodeZoproRecord(r: ZoproRecord): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(r));
+}
+
+export function decodeZoproRecord(bytes: Uint8Array): ZoproRecord {
+  let r: ZoproRecord;
+  try {
+    r = JSON.parse(new TextDecoder().decode(bytes)) as ZoproRecord;
+  } catch {
+    throw new Error('this run record is not a ZOPrO record (it is not JSON); was the run trained with another objective?');
+  }
+  if (!r || !Array.isArray(r.steps) || !r.hyper || !r.options) throw new Error('ZOPrO record: missing hyper, options or steps');
+  return r;
+}
+
 export interface ZoproStepResult {
   metrics: StepMetrics;
   reward: RewardMetrics;
@@ -90,6 +106,36 @@ export class ZoproTrainer {
     this.refLoss = s.reference ? new LossKernel(s.ctx, s.reference.state.logprobs, limits) : null;
     this.sampler = new BatchSampler(s.prompts.length, Math.min(o.prompts, s.prompts.length), s.hyper.seed, { lastBatch: 'short' });
     this.record = { hyper: s.hyper, options: o, steps: [] };
+  }
+
+  /**
+   * Continues a saved run: re-applies every recorded step's three moves along its regenerated
+   * direction (the same axpys, in the same order, as training, so the weights come back bit for
+   * bit on the same adapter), then restores the direction history and the prompt sampler.
+   * Call on a fresh trainer, before any step.
+   */
+  async resume(saved: ZoproRecord): Promise<void> {
+    if (this.record.steps.length) throw new Error('ZOPrO resume needs a fresh run');
+    const { hyper } = this.s;
+    if (saved.hyper.seed !== hyper.seed || saved.options.k !== this.s.options.k || saved.options.prompts !== this.s.options.prompts) {
+      throw new Error('this ZOPrO record belongs to a run with another seed, k or prompts per step');
+    }
+    for (const r of saved.steps) {
+      if (r.step !== this.record.steps.length) throw new Error(`ZOPrO record: step ${r.step} out of order`);
+      this.mixer.setDirection(hyper.seed, r.terms);
+      for (const alpha of [hyper.eps, -2 * hyper.eps, hyper.eps - lrAt(hyper, r.step) * r.grad]) {
+        this.mixer.setAlpha(alpha);
+        this.s.ctx.submit((pass) => this.mixer.encodeAxpy(pass), 'zopro-replay');
+      }
+      this.sampler.next();
+      this.record.steps.push(r);
+      this.prevTerms = r.terms;
+      this.prevGrad = r.grad;
+    }
+    if (this.prevTerms) {
+      this.mixer.setDirection(hyper.seed, this.prevTerms);
+      this.prevNorm = Math.sqrt(await this.mixer.squaredNorm());
+    }
   }
 
   get stepsDone(): number {
