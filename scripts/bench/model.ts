@@ -31,6 +31,11 @@ async function session(ctx: GpuContext, root: string, precision: WeightPrecision
   return s;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 async function time(ctx: GpuContext, reps: number, work: () => void | Promise<unknown>): Promise<number> {
   await work();
   await ctx.finish();
@@ -41,7 +46,7 @@ async function time(ctx: GpuContext, reps: number, work: () => void | Promise<un
 }
 
 export async function benchModel(ctx: GpuContext, root: string, log: (s: string) => void): Promise<Record<string, number>> {
-  const reps = ctx.adapter.isSoftware ? 6 : 20;
+  const reps = ctx.adapter.isSoftware ? 7 : 21;
   const out: Record<string, number> = {};
   const s = await session(ctx, root, 'f32');
   const model = s.requireModel();
@@ -67,19 +72,45 @@ export async function benchModel(ctx: GpuContext, root: string, log: (s: string)
     // so the ratio compares like with like (padded lengths differ from batch to batch).
     const train = sess.requireTask().splits.train;
     const sampler = new BatchSampler(train.length, CONFIG.batch, CONFIG.seed);
-    const forwardMs = await time(ctx, reps, async () => {
+    const forward = async () => {
       trainer.scorer.prepare(trainer.scorer.batch(sampler.next().map((i) => train[i]), 'classification'));
-      // Queued back to back like the steps (which keep one step in flight): time() waits at the end.
       ctx.submit((p) => trainer.scorer.encode(p, 0));
-    });
-    const stepMs = await time(ctx, reps, async () => {
+      await ctx.finish();
+    };
+    const step = async () => {
       await trainer.advance();
-    });
-    await trainer.drain();
+      await trainer.drain();
+    };
+    // Forward and step alternate, each timed alone to completion, so a load that comes and goes
+    // (this machine shares its cores) hits both alike; the median of the pairs' ratios is reported.
+    await forward();
+    await step();
+    const ratios: number[] = [];
+    const fwdMs: number[] = [];
+    const stepMs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      let t = performance.now();
+      await forward();
+      fwdMs.push(performance.now() - t);
+      t = performance.now();
+      await step();
+      stepMs.push(performance.now() - t);
+      ratios.push(stepMs[i] / (2 * fwdMs[i]));
+    }
+    // One pass over the trainable weights (+eps z, then -eps z to undo it): the unit of a step's
+    // overhead over its two forwards (a step makes three).
+    const plan = trainer.plan;
+    plan.setStep(0);
+    const passMs = (await time(ctx, reps, () => ctx.submit((p) => {
+      plan.encodeOp(p, { kind: 'perturb', j: 0, coef: 1 });
+      plan.encodeOp(p, { kind: 'perturb', j: 0, coef: -1 });
+    }))) / 2;
+    out[`${mode}WeightPassMs`] = passMs;
     const training = ctx.ledger.snapshot().peak;
-    out[`${mode}StepOverTwoForwards`] = stepMs / (2 * forwardMs);
+    out[`${mode}StepOverTwoForwards`] = median(ratios);
     out[`${mode}TrainingOverInferenceMemory`] = training / inference;
-    log(`${mode} (${precision} base): ZO step ${stepMs.toFixed(1)} ms / (2 x forward ${forwardMs.toFixed(1)} ms) = ${out[`${mode}StepOverTwoForwards`].toFixed(3)}; ` +
+    log(`${mode} (${precision} base): ZO step ${median(stepMs).toFixed(1)} ms / (2 x forward ${median(fwdMs).toFixed(1)} ms): median of ${reps} paired ratios ${out[`${mode}StepOverTwoForwards`].toFixed(3)} ` +
+      `(range ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}); one pass over the trainable weights ${passMs.toFixed(1)} ms; ` +
       `training peak ${(training / 2 ** 20).toFixed(1)} MiB / inference ${(inference / 2 ** 20).toFixed(1)} MiB = ${out[`${mode}TrainingOverInferenceMemory`].toFixed(3)} (${run.trainable.describe()})`);
   }
   return out;

@@ -12,9 +12,10 @@ import { ZOPRO_DEFAULTS, runZoproLoop, startZoproRun } from '../../engine/prefer
 
 export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
   dpo:    [--beta 2]                                    preference task (prompt, chosen, rejected)
-  zopro:  [--k 4] [--prompts 4] [--reward length:40|keyword:WORD|regex:PATTERN] [--kl 0.1]
+  zopro:  [--k 4] [--prompts 4] [--reward regex:PATTERN|keyword:WORD|length:CHARS] [--kl 0.05]
           [--lambda-start 0.5] [--lambda-end 0.1] [--lambda-schedule linear|cosine|constant]
-          [--max-new-tokens 16] [--temperature 1]       prompts from the task's train rows`;
+          [--max-new-tokens 3] [--temperature 1]        prompts from the task's train rows; default
+          reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns`;
 
 /** --reward length:40 | keyword:WORD | regex:PATTERN */
 export function parseRewardRule(spec: string): RewardRule {
@@ -39,7 +40,7 @@ export function applyPreferenceFlags(args: ParsedArgs, config: TrainConfig): voi
     prompts: numberFlag(args, 'prompts', d.prompts),
     lambda: { start: numberFlag(args, 'lambda-start', d.lambda.start), end: numberFlag(args, 'lambda-end', d.lambda.end), schedule },
     klCoef: numberFlag(args, 'kl', d.klCoef),
-    reward: parseRewardRule(optionalString(args, 'reward') ?? 'length:40'),
+    reward: ((spec) => (spec === undefined ? d.reward : parseRewardRule(spec)))(optionalString(args, 'reward')),
     maxNewTokens: numberFlag(args, 'max-new-tokens', d.maxNewTokens),
     temperature: numberFlag(args, 'temperature', d.temperature),
   };

@@ -40,7 +40,7 @@ export function TrainingPanel() {
   return (
     <Panel title="3 · Training">
       <div className="button-row" role="group" aria-label="Presets">
-        {PRESETS.map((p) => (
+        {PRESETS.filter((p) => !p.taskType || p.taskType === taskType).map((p) => (
           <button key={p.name} type="button" aria-pressed={preset === p.name} disabled={running} onClick={() => applyPreset(p.name)}>
             {p.name}
           </button>
