@@ -21,6 +21,7 @@ Commands:
   train   --model M --task DIR --out DIR [--mode full|lora|sparse] [--optimizer zo-sgd|zo-sgd-sign|
           zo-sgd-momentum|zo-sgd-cons|zo-adam] [--steps 100] [--lr 1e-4] [--eps 1e-3] [--batch 16]
           [--q 1] [--seed 0] [--schedule constant|linear|cosine] [--eval-every N] [--eval-limit N]
+          [--layers 0,2-3 --projections q,v (full mode: train only these)]
           [--lora-rank 8 --lora-alpha 16 --lora-targets q,v] [--sparse-fraction 0.001
           --sparse-score activation|magnitude|random] [--resume run.zorec] [--json]
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record

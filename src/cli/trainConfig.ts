@@ -1,6 +1,7 @@
 // Training flags -> TrainConfig, with the defaults of the app's "Paper defaults" preset for the
 // demo model (MeZO: lr 1e-4 found best on the demo tasks, eps 1e-3, batch 16; see README).
 import type { OptimizerName, TrainConfig, TuningMode, Objective, LrSchedule } from '../engine/api';
+import { parseLayerList } from '../engine/training/trainable';
 import { boolFlag, numberFlag, optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 
 const MODES: TuningMode[] = ['full', 'lora', 'sparse'];
@@ -12,6 +13,14 @@ function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: T[], f
   const v = stringFlag(args, name, fallback);
   if (!allowed.includes(v as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${v}"`);
   return v as T;
+}
+
+function cliLayers(spec: string): number[] {
+  try {
+    return parseLayerList(spec);
+  } catch (e) {
+    throw new UsageError(`--layers: ${(e as Error).message}`);
+  }
 }
 
 export function trainConfigFromArgs(args: ParsedArgs): TrainConfig {
@@ -34,6 +43,14 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfig {
     evalSplit: stringFlag(args, 'eval-split', 'dev'),
     evalLimit: numberFlag(args, 'eval-limit', 0),
   };
+  if (mode === 'full' && (args.flags.has('layers') || args.flags.has('projections'))) {
+    const layers = optionalString(args, 'layers');
+    const projections = optionalString(args, 'projections');
+    config.full = {
+      layers: layers === undefined ? undefined : cliLayers(layers),
+      projections: projections === undefined ? undefined : projections.split(',').map((t) => t.trim()).filter(Boolean),
+    };
+  }
   if (mode === 'lora') {
     config.lora = {
       rank: numberFlag(args, 'lora-rank', 8),

@@ -81,6 +81,9 @@ export interface TrainConfig {
   evalSplit: string;
   /** Dev rows used for each evaluation (0 = all). */
   evalLimit: number;
+  /** Full mode only: train just these layers (indices) and/or projection types (q, k, v, o,
+   *  gate, up, down); either given means linear weights only. Absent: every weight. */
+  full?: { layers?: number[]; projections?: string[] };
   lora?: { rank: number; alpha: number; targets: string[] };
   sparse?: { fraction: number; score: 'activation' | 'magnitude' | 'random'; calibrationRows: number };
   momentum?: number;

@@ -104,3 +104,24 @@ test('DPO and ZOPrO runs stream reward curves beside the loss chart', async ({ p
 
   expect(errors).toEqual([]);
 });
+
+// The README's screenshot of the "ZOPrO demo" preset's 30 steps (several minutes on SwiftShader),
+// made only on request so a test run never edits tracked files: ZO_SCREENSHOTS=1.
+test('README screenshot: the ZOPrO demo preset', async ({ page }) => {
+  test.skip(!process.env.ZO_SCREENSHOTS, 'refreshes docs/screenshots/zopro-run.png only with ZO_SCREENSHOTS=1');
+  test.setTimeout(1_800_000);
+  const errors = captureErrors(page);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page.goto('./');
+  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
+  await page.getByLabel('Task', { exact: true }).selectOption('wn-define-pref');
+  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+  await page.getByRole('button', { name: 'ZOPrO demo' }).click();
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 1_700_000 });
+  await expect(page.getByTestId('reward-chart')).toHaveAttribute('data-points', '30');
+  await page.getByTestId('loss-chart').locator('xpath=ancestor::section[1]').screenshot({ path: 'docs/screenshots/zopro-run.png' });
+  expect(errors).toEqual([]);
+});

@@ -9,6 +9,8 @@ import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import { buildWeights } from '../../src/engine/model/weights';
 import { LlamaForward, type ForwardInput } from '../../src/engine/model/llama';
 import { loraTrainable } from '../../src/engine/training/loraMode';
+import { fullTrainable } from '../../src/engine/training/fullMode';
+import { parseLayerList, parseTargets } from '../../src/engine/training/trainable';
 import { sparseTrainable } from '../../src/engine/training/sparseMode';
 import { topK } from '../../src/engine/training/sensitivity';
 import { ZoTrainer } from '../../src/engine/training/trainer';
@@ -99,5 +101,36 @@ describe('tuning modes', () => {
     expect(Array.from(topK(scores, 3))).toEqual([1, 3, 6]);
     expect(Array.from(topK(scores, 4))).toEqual([1, 3, 4, 6]);
     expect(Array.from(topK(scores, 0))).toEqual([]);
+  });
+
+  it('full mode on a subset (layer 1, q and v) trains exactly those tensors', async () => {
+    const ctx = await testGpu();
+    const m = tinyLlama({ seed: 13 });
+    const w = await buildWeights(ctx, m.config, memoryReader(m), 'f32');
+    const set = fullTrainable(w, { layers: parseLayerList('1'), projections: parseTargets(['q', 'v_proj']) });
+    expect(set.ranges.map((r) => r.name)).toEqual(['model.layers.1.self_attn.q_proj.weight', 'model.layers.1.self_attn.v_proj.weight']);
+    const before = await allWeights(ctx, w);
+    const forward = new LlamaForward(ctx, m.config, w, LIMITS);
+    const trainer = new ZoTrainer({
+      ctx, forward, trainable: set, hyper: { ...ZO_DEFAULTS, lr: 1e-2, eps: 1e-3, steps: 3, seed: 4 },
+      objective: 'classification', train: examples, batchSize: 4, padId: 0,
+    });
+    for (let s = 0; s < 3; s++) await trainer.advance();
+    await trainer.drain();
+    const after = await allWeights(ctx, w);
+    const trained = new Set(set.ranges.map((r) => `${r.name}#0`));
+    for (const [name, bits] of before) {
+      if (trained.has(name)) expect(Array.from(after.get(name)!), name).not.toEqual(Array.from(bits));
+      else expect(Array.from(after.get(name)!), name).toEqual(Array.from(bits));
+    }
+    expect(() => fullTrainable(w, { layers: [7] })).toThrow(/layers 0\.\.1/);
+  });
+
+  it('layer lists parse indices and ranges', () => {
+    expect(parseLayerList('0, 2-4,3')).toEqual([0, 2, 3, 4]);
+    expect(parseLayerList('all')).toEqual([]);
+    expect(parseLayerList('')).toEqual([]);
+    expect(() => parseLayerList('2-1')).toThrow(/backwards/);
+    expect(() => parseLayerList('q')).toThrow(/indices and ranges/);
   });
 });

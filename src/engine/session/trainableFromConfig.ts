@@ -17,8 +17,11 @@ export const DEFAULT_SPARSE = { fraction: 1e-3, score: 'activation' as const, ca
 
 export async function buildTrainable(ctx: GpuContext, model: LoadedModel, task: EncodedTask, config: TrainConfig): Promise<TrainableSet> {
   switch (config.mode) {
-    case 'full':
-      return fullTrainable(model.weights);
+    case 'full': {
+      const layers = config.full?.layers;
+      const projections = config.full?.projections;
+      return fullTrainable(model.weights, { layers: layers?.length ? layers : undefined, projections: projections?.length ? parseTargets(projections) : undefined });
+    }
     case 'lora': {
       const lora = { ...DEFAULT_LORA, ...config.lora };
       return loraTrainable(ctx, model.weights, { rank: lora.rank, alpha: lora.alpha, targets: parseTargets(lora.targets), seed: config.seed });

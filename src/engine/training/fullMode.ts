@@ -18,6 +18,8 @@ export function fullTrainable(weights: ModelWeights, o: FullModeOptions = {}): T
     throw new Error(`full-parameter tuning needs f32 weights, but the model is loaded as ${weights.format}; reload it as f32, or use LoRA or sparse mode over a quantized base`);
   }
   const subset = o.layers !== undefined || o.projections !== undefined;
+  const bad = (o.layers ?? []).filter((i) => !Number.isInteger(i) || i < 0 || i >= weights.layers.length);
+  if (bad.length) throw new Error(`layer ${bad.join(', ')} does not exist: this model has layers 0..${weights.layers.length - 1}`);
   const ranges: TrainableRange[] = [];
   const seen = new Set<GPUBuffer>();
   const add = (name: string, buffer: GPUBuffer, count: number, decay: boolean) => {

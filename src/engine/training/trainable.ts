@@ -42,3 +42,17 @@ export function parseTargets(targets: readonly string[]): LinearName[] {
     return name;
   });
 }
+
+/** "0,1,4-5" -> [0, 1, 4, 5]; "" or "all" -> [] (every layer). */
+export function parseLayerList(spec: string): number[] {
+  const out: number[] = [];
+  if (spec.trim().toLowerCase() === 'all') return out;
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+    if (!m) throw new Error(`layers are indices and ranges like 0,1,4-5; got "${part}"`);
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (b < a) throw new Error(`layer range ${part} runs backwards`);
+    for (let i = a; i <= b; i++) if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}

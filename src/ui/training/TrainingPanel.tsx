@@ -6,6 +6,7 @@ import { useStudio } from '../../store/state';
 import { NumberField, Panel, SelectField } from '../Fields';
 import { PreferenceFields } from './PreferenceFields';
 import { RunControls } from './RunControls';
+import { FullSubsetFields } from './FullSubsetFields';
 
 const MODES: { value: TuningMode; label: string }[] = [
   { value: 'full', label: 'Full (every weight)' },
@@ -64,6 +65,7 @@ export function TrainingPanel() {
           <NumberField label="Eval every" value={config.evalEvery} integer min={0} hint="steps; 0 = never" onChange={(evalEvery) => setConfig({ evalEvery })} />
           <NumberField label="Eval rows" value={config.evalLimit} integer min={0} hint="dev rows; 0 = all" onChange={(evalLimit) => setConfig({ evalLimit })} />
         </div>
+        {config.mode === 'full' && <FullSubsetFields />}
         {config.mode === 'lora' && config.lora && (
           <div className="grid3">
             <NumberField label="LoRA rank" value={config.lora.rank} integer min={1} max={256} onChange={(rank) => setConfig({ lora: { ...config.lora!, rank } })} />

@@ -1,0 +1,63 @@
+// Full mode's subset: train only some layers and/or projection types (the rest stays frozen).
+// Fewer perturbed weights mean a less noisy ZO estimate per step, at the cost of what can move.
+// The text is kept as typed; the config changes only when it parses.
+import { useState } from 'react';
+import { parseLayerList, parseTargets } from '../../engine/training/trainable';
+import { setConfig } from '../../store/actions/training';
+import { useStudio } from '../../store/state';
+import { TextField } from '../Fields';
+
+function parseProjections(text: string): string[] {
+  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
+  if (names.length === 1 && names[0].toLowerCase() === 'all') return [];
+  parseTargets(names); // throws with the allowed names
+  return names;
+}
+
+export function FullSubsetFields() {
+  const full = useStudio((s) => s.config.full);
+  const layerCount = useStudio((s) => s.summary?.layers ?? null);
+  const [layersText, setLayersText] = useState(full?.layers?.join(',') ?? '');
+  const [projText, setProjText] = useState(full?.projections?.join(',') ?? '');
+  const [errors, setErrors] = useState<{ layers?: string; projections?: string }>({});
+
+  const apply = (which: 'layers' | 'projections', text: string) => {
+    try {
+      const value = which === 'layers' ? parseLayerList(text) : parseProjections(text);
+      if (which === 'layers' && layerCount !== null) {
+        const bad = (value as number[]).filter((i) => i >= layerCount);
+        if (bad.length) throw new Error(`this model has layers 0..${layerCount - 1}`);
+      }
+      setErrors((e) => ({ ...e, [which]: undefined }));
+      const next = { ...full, [which]: value.length ? value : undefined };
+      setConfig({ full: next.layers || next.projections ? next : undefined });
+    } catch (e) {
+      setErrors((prev) => ({ ...prev, [which]: (e as Error).message }));
+    }
+  };
+
+  return (
+    <div className="grid2">
+      <TextField
+        label="Layers to train"
+        value={layersText}
+        placeholder="all"
+        hint={errors.layers ?? 'e.g. 0,1 or 0-2; empty = every layer (with norms, embeddings, LM head)'}
+        onChange={(t) => {
+          setLayersText(t);
+          apply('layers', t);
+        }}
+      />
+      <TextField
+        label="Projections to train"
+        value={projText}
+        placeholder="all"
+        hint={errors.projections ?? 'e.g. q,v or q,k,v,o; empty = all seven'}
+        onChange={(t) => {
+          setProjText(t);
+          apply('projections', t);
+        }}
+      />
+    </div>
+  );
+}
