@@ -34,7 +34,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'Quick demo',
     taskType: 'classification',
     description: 'Tuned for the built-in demo model: lr 1e-4, ε 1e-3, batch 16, 200 steps. Loss falls within a couple of minutes.',
-    overrides: { mode: 'full', optimizer: 'zo-sgd', lr: 1e-4, eps: 1e-3, batch: 16, steps: 200, q: 1, evalEvery: 50, evalLimit: 100, schedule: 'constant' },
+    overrides: { mode: 'full', full: undefined, optimizer: 'zo-sgd', lr: 1e-4, eps: 1e-3, batch: 16, steps: 200, q: 1, evalEvery: 50, evalLimit: 100, schedule: 'constant' },
   },
   {
     name: 'ZOPrO demo',
@@ -48,7 +48,7 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'Paper defaults',
     description: "MeZO's settings for OPT (Malladi et al. 2023): lr 1e-6 (grid 1e-6..1e-7), ε 1e-3, batch 16, 20,000 steps, constant lr. On the tiny demo model this lr barely moves the loss.",
-    overrides: { mode: 'full', optimizer: 'zo-sgd', lr: 1e-6, eps: 1e-3, batch: 16, steps: 20_000, q: 1, evalEvery: 4_000, evalLimit: 0, schedule: 'constant' },
+    overrides: { mode: 'full', full: undefined, optimizer: 'zo-sgd', lr: 1e-6, eps: 1e-3, batch: 16, steps: 20_000, q: 1, evalEvery: 4_000, evalLimit: 0, schedule: 'constant' },
   },
 ];
 

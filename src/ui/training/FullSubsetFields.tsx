@@ -1,7 +1,7 @@
 // Full mode's subset: train only some layers and/or projection types (the rest stays frozen).
 // Fewer perturbed weights mean a less noisy ZO estimate per step, at the cost of what can move.
 // The text is kept as typed; the config changes only when it parses.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { parseLayerList, parseTargets } from '../../engine/training/trainable';
 import { setConfig } from '../../store/actions/training';
 import { useStudio } from '../../store/state';
@@ -20,6 +20,13 @@ export function FullSubsetFields() {
   const [layersText, setLayersText] = useState(full?.layers?.join(',') ?? '');
   const [projText, setProjText] = useState(full?.projections?.join(',') ?? '');
   const [errors, setErrors] = useState<{ layers?: string; projections?: string }>({});
+  // A preset that trains every weight clears the subset: clear the text with it.
+  useEffect(() => {
+    if (full) return;
+    setLayersText('');
+    setProjText('');
+    setErrors({});
+  }, [full]);
 
   const apply = (which: 'layers' | 'projections', text: string) => {
     try {
