@@ -182,6 +182,8 @@ export type EngineEvent =
   | { kind: 'memory'; ledger: LedgerSnapshot; inferenceBaseline: number }
   | { kind: 'run-state'; runId: string; state: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; error?: string }
   | { kind: 'reward'; runId: string; metrics: RewardMetrics }
+  /** Work a run does before its first step (ZO-DPO scoring every train pair with the start model). */
+  | { kind: 'run-progress'; runId: string; phase: string; done: number; total: number }
   | { kind: 'generated-token'; requestId: string; sequence: number; token: number; text: string }
   | { kind: 'device-lost'; message: string };
 

@@ -119,7 +119,7 @@ export class Engine implements EngineApi {
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
       if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
-      await this.session.startRun(config, resumeFrom, { runId });
+      await this.session.startRun(config, resumeFrom, { runId }, undefined, (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }));
     }
     this.runId = runId;
     const control: RunControl = { requested: 'none' };

@@ -107,6 +107,9 @@ export function flush(): void {
       case 'memory':
         patch.memory = { ledger: event.ledger, inferenceBaseline: event.inferenceBaseline };
         break;
+      case 'run-progress':
+        patch.runProgress = { runId: event.runId, phase: event.phase, done: event.done, total: event.total };
+        break;
       case 'step': {
         const run = view(event.runId);
         if (!run) break;
@@ -118,6 +121,7 @@ export function flush(): void {
         appendStep(run.steps, { ...event.metrics, step });
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
+        if ((patch.runProgress ?? s.runProgress)?.runId === event.runId) patch.runProgress = null;
         break;
       }
       case 'eval': {
@@ -142,6 +146,7 @@ export function flush(): void {
           run.meta.updatedAt = Date.now();
         }
         stateChanges.push([event.runId, event.state, event.error]);
+        if (event.state !== 'running' && (patch.runProgress ?? s.runProgress)?.runId === event.runId) patch.runProgress = null;
         break;
       }
       case 'device-lost':

@@ -76,6 +76,8 @@ export interface TrainingSlice {
   activeRunId: string | null;
   /** Measured from step arrival times over the last few steps. */
   stepsPerSecond: number | null;
+  /** What a run is doing before its first step (DPO's reference scores), while it lasts. */
+  runProgress: { runId: string; phase: string; done: number; total: number } | null;
   trainError: UserError | null;
   evaluating: boolean;
 }
@@ -149,6 +151,7 @@ export const initialTraining: TrainingSlice = {
   preset: 'Quick demo',
   activeRunId: null,
   stepsPerSecond: null,
+  runProgress: null,
   trainError: null,
   evaluating: false,
 };

@@ -41,7 +41,14 @@ describe('ZO-DPO', () => {
       lora: { rank: 8, alpha: 16, targets: ['q', 'v'] }, dpo: { beta: 2 },
     };
     const t0 = performance.now();
-    await session.startRun(config, undefined, { test: true });
+    const progress: [string, number, number][] = [];
+    await session.startRun(config, undefined, { test: true }, undefined, (phase, done, total) => progress.push([phase, done, total]));
+    // The reference scores are reported as they are computed: 8 train + 8 dev pairs, in chunks.
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.map((p) => p[2])).toEqual(progress.map(() => 16));
+    expect(progress[progress.length - 1][1]).toBe(16);
+    for (let i = 1; i < progress.length; i++) expect(progress[i][1]).toBeGreaterThan(progress[i - 1][1]);
+    expect(progress[0][0]).toMatch(/start model/);
     console.log('start (references)', (performance.now() - t0).toFixed(0), 'ms');
     const rewards: RewardMetrics[] = [];
     const losses: number[] = [];

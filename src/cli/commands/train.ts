@@ -35,7 +35,13 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
 
   const resume = resumePath ? new Uint8Array(await readFile(resumePath)) : undefined;
-  const run = await session.startRun(config, resume, { source: 'cli' });
+  let shown = -1;
+  const run = await session.startRun(config, resume, { source: 'cli' }, undefined, (phase, done, total) => {
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth === shown) return;
+    shown = tenth;
+    log({ kind: 'progress', phase, done, total }, `${phase}: ${done} / ${total}`);
+  });
   log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
   const started = Date.now();
   let lastLine = 0;

@@ -14,7 +14,7 @@ import { ZoTrainer, type TrainerResume, type TrainerSetup } from '../training/tr
 import { softplusNeg } from '../cpu/loss';
 
 /** Scores [n, 2] (chosen, rejected) of preference rows under the scorer's current weights. */
-export async function pairScores(ctx: GpuContext, scorer: TaskScorer, rows: readonly EncodedExample[], batchSize: number): Promise<Float32Array> {
+export async function pairScores(ctx: GpuContext, scorer: TaskScorer, rows: readonly EncodedExample[], batchSize: number, onProgress?: (done: number) => void): Promise<Float32Array> {
   const out = new Float32Array(rows.length * 2);
   for (let start = 0; start < rows.length; start += batchSize) {
     const chunk = rows.slice(start, start + batchSize);
@@ -23,6 +23,7 @@ export async function pairScores(ctx: GpuContext, scorer: TaskScorer, rows: read
     scorer.prepare(batch);
     ctx.submit((pass) => scorer.encode(pass), 'pair-scores');
     out.set(await ctx.readF32(scorer.loss.buffers.scores, chunk.length * 2), start * 2);
+    onProgress?.(start + chunk.length);
   }
   return out;
 }

@@ -28,6 +28,8 @@ export interface DpoRunDeps {
   forward: LlamaForward;
   resumeRecord?: Uint8Array;
   meta: Record<string, unknown>;
+  /** Pairs scored with the start model so far, of all that need it (train, then eval rows). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunHandle> {
@@ -42,8 +44,9 @@ export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunH
   const trainEval = train.slice(0, DPO_DEFAULTS.trainEvalRows);
   // The reference: the start model's scores, before any update or replay.
   const refScorer = new TaskScorer(ctx, forward, model.tokenizer.padId);
-  const references = await pairScores(ctx, refScorer, train, EVAL_BATCH);
-  const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH);
+  const total = train.length + evalRows.length;
+  const references = await pairScores(ctx, refScorer, train, EVAL_BATCH, (done) => d.onProgress?.(done, total));
+  const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH, (done) => d.onProgress?.(train.length + done, total));
   let resume;
   if (d.resumeRecord) {
     const record = decodeRunRecord(d.resumeRecord);

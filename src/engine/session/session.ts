@@ -80,7 +80,10 @@ export class Session {
   }
 
   /** Starts a run, or continues one from its encoded record (replayed onto these weights). */
-  async startRun(config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}, prebuilt?: TrainableSet): Promise<RunHandle> {
+  async startRun(
+    config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}, prebuilt?: TrainableSet,
+    onProgress?: (phase: string, done: number, total: number) => void,
+  ): Promise<RunHandle> {
     const model = this.requireModel();
     const task = this.requireTask();
     const train = task.splits.train;
@@ -91,7 +94,10 @@ export class Session {
     const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
     // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
-    if (config.objective === 'dpo') return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta }));
+    if (config.objective === 'dpo') {
+      const progress = (done: number, total: number) => onProgress?.('Scoring the pairs with the start model (DPO reference)', done, total);
+      return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
+    }
     if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
     let resume;
     if (resumeRecord) {

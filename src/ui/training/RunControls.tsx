@@ -14,6 +14,7 @@ export function RunControls() {
       deviceLost: st.deviceLost,
       config: st.config,
       stepsPerSecond: st.stepsPerSecond,
+      runProgress: st.runProgress,
       modelStatus: st.modelStatus,
       evaluating: st.evaluating,
       trainError: st.trainError,
@@ -59,6 +60,11 @@ export function RunControls() {
           <span>loss {num(lastLoss)}</span>
           <span data-testid="dev-accuracy">dev acc {percent(lastAcc)}</span>
         </div>
+      )}
+      {run && state === 'running' && s.runProgress?.runId === run.meta.id && (
+        <p className="hint" data-testid="run-progress">
+          {s.runProgress.phase}: {s.runProgress.done.toLocaleString('en-US')} / {s.runProgress.total.toLocaleString('en-US')} pairs
+        </p>
       )}
       {run && state === 'running' && <progress aria-label="Training progress" max={total} value={step} />}
       <ErrorBox error={s.trainError}>
