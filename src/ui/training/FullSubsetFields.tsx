@@ -43,28 +43,25 @@ export function FullSubsetFields() {
     }
   };
 
+  const fields = [
+    { which: 'layers' as const, label: 'Layers to train', text: layersText, setText: setLayersText, help: 'e.g. 0,1 or 0-2; empty = every layer (with norms, embeddings, LM head)' },
+    { which: 'projections' as const, label: 'Projections to train', text: projText, setText: setProjText, help: 'e.g. q,v or q,k,v,o; empty = all seven' },
+  ];
   return (
     <div className="grid2">
-      <TextField
-        label="Layers to train"
-        value={layersText}
-        placeholder="all"
-        hint={errors.layers ?? 'e.g. 0,1 or 0-2; empty = every layer (with norms, embeddings, LM head)'}
-        onChange={(t) => {
-          setLayersText(t);
-          apply('layers', t);
-        }}
-      />
-      <TextField
-        label="Projections to train"
-        value={projText}
-        placeholder="all"
-        hint={errors.projections ?? 'e.g. q,v or q,k,v,o; empty = all seven'}
-        onChange={(t) => {
-          setProjText(t);
-          apply('projections', t);
-        }}
-      />
+      {fields.map((f) => (
+        <TextField
+          key={f.which}
+          label={f.label}
+          value={f.text}
+          placeholder="all"
+          hint={errors[f.which] ?? f.help}
+          onChange={(t) => {
+            f.setText(t);
+            apply(f.which, t);
+          }}
+        />
+      ))}
     </div>
   );
 }
