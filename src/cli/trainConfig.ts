@@ -1,7 +1,7 @@
 // Training flags -> TrainConfig, with the defaults of the app's "Paper defaults" preset for the
 // demo model (MeZO: lr 1e-4 found best on the demo tasks, eps 1e-3, batch 16; see README).
 import type { OptimizerName, TrainConfig, TuningMode, Objective, LrSchedule } from '../engine/api';
-import { parseLayerList } from '../engine/training/trainable';
+import { parseLayerList, parseProjectionList } from '../engine/training/trainable';
 import { boolFlag, numberFlag, optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 
 const MODES: TuningMode[] = ['full', 'lora', 'sparse'];
@@ -15,11 +15,12 @@ function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: T[], f
   return v as T;
 }
 
-function cliLayers(spec: string): number[] {
+/** A list flag parsed by the engine's parser, its error turned into a usage error. */
+function cliList<T>(flag: string, parse: (spec: string) => T[], spec: string): T[] {
   try {
-    return parseLayerList(spec);
+    return parse(spec);
   } catch (e) {
-    throw new UsageError(`--layers: ${(e as Error).message}`);
+    throw new UsageError(`--${flag}: ${(e as Error).message}`);
   }
 }
 
@@ -47,8 +48,8 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfig {
     const layers = optionalString(args, 'layers');
     const projections = optionalString(args, 'projections');
     config.full = {
-      layers: layers === undefined ? undefined : cliLayers(layers),
-      projections: projections === undefined ? undefined : projections.split(',').map((t) => t.trim()).filter(Boolean),
+      layers: layers === undefined ? undefined : cliList('layers', parseLayerList, layers),
+      projections: projections === undefined ? undefined : cliList('projections', parseProjectionList, projections),
     };
   }
   if (mode === 'lora') {

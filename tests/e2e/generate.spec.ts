@@ -3,7 +3,7 @@
 // demo model's base weights; it is disabled while a run trains and samples the run's weights
 // once the run is paused. No console errors.
 import { expect, test } from '@playwright/test';
-import { captureErrors } from './helpers';
+import { captureErrors, loadDemoModel } from './helpers';
 
 test('generates a continuation with the loaded demo model', async ({ page }) => {
   test.setTimeout(400_000);
@@ -16,8 +16,7 @@ test('generates a continuation with the loaded demo model', async ({ page }) => 
   await expect(generate).toBeDisabled();
   await expect(box).toContainText('Load a model first');
 
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
+  await loadDemoModel(page);
 
   await box.getByLabel('Prompt to continue').fill('Define "dog":');
   await box.getByLabel('Max new tokens', { exact: true }).fill('8');

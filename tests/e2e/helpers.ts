@@ -1,5 +1,25 @@
-// Shared e2e helpers: console-error capture and the long-task recorder.
-import type { Page } from '@playwright/test';
+// Shared e2e helpers: console-error capture, the long-task recorder, and the steps every flow
+// starts with (fill a field, load the demo model, pick a task).
+import { expect, type Page } from '@playwright/test';
+
+/** Types into the field labelled `label` and waits until it holds the value. */
+export async function fill(page: Page, label: string, value: string): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(value);
+  await expect(input).toHaveValue(value);
+}
+
+/** Loads the built-in demo model with the Load model button. */
+export async function loadDemoModel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
+}
+
+/** Picks a demo task and waits until the engine has it. */
+export async function pickTask(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Task', { exact: true }).selectOption(name);
+  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+}
 
 /** Collects console errors and uncaught page errors from the moment it is called. */
 export function captureErrors(page: Page): string[] {

@@ -4,7 +4,7 @@
 // shared CPU cores.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { captureErrors } from './helpers';
+import { captureErrors, fill, loadDemoModel, pickTask } from './helpers';
 
 /** Train pairs the page gets: ZO-DPO scores every train pair with the start model before its
  *  first step, which for all 1,000 demo pairs takes minutes on SwiftShader. */
@@ -17,11 +17,6 @@ async function trimTrainSplit(page: Page): Promise<void> {
   await page.route('**/demo-data/wn-define-pref/train.jsonl', (route) => route.fulfill({ status: 200, contentType: 'application/x-ndjson', body }));
 }
 
-async function fill(page: Page, label: string, value: string): Promise<void> {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(value);
-  await expect(input).toHaveValue(value);
-}
 
 /**
  * Records every value a chart's data-points attribute takes while the run status reads
@@ -57,10 +52,8 @@ test('DPO and ZOPrO runs stream reward curves beside the loss chart', async ({ p
   await trimTrainSplit(page);
   await page.goto('./');
   await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
-  await page.getByLabel('Task', { exact: true }).selectOption('wn-define-pref');
-  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+  await loadDemoModel(page);
+  await pickTask(page, 'wn-define-pref');
   await expect(page.getByTestId('task-rows')).toContainText(`${TRAIN_ROWS} train`);
 
   // ZO-DPO with LoRA: evaluations at steps 0, 1 and 2 on the train subset and 8 dev pairs.
@@ -114,10 +107,8 @@ test('README screenshot: the ZOPrO demo preset', async ({ page }) => {
   await page.setViewportSize({ width: 1600, height: 1000 });
   await page.goto('./');
   await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
-  await page.getByLabel('Task', { exact: true }).selectOption('wn-define-pref');
-  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+  await loadDemoModel(page);
+  await pickTask(page, 'wn-define-pref');
   await page.getByRole('button', { name: 'ZOPrO demo' }).click();
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 1_700_000 });

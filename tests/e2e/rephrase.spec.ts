@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenAiServer, type RecordedRequest, type Reply, type ScriptedServer } from '../fixtures/openaiServer';
-import { captureErrors } from './helpers';
+import { captureErrors, fill, loadDemoModel } from './helpers';
 
 const KEY = 'sk-e2e-9f3c2a7b-SECRET';
 const MODEL = 'scripted-rewriter';
@@ -74,11 +74,6 @@ test.afterAll(async () => {
 const panel = (page: Page) => page.getByRole('region', { name: /OAT-Rephrase/ });
 const stat = (page: Page, id: string) => page.getByTestId(`rephrase-${id}`);
 
-async function fill(page: Page, label: string, value: string): Promise<void> {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(value);
-  await expect(input).toHaveValue(value);
-}
 
 /** Every value in every IndexedDB database and localStorage, as text, by database name. */
 async function storedText(page: Page): Promise<Record<string, string>> {
@@ -210,8 +205,7 @@ test('rephrase through a CORS endpoint, review, export/import, resume after relo
   await expect.poll(async () => holders(await storedText(page))).toEqual([]);
 
   // Train a few steps on the rephrased task.
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
+  await loadDemoModel(page);
   await fill(page, 'Steps', '2');
   await fill(page, 'Batch size', '2');
   await fill(page, 'Eval every', '2');

@@ -4,15 +4,10 @@
 // blocks for 100 ms while training. Small numbers: SwiftShader runs on two shared CPU cores.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { captureErrors, longTasks, recordLongTasks, resetLongTasks } from './helpers';
+import { captureErrors, longTasks, recordLongTasks, resetLongTasks, fill, loadDemoModel, pickTask } from './helpers';
 
 const N = 4;
 
-async function fill(page: Page, label: string, value: string): Promise<void> {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(value);
-  await expect(input).toHaveValue(value);
-}
 
 async function configure(page: Page, steps: number, evalEvery: number): Promise<void> {
   await fill(page, 'Steps', String(steps));
@@ -31,10 +26,8 @@ test('train, chart, pause/resume, reload, export/import, responsive main thread'
   await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
 
   // Load the demo model and pick the demo task.
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('model-name')).toBeVisible({ timeout: 120_000 });
-  await page.getByLabel('Task', { exact: true }).selectOption('wn-animal-plant');
-  await expect(page.getByTestId('task-rows')).toContainText('on the engine');
+  await loadDemoModel(page);
+  await pickTask(page, 'wn-animal-plant');
 
   // Train N steps: N points on the loss chart, dev accuracy measured.
   await configure(page, N, 2);

@@ -10,7 +10,7 @@ import { buildWeights } from '../../src/engine/model/weights';
 import { LlamaForward, type ForwardInput } from '../../src/engine/model/llama';
 import { loraTrainable } from '../../src/engine/training/loraMode';
 import { fullTrainable } from '../../src/engine/training/fullMode';
-import { parseLayerList, parseTargets } from '../../src/engine/training/trainable';
+import { parseLayerList, parseProjectionList, parseTargets } from '../../src/engine/training/trainable';
 import { sparseTrainable } from '../../src/engine/training/sparseMode';
 import { topK } from '../../src/engine/training/sensitivity';
 import { ZoTrainer } from '../../src/engine/training/trainer';
@@ -126,11 +126,14 @@ describe('tuning modes', () => {
     expect(() => fullTrainable(w, { layers: [7] })).toThrow(/layers 0\.\.1/);
   });
 
-  it('layer lists parse indices and ranges', () => {
+  it('layer and projection lists parse, and refuse what does not exist', () => {
     expect(parseLayerList('0, 2-4,3')).toEqual([0, 2, 3, 4]);
     expect(parseLayerList('all')).toEqual([]);
     expect(parseLayerList('')).toEqual([]);
     expect(() => parseLayerList('2-1')).toThrow(/backwards/);
     expect(() => parseLayerList('q')).toThrow(/indices and ranges/);
+    expect(parseProjectionList(' q, v_proj ')).toEqual(['q', 'v_proj']);
+    expect(parseProjectionList('all')).toEqual([]);
+    expect(() => parseProjectionList('q,attn')).toThrow(/unknown projection "attn"/);
   });
 });

@@ -56,3 +56,11 @@ export function parseLayerList(spec: string): number[] {
   }
   return out;
 }
+
+/** "q, v_proj" -> ["q", "v_proj"], checked against the known projections; "" or "all" -> []. */
+export function parseProjectionList(spec: string): string[] {
+  const names = spec.split(',').map((t) => t.trim()).filter(Boolean);
+  if (names.length === 1 && names[0].toLowerCase() === 'all') return [];
+  parseTargets(names); // throws with the allowed names
+  return names;
+}

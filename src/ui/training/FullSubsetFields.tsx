@@ -2,17 +2,10 @@
 // Fewer perturbed weights mean a less noisy ZO estimate per step, at the cost of what can move.
 // The text is kept as typed; the config changes only when it parses.
 import { useEffect, useState } from 'react';
-import { parseLayerList, parseTargets } from '../../engine/training/trainable';
+import { parseLayerList, parseProjectionList } from '../../engine/training/trainable';
 import { setConfig } from '../../store/actions/training';
 import { useStudio } from '../../store/state';
 import { TextField } from '../Fields';
-
-function parseProjections(text: string): string[] {
-  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
-  if (names.length === 1 && names[0].toLowerCase() === 'all') return [];
-  parseTargets(names); // throws with the allowed names
-  return names;
-}
 
 export function FullSubsetFields() {
   const full = useStudio((s) => s.config.full);
@@ -30,7 +23,7 @@ export function FullSubsetFields() {
 
   const apply = (which: 'layers' | 'projections', text: string) => {
     try {
-      const value = which === 'layers' ? parseLayerList(text) : parseProjections(text);
+      const value = which === 'layers' ? parseLayerList(text) : parseProjectionList(text);
       if (which === 'layers' && layerCount !== null) {
         const bad = (value as number[]).filter((i) => i >= layerCount);
         if (bad.length) throw new Error(`this model has layers 0..${layerCount - 1}`);
