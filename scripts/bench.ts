@@ -1,21 +1,25 @@
-// `npm run bench [-- --json]`: every benchmark, measured in one run on the adapter Dawn finds
-// (a GPU when there is a driver, SwiftShader otherwise). Human lines on stderr; with --json,
-// one JSON object with every figure on stdout.
-import { dirname, resolve } from 'node:path';
+// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels]`: every benchmark, measured in
+// one run on the adapter Dawn finds (a GPU when there is a driver, SwiftShader otherwise). Human
+// lines on stderr; with --json, one JSON object with every figure on stdout. --model times the
+// model-level ratios on another Llama folder (the demo model by default).
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const modelAt = args.indexOf('--model');
   const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const { context: ctx, fellBackToSwiftShader } = await acquireNodeGpu({ log });
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
   log(`adapter: ${adapter}${fellBackToSwiftShader || ctx.adapter.isSoftware ? ' (software: CPU emulation, not GPU timings)' : ''}`);
-  const kernels = await benchKernels(ctx, log);
-  const model = await benchModel(ctx, root, log);
+  const kernels = args.includes('--no-kernels') ? {} : await benchKernels(ctx, log);
+  const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
+  const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
   if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...kernels, ...model }) + '\n');
   ctx.destroy();
 }

@@ -1,4 +1,4 @@
-// Model-level benchmark on the demo model, every figure a ratio measured in the same run:
+// Model-level benchmark on the demo model (or --model DIR), every figure a ratio measured in the same run:
 //   forward tokens/s at batch 1 and batch 16;
 //   ZO step time / (2 x forward time) for full-parameter and sparse (q4 base) tuning
 //     (MeZO's claim: a step costs two forward passes; targets <= 1.15 full, <= 1.03 sparse);
@@ -22,11 +22,16 @@ const CONFIG: TrainConfig = {
   weightDecay: 0, schedule: 'constant', clip: 0, oneSided: false, evalEvery: 0, evalSplit: 'dev', evalLimit: 0,
 };
 
-async function session(ctx: GpuContext, root: string, precision: WeightPrecision): Promise<Session> {
+export interface BenchInputs {
+  modelDir: string;
+  /** A classification task whose batches the forward passes and ZO steps run on. */
+  taskDir: string;
+}
+
+async function session(ctx: GpuContext, inputs: BenchInputs, precision: WeightPrecision): Promise<Session> {
   const s = new Session(ctx);
-  s.setModel(await loadModel(ctx, await resolveModelNode(join(root, 'public', 'demo-model'), { cache: null }), precision));
-  const dir = join(root, 'public', 'demo-data', 'wn-animal-plant');
-  const files = ['task.json', 'train.jsonl', 'dev.jsonl'].map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  s.setModel(await loadModel(ctx, await resolveModelNode(inputs.modelDir, { cache: null }), precision));
+  const files = ['task.json', 'train.jsonl', 'dev.jsonl'].map((name) => ({ name, text: readFileSync(join(inputs.taskDir, name), 'utf8') }));
   s.setTask(loadTaskFromFiles(files));
   return s;
 }
@@ -45,10 +50,11 @@ async function time(ctx: GpuContext, reps: number, work: () => void | Promise<un
   return (performance.now() - t) / reps;
 }
 
-export async function benchModel(ctx: GpuContext, root: string, log: (s: string) => void): Promise<Record<string, number>> {
+export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: string) => void): Promise<Record<string, number>> {
   const reps = ctx.adapter.isSoftware ? 7 : 21;
   const out: Record<string, number> = {};
-  const s = await session(ctx, root, 'f32');
+  const s = await session(ctx, inputs, 'f32');
+  log(`model ${inputs.modelDir}: ${s.requireModel().config.layers} layers, hidden ${s.requireModel().config.hidden}`);
   const model = s.requireModel();
 
   for (const batch of [1, 16]) {
@@ -62,7 +68,7 @@ export async function benchModel(ctx: GpuContext, root: string, log: (s: string)
   }
 
   for (const [mode, precision] of [['full', 'f32'], ['sparse', 'q4']] as const) {
-    const sess = mode === 'full' ? s : await session(ctx, root, precision);
+    const sess = mode === 'full' ? s : await session(ctx, inputs, precision);
     await sess.evaluate('dev', 16); // builds the inference forward at this batch
     const inference = ctx.ledger.snapshot().total;
     ctx.ledger.resetPeak();
