@@ -56,6 +56,14 @@ test('DPO and ZOPrO runs stream reward curves beside the loss chart', async ({ p
   await pickTask(page, 'wn-define-pref');
   await expect(page.getByTestId('task-rows')).toContainText(`${TRAIN_ROWS} train`);
 
+  // The GPU DPO preset fills the form, the full-mode subset fields included.
+  await page.getByRole('button', { name: 'ZO-DPO (GPU)' }).click();
+  await expect(page.getByLabel('Objective', { exact: true })).toHaveValue('dpo');
+  await expect(page.getByLabel('Mode', { exact: true })).toHaveValue('full');
+  await expect(page.getByLabel('Projections to train', { exact: true })).toHaveValue('q,k');
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('64');
+  await expect(page.getByRole('textbox', { name: 'Learning rate' })).toHaveValue('0.001');
+
   // ZO-DPO with LoRA: evaluations at steps 0, 1 and 2 on the train subset and 8 dev pairs.
   await page.getByLabel('Mode', { exact: true }).selectOption('lora');
   await page.getByLabel('Objective', { exact: true }).selectOption('dpo');

@@ -13,12 +13,12 @@ export function FullSubsetFields() {
   const [layersText, setLayersText] = useState(full?.layers?.join(',') ?? '');
   const [projText, setProjText] = useState(full?.projections?.join(',') ?? '');
   const [errors, setErrors] = useState<{ layers?: string; projections?: string }>({});
-  // A preset that trains every weight clears the subset: clear the text with it.
+  // A preset can set or clear the subset: show what it chose, but leave text the user is typing
+  // alone while it still means the same list (so this runs when the config changes, not per key).
   useEffect(() => {
-    if (full) return;
-    setLayersText('');
-    setProjText('');
-    setErrors({});
+    if (!sameList(parsedOrNull(parseLayerList, layersText), full?.layers)) setLayersText(full?.layers?.join(',') ?? '');
+    if (!sameList(parsedOrNull(parseProjectionList, projText), full?.projections)) setProjText(full?.projections?.join(',') ?? '');
+    if (!full) setErrors({});
   }, [full]);
 
   const apply = (which: 'layers' | 'projections', text: string) => {
@@ -57,4 +57,18 @@ export function FullSubsetFields() {
       ))}
     </div>
   );
+}
+
+function parsedOrNull<T>(parse: (text: string) => T[], text: string): T[] | null {
+  try {
+    return parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function sameList<T>(a: T[] | null, b: T[] | undefined): boolean {
+  if (a === null) return false;
+  const other = b ?? [];
+  return a.length === other.length && a.every((v, i) => v === other[i]);
 }
