@@ -130,6 +130,16 @@ export interface StepMetrics {
   millis: number;
 }
 
+/** A run that stopped learning, said in words (src/engine/training/divergence.ts). */
+export interface RunWarning {
+  code: 'non-finite' | 'saturated' | 'rising';
+  /** 0-based index of the step that triggered it (as StepMetrics.step). */
+  step: number;
+  message: string;
+  /** The run cannot usefully go on: the run loop stops it. */
+  stop: boolean;
+}
+
 export interface EvalMetrics {
   step: number;
   split: string;
@@ -184,6 +194,8 @@ export type EngineEvent =
   | { kind: 'reward'; runId: string; metrics: RewardMetrics }
   /** Work a run does before its first step (ZO-DPO scoring every train pair with the start model). */
   | { kind: 'run-progress'; runId: string; phase: string; done: number; total: number }
+  /** The run diverged or saturated (stop: the loop stopped it) or its loss is climbing. */
+  | { kind: 'run-warning'; runId: string; warning: RunWarning }
   | { kind: 'generated-token'; requestId: string; sequence: number; token: number; text: string }
   | { kind: 'device-lost'; message: string };
 

@@ -143,10 +143,17 @@ export function flush(): void {
         if (run) {
           run.meta.state = event.state;
           run.meta.error = event.error;
+          // A resumed run starts a fresh watch: the last warning spoke of the steps before it.
+          if (event.state === 'running') run.meta.warning = undefined;
           run.meta.updatedAt = Date.now();
         }
         stateChanges.push([event.runId, event.state, event.error]);
         if (event.state !== 'running' && (patch.runProgress ?? s.runProgress)?.runId === event.runId) patch.runProgress = null;
+        break;
+      }
+      case 'run-warning': {
+        const run = view(event.runId);
+        if (run) run.meta.warning = event.warning.message;
         break;
       }
       case 'device-lost':

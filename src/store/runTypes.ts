@@ -23,6 +23,8 @@ export interface RunMeta {
   task: { name: string; demo: boolean; spec: TaskSpec };
   state: RunState;
   error?: string;
+  /** Why the run was stopped by itself, or that its loss is climbing (engine RunWarning). */
+  warning?: string;
 }
 
 export interface StoredRun {

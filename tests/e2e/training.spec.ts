@@ -1,7 +1,7 @@
 // The full flow on SwiftShader WebGPU: load the demo model, pick the demo task, train N steps and
 // see N points on the loss chart with dev accuracy measured; pause and resume; reload and find
 // the run restored and resumable; export the run and import it back; the main thread never
-// blocks for 100 ms while training. Small numbers: SwiftShader runs on two shared CPU cores.
+// blocks for 100 ms while training; a run that diverges is stopped with a message. Small numbers: SwiftShader runs on two shared CPU cores.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { captureErrors, longTasks, recordLongTasks, resetLongTasks, fill, loadDemoModel, pickTask } from './helpers';
@@ -77,6 +77,14 @@ test('train, chart, pause/resume, reload, export/import, responsive main thread'
   await page.getByLabel('Import run file').setInputFiles(path);
   await expect(items).toHaveCount(3);
   await expect(items.filter({ hasText: '(imported)' })).toHaveCount(1);
+
+  // A learning rate far too large: the engine stops the run and the app says why.
+  await configure(page, 40, 0);
+  await page.getByRole('textbox', { name: 'Learning rate' }).fill('1e8');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('run-warning')).toContainText('learning rate', { timeout: 300_000 });
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('stopped', { timeout: 60_000 });
+  expect(await stepOf(page)).toBeLessThan(40);
 
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 // The engine the worker wraps, end to end in Node: the demo model served over HTTP from
 // public/, a demo task, evaluation, a few training steps with events, pause/continue, the
-// run record, the loss probe (which must leave the weights exactly as they were).
+// run record, the loss probe (which must leave the weights exactly as they were), and a run
+// that diverges being stopped with a warning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,16 @@ describe('Engine (the worker-side API) in Node', () => {
     const memory = await engine.memory();
     expect(memory.inferenceBaseline).toBeGreaterThan(0);
     expect(memory.ledger.total).toBeGreaterThanOrEqual(memory.inferenceBaseline);
+  });
+
+  it('stops a run whose learning rate blows the weights up, and says so', async () => {
+    const from = events.length;
+    await engine.train('r-diverge', { ...CONFIG, lr: 1e8, steps: 40 });
+    const mine = events.slice(from);
+    const warning = mine.find((e) => e.kind === 'run-warning');
+    expect(warning?.kind === 'run-warning' && warning.warning).toMatchObject({ stop: true });
+    expect(warning?.kind === 'run-warning' && warning.warning.message).toMatch(/learning rate/);
+    expect(mine.some((e) => e.kind === 'run-state' && e.runId === 'r-diverge' && e.state === 'stopped')).toBe(true);
+    expect(mine.filter((e) => e.kind === 'step').length).toBeLessThan(40);
   });
 });

@@ -57,6 +57,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
         const rate = (m.step + 1) / ((Date.now() - started) / 1000);
         io.stderr(`step ${m.step + 1}/${config.steps}  loss ${m.loss.toFixed(4)}  g ${m.projectedGrad.toExponential(2)}  ${rate.toFixed(2)} steps/s`);
       }
+    } else if (e.kind === 'run-warning') {
+      log({ kind: 'warning', ...e.warning }, `warning: ${e.warning.message}`);
     } else if (e.kind === 'eval') {
       lastEval = e.metrics;
       if (e.metrics.accuracy > best.accuracy) best = { accuracy: e.metrics.accuracy, step: e.metrics.step };
@@ -74,11 +76,11 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const exported = await exportRunWeights(ctx, session, run);
   for (const f of exported) await writeFile(join(out, f.name), f.bytes);
   const summary = {
-    kind: 'done', steps: config.steps, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,
+    kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,
     accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
     files: ['run.zorec', 'config.json', ...exported.map((f) => f.name)],
   };
   if (json) io.stdout(JSON.stringify(summary));
-  else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${config.steps} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
+  else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
 }

@@ -1,8 +1,9 @@
 // Drives a run step by step: emits step metrics as they arrive, evaluates every `evalEvery`
 // steps, and stops cleanly on pause/stop requests between steps (losing at most the step in
-// flight, whose metrics are drained first). Yields to the event loop every step so control
-// messages reach it.
+// flight, whose metrics are drained first), or by itself when the run diverges (DivergenceWatch).
+// Yields to the event loop every step so control messages reach it.
 import type { EngineEvent, EvalMetrics, StepMetrics, TrainConfig } from '../api';
+import { DivergenceWatch } from '../training/divergence';
 import type { Session } from './session';
 
 export type RunControl = { requested: 'none' | 'pause' | 'stop' };
@@ -19,10 +20,16 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
   const run = session.run;
   if (!run) throw new Error('no run to drive');
   const trainer = run.trainer;
+  const watch = new DivergenceWatch();
+  let diverged = false;
   const emitStep = (m: StepMetrics | null) => {
     if (!m) return;
     hooks.onStep?.(m);
     hooks.emit({ kind: 'step', runId, metrics: m });
+    const warning = watch.observe(m);
+    if (!warning) return;
+    hooks.emit({ kind: 'run-warning', runId, warning });
+    if (warning.stop) diverged = true;
   };
   const evaluate = async (step: number) => {
     const metrics = await session.evaluate(config.evalSplit, config.evalLimit, step);
@@ -34,7 +41,7 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
   if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
   while (trainer.stepsSubmitted < config.steps) {
-    if (control.requested !== 'none') break;
+    if (control.requested !== 'none' || diverged) break;
     emitStep(await trainer.advance());
     const submitted = trainer.stepsSubmitted;
     if (config.evalEvery > 0 && submitted % config.evalEvery === 0) {
@@ -44,7 +51,7 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
     await new Promise((r) => setTimeout(r, 0));
   }
   emitStep(await trainer.drain());
-  const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' ? 'stopped' : 'finished';
+  const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' || diverged ? 'stopped' : 'finished';
   if (outcome === 'finished' && config.evalEvery > 0 && trainer.stepsDone % config.evalEvery !== 0) await evaluate(trainer.stepsDone);
   hooks.emit({ kind: 'run-state', runId, state: outcome });
   return outcome;

@@ -71,6 +71,11 @@ export function RunControls() {
         {s.trainError?.kind === 'gpu-out-of-memory' && <p>Out of GPU memory: try q4 weights, a smaller batch, LoRA or sparse mode, or a shorter max sequence length. Your run is saved.</p>}
       </ErrorBox>
       {run?.meta.error && state === 'failed' && !s.trainError && <p className="field-error">{run.meta.error}</p>}
+      {run?.meta.warning && (
+        <p className="field-error" role="alert" data-testid="run-warning">
+          {run.meta.warning}
+        </p>
+      )}
     </div>
   );
 }
