@@ -5,9 +5,11 @@
 // memory-bound matrix-vector kernel stays in each format file, shaped around its own loads.
 
 struct Params {
-  m: u32, // rows of x and y in this dispatch (<= the buffers' maxRows)
-  n: u32, // rows of w = columns of y
-  k: u32, // columns of x and w, a multiple of 32
+  m: u32,           // rows of x and y in this dispatch (<= the buffers' maxRows)
+  n: u32,           // rows of w = columns of y
+  k: u32,           // columns of x and w, a multiple of 32
+  slice_steps: u32, // tiled kernel: 32-wide k steps per K slice (k / 32 when K is not split)
+  splits: u32,      // K slices (1 when not split); read by matmul_splitk.wgsl
 }
 
 
@@ -27,7 +29,12 @@ fn store(i: u32, v: f32) {
    and 8 of w (row lid/4, same columns: the format's unit8, times its group_scale, exactly as
    dequantize() does) and stores both transposed, [k][m] and [k][n], into
    workgroup memory (2 x 8 KiB) so the inner loop reads one vec4 of 4 m and one vec4 of 4 n
-   per k and does 16 FMAs. */
+   per k and does 16 FMAs.
+   Split K (matmul.ts, splitKFor): when the 64 x 64 grid is too small to fill the GPU, the
+   k steps run sequentially in too few workgroups, so workgroup z takes only k steps
+   [z * slice_steps, (z + 1) * slice_steps) and the wrapper binds the [splits, M, N] scratch in
+   y's place with ACCUMULATE off; slice z's tile lands at z * M * N and matmul_splitk.wgsl adds
+   the slices into y. Unsplit, z = 0 and slice_steps = k / 32: the same loop and stores as ever. */
 var<workgroup> xs: array<vec4<f32>, 512>; // [32 k][16]: x tile, 4 consecutive m per vec4
 var<workgroup> ws: array<vec4<f32>, 512>; // [32 k][16]: w tile, 4 consecutive n per vec4
 
@@ -40,8 +47,10 @@ fn tiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: 
   let lr = lid / 4u;        // tile row this thread loads (m for x, n for w)
   let lc = (lid % 4u) * 8u; // first of its 8 columns within the k step
   let k4 = params.k / 4u;
+  let g_begin = wid.z * params.slice_steps;
+  let g_end = min(g_begin + params.slice_steps, params.k / 32u);
   var acc: array<vec4<f32>, 4>;
-  for (var g = 0u; g < params.k / 32u; g++) {
+  for (var g = g_begin; g < g_end; g++) {
     var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0);
     if (m0 + lr < params.m) {
       let i = (m0 + lr) * k4 + g * 8u + lc / 4u;
@@ -67,11 +76,12 @@ fn tiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: 
     }
     workgroupBarrier();
   }
+  let slice_base = wid.z * params.m * params.n;
   for (var i = 0u; i < 4u; i++) {
     let m = m0 + ty * 4u + i;
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + tx * 4u + j;
-      if (m < params.m && n < params.n) { store(m * params.n + n, acc[i][j]); }
+      if (m < params.m && n < params.n) { store(slice_base + m * params.n + n, acc[i][j]); }
     }
   }
 }

@@ -18,7 +18,13 @@
 // one for comparison. Figures on a shared 2-core machine vary by 2x between runs.
 // On a real GPU the matrix-vector kernels are designed to be bandwidth-bound (16-byte
 // coalesced weight loads, 32 threads per row, 8 rows per workgroup, N/8 workgroups), and the
-// 70%-of-copy target applies; it has not been measured here.
+// 70%-of-copy target applies. Measured on an H100 (README): f32 81.5% of copy; f16 32%, q8 41-50%,
+// q4 16-18% miss it, and q4 takes longer than q8 for half the bytes (its weights, 8 MiB at
+// 4096 x 4096, even fit in the 50 MB L2), so those kernels are bound by something other than
+// bytes (decode, x re-reads: x is read once per row); not yet profiled.
+// The batched matmul is also timed at M = 32 (a prompt prefill), where the tiled grid has only
+// N/64 workgroups and the kernel splits K (splitKFor in matmul.ts); on a GPU each batched figure
+// comes with the split count and the unsplit kernel's time on the same inputs.
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { ElementwiseKernel } from '../../src/engine/gpu/kernels/elementwise';
 import { MatmulKernel } from '../../src/engine/gpu/kernels/matmul';
@@ -33,14 +39,15 @@ interface BenchSizes {
   n: number; // weight rows (out)
   k: number; // weight cols (in)
   batchRows: number; // M of the batched matmul
+  prefillRows: number; // M of the small batched matmul (a prompt prefill: the tiled grid is N/64 workgroups)
   repeats: number;
   targetMs: number; // each timed repeat runs about this long
 }
 
 function sizesFor(ctx: GpuContext): BenchSizes {
   return ctx.adapter.isSoftware
-    ? { n: 1024, k: 1024, batchRows: 64, repeats: 5, targetMs: 60 }
-    : { n: 4096, k: 4096, batchRows: 512, repeats: 9, targetMs: 30 };
+    ? { n: 1024, k: 1024, batchRows: 64, prefillRows: 32, repeats: 5, targetMs: 60 }
+    : { n: 4096, k: 4096, batchRows: 512, prefillRows: 32, repeats: 9, targetMs: 30 };
 }
 
 /** Pseudo-random weights in (-1, 1) without the cost of a good generator. */
@@ -103,8 +110,8 @@ const fmt = (v: number) => v.toPrecision(3).padStart(8);
 
 export async function benchKernels(ctx: GpuContext, log: (line: string) => void): Promise<Record<string, number>> {
   const sizes = sizesFor(ctx);
-  const { n, k, batchRows } = sizes;
-  const result: Record<string, number> = { matvecN: n, matvecK: k, batchedM: batchRows };
+  const { n, k, batchRows, prefillRows } = sizes;
+  const result: Record<string, number> = { matvecN: n, matvecK: k, batchedM: batchRows, prefillM: prefillRows };
   log(`kernels on ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.isSoftware ? 'software' : 'hardware'}), weights ${n}x${k}, batched M=${batchRows}`);
 
   // Copy: the bandwidth yardstick, over as many bytes as the f32 weight matrix.
@@ -133,23 +140,38 @@ export async function benchKernels(ctx: GpuContext, log: (line: string) => void)
     result[`${format}MatvecVsCopy`] = gbps / copyGBps;
     result[`${format}MatvecMs`] = matvecSeconds * 1e3;
 
-    kernel.setRows(batchRows);
-    const batchedSeconds = await timeKernel(ctx, kernel, sizes);
-    const gflops = (2 * batchRows * n * k) / batchedSeconds / 1e9;
-    result[`${format}MatmulGFlops`] = gflops;
-    result[`${format}MatmulMs`] = batchedSeconds * 1e3;
+    // One batched figure at M rows: GFLOP/s and ms, the K split and, where it split, the unsplit time.
+    const unsplit = kernel.variant === 'tiled' ? new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format} unsplit`, splitTarget: 1 }) : null;
+    const batched = async (m: number, key: string): Promise<string> => {
+      kernel.setRows(m);
+      const seconds = await timeKernel(ctx, kernel, sizes);
+      const gflops = (2 * m * n * k) / seconds / 1e9;
+      result[`${format}${key}GFlops`] = gflops;
+      result[`${format}${key}Ms`] = seconds * 1e3;
+      result[`${format}${key}SplitK`] = kernel.splitK;
+      let split = '';
+      if (unsplit && kernel.splitK > 1) {
+        unsplit.setRows(m);
+        const unsplitSeconds = await timeKernel(ctx, unsplit, sizes);
+        result[`${format}${key}UnsplitMs`] = unsplitSeconds * 1e3;
+        split = `, split K ${kernel.splitK}; unsplit ${(unsplitSeconds * 1e3).toFixed(3)} ms`;
+      } else if (kernel.variant === 'tiled') {
+        split = ', not split';
+      }
+      return `batched M=${m} ${fmt(gflops)} GFLOP/s (${(seconds * 1e3).toFixed(3)} ms${split})`;
+    };
+    const large = await batched(batchRows, 'Matmul');
+    const prefill = await batched(prefillRows, 'Prefill');
     let versus = '';
     if (kernel.variant !== 'tiled') {
       const tiled = new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format} tiled`, variant: 'tiled' });
       const tiledSeconds = await timeKernel(ctx, tiled, sizes);
       result[`${format}MatmulTiledMs`] = tiledSeconds * 1e3;
-      versus = `, ${kernel.variant}; tiled ${(tiledSeconds * 1e3).toFixed(2)} ms`;
+      versus = `   ${kernel.variant} variant; tiled M=${batchRows} ${(tiledSeconds * 1e3).toFixed(2)} ms (split K ${tiled.splitK})`;
     }
 
-    log(
-      `  ${format} matvec     ${fmt(gbps)} GB/s  = ${fmt(100 * (gbps / copyGBps))}% of copy  (${(matvecSeconds * 1e3).toFixed(3)} ms)` +
-        `   batched M=${batchRows} ${fmt(gflops)} GFLOP/s (${(batchedSeconds * 1e3).toFixed(2)} ms${versus})`,
-    );
+    log(`  ${format} matvec     ${fmt(gbps)} GB/s  = ${fmt(100 * (gbps / copyGBps))}% of copy  (${(matvecSeconds * 1e3).toFixed(3)} ms)`);
+    log(`     ${large}   ${prefill}${versus}`);
     ctx.release(w.data);
     if (w.scales) ctx.release(w.scales);
   }
