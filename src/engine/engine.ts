@@ -93,6 +93,9 @@ export class Engine implements EngineApi {
         },
       });
     });
+    // A ZOPrO run holds hooks on the weights being replaced.
+    this.zopro?.run.destroy();
+    this.zopro = null;
     this.session.setModel(model);
     this.inferenceBaseline = 0;
     this.emitMemory();
@@ -235,6 +238,9 @@ export class Engine implements EngineApi {
       cache: source.kind === 'hub' ? browserModelCache() : null,
       onProgress: (progress) => this.emit({ kind: 'load-progress', progress }),
     });
+    // The checkpoint this replaces stays open only while the loaded model still reads from it.
+    const previous = this.resolved?.model;
+    if (previous && previous !== this.session.model?.resolved) void previous.reader.close?.();
     this.resolved = { key, model };
     return model;
   }

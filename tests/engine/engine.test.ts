@@ -80,4 +80,16 @@ describe('Engine (the worker-side API) in Node', () => {
     expect(mine.some((e) => e.kind === 'run-state' && e.runId === 'r-diverge' && e.state === 'stopped')).toBe(true);
     expect(mine.filter((e) => e.kind === 'step').length).toBeLessThan(40);
   });
+
+  it('frees the previous model on the GPU when another one is loaded', async () => {
+    const request = { source: { kind: 'demo' as const }, maxBatch: 2, maxSeqLen: 64 };
+    const f32 = (await engine.memory()).ledger.current.weights;
+    expect(f32).toBeGreaterThan(15_000_000);
+    await engine.loadModel({ ...request, precision: 'q8' });
+    const q8 = (await engine.memory()).ledger.current.weights;
+    expect(q8).toBeLessThan(f32 / 2); // the f32 weights are gone, not kept beside the q8 ones
+    await engine.loadModel({ ...request, precision: 'f32' });
+    expect((await engine.memory()).ledger.current.weights).toBe(f32);
+    expect((await engine.evaluate('dev', 8)).n).toBe(8); // the same checkpoint's files are still readable
+  });
 });

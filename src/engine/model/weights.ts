@@ -108,3 +108,22 @@ export async function buildWeights(
   await ctx.checkAllocations();
   return { format, embed, layers, finalNorm, lmHead, names };
 }
+
+/** Frees every GPU buffer of a model's weights (each once: a tied LM head is the embedding). */
+export function releaseModelWeights(ctx: GpuContext, weights: ModelWeights): void {
+  const buffers = new Set<GPUBuffer>();
+  const add = (t: GpuWeight | GPUBuffer) => {
+    if ('data' in t && 'format' in t) {
+      buffers.add(t.data);
+      if (t.scales) buffers.add(t.scales);
+    } else {
+      buffers.add(t as GPUBuffer);
+    }
+  };
+  for (const t of weights.names.values()) add(t);
+  add(weights.embed);
+  add(weights.lmHead);
+  add(weights.finalNorm);
+  for (const layer of weights.layers) for (const t of Object.values(layer)) add(t);
+  for (const b of buffers) ctx.release(b);
+}

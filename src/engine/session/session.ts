@@ -6,6 +6,7 @@ import type { EvalMetrics, RewardMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import { releaseRunState } from '../model/runState';
+import { releaseModelWeights } from '../model/weights';
 import type { LossObjective } from '../cpu/loss';
 import { zoHyperFromConfig } from '../zo/config';
 import { decodeRunRecord } from '../zo/record';
@@ -44,11 +45,18 @@ export class Session {
 
   constructor(readonly ctx: GpuContext) {}
 
+  /** Makes `model` current and frees the one it replaces: its GPU weights, and its files unless
+   *  both came from the same resolved checkpoint (the same model loaded at another precision). */
   setModel(model: LoadedModel): void {
     this.dropForward();
     this.run?.trainer.destroy();
     this.run = null;
+    const old = this.model;
     this.model = model;
+    if (old && old !== model) {
+      releaseModelWeights(this.ctx, old.weights);
+      if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
+    }
     if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
   }
 
