@@ -1,7 +1,7 @@
 // DivergenceWatch on synthetic step sequences: NaN/Infinity and 20 identical perturbed losses stop
 // a run, a loss three times its start warns once, and a noisy healthy run never trips it.
 import { describe, expect, it } from 'vitest';
-import { DivergenceWatch } from '../../src/engine/training/divergence';
+import { DivergenceWatch, NON_FINITE_ONLY } from '../../src/engine/training/divergence';
 import type { StepMetrics } from '../../src/engine/api';
 
 const step = (i: number, lossPlus: number, lossMinus: number): StepMetrics => ({
@@ -51,5 +51,12 @@ describe('DivergenceWatch', () => {
     expect(warnings[0]).toMatchObject({ code: 'rising', stop: false });
     expect(warnings[0].step).toBeGreaterThan(60);
     expect(warnings[0].step).toBeLessThan(90);
+  });
+
+  it('ZOPrO limits: identical or climbing losses pass, NaN still stops', () => {
+    const watch = new DivergenceWatch(NON_FINITE_ONLY);
+    for (let i = 0; i < 100; i++) expect(watch.observe(step(i, 0, 0))).toBeNull(); // equal rewards, no KL
+    for (let i = 100; i < 200; i++) expect(watch.observe(step(i, i, i - 1))).toBeNull();
+    expect(watch.observe(step(200, Infinity, 1))).toMatchObject({ code: 'non-finite', stop: true });
   });
 });

@@ -71,6 +71,10 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   await runZoproLoop(run, 'cli', { requested: 'none' }, {
     emit: (e) => {
       if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
+      if (e.kind === 'run-warning') {
+        if (json) io.stdout(JSON.stringify({ kind: 'warning', ...e.warning }));
+        else io.stderr(`warning: ${e.warning.message}`);
+      }
       logRewardEvent(e, json, io);
     },
     onStep: (_m, r, rollouts) => {

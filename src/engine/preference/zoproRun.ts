@@ -15,6 +15,7 @@ import type { RunControl } from '../session/runLoop';
 import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
 import { ZoproTrainer, type ZoproPrompt, type ZoproStepResult } from './zopro';
+import { DivergenceWatch, NON_FINITE_ONLY } from '../training/divergence';
 
 /** Defaults, one home (the demo model's settings in the README's ZOPrO figure). */
 export const ZOPRO_DEFAULTS: ZoproOptions = {
@@ -84,14 +85,21 @@ export interface ZoproLoopHooks {
 /** Steps until config.steps, a pause or a stop; one 'step' and one 'reward' event per step. */
 export async function runZoproLoop(run: ZoproRun, runId: string, control: RunControl, hooks: ZoproLoopHooks): Promise<'paused' | 'stopped' | 'finished'> {
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  while (run.trainer.stepsDone < run.config.steps && control.requested === 'none') {
+  const watch = new DivergenceWatch(NON_FINITE_ONLY);
+  let diverged = false;
+  while (run.trainer.stepsDone < run.config.steps && control.requested === 'none' && !diverged) {
     const r = await run.trainer.step();
     hooks.onStep?.(r.metrics, r.reward, r.rollouts);
     hooks.emit({ kind: 'step', runId, metrics: r.metrics });
     hooks.emit({ kind: 'reward', runId, metrics: r.reward });
+    const warning = watch.observe(r.metrics);
+    if (warning) {
+      hooks.emit({ kind: 'run-warning', runId, warning });
+      diverged = warning.stop;
+    }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' ? 'stopped' : 'finished';
+  const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' || diverged ? 'stopped' : 'finished';
   hooks.emit({ kind: 'run-state', runId, state: outcome });
   return outcome;
 }

@@ -16,6 +16,9 @@ export interface DivergenceLimits {
 }
 
 export const DIVERGENCE_LIMITS: DivergenceLimits = { identicalSteps: 20, window: 20, riseFactor: 3 };
+/** ZOPrO: only NaN/Infinity. Its loss is legitimately 0 on both sides when every sample of a step
+ *  gets the same reward and there is no KL term, and it can start at or below 0. */
+export const NON_FINITE_ONLY: DivergenceLimits = { identicalSteps: Infinity, window: 20, riseFactor: Infinity };
 
 export class DivergenceWatch {
   private identical = 0;
