@@ -26,4 +26,7 @@ struct ZoRange {
   count: u32,
   stream: u32,
   decay: f32,     // 1.0 if weight decay applies to this range, else 0.0
+  // Per-block perturbation scale s (ZO Fine-tuner's per-block variances: u = s z); 1.0 = MeZO.
+  // Multiplies eps z in every perturbation and the step's direction, so the update follows u.
+  scale: f32,
 }

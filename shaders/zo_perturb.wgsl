@@ -19,7 +19,7 @@ fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     return;
   }
   let z = gaussian4(zs.seed, zs.step, J, range.stream, block);
-  let a = COEF * zs.eps;
+  let a = COEF * zs.eps * range.scale;
   for (var k = 0u; k < 4u; k++) {
     let i = base + k;
     if (i < range.count) {

@@ -1,4 +1,4 @@
-// ZO optimizer updates along d = (1/Q) sum_j g_j z_j with z regenerated from the seed (MeZO,
+// ZO optimizer updates along d = (s/Q) sum_j g_j z_j (s: the range's scale, 1 for MeZO) with z regenerated from the seed (MeZO,
 // Malladi et al. 2023, Alg. 1 and eq. 2; the ZO-Bench family, Zhang et al. 2024). One entry point
 // per optimizer; formulas and their CPU twins in src/engine/zo/optimizers.ts.
 // Built as rng.wgsl + zo_common.wgsl + this file. summary[0..Q) holds g_j, summary[Q] the
@@ -33,14 +33,14 @@ fn direction(block: u32) -> vec4<f32> {
     }
     acc = acc + summary[j] * z;
   }
-  return acc * zs.inv_q;
+  return acc * zs.inv_q * range.scale;
 }
 
 // theta[offset + i] after the folded restore (element k of its block); call after direction().
 fn load_theta(i: u32, k: u32) -> f32 {
   let t = theta[range.offset + i];
   if (RESTORE) {
-    let a = RESTORE_COEF * zs.eps;
+    let a = RESTORE_COEF * zs.eps * range.scale;
     return t + a * z_restore[k];
   }
   return t;

@@ -9,6 +9,7 @@ import { replayCommand } from './commands/replay';
 import { rephraseCommand } from './rephrase';
 import { generateCommand, GENERATE_USAGE } from './commands/generate';
 import { PREFERENCE_USAGE } from './commands/preference';
+import { LEARN_SCALES_USAGE, learnScalesCommand } from './commands/learnScales';
 import type { CliIo } from './io';
 import { processIo } from './io';
 
@@ -23,7 +24,8 @@ Commands:
           [--q 1] [--seed 0] [--schedule constant|linear|cosine] [--eval-every N] [--eval-limit N]
           [--layers 0,2-3 --projections q,v (full mode: train only these)]
           [--lora-rank 8 --lora-alpha 16 --lora-targets q,v] [--sparse-fraction 0.001
-          --sparse-score activation|magnitude|random] [--resume run.zorec] [--json]
+          --sparse-score activation|magnitude|random] [--block-scales scales.json] [--resume run.zorec] [--json]
+${LEARN_SCALES_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
 ${GENERATE_USAGE}
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   rephrase: (argv, io) => rephraseCommand(argv, io),
   generate: generateCommand,
+  'learn-scales': learnScalesCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -91,6 +91,22 @@ export interface TrainConfig {
   dpo?: DpoOptions;
   /** objective 'zopro' (src/engine/preference/zopro.ts). */
   zopro?: ZoproOptions;
+  /** Learned per-block perturbation scales by tensor name (BlockScaleProfile.scales): block b is
+   *  perturbed by s_b z_b instead of z_b. Absent: MeZO's isotropic perturbation. */
+  blockScales?: Record<string, number>;
+}
+
+/** Per-block perturbation variances learned once for a model and tuning mode (training/blockScales.ts). */
+export interface BlockScaleProfile {
+  model: string;
+  mode: 'full' | 'lora' | 'sparse';
+  /** The task whose first train batch the probes ran on (the profile is reused on any task). */
+  task: string;
+  rows: number;
+  probes: number;
+  eps: number;
+  blocks: { name: string; count: number; gradEnergy: number; curvature: number; scale: number }[];
+  scales: Record<string, number>;
 }
 
 export interface DpoOptions {
@@ -250,6 +266,9 @@ export interface EngineApi {
   /** The run's trained weights: a PEFT adapter (LoRA), sparse deltas, or model.safetensors (full). */
   exportWeights(runId: string): Promise<WeightFile[]>;
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve>;
+  /** Learns per-block perturbation variances for the model and config.mode on the task's first
+   *  train batch (forward passes only; the weights are left as they were). Ends the current run. */
+  learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile>;
   memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }>;
   /** Samples continuations with the current weights (a run's adapters included), streaming
    *  'generated-token' events (one per token, `requestId` naming the request). */

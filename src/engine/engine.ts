@@ -2,6 +2,7 @@
 // a time. Model files come from the demo folder, the Hub (through the OPFS cache), a URL or
 // files the user dropped; everything reports progress and typed errors through `subscribe`.
 import type {
+  BlockScaleProfile,
   AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate,
   ModelSource, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile,
 } from './api';
@@ -19,6 +20,7 @@ import { loadModel } from './session/loadedModel';
 import { Session } from './session/session';
 import { runLoop, type RunControl } from './session/runLoop';
 import { lossAlongDirection } from './session/lossProbe';
+import { learnBlockScales } from './session/learnBlockScales';
 import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
@@ -206,6 +208,13 @@ export class Engine implements EngineApi {
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     if (this.running) throw new Error('Pause the run first: probing moves the weights between steps.');
     return lossAlongDirection(this.session, direction, span, points);
+  }
+
+  async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
+    if (this.running) throw new Error('Pause the run first: learning block variances probes the weights.');
+    // The probes build a run of their own: the engine no longer holds the previous one.
+    this.runId = null;
+    return learnBlockScales(this.session, config);
   }
 
   async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {

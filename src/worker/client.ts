@@ -2,6 +2,7 @@
 // event subscription. Works over any Worker-like port, so Node tests can wire it straight to
 // handleRequest. Byte arguments (resume checkpoints) are transferred: the caller gives them up.
 import type {
+  BlockScaleProfile,
   AdapterReport,
   EngineEvent,
   EvalMetrics,
@@ -100,6 +101,10 @@ export class EngineClient {
   exportWeights(runId: string): Promise<WeightFile[]> {
     return this.call('exportWeights', { runId });
   }
+  learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
+    return this.call('learnBlockScales', { config });
+  }
+
   lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     return this.call('lossAlongDirection', { direction, span, points });
   }

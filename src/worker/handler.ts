@@ -30,6 +30,8 @@ async function dispatch(engine: EngineApi, msg: WorkerRequest): Promise<MethodMa
       return engine.runRecord(msg.payload.runId);
     case 'exportWeights':
       return engine.exportWeights(msg.payload.runId);
+    case 'learnBlockScales':
+      return engine.learnBlockScales(msg.payload.config);
     case 'lossAlongDirection':
       return engine.lossAlongDirection(msg.payload.direction, msg.payload.span, msg.payload.points);
     case 'memory':

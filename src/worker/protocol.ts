@@ -4,6 +4,7 @@
 // carrying the same id; `event` messages (id 0) forward the engine's EngineEvent stream.
 // Byte payloads (run records, resume checkpoints) travel as transferred ArrayBuffers.
 import type {
+  BlockScaleProfile,
   AdapterReport,
   EngineEvent,
   EvalMetrics,
@@ -36,6 +37,7 @@ export interface MethodMap {
     params: { direction: LossCurve['direction']; span: number; points: number };
     result: LossCurve;
   };
+  learnBlockScales: { params: { config: TrainConfig }; result: BlockScaleProfile };
   memory: { params: null; result: { ledger: LedgerSnapshot; inferenceBaseline: number } };
   generate: { params: GenerateRequest; result: GenerateResult };
 }
@@ -54,6 +56,7 @@ export const METHODS: readonly Method[] = [
   'runRecord',
   'exportWeights',
   'lossAlongDirection',
+  'learnBlockScales',
   'memory',
   'generate',
 ];

@@ -1,6 +1,6 @@
 // A test double of EngineApi: records calls, answers with fixed plain data, can emit events
 // and can be told to fail with a typed error, so the worker protocol is tested without a GPU.
-import type { AdapterReport, EngineApi, EngineEvent, EvalMetrics, GenerateRequest, GenerateResult, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
+import type { AdapterReport, BlockScaleProfile, EngineApi, EngineEvent, EvalMetrics, GenerateRequest, GenerateResult, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
 import type { LedgerSnapshot } from '../../src/engine/gpu/ledger';
 import { GpuOutOfMemoryError } from '../../src/engine/gpu/errors';
 
@@ -78,6 +78,10 @@ export class FakeEngine implements EngineApi {
     this.note('lossAlongDirection', direction, span, points);
     const offsets = Array.from({ length: points }, (_, i) => -span + (2 * span * i) / (points - 1));
     return { offsets, losses: offsets.map((a) => 1 + a * a), direction };
+  }
+  async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
+    this.note('learnBlockScales', config.mode);
+    return { model: 'fake', mode: config.mode, task: 'fake', rows: 1, probes: 1, eps: 1e-2, blocks: [], scales: {} };
   }
   async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
     this.note('memory');

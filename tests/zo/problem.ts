@@ -46,8 +46,9 @@ export function cpuLoss(params: Float32Array[]): number {
   return partial[0];
 }
 
-export function cpuRanges(arrays: Float32Array[]): CpuParamRange[] {
-  return RANGES.map((r) => ({ array: arrays[r.buf], offset: r.offset, count: r.count, stream: r.stream, decay: r.decay }));
+/** `scales`: per-range perturbation scales (ZO Fine-tuner's per-block variances), default all 1. */
+export function cpuRanges(arrays: Float32Array[], scales?: readonly number[]): CpuParamRange[] {
+  return RANGES.map((r, i) => ({ array: arrays[r.buf], offset: r.offset, count: r.count, stream: r.stream, decay: r.decay, scale: scales?.[i] }));
 }
 
 export interface GpuProblem {
@@ -61,14 +62,14 @@ export interface GpuProblem {
   release(): void;
 }
 
-export function gpuProblem(ctx: GpuContext, init = initialParams()): GpuProblem {
+export function gpuProblem(ctx: GpuContext, init = initialParams(), scales?: readonly number[]): GpuProblem {
   const buffers: [GPUBuffer, GPUBuffer] = [ctx.storageFrom('zo-x0', init[0], 'trainable'), ctx.storageFrom('zo-x1', init[1], 'trainable')];
   const t = targets();
   const tb = [ctx.storageFrom('zo-t0', t[0], 'scratch'), ctx.storageFrom('zo-t1', t[1], 'scratch')];
   let kernels = new Map<number, BoundKernel>();
   return {
     buffers,
-    ranges: RANGES.map((r) => ({ buffer: buffers[r.buf], offset: r.offset, count: r.count, stream: r.stream, decay: r.decay })),
+    ranges: RANGES.map((r, i) => ({ buffer: buffers[r.buf], offset: r.offset, count: r.count, stream: r.stream, decay: r.decay, scale: scales?.[i] })),
     encodeLoss: (pass, _offset, slot) => kernels.get(slot)!.encode(pass),
     attach(plan) {
       kernels = new Map(

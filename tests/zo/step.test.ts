@@ -14,10 +14,10 @@ import { cpuLoss, cpuRanges, gpuProblem, initialParams } from './problem';
 
 const base: ZoHyper = { ...ZO_DEFAULTS, seed: 1234, eps: 1e-2, lr: 5e-4, weightDecay: 0.1, steps: 20 };
 
-async function runBoth(h: ZoHyper) {
+async function runBoth(h: ZoHyper, scales?: readonly number[]) {
   const ctx = await testGpu();
   const init = initialParams();
-  const prob = gpuProblem(ctx, [init[0].slice(), init[1].slice()]);
+  const prob = gpuProblem(ctx, [init[0].slice(), init[1].slice()], scales);
   const before = ctx.ledger.snapshot().current.optimizer;
   const plan = new ZoStepPlan(ctx, prob.ranges, h);
   const stateBytes = ctx.ledger.snapshot().current.optimizer - before;
@@ -30,7 +30,7 @@ async function runBoth(h: ZoHyper) {
   }
   const gpuParams = await prob.read();
   const cpuArrays = [init[0].slice(), init[1].slice()];
-  const cpuPlan = new ZoCpuPlan(cpuRanges(cpuArrays), h);
+  const cpuPlan = new ZoCpuPlan(cpuRanges(cpuArrays, scales), h);
   const cpu = Array.from({ length: h.steps }, (_, t) => cpuPlan.step(t, cpuLoss));
   expect(plan.stateBytes).toBe(stateBytes);
   plan.destroy();
@@ -80,6 +80,17 @@ describe('ZO step: GPU plan equals the CPU reference', () => {
     const r = await runBoth(h);
     compare(r, h);
     for (const s of r.gpu) for (const g of s.grads) expect(Math.fround(g)).toBe(g);
+  });
+
+  it('per-block perturbation scales (ZO Fine-tuner): zo-sgd and zo-adam follow u = s z, as the CPU does', async () => {
+    const scales = [0.5, 2, 1.25];
+    for (const h of [{ ...base, steps: 8 }, { ...base, optimizer: 'zo-adam' as const, lr: 1e-2, steps: 6 }]) {
+      const r = await runBoth(h, scales);
+      compare(r, h);
+      // The scales change the run: the same seeds without them give other projected gradients.
+      const plain = await runBoth(h);
+      expect(plain.gpu[0].grads[0]).not.toBe(r.gpu[0].grads[0]);
+    }
   });
 
   const family: [ZoHyper['optimizer'], Partial<ZoHyper>, number][] = [

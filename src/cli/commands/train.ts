@@ -16,12 +16,15 @@ import { encodeRunRecord } from '../../engine/zo/record';
 import type { EngineEvent, EvalMetrics } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
 import { applyPreferenceFlags, logRewardEvent, trainZopro } from './preference';
+import { readBlockScales } from './learnScales';
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, ['json', 'one-sided']);
   const json = args.flags.has('json');
   const config = trainConfigFromArgs(args);
   applyPreferenceFlags(args, config); // preference hook: --beta (dpo), --k/--reward/... (zopro)
+  const blockScales = optionalString(args, 'block-scales');
+  if (blockScales) config.blockScales = await readBlockScales(blockScales);
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
   const ctx = await acquireCliGpu(io);

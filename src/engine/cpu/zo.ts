@@ -16,11 +16,13 @@ export interface CpuParamRange {
   count: number;
   stream: number;
   decay: boolean;
+  /** Perturbation scale (zo_common.wgsl ZoRange.scale); default 1. */
+  scale?: number;
 }
 
 /** theta += coef * eps * z_j over one range (zo_perturb.wgsl). */
 export function perturbRangeCpu(r: CpuParamRange, s: ZoStepScalars, j: number, coef: number): void {
-  const a = f(coef * s.eps);
+  const a = f(f(coef * s.eps) * (r.scale ?? 1));
   const z = new Float32Array(4);
   for (let b = 0; b * 4 < r.count; b++) {
     gaussian4(s.seed, s.step, j, r.stream, b, z);
@@ -31,7 +33,7 @@ export function perturbRangeCpu(r: CpuParamRange, s: ZoStepScalars, j: number, c
   }
 }
 
-/** d = (1/q) sum_j g_j z_j over one range (zo_update.wgsl `direction`). */
+/** d = (s/q) sum_j g_j z_j over one range (zo_update.wgsl `direction`). */
 export function directionCpu(r: CpuParamRange, s: ZoStepScalars, grads: ArrayLike<number>, out = new Float32Array(r.count)): Float32Array {
   const z = new Float32Array(4);
   out.fill(0);
@@ -41,7 +43,8 @@ export function directionCpu(r: CpuParamRange, s: ZoStepScalars, grads: ArrayLik
       for (let k = 0; k < 4 && b * 4 + k < r.count; k++) out[b * 4 + k] = f(out[b * 4 + k] + f(grads[j] * z[k]));
     }
   }
-  for (let i = 0; i < r.count; i++) out[i] = f(out[i] * s.invQ);
+  const scale = r.scale ?? 1;
+  for (let i = 0; i < r.count; i++) out[i] = f(f(out[i] * s.invQ) * scale);
   return out;
 }
 

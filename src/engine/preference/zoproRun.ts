@@ -41,6 +41,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
   const model = session.requireModel();
   const task = session.parsedTask;
   if (!task) throw new Error('ZOPrO samples from the task\'s train prompts: select a task first');
+  // ZOPrO's mixed directions (zo_mixed.wgsl) are built from unscaled z and their norms.
+  if (config.blockScales) throw new Error('ZOPrO does not use learned block variances yet: train it without them.');
   const o: ZoproOptions = { ...ZOPRO_DEFAULTS, ...config.zopro };
   const rows = task.splits.train ?? [];
   if (!rows.length) throw new Error(`task ${task.spec.name} has no train rows to take prompts from`);

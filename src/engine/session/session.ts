@@ -7,6 +7,7 @@ import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import { releaseRunState } from '../model/runState';
 import { releaseModelWeights } from '../model/weights';
+import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../cpu/loss';
 import { zoHyperFromConfig } from '../zo/config';
 import { decodeRunRecord } from '../zo/record';
@@ -60,6 +61,12 @@ export class Session {
     if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
   }
 
+  /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
+  endRun(): void {
+    this.run?.trainer.destroy();
+    this.run = null;
+  }
+
   setTask(task: ParsedTask): EncodedTask {
     const model = this.requireModel();
     this.parsedTask = task;
@@ -99,6 +106,7 @@ export class Session {
     this.run?.trainer.destroy();
     this.run = null;
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
+    applyBlockScales(trainable.ranges, config.blockScales);
     const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
     // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).

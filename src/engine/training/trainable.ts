@@ -16,6 +16,8 @@ export interface TrainableRange {
   stream: number;
   /** Weight decay applies (not to norms and biases). */
   decay: boolean;
+  /** Perturbation scale of this block (learned block variances, training/blockScales.ts); absent = 1. */
+  scale?: number;
 }
 
 export interface TrainableSet {

@@ -27,6 +27,8 @@ export interface ParamRange {
   stream: number;
   /** Weight decay applies (false for norms and biases). */
   decay: boolean;
+  /** Perturbation scale s of this block (u = s z; ZO Fine-tuner's per-block variance is s^2); default 1 (MeZO). */
+  scale?: number;
 }
 
 /** The ZoStep uniform (zo_common.wgsl), written once per step. */
@@ -58,13 +60,14 @@ export class ZoStepUniform {
 
 /** The ZoRange uniform of one range, written once at load. */
 export function rangeUniform(ctx: GpuContext, r: ParamRange): GPUBuffer {
-  const p = new ParamBlock<'offset' | 'count' | 'stream' | 'decay'>(ctx, `zo-range-${r.stream}`, [
+  const p = new ParamBlock<'offset' | 'count' | 'stream' | 'decay' | 'scale'>(ctx, `zo-range-${r.stream}`, [
     { name: 'offset', type: 'u32' },
     { name: 'count', type: 'u32' },
     { name: 'stream', type: 'u32' },
     { name: 'decay', type: 'f32' },
+    { name: 'scale', type: 'f32' },
   ]);
-  p.set({ offset: r.offset, count: r.count, stream: r.stream, decay: r.decay ? 1 : 0 });
+  p.set({ offset: r.offset, count: r.count, stream: r.stream, decay: r.decay ? 1 : 0, scale: r.scale ?? 1 });
   return p.buffer;
 }
 

@@ -1,0 +1,61 @@
+// `zo-studio learn-scales`: learns per-block perturbation variances (ZO Fine-tuner style,
+// src/engine/training/blockScales.ts) for a model and tuning mode on a task's first train batch,
+// and writes the profile as JSON for `train --block-scales FILE` on this or any other task.
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs, numberFlag, stringFlag } from '../args';
+import type { CliIo } from '../io';
+import { acquireCliGpu } from '../gpu';
+import { loadCliModel } from '../openModel';
+import { readTaskDir } from '../taskArg';
+import { trainConfigFromArgs } from '../trainConfig';
+import { Session } from '../../engine/session/session';
+import { learnBlockScales } from '../../engine/session/learnBlockScales';
+import { LEARN_BLOCK_SCALES_DEFAULTS } from '../../engine/training/blockScales';
+import type { BlockScaleProfile } from '../../engine/api';
+
+export const LEARN_SCALES_USAGE = `  learn-scales --model M --task DIR --out scales.json [--mode full|lora|sparse ...as train]
+          [--batch 16] [--probes 4] [--probe-eps 1e-2] [--json]   per-block perturbation variances,
+          learned once for the model and mode; use them with train --block-scales scales.json`;
+
+export async function learnScalesCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, ['json', 'one-sided']);
+  const config = trainConfigFromArgs(args);
+  const out = stringFlag(args, 'out');
+  const probes = numberFlag(args, 'probes', LEARN_BLOCK_SCALES_DEFAULTS.probes);
+  const eps = numberFlag(args, 'probe-eps', LEARN_BLOCK_SCALES_DEFAULTS.eps);
+  const ctx = await acquireCliGpu(io);
+  const session = new Session(ctx);
+  session.setModel(await loadCliModel(ctx, args, io));
+  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  const started = Date.now();
+  let shown = -1;
+  const profile = await learnBlockScales(session, config, {
+    probes, eps,
+    onProgress: (done, total) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth !== shown && !args.flags.has('json')) io.stderr(`probed ${done} / ${total} blocks`);
+      shown = tenth;
+    },
+  });
+  await writeFile(out, JSON.stringify(profile, null, 2));
+  const s = profile.blocks.map((b) => b.scale);
+  const summary = { kind: 'done', blocks: s.length, minScale: Math.min(...s), maxScale: Math.max(...s), seconds: (Date.now() - started) / 1000, file: out };
+  if (args.flags.has('json')) io.stdout(JSON.stringify(summary));
+  else io.stdout(`${s.length} blocks, scales ${summary.minScale.toFixed(3)} .. ${summary.maxScale.toFixed(3)} (${summary.seconds.toFixed(0)} s); wrote ${out}`);
+  return 0;
+}
+
+/** Reads `train --block-scales FILE`: a profile from learn-scales, or a plain {tensor: scale} map. */
+export async function readBlockScales(path: string): Promise<Record<string, number>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`--block-scales ${path}: not a JSON file (${(e as Error).message}); make one with zo-studio learn-scales`);
+  }
+  const scales = (json as Partial<BlockScaleProfile>)?.scales ?? json;
+  if (typeof scales !== 'object' || scales === null || Array.isArray(scales) || !Object.values(scales).every((v) => typeof v === 'number')) {
+    throw new Error(`--block-scales ${path}: expected a learn-scales profile or a {tensor name: scale} object`);
+  }
+  return scales as Record<string, number>;
+}
