@@ -9,6 +9,7 @@ import { selectTask } from './store/actions/task';
 import { applySharedUrl } from './store/actions/training';
 import { getState } from './store/state';
 import './ui/styles.css';
+import { restoreBlockProfiles } from './store/actions/blockScales';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -18,6 +19,7 @@ createRoot(document.getElementById('root')!).render(
 
 void (async () => {
   await restoreRuns();
+  await restoreBlockProfiles();
   await boot();
   if (location.hash.includes('config=')) await applySharedUrl(location.hash);
   if (!getState().parsed) await selectTask(getState().taskChoice);

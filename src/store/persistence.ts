@@ -1,13 +1,25 @@
 // Runs and uploaded tasks in IndexedDB (idb-keyval, one database per kind), run files for
 // export/import, and run configurations as share URLs. Nothing secret is ever written: model
 // sources are SavedModelSource, which has no token.
-import { createStore, del, get, set, values } from 'idb-keyval';
-import type { TrainConfig } from '../engine/api';
+import { createStore, del, entries, get, set, values } from 'idb-keyval';
+import type { BlockScaleProfile, TrainConfig } from '../engine/api';
 import type { Task } from '../engine/data/task';
 import type { StoredRun } from './runTypes';
 
 const runStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-runs', 'runs');
 const taskStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-tasks', 'tasks');
+const scaleStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-block-scales', 'profiles');
+
+/** Learned block variances, one per model + tuning mode (actions/blockScales.ts profileKey). */
+export async function saveBlockProfile(key: string, profile: BlockScaleProfile): Promise<void> {
+  await set(key, profile, scaleStore);
+}
+
+export async function loadBlockProfiles(): Promise<Record<string, BlockScaleProfile>> {
+  const out: Record<string, BlockScaleProfile> = {};
+  for (const [key, profile] of await entries<string, BlockScaleProfile>(scaleStore)) out[key] = profile;
+  return out;
+}
 
 export async function saveRun(run: StoredRun): Promise<void> {
   await set(run.meta.id, run, runStore);

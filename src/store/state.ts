@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import type {
   AdapterReport,
+  BlockScaleProfile,
   LoadProgress,
   LossCurve,
   MemoryEstimate,
@@ -80,6 +81,10 @@ export interface TrainingSlice {
   runProgress: { runId: string; phase: string; done: number; total: number } | null;
   trainError: UserError | null;
   evaluating: boolean;
+  /** Learned block variances by profileKey (model + mode and its options), saved in IndexedDB. */
+  blockProfiles: Record<string, BlockScaleProfile>;
+  learningScales: boolean;
+  scalesError: UserError | null;
 }
 
 export interface RunView {
@@ -154,6 +159,9 @@ export const initialTraining: TrainingSlice = {
   runProgress: null,
   trainError: null,
   evaluating: false,
+  blockProfiles: {},
+  learningScales: false,
+  scalesError: null,
 };
 
 export const initialRuns: RunsSlice = { runs: {}, runOrder: [], compare: [], runsLoaded: false, runsError: null };

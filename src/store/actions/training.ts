@@ -14,7 +14,10 @@ import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } 
 import { applyTaskToEngine, selectTask } from './task';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
-  setState({ config: completeConfig({ ...getState().config, ...patch }), preset: null });
+  const next = { ...getState().config, ...patch };
+  // Learned block variances name the tensors of one mode and subset: another set drops them.
+  if (!('blockScales' in patch) && ['mode', 'full', 'lora', 'sparse'].some((k) => k in patch)) next.blockScales = undefined;
+  setState({ config: completeConfig(next), preset: null });
 }
 
 /**
@@ -33,11 +36,12 @@ export function completeConfig(c: TrainConfig): TrainConfig {
 export function applyPreset(name: string): void {
   const preset = PRESETS.find((p) => p.name === name);
   if (!preset) return;
-  setState({ config: { ...getState().config, ...preset.overrides }, preset: name });
+  // A preset starts from MeZO's isotropic perturbation: learned block variances are switched on again by hand.
+  setState({ config: { ...getState().config, blockScales: undefined, ...preset.overrides }, preset: name });
 }
 
 /** Model and task on the engine, loading/applying whatever is missing. */
-async function ensureReady(): Promise<boolean> {
+export async function ensureReady(): Promise<boolean> {
   const s = getState();
   if (!hasEngine()) return false;
   if (s.modelStatus !== 'ready' && !(await loadModel())) return false;

@@ -7,6 +7,7 @@ import { NumberField, Panel, SelectField } from '../Fields';
 import { PreferenceFields } from './PreferenceFields';
 import { RunControls } from './RunControls';
 import { FullSubsetFields } from './FullSubsetFields';
+import { BlockScalesFields } from './BlockScalesFields';
 
 const MODES: { value: TuningMode; label: string }[] = [
   { value: 'full', label: 'Full (every weight)' },
@@ -87,6 +88,9 @@ export function TrainingPanel() {
             />
           </div>
         )}
+      </fieldset>
+      <fieldset disabled={running} className="plain">
+        <BlockScalesFields />
       </fieldset>
       <RunControls />
     </Panel>
