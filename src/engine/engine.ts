@@ -47,6 +47,8 @@ export class Engine implements EngineApi {
   private running = false;
   /** The current ZOPrO run (objective 'zopro' runs outside Session.run: src/engine/preference/). */
   private zopro: { runId: string; run: ZoproRun } | null = null;
+  /** The request the current model was loaded with: a new run after a full-mode one reloads it. */
+  private loaded: LoadModelRequest | null = null;
 
   constructor(
     readonly ctx: GpuContext,
@@ -99,6 +101,7 @@ export class Engine implements EngineApi {
     this.zopro?.run.destroy();
     this.zopro = null;
     this.session.setModel(model);
+    this.loaded = request;
     this.inferenceBaseline = 0;
     this.emitMemory();
     return model.summary;
@@ -123,6 +126,7 @@ export class Engine implements EngineApi {
     if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
+      await this.restoreBaseWeights();
       if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
       await this.session.startRun(config, resumeFrom, { runId }, undefined, (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }));
     }
@@ -147,6 +151,7 @@ export class Engine implements EngineApi {
     if (this.zopro?.runId !== runId || resumeFrom) {
       this.zopro?.run.destroy();
       this.zopro = null;
+      await this.restoreBaseWeights();
       const run = await startZoproRun(this.session, config);
       if (resumeFrom) {
         try {
@@ -208,6 +213,17 @@ export class Engine implements EngineApi {
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     if (this.running) throw new Error('Pause the run first: probing moves the weights between steps.');
     return lossAlongDirection(this.session, direction, span, points);
+  }
+
+  /**
+   * Full-mode runs train the model's own weights in place. A new run (or a replay of a saved one)
+   * must start from the weights as loaded, so after one the model is loaded again (its files are
+   * still open; the demo model takes a second or two).
+   */
+  private async restoreBaseWeights(): Promise<void> {
+    if (!this.session.weightsChanged || !this.loaded) return;
+    this.runId = null;
+    await this.loadModel(this.loaded);
   }
 
   async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {

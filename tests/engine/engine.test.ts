@@ -24,6 +24,7 @@ describe('Engine (the worker-side API) in Node', () => {
   let server: StaticServer;
   let engine: Engine;
   const events: EngineEvent[] = [];
+  let baseLoss = NaN;
 
   beforeAll(async () => {
     server = await startStaticServer(join(REPO_ROOT, 'public'));
@@ -40,6 +41,7 @@ describe('Engine (the worker-side API) in Node', () => {
     const task = await engine.setTask({ spec: JSON.parse(readFileSync(join(TASK_DIR, 'task.json'), 'utf8')), splits: { train: jsonl('train.jsonl').slice(0, 40), dev: jsonl('dev.jsonl').slice(0, 16) } });
     expect(task.splits).toEqual({ train: 40, dev: 16 });
     const m = await engine.evaluate('dev', 8);
+    baseLoss = m.loss;
     expect(m.n).toBe(8);
     expect(m.accuracy).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(m.loss)).toBe(true);
@@ -68,6 +70,14 @@ describe('Engine (the worker-side API) in Node', () => {
     const memory = await engine.memory();
     expect(memory.inferenceBaseline).toBeGreaterThan(0);
     expect(memory.ledger.total).toBeGreaterThanOrEqual(memory.inferenceBaseline);
+  });
+
+  it('starts a new full-mode run from the weights as loaded, not from the last run\'s', async () => {
+    const trained = await engine.evaluate('dev', 8); // after r1's full-mode steps
+    expect(trained.loss).not.toBe(baseLoss);
+    await engine.train('r-fresh', { ...CONFIG, lr: 0, steps: 1 }); // lr 0: the step leaves its start weights
+    const fresh = await engine.evaluate('dev', 8);
+    expect(Math.abs(fresh.loss - baseLoss)).toBeLessThan(1e-5);
   });
 
   it('stops a run whose learning rate blows the weights up, and says so', async () => {

@@ -55,6 +55,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
   const batch = o.prompts * o.k;
   const encodedTask = session.requireTask();
   const trainable = await buildTrainable(session.ctx, model, encodedTask, config);
+  if (config.mode === 'full') session.weightsChanged = true;
   const limits = { maxBatch: batch, maxSeqLen, maxPositions: batch * o.maxNewTokens, maxCandidates: 1 };
   const policy = new LlamaForward(session.ctx, model.config, model.weights, limits, trainable.hooks);
   // Without hooks the forward pass is the start model, unless full mode trains the weights in place.

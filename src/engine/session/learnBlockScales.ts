@@ -12,6 +12,7 @@ export async function learnBlockScales(session: Session, config: TrainConfig, op
   const opts = { ...LEARN_BLOCK_SCALES_DEFAULTS, ...options };
   const model = session.requireModel();
   const task = session.requireTask();
+  const changedBefore = session.weightsChanged;
   const run = await session.startRun({ ...config, blockScales: undefined });
   try {
     const rows = task.splits.train.slice(0, config.batch);
@@ -21,5 +22,6 @@ export async function learnBlockScales(session: Session, config: TrainConfig, op
     return profileFrom(stats, { model: model.summary.name, mode: config.mode, task: task.name, rows: rows.length, probes: opts.probes, eps: opts.eps });
   } finally {
     session.endRun();
+    session.weightsChanged = changedBefore; // every probed block was copied back exactly
   }
 }

@@ -42,6 +42,8 @@ export class Session {
   private forwardKey = '';
   private scorer: TaskScorer | null = null;
   run: RunHandle | null = null;
+  /** A full-mode run has been started on these weights since they were loaded: they may differ from the checkpoint. */
+  weightsChanged = false;
   private runCount = 0;
 
   constructor(readonly ctx: GpuContext) {}
@@ -54,6 +56,7 @@ export class Session {
     this.run = null;
     const old = this.model;
     this.model = model;
+    this.weightsChanged = false;
     if (old && old !== model) {
       releaseModelWeights(this.ctx, old.weights);
       if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
@@ -107,6 +110,7 @@ export class Session {
     this.run = null;
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);
+    if (config.mode === 'full') this.weightsChanged = true;
     const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
     // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
