@@ -80,6 +80,16 @@ describe('Engine (the worker-side API) in Node', () => {
     expect(Math.abs(fresh.loss - baseLoss)).toBeLessThan(1e-5);
   });
 
+  it('frees a finished run\'s LoRA matrices when the next run starts', async () => {
+    const lora: TrainConfig = { ...CONFIG, mode: 'lora', lora: { rank: 4, alpha: 8, targets: ['q', 'v'] }, lr: 1e-3, steps: 1 };
+    await engine.train('r-lora-1', lora);
+    const one = (await engine.memory()).ledger.current.trainable;
+    // Per layer: q's A [4, 192] and B [192, 4], v's A [4, 192] and B [64, 4], in f32.
+    expect(one).toBe(6 * (4 * 192 + 192 * 4 + 4 * 192 + 64 * 4) * 4);
+    await engine.train('r-lora-2', lora);
+    expect((await engine.memory()).ledger.current.trainable).toBe(one);
+  });
+
   it('stops a run whose learning rate blows the weights up, and says so', async () => {
     const from = events.length;
     await engine.train('r-diverge', { ...CONFIG, lr: 1e8, steps: 40 });

@@ -73,6 +73,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
     trainer,
     destroy() {
       trainer.destroy();
+      trainable.release?.();
       decoder.destroy();
       releaseRunState(session.ctx, policy.state);
       if (reference) releaseRunState(session.ctx, reference.state);

@@ -53,6 +53,7 @@ export class Session {
   setModel(model: LoadedModel): void {
     this.dropForward();
     this.run?.trainer.destroy();
+    this.run?.trainable.release?.();
     this.run = null;
     const old = this.model;
     this.model = model;
@@ -67,6 +68,7 @@ export class Session {
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
   endRun(): void {
     this.run?.trainer.destroy();
+    this.run?.trainable.release?.();
     this.run = null;
   }
 
@@ -107,6 +109,7 @@ export class Session {
     const train = task.splits.train;
     if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
     this.run?.trainer.destroy();
+    this.run?.trainable.release?.();
     this.run = null;
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);

@@ -67,6 +67,12 @@ export function loraTrainable(ctx: GpuContext, weights: ModelWeights, o: LoraOpt
     extraBytes: parameters * 4,
     adapters,
     options: o,
+    release: () => {
+      for (const ad of adapters) {
+        ctx.release(ad.a);
+        ctx.release(ad.b);
+      }
+    },
     describe: () => `LoRA rank ${o.rank}, alpha ${o.alpha} on ${o.targets.join(', ')}: ${parameters.toLocaleString('en-US')} trainable parameters`,
   };
 }

@@ -129,6 +129,9 @@ export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, re
     extraBytes,
     matrices,
     options: o,
+    release: () => {
+      for (const m of matrices) for (const b of [m.rowStart, m.col, m.base, m.values]) ctx.release(b);
+    },
     describe: () =>
       `sparse (${o.score}): ${parameters.toLocaleString('en-US')} trainable entries, ${((100 * parameters) / total).toFixed(3)}% of the linear weights, over a ${weights.format} base`,
   };

@@ -29,6 +29,8 @@ export interface TrainableSet {
   /** Bytes of GPU memory the mode adds beyond the frozen model (LoRA matrices, sparse indices). */
   extraBytes: number;
   describe(): string;
+  /** Frees the GPU buffers the mode made (LoRA matrices, sparse indices and values); full mode has none. */
+  release?(): void;
 }
 
 export const ALL_LINEARS: readonly LinearName[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
