@@ -67,8 +67,10 @@ export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: 
     releaseRunState(ctx, fwd.state);
   }
 
+  const opened = [s];
   for (const [mode, precision] of [['full', 'f32'], ['sparse', 'q4']] as const) {
     const sess = mode === 'full' ? s : await session(ctx, inputs, precision);
+    if (sess !== s) opened.push(sess);
     await sess.evaluate('dev', 16); // builds the inference forward at this batch
     const inference = ctx.ledger.snapshot().total;
     ctx.ledger.resetPeak();
@@ -119,5 +121,7 @@ export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: 
       `(range ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}); one pass over the trainable weights ${passMs.toFixed(1)} ms; ` +
       `training peak ${(training / 2 ** 20).toFixed(1)} MiB / inference ${(inference / 2 ** 20).toFixed(1)} MiB = ${out[`${mode}TrainingOverInferenceMemory`].toFixed(3)} (${run.trainable.describe()})`);
   }
+  // Their checkpoint files stay open while a model is loaded; close them before Node exits.
+  for (const x of opened) await x.requireModel().resolved.reader.close?.();
   return out;
 }

@@ -20,6 +20,7 @@ import { loadModel } from './session/loadedModel';
 import { Session } from './session/session';
 import { runLoop, type RunControl } from './session/runLoop';
 import { lossAlongDirection } from './session/lossProbe';
+import { batchedVariantFor, SPLIT_SCRATCH_BYTES } from './gpu/kernels/matmul';
 import { learnBlockScales } from './session/learnBlockScales';
 import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
@@ -71,11 +72,13 @@ export class Engine implements EngineApi {
     const resolved = await this.resolve(request.source);
     const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen);
     const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
+    // On a GPU the batched matmuls share one split-K scratch (gpu/kernels/matmul.ts).
+    const scratch = batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
     return {
       weightsBytes: e.weightsBytes,
-      activationBytes: e.activationBytes,
+      activationBytes: e.activationBytes + scratch,
       trainingExtraBytes: 0,
-      totalBytes: e.totalBytes,
+      totalBytes: e.totalBytes + scratch,
       maxBufferBytes: this.ctx.limits.maxBufferSize,
       fits: fit.fits,
       advice: fit.fits ? undefined : `${fit.problems.join(' ')} ${fit.advice}`.trim(),
