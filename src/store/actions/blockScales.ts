@@ -6,6 +6,7 @@ import { engine, hasEngine } from '../engineBridge';
 import { loadBlockProfiles, saveBlockProfile } from '../persistence';
 import { getState, setState, userError } from '../state';
 import { completeConfig, ensureReady, setConfig } from './training';
+import { engineHolds } from './runs';
 
 /** What a profile is valid for: the model and the exact set of tensors the mode trains. */
 export function profileKey(model: string | undefined, c: TrainConfig): string | null {
@@ -36,6 +37,8 @@ export async function learnBlockScales(): Promise<void> {
   const key = profileKey(s.summary?.name, config);
   if (!key) return;
   setState({ learningScales: true });
+  // The engine ends its current run to probe: a paused run continues from its record afterwards.
+  engineHolds.runId = null;
   try {
     const profile = await engine().learnBlockScales(config);
     setState({ blockProfiles: { ...getState().blockProfiles, [key]: profile }, learningScales: false });
