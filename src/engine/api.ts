@@ -91,7 +91,7 @@ export interface TrainConfig {
   dpo?: DpoOptions;
   /** objective 'zopro' (src/engine/preference/zopro.ts). */
   zopro?: ZoproOptions;
-  /** Learned per-block perturbation scales by tensor name (BlockScaleProfile.scales): block b is
+  /** Learned per-block perturbation scales by tensor name (blockScalesOf(profile)): block b is
    *  perturbed by s_b z_b instead of z_b. Absent: MeZO's isotropic perturbation. */
   blockScales?: Record<string, number>;
 }
@@ -106,7 +106,6 @@ export interface BlockScaleProfile {
   probes: number;
   eps: number;
   blocks: { name: string; count: number; gradEnergy: number; curvature: number; scale: number }[];
-  scales: Record<string, number>;
 }
 
 export interface DpoOptions {

@@ -81,7 +81,7 @@ export class FakeEngine implements EngineApi {
   }
   async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
     this.note('learnBlockScales', config.mode);
-    return { model: 'fake', mode: config.mode, task: 'fake', rows: 1, probes: 1, eps: 1e-2, blocks: [], scales: {} };
+    return { model: 'fake', mode: config.mode, task: 'fake', rows: 1, probes: 1, eps: 1e-2, blocks: [] };
   }
   async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
     this.note('memory');

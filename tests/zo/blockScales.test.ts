@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
 import { REPO_ROOT } from '../helpers/paths';
-import { blockScaleRule, applyBlockScales, MAX_SCALE_RATIO } from '../../src/engine/training/blockScales';
+import { blockScaleRule, blockScalesOf, applyBlockScales, MAX_SCALE_RATIO } from '../../src/engine/training/blockScales';
 import { learnBlockScales } from '../../src/engine/session/learnBlockScales';
 import { Session } from '../../src/engine/session/session';
 import { loadModel } from '../../src/engine/session/loadedModel';
@@ -76,7 +76,7 @@ describe('learning block scales on the demo model', () => {
       return m!.projectedGrad;
     };
     const plain = await firstGrad(CONFIG);
-    const scaled = await firstGrad({ ...CONFIG, blockScales: profile.scales });
+    const scaled = await firstGrad({ ...CONFIG, blockScales: blockScalesOf(profile) });
     const plainAgain = await firstGrad(CONFIG);
     expect(Math.abs(plainAgain - plain)).toBeLessThan(1e-3 * Math.abs(plain) + 1e-4);
     expect(Math.abs(scaled - plain)).toBeGreaterThan(10 * Math.abs(plainAgain - plain) + 1e-4);

@@ -10,7 +10,7 @@ import { readTaskDir } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
 import { Session } from '../../engine/session/session';
 import { learnBlockScales } from '../../engine/session/learnBlockScales';
-import { LEARN_BLOCK_SCALES_DEFAULTS } from '../../engine/training/blockScales';
+import { LEARN_BLOCK_SCALES_DEFAULTS, blockScalesOf } from '../../engine/training/blockScales';
 import type { BlockScaleProfile } from '../../engine/api';
 
 export const LEARN_SCALES_USAGE = `  learn-scales --model M --task DIR --out scales.json [--mode full|lora|sparse ...as train]
@@ -53,7 +53,8 @@ export async function readBlockScales(path: string): Promise<Record<string, numb
   } catch (e) {
     throw new Error(`--block-scales ${path}: not a JSON file (${(e as Error).message}); make one with zo-studio learn-scales`);
   }
-  const scales = (json as Partial<BlockScaleProfile>)?.scales ?? json;
+  const blocks = (json as Partial<BlockScaleProfile>)?.blocks;
+  const scales = Array.isArray(blocks) ? blockScalesOf({ blocks }) : json;
   if (typeof scales !== 'object' || scales === null || Array.isArray(scales) || !Object.values(scales).every((v) => typeof v === 'number')) {
     throw new Error(`--block-scales ${path}: expected a learn-scales profile or a {tensor name: scale} object`);
   }

@@ -109,21 +109,14 @@ export async function buildWeights(
   return { format, embed, layers, finalNorm, lmHead, names };
 }
 
-/** Frees every GPU buffer of a model's weights (each once: a tied LM head is the embedding). */
+/** Frees every GPU buffer of a model's weights: `names` holds each tensor once (a tied LM head is the embedding). */
 export function releaseModelWeights(ctx: GpuContext, weights: ModelWeights): void {
-  const buffers = new Set<GPUBuffer>();
-  const add = (t: GpuWeight | GPUBuffer) => {
-    if ('data' in t && 'format' in t) {
-      buffers.add(t.data);
-      if (t.scales) buffers.add(t.scales);
+  for (const t of weights.names.values()) {
+    if ('format' in t) {
+      ctx.release(t.data);
+      if (t.scales) ctx.release(t.scales);
     } else {
-      buffers.add(t as GPUBuffer);
+      ctx.release(t);
     }
-  };
-  for (const t of weights.names.values()) add(t);
-  add(weights.embed);
-  add(weights.lmHead);
-  add(weights.finalNorm);
-  for (const layer of weights.layers) for (const t of Object.values(layer)) add(t);
-  for (const b of buffers) ctx.release(b);
+  }
 }

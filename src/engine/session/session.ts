@@ -52,9 +52,7 @@ export class Session {
    *  both came from the same resolved checkpoint (the same model loaded at another precision). */
   setModel(model: LoadedModel): void {
     this.dropForward();
-    this.run?.trainer.destroy();
-    this.run?.trainable.release?.();
-    this.run = null;
+    this.endRun();
     const old = this.model;
     this.model = model;
     this.weightsChanged = false;
@@ -108,9 +106,7 @@ export class Session {
     const task = this.requireTask();
     const train = task.splits.train;
     if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
-    this.run?.trainer.destroy();
-    this.run?.trainable.release?.();
-    this.run = null;
+    this.endRun();
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);
     if (config.mode === 'full') this.weightsChanged = true;

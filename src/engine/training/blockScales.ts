@@ -129,12 +129,13 @@ export async function probeBlocks(
   return stats;
 }
 
-/** The profile a run uses and the app saves: the scales by range name and how they were made. */
+/** The profile the app saves and the CLI writes: each block's probe statistics and scale, and how they were made. */
 export function profileFrom(stats: readonly BlockProbeStats[], meta: { model: string; mode: TrainConfig['mode']; task: string; rows: number; probes: number; eps: number }): BlockScaleProfile {
   const scales = blockScaleRule(stats);
-  return {
-    ...meta,
-    blocks: stats.map((s, i) => ({ ...s, scale: scales[i] })),
-    scales: Object.fromEntries(stats.map((s, i) => [s.name, scales[i]])),
-  };
+  return { ...meta, blocks: stats.map((s, i) => ({ ...s, scale: scales[i] })) };
+}
+
+/** A profile's scales by tensor name, as TrainConfig.blockScales takes them. */
+export function blockScalesOf(profile: Pick<BlockScaleProfile, 'blocks'>): Record<string, number> {
+  return Object.fromEntries(profile.blocks.map((b) => [b.name, b.scale]));
 }

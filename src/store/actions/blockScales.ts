@@ -2,6 +2,7 @@
 // each block on the task's first train batch), keep the profile in IndexedDB, and switch it on
 // for any run of that model and mode, whatever the task.
 import type { BlockScaleProfile, TrainConfig } from '../../engine/api';
+import { blockScalesOf } from '../../engine/training/blockScales';
 import { engine, hasEngine } from '../engineBridge';
 import { loadBlockProfiles, saveBlockProfile } from '../persistence';
 import { getState, setState, userError } from '../state';
@@ -42,7 +43,7 @@ export async function learnBlockScales(): Promise<void> {
   try {
     const profile = await engine().learnBlockScales(config);
     setState({ blockProfiles: { ...getState().blockProfiles, [key]: profile }, learningScales: false });
-    setConfig({ blockScales: profile.scales });
+    setConfig({ blockScales: blockScalesOf(profile) });
     await saveBlockProfile(key, profile).catch(() => undefined);
   } catch (error) {
     setState({ learningScales: false, scalesError: userError(error) });
@@ -51,5 +52,5 @@ export async function learnBlockScales(): Promise<void> {
 
 export function toggleBlockScales(on: boolean): void {
   const profile = currentProfile();
-  setConfig({ blockScales: on && profile ? profile.scales : undefined });
+  setConfig({ blockScales: on && profile ? blockScalesOf(profile) : undefined });
 }

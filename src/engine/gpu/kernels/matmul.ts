@@ -280,7 +280,7 @@ export class MatmulKernel implements Dispatchable {
       this.tiled.grid = this.tiledGrid(m);
       this.active = [this.tiled];
     }
-    this.params.set({ m, ...this.splitParams() });
+    this.params.set({ m, slice_steps: this.split.sliceSteps, splits: this.split.splits });
   }
 
   /** Which kernel the next encode() records (for benchmarks and tests). */
@@ -310,7 +310,4 @@ export class MatmulKernel implements Dispatchable {
     return [Math.ceil(this.n / TILE), Math.ceil(m / TILE), splits];
   }
 
-  private splitParams(): { slice_steps: number; splits: number } {
-    return { slice_steps: this.split.sliceSteps, splits: this.split.splits };
-  }
 }
