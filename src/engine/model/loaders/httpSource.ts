@@ -2,7 +2,7 @@
 // by 206 with `Content-Range: bytes a-b/size`), and the Hugging Face Hub's URL layout
 // `${endpoint}/${repo}/resolve/${revision}/${file}`. Statuses become typed loader errors.
 import { bytesSource, checkRange, type ByteSource } from './byteSource';
-import { DownloadCancelledError, GatedRepoError, NetworkError, NotFoundError, isAbort } from './errors';
+import { DownloadCancelledError, GatedRepoError, NetworkError, NotFoundError, UnreachableError, hostOf, isAbort } from './errors';
 import type { FileProgress } from './progress';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -15,6 +15,8 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   /** Names the repository in 401/403 messages. */
   repo?: string;
+  /** Names where the files live when nothing answers: "the Hub", or a host. */
+  site?: string;
 }
 
 export function hubFileUrl(endpoint: string, repo: string, revision: string, file: string): string {
@@ -32,7 +34,8 @@ export async function httpGet(url: string, opts: HttpOptions, range?: string): P
     res = await (opts.fetch ?? fetch)(url, { headers, signal: opts.signal, redirect: 'follow' });
   } catch (e) {
     if (isAbort(e) || opts.signal?.aborted) throw new DownloadCancelledError(url);
-    throw new NetworkError(url, (e as Error).message);
+    // fetch rejects only when no response came at all (offline, DNS, refused, CORS).
+    throw new UnreachableError(url, opts.site ?? hostOf(url));
   }
   if (res.status === 404) {
     await res.body?.cancel().catch(() => {});
