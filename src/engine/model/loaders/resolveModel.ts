@@ -110,13 +110,17 @@ async function resolveFrom(files: ModelFiles, gguf: string | undefined): Promise
   // GGUF: a tokenizer.json beside the file wins (it is the model's own, with every detail the
   // GGUF metadata may have lost); otherwise the tokenizer is rebuilt from tokenizer.ggml.*.
   const beside = await openJson(files, 'tokenizer.json', false);
+  const extras = {
+    tokenizerConfig: beside ? await openJson(files, 'tokenizer_config.json', false) : null,
+    specialTokensMap: await openJson(files, 'special_tokens_map.json', false),
+    generationConfig: await openJson(files, 'generation_config.json', false),
+  };
   const reader = await openGguf(await required(files, gguf, 'Check the .gguf file name.'));
-  const extras = { specialTokensMap: await openJson(files, 'special_tokens_map.json', false), generationConfig: await openJson(files, 'generation_config.json', false) };
   let tokenizer: Pick<ResolvedModel, 'tokenizerJson' | 'tokenizerConfig' | 'tokenizerSource'>;
   if (beside) {
     tokenizer = {
       tokenizerJson: beside,
-      tokenizerConfig: await openJson(files, 'tokenizer_config.json', false),
+      tokenizerConfig: extras.tokenizerConfig,
       tokenizerSource: `tokenizer.json beside ${gguf} (preferred over the GGUF's own tokenizer metadata)`,
     };
   } else {
@@ -128,7 +132,7 @@ async function resolveFrom(files: ModelFiles, gguf: string | undefined): Promise
       throw e;
     }
   }
-  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...tokenizer, ...extras, reader, files: files.records() };
+  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
 }
 
 async function tokenizerFiles(files: ModelFiles, hint: string) {
