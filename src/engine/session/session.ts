@@ -11,6 +11,7 @@ import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../cpu/loss';
 import { zoHyperFromConfig } from '../zo/config';
 import { decodeRunRecord } from '../zo/record';
+import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import { ZoTrainer } from '../training/trainer';
@@ -121,6 +122,7 @@ export class Session {
     let resume;
     if (resumeRecord) {
       const record = decodeRunRecord(resumeRecord);
+      checkResumeConfig(record, config);
       await replayGpu(this.ctx, trainable.ranges, record);
       resume = { record, sampler: samplerAfter(record.steps.length) };
     }
