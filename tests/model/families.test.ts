@@ -118,7 +118,7 @@ describe('what the family fixtures guard', () => {
     const weights = await buildWeights(ctx, config, reader, 'f32');
     const S = golden.input_ids.length;
     const decoder = new KvDecoder(ctx, config, weights, { maxBatch: 1, maxLen: S, maxChunk: 80 });
-    let logits = new Float32Array();
+    let logits: Float32Array = new Float32Array();
     for (let pos = 0; pos < S; pos += 80) {
       const chunk = Uint32Array.from(golden.input_ids.slice(pos, pos + 80));
       logits = await decoder.step(chunk, 1, chunk.length, pos);
