@@ -11,6 +11,7 @@ import { parseLlamaConfig, type LlamaConfig } from '../engine/model/config';
 import { loadModel, type LoadedModel } from '../engine/session/loadedModel';
 import { optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 import type { CliIo } from './io';
+import { DEFAULT_PRECISION, WEIGHT_PRECISIONS, isOneOf } from '../engine/config';
 
 export interface CliModel {
   label: string;
@@ -30,8 +31,8 @@ export function bundledDemoModel(): string {
 }
 
 export function precisionFlag(args: ParsedArgs): WeightFormat {
-  const q = stringFlag(args, 'quant', 'f32');
-  if (q !== 'f32' && q !== 'f16' && q !== 'q8' && q !== 'q4') throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
+  const q = stringFlag(args, 'quant', DEFAULT_PRECISION);
+  if (!isOneOf(WEIGHT_PRECISIONS, q)) throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
   return q;
 }
 
