@@ -5,11 +5,11 @@
 
 /** What moves during a run (training/fullMode.ts, loraMode.ts, sparseMode.ts). */
 export const TUNING_MODES = ['full', 'lora', 'sparse'] as const;
-/** The ZO optimizers of zo/optimizers.ts (each is a WGSL entry point with a CPU twin). */
+/** The ZO optimizers of src/engine/defs/zoOptimizers.ts (each is a WGSL entry point with a CPU twin). */
 export const OPTIMIZER_NAMES = ['zo-sgd', 'zo-sgd-sign', 'zo-sgd-momentum', 'zo-sgd-cons', 'zo-adam'] as const;
 /** The loss a run minimizes; the preference objectives need a preference task. */
 export const OBJECTIVES = ['classification', 'lm', 'neg-accuracy', 'dpo', 'zopro'] as const;
-/** Learning-rate schedules of zo/config.ts (lrAt). */
+/** Learning-rate schedules of src/engine/defs/zoConfig.ts (lrAt). */
 export const LR_SCHEDULES = ['constant', 'linear', 'cosine'] as const;
 /** How SensZOQ picks its sparse weights (training/sensitivity.ts). */
 export const SPARSE_SCORES = ['magnitude', 'activation', 'random'] as const;

@@ -4,14 +4,13 @@
 // accuracy) on a fixed train subset and on the evaluation split.
 import type { RewardMetrics, TrainConfig } from '../api';
 import type { LlamaForward } from '../model/llama';
-import type { ZoHyper } from '../zo/config';
+import type { ZoHyper } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import type { TrainableSet } from '../training/trainable';
 import type { EncodedExample } from '../training/batches';
-import type { RunHandle, Session } from '../session/session';
-import { samplerAfter, EVAL_BATCH } from '../session/session';
+import { samplerAfter, EVAL_BATCH, type RunContext, type RunHandle } from '../session/run';
 import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
 import { DEFAULT_DPO, DPO_TRAIN_EVAL_ROWS } from '../config/defaults';
 
@@ -26,9 +25,8 @@ export interface DpoRunDeps {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunHandle> {
-  const model = session.requireModel();
-  const task = session.requireTask();
+export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<RunHandle> {
+  const { model, task } = session;
   if (task.type !== 'preference') throw new Error(`objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
   const { ctx } = session;
   const { config, forward, hyper } = d;

@@ -5,8 +5,8 @@
 import type { EngineEvent, RewardMetrics, StepMetrics, TrainConfig, ZoproOptions } from '../api';
 import { promptText } from '../data/encode';
 import { LlamaForward } from '../model/llama';
-import { releaseRunState } from '../model/runState';
-import { zoHyperFromConfig } from '../zo/config';
+import { releaseActivations } from '../model/activations';
+import { zoHyperFromConfig } from '../defs/zoConfig';
 import { KvDecoder } from '../generation/kvDecoder';
 import { encodePrompt } from '../generation/generate';
 import { buildTrainable } from '../session/trainableFromConfig';
@@ -64,8 +64,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
       trainer.destroy();
       trainable.release?.();
       decoder.destroy();
-      releaseRunState(session.ctx, policy.state);
-      if (reference) releaseRunState(session.ctx, reference.state);
+      releaseActivations(session.ctx, policy.state);
+      if (reference) releaseActivations(session.ctx, reference.state);
     },
   };
 }

@@ -8,9 +8,9 @@
 // uses exactly what training used; a relative rounding of 2^-11 is far below the estimator's own
 // noise (relative variance ~ d / q). z needs no bytes: it is a function of (seed, step, j, stream).
 // The step index is stored (not implied) so records of resumed runs may skip or repeat steps.
-import { floatToHalf, halfToFloat } from '../model/loaders/halfFloat';
-import type { ZoHyper } from './config';
-import { recordDtype, recordValueCount, type ZoStepSummary } from './script';
+import { floatToHalf, halfToFloat } from '../defs/halfFloat';
+import type { ZoHyper } from '../defs/zoConfig';
+import { recordDtype, recordValueCount, type ZoStepSummary } from '../defs/zoScript';
 
 export const RECORD_STEP_BYTES = 16;
 const MAGIC = [0x5a, 0x4f, 0x52, 0x45, 0x43, 0x01, 0, 0]; // "ZOREC", version 1
