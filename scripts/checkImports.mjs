@@ -14,9 +14,9 @@ const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\
  * layer may import each other unless listed in APART.
  */
 export const LAYERS = [
-  ['config', 'defs'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan
+  ['config', 'defs', 'files'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan; typed errors for user files
   ['gpu', 'cpu'], // kernels and their CPU twins
-  ['files', 'data', 'model'], // user files, tasks, tokenizer, the model and its loaders
+  ['data', 'model'], // tasks, tokenizer, the model and its loaders
   ['zo'], // the ZO step plan, record and replay
   ['training'], // tuning modes, scorer, trainer
   ['session', 'preference', 'generation'], // runs (ZO, ZO-DPO, ZOPrO) and sampling with a KV cache, over a loaded model

@@ -1,6 +1,6 @@
 // The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
 // MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
-import type { RopeConfig } from '../cpu/rope';
+import { ropeInvFreq, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
 
 /** A config or checkpoint the forward pass cannot run (missing keys, biases, shape mismatches). */
@@ -28,7 +28,11 @@ export interface LlamaConfig {
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
-  /** Mistral's sliding window; null = full causal attention. */
+  /**
+   * Mistral's sliding window (each token attends to the last slidingWindow tokens); null = full
+   * causal attention. The forward pass computes full attention, which is the same thing for
+   * sequences up to this length, and refuses longer ones (LlamaForward, KvDecoder).
+   */
   slidingWindow: number | null;
 }
 
@@ -47,8 +51,17 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
     throw new UnsupportedModelError('Attention or MLP biases are not supported yet');
   }
   const ropeScaling = (raw.rope_scaling ?? null) as RopeConfig['ropeScaling'];
+  // Not an HF key: the GGUF loader puts a file's rope_freqs tensor here (see ggufLlama.ts).
+  const freqFactors = Array.isArray(raw.rope_freq_factors) ? (raw.rope_freq_factors as number[]) : null;
+  const rope: RopeConfig = { headDim, ropeTheta: num('rope_theta', 10000), ropeScaling, freqFactors };
+  try {
+    ropeInvFreq(rope);
+  } catch (e) {
+    throw new UnsupportedModelError(`config.json ${(e as Error).message.replace(/^rope: /, '')}`);
+  }
   const eos = raw.eos_token_id;
-  const window = raw.sliding_window;
+  // HF's LlamaForCausalLM ignores sliding_window; MistralForCausalLM applies it.
+  const window = architecture === 'MistralForCausalLM' ? raw.sliding_window : null;
   return {
     architecture,
     vocabSize: num('vocab_size'),
@@ -59,7 +72,7 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
     kvHeads: num('num_key_value_heads', heads),
     headDim,
     rmsNormEps: num('rms_norm_eps', 1e-6),
-    rope: { headDim, ropeTheta: num('rope_theta', 10000), ropeScaling },
+    rope,
     maxPositions: num('max_position_embeddings', 2048),
     tieWordEmbeddings: raw.tie_word_embeddings === true,
     bosId: typeof raw.bos_token_id === 'number' ? raw.bos_token_id : null,
@@ -67,6 +80,19 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
     padId: typeof raw.pad_token_id === 'number' ? raw.pad_token_id : null,
     slidingWindow: typeof window === 'number' ? window : null,
   };
+}
+
+/**
+ * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
+ * which equals Mistral's windowed attention only while the sequence fits in the window.
+ */
+export function checkSlidingWindow(c: LlamaConfig, tokens: number): void {
+  if (c.slidingWindow === null || tokens <= c.slidingWindow) return;
+  throw new Error(
+    `this model attends only to the last ${c.slidingWindow} tokens (config.json sliding_window, as Mistral v0.1 does) and ZO Studio ` +
+      `computes full attention, which is exact only up to ${c.slidingWindow} tokens; ${tokens} were asked for. ` +
+      `Use sequences of at most ${c.slidingWindow} tokens (shorter examples, a smaller generation length).`,
+  );
 }
 
 /** Parameter count as Hugging Face reports it (lm_head counted once when tied). */

@@ -6,6 +6,7 @@ import type { RewardMetrics, TrainConfig } from '../api';
 import type { LlamaForward } from '../model/llama';
 import type { ZoHyper } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
+import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import type { TrainableSet } from '../training/trainable';
@@ -42,6 +43,7 @@ export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<R
   let resume;
   if (d.resumeRecord) {
     const record = decodeRunRecord(d.resumeRecord);
+    checkResumeConfig(record, config);
     await replayGpu(ctx, d.trainable.ranges, record);
     resume = { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) };
   }

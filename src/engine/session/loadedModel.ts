@@ -40,6 +40,7 @@ export async function loadModel(ctx: GpuContext, resolved: ResolvedModel, precis
       precision,
       fileHashes,
       hasChatTemplate: tokenizer.applyChatTemplate !== null,
+      tokenizerSource: resolved.tokenizerSource,
     },
   };
 }

@@ -11,6 +11,7 @@ import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../defs/lossPlan';
 import { zoHyperFromConfig } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
+import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import { ZoTrainer } from '../training/trainer';
@@ -108,6 +109,7 @@ export class Session {
     let resume;
     if (resumeRecord) {
       const record = decodeRunRecord(resumeRecord);
+      checkResumeConfig(record, config);
       await replayGpu(this.ctx, trainable.ranges, record);
       resume = { record, sampler: samplerAfter(record.steps.length) };
     }
