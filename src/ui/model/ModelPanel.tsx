@@ -90,6 +90,11 @@ export function ModelPanel() {
           <dd>{s.summary.precision}</dd>
         </dl>
       )}
+      {s.summary && s.modelStatus === 'ready' && s.summary.warnings?.map((w) => (
+        <p key={w} className="warn" role="status" data-testid="model-warning">
+          {w}
+        </p>
+      ))}
       <CacheList />
     </Panel>
   );
