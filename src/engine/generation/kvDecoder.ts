@@ -16,7 +16,7 @@ import { GatherRowsKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
 import { ropeInvFreq } from '../cpu/rope';
-import type { LlamaConfig } from '../model/config';
+import { checkSlidingWindow, type LlamaConfig } from '../model/config';
 import type { LinearHook } from '../model/llama';
 import type { LayerWeights, LinearName, ModelWeights } from '../model/weights';
 import { allocateRunState, releaseRunState, type RunState } from '../model/runState';
@@ -55,6 +55,7 @@ export class KvDecoder {
   ) {
     const c = config;
     if (limits.maxLen > c.maxPositions) throw new Error(`generation needs ${limits.maxLen} positions, more than the model's max_position_embeddings ${c.maxPositions}`);
+    checkSlidingWindow(c, limits.maxLen);
     const rows = limits.maxBatch * limits.maxChunk;
     const s = (this.state = allocateRunState(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
     this.invFreq = ctx.storageFrom('decode-rope-inv-freq', ropeInvFreq(c.rope), 'weights');

@@ -4,6 +4,7 @@
 // the config must match the layers the checkpoint holds, and tensors the model does not use
 // come back as warnings listing them, which the CLI prints and the app shows after loading.
 import { InvalidFileError } from '../files/invalidFile';
+import { ROPE_FREQS_TENSOR } from './loaders/gguf/ggufLlama';
 import type { ResolvedModel } from './loaders/resolveModel';
 import type { TensorInfo } from './loaders/types';
 import { parseLlamaConfig, type LlamaConfig } from './config';
@@ -34,8 +35,8 @@ export function expectedTensors(c: LlamaConfig): Map<string, number[]> {
 function derived(name: string, c: LlamaConfig): boolean {
   // Older exports keep RoPE's inverse frequencies as a buffer; they are recomputed from rope_theta.
   if (/^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/.test(name)) return true;
-  // A Llama 3 GGUF stores its rope scaling as rope_freqs.weight; it is in use when translated to rope_scaling.
-  return name === 'rope_freqs.weight' && c.rope.ropeScaling != null;
+  // A Llama 3 GGUF stores its rope scaling as rope_freqs.weight; the loader hands it to the rope.
+  return name === ROPE_FREQS_TENSOR && !!c.rope.freqFactors;
 }
 
 const list = (names: string[], max = 6) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');

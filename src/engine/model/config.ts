@@ -1,6 +1,6 @@
 // The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
 // MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
-import type { RopeConfig } from '../cpu/rope';
+import { ropeInvFreq, SUPPORTED_ROPE_TYPES, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
 import { FieldReader } from '../files/fields';
 
@@ -29,12 +29,13 @@ export interface LlamaConfig {
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
-  /** Mistral's sliding window; null = full causal attention. */
+  /**
+   * Mistral's sliding window (each token attends to the last slidingWindow tokens); null = full
+   * causal attention. The forward pass computes full attention, which is the same thing for
+   * sequences up to this length, and refuses longer ones (LlamaForward, KvDecoder).
+   */
   slidingWindow: number | null;
 }
-
-/** rope_scaling types the forward pass implements (cpu/rope.ts); others are refused by name. */
-export const SUPPORTED_ROPE_TYPES = ['default', 'linear', 'llama3'] as const;
 
 /**
  * Every config.json field the forward pass uses, type- and range-checked: a value out of range
@@ -73,6 +74,19 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   const pad = raw.pad_token_id === -1 || !given('pad_token_id') ? null : tokenId(raw.pad_token_id, 'pad_token_id');
   const eos = raw.eos_token_id;
   const eosIds = !given('eos_token_id') ? [] : Array.isArray(eos) ? eos.map((id, i) => tokenId(id, `eos_token_id[${i}]`)) : [tokenId(eos, 'eos_token_id')];
+  const rope: RopeConfig = {
+    headDim,
+    ropeTheta: positive('rope_theta', 10000),
+    ropeScaling: parseRopeScaling(f, raw.rope_scaling, maxPositions),
+    freqFactors: parseFreqFactors(f, raw.rope_freq_factors),
+  };
+  try {
+    ropeInvFreq(rope);
+  } catch (e) {
+    throw new UnsupportedModelError(`${file} ${(e as Error).message.replace(/^rope: /, '')}`);
+  }
+  // Validated for every architecture; HF's LlamaForCausalLM ignores sliding_window, MistralForCausalLM applies it.
+  const window = given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null;
   return {
     architecture,
     vocabSize,
@@ -83,14 +97,21 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
     kvHeads,
     headDim,
     rmsNormEps: positive('rms_norm_eps', 1e-6),
-    rope: { headDim, ropeTheta: positive('rope_theta', 10000), ropeScaling: parseRopeScaling(f, raw.rope_scaling, maxPositions) },
+    rope,
     maxPositions,
     tieWordEmbeddings: given('tie_word_embeddings') ? f.boolean(raw.tie_word_embeddings, 'tie_word_embeddings') : false,
     bosId: given('bos_token_id') ? tokenId(raw.bos_token_id, 'bos_token_id') : null,
     eosIds,
     padId: pad,
-    slidingWindow: given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null,
+    slidingWindow: architecture === 'MistralForCausalLM' ? window : null,
   };
+}
+
+/** A GGUF's rope_freqs tensor (not an HF key; ggufLlama.ts puts it here): positive divisors. */
+function parseFreqFactors(f: FieldReader, value: unknown): number[] | null {
+  if (value === undefined || value === null) return null;
+  // Its length is checked by the rope itself (ropeInvFreq), which names both counts.
+  return f.array(value, 'rope_freq_factors').map((x, i) => f.number(x, `rope_freq_factors[${i}]`, { above: 0 }));
 }
 
 /** rope_scaling: null, or an object whose type the forward pass implements with its fields in range. */
@@ -101,7 +122,7 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
   const type = o[typeKey] === undefined ? 'default' : f.string(o[typeKey], `rope_scaling.${typeKey}`);
   if (type === 'default') return null;
   if (!(SUPPORTED_ROPE_TYPES as readonly string[]).includes(type)) {
-    throw new UnsupportedModelError(`rope_scaling type "${type}" is not supported (supported: ${SUPPORTED_ROPE_TYPES.join(', ')})`);
+    throw new UnsupportedModelError(`rope_scaling type '${type}' is not supported (supported: ${SUPPORTED_ROPE_TYPES.join(', ')})`);
   }
   const factor = f.number(o.factor, 'rope_scaling.factor', { above: 0 });
   if (type !== 'llama3') return { ...o, [typeKey]: type, factor };
@@ -109,6 +130,19 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
   const high = f.number(o.high_freq_factor, 'rope_scaling.high_freq_factor', { above: low });
   const original = f.integer(o.original_max_position_embeddings, 'rope_scaling.original_max_position_embeddings', 1, maxPositions);
   return { ...o, [typeKey]: type, factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: original };
+}
+
+/**
+ * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
+ * which equals Mistral's windowed attention only while the sequence fits in the window.
+ */
+export function checkSlidingWindow(c: LlamaConfig, tokens: number): void {
+  if (c.slidingWindow === null || tokens <= c.slidingWindow) return;
+  throw new Error(
+    `this model attends only to the last ${c.slidingWindow} tokens (config.json sliding_window, as Mistral v0.1 does) and ZO Studio ` +
+      `computes full attention, which is exact only up to ${c.slidingWindow} tokens; ${tokens} were asked for. ` +
+      `Use sequences of at most ${c.slidingWindow} tokens (shorter examples, a smaller generation length).`,
+  );
 }
 
 /** Parameter count as Hugging Face reports it (lm_head counted once when tied). */

@@ -14,7 +14,7 @@ import { SwigluKernel } from '../gpu/kernels/swiglu';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
-import type { LlamaConfig } from './config';
+import { checkSlidingWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
 import { allocateRunState, type RunLimits, type RunState } from './runState';
 
@@ -59,6 +59,7 @@ export class LlamaForward {
     if (limits.maxSeqLen > config.maxPositions) {
       throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
     }
+    checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
     const s = (this.state = allocateRunState(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
