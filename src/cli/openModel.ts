@@ -63,5 +63,7 @@ export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliMode
 
 export async function loadCliModel(ctx: GpuContext, args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
   const model = await openCliModel(args, io);
+  // A .gguf's tokenizer may come from beside it or from its own metadata: say which.
+  if (model.resolved.format === 'gguf') io.stderr(`tokenizer: ${model.resolved.tokenizerSource}`);
   return loadModel(ctx, model.resolved, precisionFlag(args));
 }

@@ -198,7 +198,7 @@ describe('GGUF llama checkpoints', () => {
     expect(err.message).toMatch(/gpt2.*supports LlamaForCausalLM, MistralForCausalLM/);
   });
 
-  it('resolves a folder with a .gguf and tokenizer.json; without a tokenizer it says what to add', async () => {
+  it('resolves a folder with a .gguf and tokenizer.json; with neither tokenizer.json nor tokenizer metadata it says what to add', async () => {
     const dir = join(tmp, 'gg');
     writeModelMeta(dir, {});
     rmSync(join(dir, 'config.json'));
@@ -207,11 +207,12 @@ describe('GGUF llama checkpoints', () => {
     expect(r.format).toBe('gguf');
     expect(r.config.hidden_size).toBe(64);
     expect(r.tokenizerJson.model).toBeTruthy();
+    expect(r.tokenizerSource).toMatch(/^tokenizer\.json beside tiny\.Q8_0\.gguf \(preferred/);
     expect(r.files.map((f) => f.name)).toContain('tiny.Q8_0.gguf');
     await r.reader.close?.();
     rmSync(join(dir, 'tokenizer.json'));
     const err = await resolveModel({ kind: 'files', files: nodeFolder(dir), gguf: 'tiny.Q8_0.gguf' }).catch((e) => e);
     expect(err).toBeInstanceOf(MissingFileError);
-    expect(err.message).toMatch(/no tokenizer\.json.*GGUF tokenizers .* are not converted/);
+    expect(err.message).toMatch(/tiny\.Q8_0\.gguf has no tokenizer \(no tokenizer\.ggml\.tokens metadata\).*tokenizer\.json/);
   });
 });

@@ -42,6 +42,7 @@ export async function loadModel(ctx: GpuContext, resolved: ResolvedModel, precis
       fileHashes,
       hasChatTemplate: tokenizer.applyChatTemplate !== null,
       warnings,
+      tokenizerSource: resolved.tokenizerSource,
     },
   };
 }

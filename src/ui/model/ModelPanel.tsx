@@ -88,6 +88,8 @@ export function ModelPanel() {
           </dd>
           <dt>Precision</dt>
           <dd>{s.summary.precision}</dd>
+          <dt>Tokenizer</dt>
+          <dd data-testid="tokenizer-source">{s.summary.tokenizerSource}</dd>
         </dl>
       )}
       {s.summary && s.modelStatus === 'ready' && s.summary.warnings?.map((w) => (
