@@ -7,7 +7,8 @@ import type { WeightFormat } from '../engine/gpu/tensor';
 import type { GpuContext } from '../engine/gpu/context';
 import { resolveModelNode } from '../engine/model/loaders/nodeResolve';
 import type { ResolvedModel } from '../engine/model/loaders/resolveModel';
-import { parseLlamaConfig, type LlamaConfig } from '../engine/model/config';
+import type { LlamaConfig } from '../engine/model/config';
+import { checkedModelConfig } from '../engine/model/checkpointTensors';
 import { loadModel, type LoadedModel } from '../engine/session/loadedModel';
 import { optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 import type { CliIo } from './io';
@@ -50,9 +51,11 @@ export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliMode
       io.stderr(`downloading ${p.file}: ${(p.loadedBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`);
     },
   });
+  const { config, warnings } = checkedModelConfig(resolved);
+  for (const w of warnings) io.stderr(`warning: ${w}`);
   return {
     label: resolved.label,
-    config: parseLlamaConfig(resolved.config as Record<string, unknown>),
+    config,
     resolved,
     reader: resolved.reader,
     close: async () => resolved.reader.close?.(),

@@ -36,6 +36,8 @@ export interface ModelSummary {
   /** sha-256 of each weight file, hex: the identity a run records. */
   fileHashes: Record<string, string>;
   hasChatTemplate: boolean;
+  /** What loaded but deserves a look, e.g. checkpoint tensors the model does not use. */
+  warnings: string[];
   /** Where the tokenizer came from: "tokenizer.json", or the GGUF's own metadata (and which kind). */
   tokenizerSource: string;
 }
