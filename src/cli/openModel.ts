@@ -12,6 +12,7 @@ import { checkedModelConfig } from '../engine/model/checkpointTensors';
 import { loadModel, type LoadedModel } from '../engine/session/loadedModel';
 import { optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 import type { CliIo } from './io';
+import { DEFAULT_PRECISION, WEIGHT_PRECISIONS, isOneOf } from '../engine/config';
 
 export interface CliModel {
   label: string;
@@ -31,8 +32,8 @@ export function bundledDemoModel(): string {
 }
 
 export function precisionFlag(args: ParsedArgs): WeightFormat {
-  const q = stringFlag(args, 'quant', 'f32');
-  if (q !== 'f32' && q !== 'f16' && q !== 'q8' && q !== 'q4') throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
+  const q = stringFlag(args, 'quant', DEFAULT_PRECISION);
+  if (!isOneOf(WEIGHT_PRECISIONS, q)) throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
   return q;
 }
 

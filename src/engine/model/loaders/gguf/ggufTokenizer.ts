@@ -146,7 +146,8 @@ export function tokenizerFromGguf(metadata: ReadonlyMap<string, GgufValue>, file
   }
   const specialIds = new Set<number>();
   for (let id = 0; id < n; id++) if (type(id) === TokenType.CONTROL || type(id) === TokenType.UNKNOWN) specialIds.add(id);
-  for (const id of Object.values(ids)) if (id !== undefined && type(id) !== TokenType.NORMAL && type(id) !== TokenType.BYTE) specialIds.add(id);
+  // Without token types, the named special tokens are the only ones known to be special.
+  for (const id of Object.values(ids)) if (id !== undefined && (!types || (type(id) !== TokenType.NORMAL && type(id) !== TokenType.BYTE))) specialIds.add(id);
 
   const vocab: Record<string, number> = Object.create(null);
   for (let id = 0; id < n; id++) if (!(tokens[id] in vocab)) vocab[tokens[id]] = id;
