@@ -11,3 +11,5 @@ export const DEMO_DATA = join(REPO_ROOT, 'public', 'demo-data');
 export const SHARED_REFERENCE = process.env.ZO_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
 /** The production build the browser tests run against (relative to the repository root; tests/e2e/staticHost.spec.ts serves it too). */
 export const E2E_DIST = 'node_modules/.cache/zo-e2e-dist';
+/** Older name of DEMO_MODEL, kept while branches that use it merge. */
+export const PUBLIC_DEMO_MODEL = DEMO_MODEL;
