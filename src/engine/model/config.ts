@@ -1,5 +1,5 @@
-// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
-// MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
+// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM, MistralForCausalLM
+// and Qwen2ForCausalLM share it). Every field the forward pass needs, with where it comes from.
 import { ropeInvFreq, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
 
@@ -7,7 +7,7 @@ import { checkArchitecture } from './loaders/architecture';
 export class UnsupportedModelError extends Error {
   readonly kind = 'unsupported-model';
   constructor(detail: string) {
-    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral).`);
+    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral, Qwen2/Qwen2.5).`);
     this.name = 'UnsupportedModelError';
   }
 }
@@ -25,6 +25,8 @@ export interface LlamaConfig {
   rope: RopeConfig; // rope_theta and rope_scaling
   maxPositions: number; // max_position_embeddings
   tieWordEmbeddings: boolean; // lm_head shares embed_tokens
+  /** q/k/v projections carry biases (Qwen2ForCausalLM always; o_proj and the MLP never). */
+  qkvBias: boolean;
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
@@ -47,8 +49,10 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
   const hidden = num('hidden_size');
   const heads = num('num_attention_heads');
   const headDim = num('head_dim', hidden / heads);
-  if (raw.attention_bias === true || raw.mlp_bias === true) {
-    throw new UnsupportedModelError('Attention or MLP biases are not supported yet');
+  const qwen2 = architecture === 'Qwen2ForCausalLM';
+  // Llama's attention_bias also puts a bias on o_proj, which the forward pass does not add.
+  if ((!qwen2 && raw.attention_bias === true) || raw.mlp_bias === true) {
+    throw new UnsupportedModelError('Biases on the attention output or the MLP are not supported (only Qwen2-style q/k/v biases are)');
   }
   const ropeScaling = (raw.rope_scaling ?? null) as RopeConfig['ropeScaling'];
   // Not an HF key: the GGUF loader puts a file's rope_freqs tensor here (see ggufLlama.ts).
@@ -60,8 +64,11 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
     throw new UnsupportedModelError(`config.json ${(e as Error).message.replace(/^rope: /, '')}`);
   }
   const eos = raw.eos_token_id;
-  // HF's LlamaForCausalLM ignores sliding_window; MistralForCausalLM applies it.
-  const window = architecture === 'MistralForCausalLM' ? raw.sliding_window : null;
+  // HF's LlamaForCausalLM ignores sliding_window; MistralForCausalLM applies it; Qwen2 only
+  // with use_sliding_window (then on layers from max_window_layers on: refusing any sequence
+  // longer than the window covers them all).
+  const windowed = architecture === 'MistralForCausalLM' || (qwen2 && raw.use_sliding_window === true);
+  const window = windowed ? raw.sliding_window : null;
   return {
     architecture,
     vocabSize: num('vocab_size'),
@@ -75,6 +82,7 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
     rope,
     maxPositions: num('max_position_embeddings', 2048),
     tieWordEmbeddings: raw.tie_word_embeddings === true,
+    qkvBias: qwen2,
     bosId: typeof raw.bos_token_id === 'number' ? raw.bos_token_id : null,
     eosIds: Array.isArray(eos) ? (eos as number[]) : typeof eos === 'number' ? [eos] : [],
     padId: typeof raw.pad_token_id === 'number' ? raw.pad_token_id : null,
@@ -100,6 +108,7 @@ export function parameterCount(c: LlamaConfig): number {
   const attn = c.hidden * c.heads * c.headDim * 2 + c.hidden * c.kvHeads * c.headDim * 2;
   const mlp = 3 * c.hidden * c.intermediate;
   const norms = 2 * c.hidden;
+  const biases = c.qkvBias ? (c.heads + 2 * c.kvHeads) * c.headDim : 0;
   const embed = c.vocabSize * c.hidden;
-  return c.layers * (attn + mlp + norms) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
+  return c.layers * (attn + mlp + norms + biases) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
 }
