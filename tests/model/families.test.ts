@@ -21,7 +21,7 @@ import type { CheckpointReader } from '../../src/engine/model/loaders/types';
 import { buildWeights, releaseModelWeights } from '../../src/engine/model/weights';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
-import { llamaLogprobsRef } from '../../src/engine/cpu/llama';
+import { llamaLogprobsRef } from '../../src/engine/model/llamaCpu';
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { GGML, encodeGguf, llamaGguf } from '../fixtures/ggufWriter';
 import type { TinyModel } from '../fixtures/tinyLlama';

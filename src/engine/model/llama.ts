@@ -18,7 +18,7 @@ import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
 import { checkSlidingWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
-import { allocateRunState, type RunLimits, type RunState } from './runState';
+import { allocateActivations, type RunLimits, type Activations } from './activations';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
 export interface ForwardInput {
@@ -41,7 +41,7 @@ interface LayerKernels {
 }
 
 export class LlamaForward {
-  readonly state: RunState;
+  readonly state: Activations;
   private readonly layers: LayerKernels[] = [];
   private readonly embed: EmbeddingKernel;
   private readonly gather: GatherRowsKernel;
@@ -63,7 +63,7 @@ export class LlamaForward {
     }
     checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
-    const s = (this.state = allocateRunState(ctx, c, limits));
+    const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });

@@ -92,6 +92,11 @@ export function ModelPanel() {
           <dd data-testid="tokenizer-source">{s.summary.tokenizerSource}</dd>
         </dl>
       )}
+      {s.summary && s.modelStatus === 'ready' && s.summary.warnings?.map((w) => (
+        <p key={w} className="warn" role="status" data-testid="model-warning">
+          {w}
+        </p>
+      ))}
       <CacheList />
     </Panel>
   );
