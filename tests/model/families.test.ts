@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
 import { parameterCount, parseLlamaConfig } from '../../src/engine/model/config';
 import { fullTrainable } from '../../src/engine/training/fullMode';
+import { checkCheckpointTensors } from '../../src/engine/model/checkpointTensors';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { SUPPORTED_ARCHITECTURES, UnsupportedArchitectureError } from '../../src/engine/model/loaders/errors';
 import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
@@ -60,6 +61,8 @@ async function familyGguf(family: string, golden: Golden, withRopeFreqs = true):
 /** Logits [positions, vocab] of the golden input from a checkpoint reader. */
 async function logitsOf(ctx: GpuContext, reader: CheckpointReader, golden: Golden): Promise<Float32Array> {
   const config = parseLlamaConfig(reader.config);
+  // The loader's own check: every tensor the model reads is there, and none goes unused.
+  expect(checkCheckpointTensors(config, reader.tensors, 'checkpoint', 'config')).toEqual([]);
   const weights = await buildWeights(ctx, config, reader, 'f32');
   await reader.close?.();
   const S = golden.input_ids.length;
