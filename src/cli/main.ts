@@ -25,6 +25,8 @@ Commands:
           [--layers 0,2-3 --projections q,v (full mode: train only these)]
           [--lora-rank 8 --lora-alpha 16 --lora-targets q,v] [--sparse-fraction 0.001
           --sparse-score activation|magnitude|random] [--block-scales scales.json] [--resume run.zorec] [--json]
+          run.zorec is written as the run goes (fsync every --fsync-every 10 steps): a killed run
+          continues with --resume DIR/run.zorec and the same flags
 ${LEARN_SCALES_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)

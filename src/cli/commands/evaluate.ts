@@ -27,7 +27,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   let source = 'base model';
   if (runPath) {
     const bytes = new Uint8Array(await readFile(runPath));
-    const record = decodeRunRecord(bytes);
+    const record = decodeRunRecord(bytes, runPath);
     const config = record.header.meta?.config as TrainConfig | undefined;
     if (!config) throw new Error(`${runPath} has no training config in its header; it was not written by zo-studio train`);
     await session.startRun(config, bytes);

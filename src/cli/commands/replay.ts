@@ -17,7 +17,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const runPath = stringFlag(args, 'run');
   const out = stringFlag(args, 'out');
   const bytes = new Uint8Array(await readFile(runPath));
-  const record = decodeRunRecord(bytes);
+  const record = decodeRunRecord(bytes, runPath);
   const config = record.header.meta?.config as TrainConfig | undefined;
   if (!config) throw new Error(`${runPath} has no training config in its header`);
   const ctx = await acquireCliGpu(io);

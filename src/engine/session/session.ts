@@ -119,20 +119,21 @@ export class Session {
       return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
     }
     if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
-    let resume;
-    if (resumeRecord) {
-      const record = decodeRunRecord(resumeRecord);
-      checkResumeConfig(record, config);
-      await replayGpu(this.ctx, trainable.ranges, record);
-      resume = { record, sampler: samplerAfter(record.steps.length) };
-    }
+    const record = resumeRecord ? decodeRunRecord(resumeRecord) : undefined;
+    if (record) checkResumeConfig(record, config);
     const trainer = new ZoTrainer(
       {
         ctx: this.ctx, forward, trainable, hyper, objective: this.objectiveFor(config), train, batchSize: config.batch,
         padId: model.tokenizer.padId, meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...meta },
       },
-      resume && { record: resume.record, sampler: resume.sampler(train.length, config.batch, hyper.seed) },
+      record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
     );
+    // Replayed through the trainer's own plan, so optimizer state (momentum, Adam moments) is
+    // rebuilt where training continues: a fresh plan would restart it at zero.
+    if (record) await replayGpu(this.ctx, trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+      trainer.destroy();
+      throw e;
+    });
     this.run = { config, trainable, trainer };
     return this.run;
   }
