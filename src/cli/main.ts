@@ -37,7 +37,11 @@ ${PREFERENCE_USAGE}
 Model options (every command that takes --model):
   --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
-  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos`;
+  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos
+
+Task options (train, eval, replay): the task's row problems are printed with their lines;
+  --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out
+                              (default) or have their prompt cut from the left`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 

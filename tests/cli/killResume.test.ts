@@ -95,6 +95,25 @@ describe('zo-studio train: killed and resumed', () => {
     expect(readFileSync(join(replayed, 'model.safetensors')).equals(readFileSync(join(whole, 'model.safetensors')))).toBe(true);
   }, 600_000);
 
+  it('train and eval print the task\'s row problems with their lines; --long-rows truncate keeps long rows', () => {
+    const bad = join(dir, 'bad-task');
+    mkdirSync(bad);
+    copyFileSync(join(task, 'task.json'), join(bad, 'task.json'));
+    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    writeFileSync(join(bad, 'dev.jsonl'), [JSON.stringify({ text: 'a cat', label: 0 }), '{"text": 1}', JSON.stringify({ text: long, label: 1 })].join('\n'));
+    writeFileSync(join(bad, 'train.jsonl'), readFileSync(join(task, 'train.jsonl')));
+    const skip = zo(['eval', '--model', model, '--task', bad, '--split', 'dev']);
+    expect(skip.status, skip.stderr).toBe(0);
+    expect(skip.stderr).toMatch(/2 row problems/);
+    expect(skip.stderr).toMatch(/dev: row 2: /);
+    expect(skip.stderr).toMatch(/dev: row 3: needs \d+ tokens, more than the model's maximum sequence length 128; skipped/);
+    expect(skip.stdout).toMatch(/n=1\)/);
+    const cut = zo(['eval', '--model', model, '--task', bad, '--split', 'dev', '--long-rows', 'truncate']);
+    expect(cut.status, cut.stderr).toBe(0);
+    expect(cut.stderr).toMatch(/row 3: .*truncated/);
+    expect(cut.stdout).toMatch(/n=2\)/);
+  });
+
   it('refuses to resume under another config, naming the fields', () => {
     const out = join(dir, 'whole');
     const r = zo(['train', '--model', model, '--task', task, '--steps', String(STEPS), '--batch', '3', '--lr', '5e-3', '--mode', 'lora', '--seed', '9', '--out', join(dir, 'other'), '--resume', join(out, 'run.zorec')]);

@@ -6,7 +6,7 @@ import { parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { decodeRunRecord } from '../../engine/zo/record';
@@ -24,7 +24,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   // The task is needed for sparse calibration and sizing; the run's own task folder.
-  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  await setCliTask(session, args, io, stringFlag(args, 'task'));
   const run = await session.startRun(config, bytes);
   const files = await exportRunWeights(ctx, session, run);
   await mkdir(out, { recursive: true });

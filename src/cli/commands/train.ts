@@ -8,7 +8,7 @@ import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
@@ -34,7 +34,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
-  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  await setCliTask(session, args, io, stringFlag(args, 'task'));
   if (config.objective === 'zopro') return trainZopro(session, config, out, json, io); // preference hook: ZOPrO samples its own batches
 
   const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
