@@ -15,7 +15,8 @@ import type {
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
 import type { ParsedTask } from '../engine/data';
-import { DEFAULT_MAX_SEQ_LEN, DEFAULT_PRECISION, DEFAULT_TASK, DEFAULT_TRAIN_CONFIG } from './defaults';
+import { DEFAULT_MAX_SEQ_LEN, DEFAULT_TASK } from './defaults';
+import { DEFAULT_PRECISION, DEFAULT_TRAIN_CONFIG } from '../engine/config';
 import type { RunMeta } from './runTypes';
 import type { EvalSeries, RewardSeries, StepSeries } from './series';
 

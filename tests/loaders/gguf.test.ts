@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dequantize } from '../../src/engine/cpu/quantize';
+import { dequantize } from '../../src/engine/defs/quantFormat';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { CorruptFileError, MissingFileError, UnsupportedArchitectureError, UnsupportedDtypeError } from '../../src/engine/model/loaders/errors';
 import { decodeGgml, GGML_TYPES } from '../../src/engine/model/loaders/gguf/ggufBlocks';
 import { readGgufHeader } from '../../src/engine/model/loaders/gguf/ggufFile';
 import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
 import { permuteRows, unpermuteRows } from '../../src/engine/model/loaders/gguf/ropePermute';
-import { halfToFloat, floatToHalf } from '../../src/engine/model/loaders/halfFloat';
+import { halfToFloat, floatToHalf } from '../../src/engine/defs/halfFloat';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { encodeGguf, GGML, llamaCppPermute, llamaGguf, packQ4K, packQ6K, type Kv } from '../fixtures/ggufWriter';
@@ -198,7 +198,7 @@ describe('GGUF llama checkpoints', () => {
     expect(err.message).toMatch(/gpt2.*supports LlamaForCausalLM, MistralForCausalLM/);
   });
 
-  it('resolves a folder with a .gguf and tokenizer.json; without a tokenizer it says what to add', async () => {
+  it('resolves a folder with a .gguf and tokenizer.json; with neither tokenizer.json nor tokenizer metadata it says what to add', async () => {
     const dir = join(tmp, 'gg');
     writeModelMeta(dir, {});
     rmSync(join(dir, 'config.json'));
@@ -207,11 +207,12 @@ describe('GGUF llama checkpoints', () => {
     expect(r.format).toBe('gguf');
     expect(r.config.hidden_size).toBe(64);
     expect(r.tokenizerJson.model).toBeTruthy();
+    expect(r.tokenizerSource).toMatch(/^tokenizer\.json beside tiny\.Q8_0\.gguf \(preferred/);
     expect(r.files.map((f) => f.name)).toContain('tiny.Q8_0.gguf');
     await r.reader.close?.();
     rmSync(join(dir, 'tokenizer.json'));
     const err = await resolveModel({ kind: 'files', files: nodeFolder(dir), gguf: 'tiny.Q8_0.gguf' }).catch((e) => e);
     expect(err).toBeInstanceOf(MissingFileError);
-    expect(err.message).toMatch(/no tokenizer\.json.*GGUF tokenizers .* are not converted/);
+    expect(err.message).toMatch(/tiny\.Q8_0\.gguf has no tokenizer \(no tokenizer\.ggml\.tokens metadata\).*tokenizer\.json/);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { CorruptFileError, UnsupportedArchitectureError, UnsupportedDtypeError, MissingFileError } from '../../src/engine/model/loaders/errors';
-import { halfToFloat } from '../../src/engine/model/loaders/halfFloat';
+import { halfToFloat } from '../../src/engine/defs/halfFloat';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { openSafetensors, readSafetensorsHeader, SafetensorsFormatError } from '../../src/engine/model/loaders/safetensors';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../src/engine/api';
 import { InvalidFileError } from '../../src/engine/files/invalidFile';
-import { ZO_DEFAULTS, zoHyperFromConfig, type ZoHyper } from '../../src/engine/zo/config';
+import { ZO_DEFAULTS, zoHyperFromConfig, type ZoHyper } from '../../src/engine/defs/zoConfig';
 import { decodeRunRecord, encodeRecordHead, encodeRecordSteps, encodeRunRecord, newRecord, RECORD_STEP_BYTES } from '../../src/engine/zo/record';
 import { checkResumeConfig, ResumeMismatchError } from '../../src/engine/zo/validateConfig';
 

@@ -2,7 +2,7 @@
 // little-endian header length, JSON header padded with spaces to 8 bytes, then the data.
 // Used for exports: PEFT LoRA adapters, sparse deltas, fully tuned weights, sparse masks.
 import { InvalidFileError } from '../files/invalidFile';
-import { bf16ToF32, f16ToF32 } from './loaders/halfFloat';
+import { bf16ToF32, f16ToF32 } from '../defs/halfFloat';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './loaders/safetensorsHeader';
 
 export type WritableDtype = 'F32' | 'I32' | 'U32';

@@ -2,14 +2,14 @@
 // Builds the forward pass sized for the task, evaluates splits, and starts ZO runs in any
 // tuning mode (resuming one from its record by replaying it on the freshly loaded weights).
 import type { GpuContext } from '../gpu/context';
-import type { EvalMetrics, RewardMetrics, TrainConfig } from '../api';
+import type { EvalMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
-import { releaseRunState } from '../model/runState';
+import { releaseActivations } from '../model/activations';
 import { releaseModelWeights } from '../model/weights';
 import { applyBlockScales } from '../training/blockScales';
-import type { LossObjective } from '../cpu/loss';
-import { zoHyperFromConfig } from '../zo/config';
+import type { LossObjective } from '../defs/lossPlan';
+import { zoHyperFromConfig } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
 import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
@@ -20,20 +20,7 @@ import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { startDpoRun } from '../preference/dpoRun';
-
-/** Examples per evaluation batch. */
-export const EVAL_BATCH = 32;
-
-/** What a run loop drives: a ZoTrainer (DPO runs are one too, with a batch hook), or anything with its surface. */
-export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
-
-export interface RunHandle {
-  config: TrainConfig;
-  trainable: TrainableSet;
-  trainer: RunTrainer;
-  /** Preference runs: their reward curves at each evaluation (src/engine/preference/). */
-  preferenceEval?: (step: number) => Promise<RewardMetrics[]>;
-}
+import { EVAL_BATCH, samplerAfter, type RunHandle } from './run';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -123,7 +110,7 @@ export class Session {
     // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
     if (config.objective === 'dpo') {
       const progress = (done: number, total: number) => onProgress?.('Scoring the pairs with the start model (DPO reference)', done, total);
-      return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
+      return (this.run = await startDpoRun({ ctx: this.ctx, model, task }, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
     }
     if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
     const record = resumeRecord ? decodeRunRecord(resumeRecord) : undefined;
@@ -175,7 +162,7 @@ export class Session {
   }
 
   private dropForward(): void {
-    if (this.forward) releaseRunState(this.ctx, this.forward.state);
+    if (this.forward) releaseActivations(this.ctx, this.forward.state);
     this.forward = null;
     this.scorer = null;
     this.forwardKey = '';
@@ -190,20 +177,4 @@ export class Session {
     if (!this.task) throw new Error('no task is selected');
     return this.task;
   }
-}
-
-/** The sampler position after `steps` batches: replay the same seeded stream. */
-export function samplerAfter(steps: number) {
-  return (rows: number, batch: number, seed: number) => {
-    let epoch = 0;
-    let cursor = 0;
-    for (let s = 0; s < steps; s++) {
-      if (cursor >= rows) {
-        epoch++;
-        cursor = 0;
-      }
-      cursor += Math.min(batch, rows - cursor);
-    }
-    return { seed, epoch, cursor };
-  };
 }

@@ -14,14 +14,14 @@
 // the file", so a run can append 16 bytes per step as it goes (the CLI) and a killed run leaves
 // a record whose complete steps are all readable; a torn last step is dropped and reported.
 // Both versions are read; new records are written as v2. Every header field is validated
-// (zo/config.ts validateHyper, zo/validateConfig.ts for meta.config): a bad one is an
+// (defs/zoConfig.ts validateHyper, zo/validateConfig.ts for meta.config): a bad one is an
 // InvalidFileError naming the field, never a NaN replay.
-import { floatToHalf, halfToFloat } from '../model/loaders/halfFloat';
+import { floatToHalf, halfToFloat } from '../defs/halfFloat';
 import { InvalidFileError, parseJsonFile } from '../files/invalidFile';
 import { FieldReader } from '../files/fields';
-import { validateHyper, type ZoHyper } from './config';
+import { validateHyper, type ZoHyper } from '../defs/zoConfig';
 import { validateTrainConfig } from './validateConfig';
-import { recordDtype, recordValueCount, type ZoStepSummary } from './script';
+import { recordDtype, recordValueCount, type ZoStepSummary } from '../defs/zoScript';
 
 export const RECORD_STEP_BYTES = 16;
 export const RECORD_VERSION = 2;

@@ -4,12 +4,9 @@
 // which fields of two configs differ, so a resume with another config is refused by name.
 import type { TrainConfig } from '../api';
 import { FieldReader, type Json } from '../files/fields';
-import { MAX_Q, OPTIMIZERS, SCHEDULES, zoHyperFromConfig, type ZoHyper } from './config';
-import type { ZoRunRecord } from './record';
+import { MAX_Q, zoHyperFromConfig, type ZoHyper } from '../defs/zoConfig';
+import { LAMBDA_SCHEDULES, LR_SCHEDULES, OBJECTIVES, OPTIMIZER_NAMES, SPARSE_SCORES, TUNING_MODES } from '../config/options';
 
-const MODES = ['full', 'lora', 'sparse'] as const;
-const OBJECTIVES = ['classification', 'lm', 'neg-accuracy', 'dpo', 'zopro'] as const;
-const SPARSE_SCORES = ['activation', 'magnitude', 'random'] as const;
 const U32 = 0xffffffff;
 
 export function validateTrainConfig(raw: unknown, file: string, at = 'meta.config'): TrainConfig {
@@ -19,8 +16,8 @@ export function validateTrainConfig(raw: unknown, file: string, at = 'meta.confi
   const strings = (v: unknown, path: string) => f.array(v, path).map((s, i) => f.string(s, `${path}[${i}]`, true));
   const config: TrainConfig = {
     ...(c as unknown as TrainConfig), // fields this version does not know are kept as they are
-    mode: f.oneOf(c.mode, p('mode'), MODES),
-    optimizer: f.oneOf(c.optimizer, p('optimizer'), OPTIMIZERS),
+    mode: f.oneOf(c.mode, p('mode'), TUNING_MODES),
+    optimizer: f.oneOf(c.optimizer, p('optimizer'), OPTIMIZER_NAMES),
     objective: f.oneOf(c.objective, p('objective'), OBJECTIVES),
     steps: f.integer(c.steps, p('steps'), 1),
     lr: f.number(c.lr, p('lr'), { min: 0 }),
@@ -29,7 +26,7 @@ export function validateTrainConfig(raw: unknown, file: string, at = 'meta.confi
     q: f.integer(c.q, p('q'), 1, MAX_Q),
     seed: f.integer(c.seed, p('seed'), 0, U32),
     weightDecay: f.number(c.weightDecay, p('weightDecay'), { min: 0 }),
-    schedule: f.oneOf(c.schedule, p('schedule'), SCHEDULES),
+    schedule: f.oneOf(c.schedule, p('schedule'), LR_SCHEDULES),
     clip: f.number(c.clip, p('clip'), { min: 0 }),
     oneSided: f.boolean(c.oneSided, p('oneSided')),
     evalEvery: f.integer(c.evalEvery, p('evalEvery'), 0),
@@ -69,7 +66,7 @@ function validateZopro(f: FieldReader, z: Json, at: string): void {
   const lambda = f.object(z.lambda, `${at}.lambda`);
   f.number(lambda.start, `${at}.lambda.start`);
   f.number(lambda.end, `${at}.lambda.end`);
-  f.oneOf(lambda.schedule, `${at}.lambda.schedule`, SCHEDULES);
+  f.oneOf(lambda.schedule, `${at}.lambda.schedule`, LAMBDA_SCHEDULES);
   f.number(z.klCoef, `${at}.klCoef`, { min: 0 });
   const reward = f.object(z.reward, `${at}.reward`);
   const kind = f.oneOf(reward.kind, `${at}.reward.kind`, ['length', 'keyword', 'regex'] as const);
@@ -106,7 +103,13 @@ export class ResumeMismatchError extends Error {
 }
 
 /** Refuses to continue `record` under `config` when any field that shapes the run differs, naming them. */
-export function checkResumeConfig(record: ZoRunRecord, config: TrainConfig, file = 'run record'): void {
+/** The part of a run record (zo/record.ts ZoRunRecord) a resume is checked against; written out so
+ *  record.ts, which validates its header with this file, is not imported back. */
+export interface RecordedRun {
+  header: { hyper: ZoHyper; meta?: { config?: unknown } };
+}
+
+export function checkResumeConfig(record: RecordedRun, config: TrainConfig, file = 'run record'): void {
   const recorded = record.header.meta?.config as TrainConfig | undefined;
   const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
   const details: string[] = [];

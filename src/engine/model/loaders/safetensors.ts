@@ -5,7 +5,7 @@
 import type { ByteSource } from './byteSource';
 import type { CheckpointReader, StoredDtype, TensorInfo } from './types';
 import { CorruptFileError, UnsupportedDtypeError } from './errors';
-import { bf16ToF32, f16ToF32 } from './halfFloat';
+import { bf16ToF32, f16ToF32 } from '../../defs/halfFloat';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './safetensorsHeader';
 
 export class SafetensorsFormatError extends CorruptFileError {

@@ -3,6 +3,7 @@
 // so every field needed to replay a run lives here.
 import type { LrSchedule, OptimizerName, TrainConfig } from '../api';
 import { FieldReader } from '../files/fields';
+import { LR_SCHEDULES, OPTIMIZER_NAMES } from '../config/options';
 
 export interface ZoHyper {
   /** Run seed: the Philox key of every perturbation (shaders/rng.wgsl). */
@@ -65,9 +66,6 @@ export function zoHyperFromConfig(c: TrainConfig): ZoHyper {
   };
 }
 
-export const OPTIMIZERS: readonly OptimizerName[] = ['zo-sgd', 'zo-sgd-sign', 'zo-sgd-momentum', 'zo-sgd-cons', 'zo-adam'];
-export const SCHEDULES: readonly LrSchedule[] = ['constant', 'linear', 'cosine'];
-
 /**
  * Checks every field of a ZoHyper (types and ranges) and returns it typed. A record or config
  * that fails names the field: a missing lr or schedule would otherwise replay to NaN weights.
@@ -77,7 +75,7 @@ export function validateHyper(raw: unknown, file = 'training config', at = 'hype
   const h = f.object(raw, at);
   const p = (k: string) => `${at}.${k}`;
   const q = f.integer(h.q, p('q'), 1, MAX_Q);
-  const optimizer = f.oneOf(h.optimizer, p('optimizer'), OPTIMIZERS);
+  const optimizer = f.oneOf(h.optimizer, p('optimizer'), OPTIMIZER_NAMES);
   if (optimizer === 'zo-sgd-cons' && q > 3) f.fail(p('q'), 'at most 3 with zo-sgd-cons (the record holds the choice too)', q);
   return {
     seed: f.integer(h.seed, p('seed'), 0, 0xffffffff),
@@ -88,7 +86,7 @@ export function validateHyper(raw: unknown, file = 'training config', at = 'hype
     weightDecay: f.number(h.weightDecay, p('weightDecay'), { min: 0 }),
     clip: f.number(h.clip, p('clip'), { min: 0 }),
     lr: f.number(h.lr, p('lr'), { min: 0 }),
-    schedule: f.oneOf(h.schedule, p('schedule'), SCHEDULES),
+    schedule: f.oneOf(h.schedule, p('schedule'), LR_SCHEDULES),
     steps: f.integer(h.steps, p('steps'), 1),
     beta1: f.number(h.beta1, p('beta1'), { min: 0, max: 0.999999 }),
     beta2: f.number(h.beta2, p('beta2'), { min: 0, max: 0.999999999 }),
