@@ -85,7 +85,7 @@ export class DownloadCancelledError extends LoaderError {
   }
 }
 
-export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;
 
 export class UnsupportedArchitectureError extends LoaderError {
   readonly kind = 'unsupported-architecture';

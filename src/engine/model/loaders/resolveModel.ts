@@ -135,7 +135,7 @@ async function resolveFrom(files: ModelFiles, gguf: string | undefined): Promise
       throw e;
     }
   }
-  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
+  return { label: files.label, format: 'gguf', architecture: checkArchitecture(reader.config), config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
 }
 
 async function tokenizerFiles(files: ModelFiles, hint: string) {
