@@ -115,6 +115,18 @@ describe.each(['llama-bpe', 'smollm', 'qwen2', 'gpt2'] as const)('byte-level BPE
   });
 });
 
+describe('a byte-level GGUF with no tokenizer.ggml.pre (an old converter\'s)', () => {
+  it('splits as llama.cpp\'s default regexes do: punctuation runs, then GPT-2\'s, then digit runs, then three digits', async () => {
+    const gpt2 = byteLevelFixture('gpt2');
+    const built = tokenizerFromGguf(await ggufMetadata(gpt2.kvs.filter((kv) => kv[0] !== 'tokenizer.ggml.pre')), 'tok.gguf');
+    expect(built.description).toBe('GGUF metadata (byte-level BPE, pre-tokenizer missing: llama.cpp\'s default regexes)');
+    const tok = await tokenizerFromJson(built.tokenizerJson, built.tokenizerConfig);
+    const reference = await tokenizerFromJson(gpt2.tokenizerJson, gpt2.tokenizerConfig);
+    const chunks = ['Hello', ',', ' world', ' ', '123', '45', '!!', ' it', "'", 's'];
+    expect(tok.encode("Hello, world 12345!! it's", { addSpecialTokens: false })).toEqual(chunks.flatMap((c) => reference.encode(c, { addSpecialTokens: false })));
+  });
+});
+
 describe('the pre-tokenizers differ on the fixture texts (so the cases above can fail)', () => {
   it('gives four different tokenizations for llama-bpe, smollm, qwen2 and gpt2', async () => {
     const seen = new Map<string, string>();

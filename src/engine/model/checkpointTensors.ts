@@ -20,6 +20,12 @@ export function expectedTensors(c: LlamaConfig): Map<string, number[]> {
     out.set(`${p}self_attn.q_proj.weight`, [q, c.hidden]);
     out.set(`${p}self_attn.k_proj.weight`, [kv, c.hidden]);
     out.set(`${p}self_attn.v_proj.weight`, [kv, c.hidden]);
+    if (c.qkvBias) {
+      // Qwen2's projection biases.
+      out.set(`${p}self_attn.q_proj.bias`, [q]);
+      out.set(`${p}self_attn.k_proj.bias`, [kv]);
+      out.set(`${p}self_attn.v_proj.bias`, [kv]);
+    }
     out.set(`${p}self_attn.o_proj.weight`, [c.hidden, q]);
     out.set(`${p}post_attention_layernorm.weight`, [c.hidden]);
     out.set(`${p}mlp.gate_proj.weight`, [c.intermediate, c.hidden]);

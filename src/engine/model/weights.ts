@@ -18,6 +18,8 @@ export interface LayerWeights {
   gate: GpuWeight; // [intermediate, hidden]
   up: GpuWeight; // [intermediate, hidden]
   down: GpuWeight; // [hidden, intermediate]
+  /** Qwen2's q/k/v projection biases, f32 [rows of each]; absent for Llama and Mistral. */
+  bias?: Record<'q' | 'k' | 'v', GPUBuffer>;
 }
 
 export interface ModelWeights {
@@ -98,6 +100,13 @@ export async function buildWeights(
       gate: await linear(`${p}mlp.gate_proj.weight`, intermediate, hidden),
       up: await linear(`${p}mlp.up_proj.weight`, intermediate, hidden),
       down: await linear(`${p}mlp.down_proj.weight`, hidden, intermediate),
+      bias: config.qkvBias
+        ? {
+            q: await vector(`${p}self_attn.q_proj.bias`, heads * headDim),
+            k: await vector(`${p}self_attn.k_proj.bias`, kvHeads * headDim),
+            v: await vector(`${p}self_attn.v_proj.bias`, kvHeads * headDim),
+          }
+        : undefined,
     });
     // Surface an out-of-memory now rather than after every layer was queued.
     await ctx.checkAllocations();

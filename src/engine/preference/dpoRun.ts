@@ -40,21 +40,21 @@ export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<R
   const total = train.length + evalRows.length;
   const references = await pairScores(ctx, refScorer, train, EVAL_BATCH, (done) => d.onProgress?.(done, total));
   const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH, (done) => d.onProgress?.(train.length + done, total));
-  let resume;
-  if (d.resumeRecord) {
-    const record = decodeRunRecord(d.resumeRecord);
-    checkResumeConfig(record, config);
-    await replayGpu(ctx, d.trainable.ranges, record);
-    resume = { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) };
-  }
+  const record = d.resumeRecord ? decodeRunRecord(d.resumeRecord) : undefined;
+  if (record) checkResumeConfig(record, config);
   const trainer = dpoTrainer(
     {
       ctx, forward, trainable: d.trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId,
       beta, references,
       meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...d.meta },
     },
-    resume,
+    record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
   );
+  // Replayed through the trainer's own plan: optimizer state continues (session.ts startRun).
+  if (record) await replayGpu(ctx, d.trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+    trainer.destroy();
+    throw e;
+  });
   const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
     // Before the first update the policy is the reference: no forward pass needed.
     const policy = trainer.record.steps.length === 0 ? refs : await pairScores(ctx, refScorer, rows, EVAL_BATCH);

@@ -17,7 +17,7 @@ import { TaskScorer } from '../training/scorer';
 import { ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
 import { buildTrainable } from './trainableFromConfig';
-import { encodeTask, type EncodedTask } from './encodedTask';
+import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { startDpoRun } from '../preference/dpoRun';
 import { EVAL_BATCH, samplerAfter, type RunHandle } from './run';
@@ -33,6 +33,8 @@ export class Session {
   /** A full-mode run has been started on these weights since they were loaded: they may differ from the checkpoint. */
   weightsChanged = false;
   private runCount = 0;
+  /** Rows longer than the model's context: skipped (default) or truncated (encodedTask.ts). */
+  private longRows: LongRows = 'skip';
 
   constructor(readonly ctx: GpuContext) {}
 
@@ -48,7 +50,7 @@ export class Session {
       releaseModelWeights(this.ctx, old.weights);
       if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
     }
-    if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
+    if (this.parsedTask) this.task = this.encode(this.parsedTask, model);
   }
 
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
@@ -58,12 +60,17 @@ export class Session {
     this.run = null;
   }
 
-  setTask(task: ParsedTask): EncodedTask {
+  setTask(task: ParsedTask, longRows: LongRows = 'skip'): EncodedTask {
     const model = this.requireModel();
     this.parsedTask = task;
-    this.task = encodeTask(task, model.tokenizer);
+    this.longRows = longRows;
+    this.task = this.encode(task, model);
     this.dropForward();
     return this.task;
+  }
+
+  private encode(task: ParsedTask, model: LoadedModel): EncodedTask {
+    return encodeTask(task, model.tokenizer, { maxSeqLen: model.config.maxPositions, longRows: this.longRows });
   }
 
   objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {
@@ -106,20 +113,21 @@ export class Session {
       return (this.run = await startDpoRun({ ctx: this.ctx, model, task }, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
     }
     if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
-    let resume;
-    if (resumeRecord) {
-      const record = decodeRunRecord(resumeRecord);
-      checkResumeConfig(record, config);
-      await replayGpu(this.ctx, trainable.ranges, record);
-      resume = { record, sampler: samplerAfter(record.steps.length) };
-    }
+    const record = resumeRecord ? decodeRunRecord(resumeRecord) : undefined;
+    if (record) checkResumeConfig(record, config);
     const trainer = new ZoTrainer(
       {
         ctx: this.ctx, forward, trainable, hyper, objective: this.objectiveFor(config), train, batchSize: config.batch,
         padId: model.tokenizer.padId, meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...meta },
       },
-      resume && { record: resume.record, sampler: resume.sampler(train.length, config.batch, hyper.seed) },
+      record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
     );
+    // Replayed through the trainer's own plan, so optimizer state (momentum, Adam moments) is
+    // rebuilt where training continues: a fresh plan would restart it at zero.
+    if (record) await replayGpu(this.ctx, trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+      trainer.destroy();
+      throw e;
+    });
     this.run = { config, trainable, trainer };
     return this.run;
   }
