@@ -1,9 +1,15 @@
 // Token-embedding gather (shaders/embedding.wgsl): out[r, :] = table[ids[r], :], r < rows,
-// for tables stored f32, f16, q8 or q4. rows = batch * seqLen, set per call with setRows().
-import code from '../../../../shaders/embedding.wgsl?raw';
+// for tables stored f32, f16, q8, q4 or a block format (q4k, q5k, q6k, bf16: decoded by
+// shaders/block_formats.wgsl). rows = batch * seqLen, set per call with setRows().
+import embeddingCode from '../../../../shaders/embedding.wgsl?raw';
+import blockFormatsCode from '../../../../shaders/block_formats.wgsl?raw';
+import { isBlockFormat } from '../../cpu/blockFormats';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import { BLOCK_FORMAT_IDS } from './matmul';
 import type { GpuWeight } from '../tensor';
+
+const code = `${embeddingCode}\n${blockFormatsCode}`;
 
 const WG = 256;
 
@@ -38,8 +44,8 @@ export class EmbeddingKernel implements Dispatchable {
     this.kernel = new BoundKernel(ctx, {
       name: 'embedding',
       code,
-      entryPoint: `embed_${table.format}`,
-      constants: { WG },
+      entryPoint: isBlockFormat(table.format) ? 'embed_blocks' : `embed_${table.format}`,
+      constants: isBlockFormat(table.format) ? { WG, BLOCK_FORMAT: BLOCK_FORMAT_IDS[table.format] } : { WG },
       bindings,
       grid: linearGrid(o.maxRows * this.hidden, WG),
       label: `embedding:${table.name}`,

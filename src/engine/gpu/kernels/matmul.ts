@@ -15,9 +15,12 @@ import commonCode from '../../../../shaders/matmul_common.wgsl?raw';
 import q4Code from '../../../../shaders/matmul_q4.wgsl?raw';
 import rowblockCode from '../../../../shaders/matmul_rowblock.wgsl?raw';
 import splitkCode from '../../../../shaders/matmul_splitk.wgsl?raw';
+import blockFormatsCode from '../../../../shaders/block_formats.wgsl?raw';
+import blocksCode from '../../../../shaders/matmul_blocks.wgsl?raw';
+import { blockMatrixProblem, isBlockFormat, type BlockFormat } from '../../cpu/blockFormats';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';
-import type { GpuWeight, WeightFormat } from '../tensor';
+import type { GpuWeight, StorageFormat } from '../tensor';
 
 export interface MatmulOptions {
   x: GPUBuffer; // f32 [maxRows, w.cols]
@@ -138,11 +141,19 @@ function splitScratchFor(ctx: GpuContext): GPUBuffer {
   return scratch;
 }
 
+/** BLOCK_FORMAT override of shaders/block_formats.wgsl for each block format. */
+export const BLOCK_FORMAT_IDS: Record<BlockFormat, number> = { q4k: 0, q5k: 1, q6k: 2, bf16: 3 };
+
+/** Pipeline constants a format adds to every matmul entry point (the block decoder's format). */
+function formatConstants(format: StorageFormat): Record<string, number> {
+  return isBlockFormat(format) ? { BLOCK_FORMAT: BLOCK_FORMAT_IDS[format] } : {};
+}
+
 /**
  * The WGSL module for a format: its bindings, decoder and matrix-vector kernel, then the shared
  * parameters and tiled kernel (matmul_common.wgsl); f16 starts with a prelude (native or unpack).
  */
-export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: string; code: string } {
+export function matmulShader(format: StorageFormat, nativeF16: boolean): { name: string; code: string } {
   const withCommon = (name: string, code: string) => ({ name, code: `${code}\n${commonCode}` });
   switch (format) {
     case 'f32':
@@ -155,6 +166,8 @@ export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: 
       return withCommon('matmul_q8', q8Code);
     case 'q4':
       return withCommon('matmul_q4', q4Code);
+    default:
+      return withCommon('matmul_blocks', `${blockFormatsCode}\n${blocksCode}`);
   }
 }
 
@@ -183,6 +196,8 @@ export class MatmulKernel implements Dispatchable {
     if (x.size < maxRows * w.cols * 4) throw new Error(`${this.label}: x holds ${x.size} bytes, needs ${maxRows}x${w.cols} f32`);
     if (y.size < maxRows * w.rows * 4) throw new Error(`${this.label}: y holds ${y.size} bytes, needs ${maxRows}x${w.rows} f32`);
     if ((w.format === 'q8' || w.format === 'q4') && !w.scales) throw new Error(`${this.label}: ${w.format} weight ${w.name} has no scales`);
+    const blockProblem = isBlockFormat(w.format) ? blockMatrixProblem(w.format, w.cols) : null;
+    if (blockProblem) throw new Error(`${this.label}: ${blockProblem}`);
     if (Math.ceil(maxRows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension || Math.ceil(w.rows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension) {
       throw new Error(`${this.label}: ${maxRows}x${w.rows} output needs more tiles than the adapter's grid allows`);
     }
@@ -209,11 +224,12 @@ export class MatmulKernel implements Dispatchable {
     const bindings = bindingsWritingTo(y);
     const { name, code } = matmulShader(w.format, ctx.features.f16);
     const accumulate = opts.accumulate ? 1 : 0;
+    const fc = formatConstants(w.format);
     this.matvec = new BoundKernel(ctx, {
       name,
       code,
       entryPoint: 'matvec',
-      constants: { ACCUMULATE: accumulate, WG: workgroup, TEAM: team },
+      constants: { ACCUMULATE: accumulate, WG: workgroup, TEAM: team, ...fc },
       bindings,
       grid: this.matvecGrid(),
       label: `${this.label} (matvec)`,
@@ -225,7 +241,7 @@ export class MatmulKernel implements Dispatchable {
             name: software ? `${name}+rowblock` : name,
             code: software ? `${code}\n${rowblockCode}` : code,
             entryPoint: software ? 'rowblock' : 'tiled',
-            constants: software ? { ACCUMULATE: accumulate, RB_WG: ROWBLOCK_WG } : { ACCUMULATE: accumulate },
+            constants: software ? { ACCUMULATE: accumulate, RB_WG: ROWBLOCK_WG, ...fc } : { ACCUMULATE: accumulate, ...fc },
             bindings,
             grid: this.tiledGrid(maxRows),
             label: `${this.label} (${software ? 'rowblock' : 'tiled'})`,
@@ -241,7 +257,7 @@ export class MatmulKernel implements Dispatchable {
           name,
           code,
           entryPoint: 'tiled',
-          constants: { ACCUMULATE: 0 },
+          constants: { ACCUMULATE: 0, ...fc },
           bindings: bindingsWritingTo(scratch),
           grid: this.tiledGrid(maxRows),
           label: `${this.label} (tiled, K split)`,
