@@ -79,7 +79,7 @@ describe('matmul over block formats', () => {
     it(`${format}: every matrix-vector workgroup shape (GPU: 32 threads per row; CPU emulation: 1)`, async () => {
       const ctx = await testGpu();
       for (const shape of [{ workgroup: 256, team: 32 }, { workgroup: 64, team: 1 }, { workgroup: 64, team: 8 }]) {
-        for (const [m, n, k] of [[1, 65, 2304], [3, 33, 256], [8, 7, 512]]) {
+        for (const [m, n, k] of [[1, 65, 2304], [3, 9, 512]]) {
           const c = { m, n, k, shape, accumulate: m === 3 };
           const { got, want } = await runCase(ctx, format, c);
           expectAllclose(got, want, TOL, label(format, c));

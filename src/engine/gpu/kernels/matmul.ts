@@ -1,5 +1,5 @@
 // Matrix multiply of activations by a linear weight: y[m, n] (=|+=) sum_k x[m, k] w[n, k]
-// (shaders/matmul_{f32,f16,q8,q4}.wgsl + matmul_common.wgsl), w [out, in] in any storage format. Two strategies
+// (shaders/matmul_{f32,f16,q8,q4,blocks}.wgsl + matmul_common.wgsl), w [out, in] in any storage format. Two strategies
 // per format, both built at load: a matrix-vector kernel for M <= MATVEC_MAX_ROWS (decode and
 // token-by-token work: memory-bound) and a 64 x 64 tiled kernel for larger M (prefill and
 // training batches: compute-bound). setRows() picks one for the next dispatch. On CPU-emulated
@@ -14,10 +14,11 @@ import q8Code from '../../../../shaders/matmul_q8.wgsl?raw';
 import commonCode from '../../../../shaders/matmul_common.wgsl?raw';
 import q4Code from '../../../../shaders/matmul_q4.wgsl?raw';
 import rowblockCode from '../../../../shaders/matmul_rowblock.wgsl?raw';
+import rowblockLeanCode from '../../../../shaders/matmul_rowblock_lean.wgsl?raw';
 import splitkCode from '../../../../shaders/matmul_splitk.wgsl?raw';
-import blockFormatsCode from '../../../../shaders/block_formats.wgsl?raw';
 import blocksCode from '../../../../shaders/matmul_blocks.wgsl?raw';
-import { blockMatrixProblem, isBlockFormat, type BlockFormat } from '../../cpu/blockFormats';
+import { blockMatrixProblem, isBlockFormat } from '../../cpu/blockFormats';
+import { blockDecoderCode } from './blockDecoders';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';
 import type { GpuWeight, StorageFormat } from '../tensor';
@@ -141,14 +142,6 @@ function splitScratchFor(ctx: GpuContext): GPUBuffer {
   return scratch;
 }
 
-/** BLOCK_FORMAT override of shaders/block_formats.wgsl for each block format. */
-export const BLOCK_FORMAT_IDS: Record<BlockFormat, number> = { q4k: 0, q5k: 1, q6k: 2, bf16: 3 };
-
-/** Pipeline constants a format adds to every matmul entry point (the block decoder's format). */
-function formatConstants(format: StorageFormat): Record<string, number> {
-  return isBlockFormat(format) ? { BLOCK_FORMAT: BLOCK_FORMAT_IDS[format] } : {};
-}
-
 /**
  * The WGSL module for a format: its bindings, decoder and matrix-vector kernel, then the shared
  * parameters and tiled kernel (matmul_common.wgsl); f16 starts with a prelude (native or unpack).
@@ -167,7 +160,7 @@ export function matmulShader(format: StorageFormat, nativeF16: boolean): { name:
     case 'q4':
       return withCommon('matmul_q4', q4Code);
     default:
-      return withCommon('matmul_blocks', `${blockFormatsCode}\n${blocksCode}`);
+      return withCommon(`matmul_${format}`, `${blockDecoderCode(format)}\n${blocksCode}`);
   }
 }
 
@@ -224,24 +217,25 @@ export class MatmulKernel implements Dispatchable {
     const bindings = bindingsWritingTo(y);
     const { name, code } = matmulShader(w.format, ctx.features.f16);
     const accumulate = opts.accumulate ? 1 : 0;
-    const fc = formatConstants(w.format);
     this.matvec = new BoundKernel(ctx, {
       name,
       code,
       entryPoint: 'matvec',
-      constants: { ACCUMULATE: accumulate, WG: workgroup, TEAM: team, ...fc },
+      constants: { ACCUMULATE: accumulate, WG: workgroup, TEAM: team },
       bindings,
       grid: this.matvecGrid(),
       label: `${this.label} (matvec)`,
     });
     const software = this.variant === 'software';
+    // Block formats' long decoders take the lean row-block loop (matmul_rowblock_lean.wgsl).
+    const lean = software && isBlockFormat(w.format);
     this.tiled =
       maxRows > MATVEC_MAX_ROWS
         ? new BoundKernel(ctx, {
-            name: software ? `${name}+rowblock` : name,
-            code: software ? `${code}\n${rowblockCode}` : code,
-            entryPoint: software ? 'rowblock' : 'tiled',
-            constants: software ? { ACCUMULATE: accumulate, RB_WG: ROWBLOCK_WG, ...fc } : { ACCUMULATE: accumulate, ...fc },
+            name: software ? `${name}+rowblock${lean ? '_lean' : ''}` : name,
+            code: software ? `${code}\n${rowblockCode}${lean ? `\n${rowblockLeanCode}` : ''}` : code,
+            entryPoint: software ? (lean ? 'rowblock_lean' : 'rowblock') : 'tiled',
+            constants: software ? { ACCUMULATE: accumulate, RB_WG: ROWBLOCK_WG } : { ACCUMULATE: accumulate },
             bindings,
             grid: this.tiledGrid(maxRows),
             label: `${this.label} (${software ? 'rowblock' : 'tiled'})`,
@@ -257,7 +251,7 @@ export class MatmulKernel implements Dispatchable {
           name,
           code,
           entryPoint: 'tiled',
-          constants: { ACCUMULATE: 0, ...fc },
+          constants: { ACCUMULATE: 0 },
           bindings: bindingsWritingTo(scratch),
           grid: this.tiledGrid(maxRows),
           label: `${this.label} (tiled, K split)`,
