@@ -1,5 +1,5 @@
 // Shared helpers of the block weight format decoders (block_{q4k,q5k,q6k,bf16}.wgsl), formats
-// kept as a GGUF file stores them (src/engine/cpu/blockFormats.ts is the CPU twin; byte layouts
+// kept as a GGUF file stores them (src/engine/defs/blockFormats.ts has the CPU twin; byte layouts
 // as in ggml-common.h). Not a module on its own: a shader is composed as this file, one format
 // file, then its user (matmul_blocks.wgsl, embedding.wgsl), which defines block_word(i) -> u32
 // (word i of the weight buffer). Each format file defines block_unit(G, j): weights 8j .. 8j + 7

@@ -1,6 +1,6 @@
 // Matrix multiply by weights in a block format kept as the GGUF file stores it (q4k, q5k, q6k,
-// bf16: shaders/block_formats.wgsl, src/engine/cpu/blockFormats.ts): y[m, n] (=|+=)
-// sum_k x[m, k] * w[n, k]. Compiled after block_formats.wgsl and before matmul_common.wgsl;
+// bf16: shaders/block_<format>.wgsl, src/engine/defs/blockFormats.ts): y[m, n] (=|+=)
+// sum_k x[m, k] * w[n, k]. Compiled after block_common.wgsl + one block_<format>.wgsl and before matmul_common.wgsl;
 // the tiled and row-block kernels read the weights through unit8 (already scaled:
 // group_scale is 1, as the K-quant mins do not factor out of a group).
 

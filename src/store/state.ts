@@ -15,7 +15,8 @@ import type {
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
 import type { ParsedTask } from '../engine/data';
-import { DEFAULT_MAX_SEQ_LEN, DEFAULT_PRECISION, DEFAULT_TASK, DEFAULT_TRAIN_CONFIG } from './defaults';
+import { DEFAULT_MAX_SEQ_LEN, DEFAULT_TASK } from './defaults';
+import { DEFAULT_PRECISION, DEFAULT_TRAIN_CONFIG } from '../engine/config';
 import type { RunMeta } from './runTypes';
 import type { EvalSeries, RewardSeries, StepSeries } from './series';
 
@@ -69,6 +70,8 @@ export interface TaskSlice {
   taskError: UserError | null;
   /** Whether the engine holds exactly `parsed` (false after an edit until applied). */
   taskApplied: boolean;
+  /** Rows longer than the model's maximum sequence length: left out, or truncated from the left. */
+  longRows: 'skip' | 'truncate';
 }
 
 export interface TrainingSlice {
@@ -149,6 +152,7 @@ export const initialTask: TaskSlice = {
   taskSummary: null,
   taskError: null,
   taskApplied: false,
+  longRows: 'skip',
 };
 
 export const initialTraining: TrainingSlice = {

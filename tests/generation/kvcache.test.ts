@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { SHARED } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import type { GpuContext } from '../../src/engine/gpu/context';
@@ -21,7 +21,7 @@ import { openSafetensors } from '../../src/engine/model/loaders/safetensors';
 import { tokenizerFromJson } from '../../src/engine/data/tokenizer';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
 import { generateIds, type GenerateOptions } from '../../src/engine/generation/generate';
-import { argmax } from '../../src/engine/generation/sampler';
+import { argmax } from '../../src/engine/generation/tokenSampler';
 
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 const GREEDY: GenerateOptions = { maxNewTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 0, stopTokens: [] };
@@ -100,7 +100,7 @@ describe('KV-cache greedy generation equals full recomputation', () => {
   });
 
   describe('demo model', () => {
-    const dir = join(SHARED, 'demo-model');
+    const dir = DEMO_MODEL;
     const rawConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const config = parseLlamaConfig(rawConfig);
     let ctx: GpuContext;

@@ -3,7 +3,7 @@
 // block factors d and dmin random normal halves in +-[2^-12, 2^-9] with every 7th block's a
 // subnormal half (real files have them), and bf16 weights the upper halves of uniform(-1, 1)
 // f32 values. The CPU twin (decodeBlocks) gives what the GPU must multiply by.
-import { BLOCK_LAYOUT, blockMatrixBytes, type BlockFormat, type BlockMatrix } from '../../src/engine/cpu/blockFormats';
+import { BLOCK_LAYOUT, blockMatrixBytes, type BlockFormat, type BlockMatrix } from '../../src/engine/defs/blockFormats';
 import { randomArray } from './allclose';
 
 export function randomBlockMatrix(format: BlockFormat, rows: number, cols: number, seed: number): BlockMatrix {

@@ -11,7 +11,7 @@ import { MATVEC_MAX_ROWS, MatmulKernel, type BatchedVariant, type MatvecShape } 
 import { EmbeddingKernel } from '../../src/engine/gpu/kernels/embedding';
 import { uploadBlocks } from '../../src/engine/gpu/weights';
 import { weightBytes } from '../../src/engine/gpu/tensor';
-import { BLOCK_FORMATS, dequantizeBlocks, type BlockFormat } from '../../src/engine/cpu/blockFormats';
+import { BLOCK_FORMATS, dequantizeBlocks, type BlockFormat } from '../../src/engine/defs/blockFormats';
 import { matmulRef } from '../../src/engine/cpu/matmul';
 import { embeddingRef } from '../../src/engine/cpu/embedding';
 import type { GpuContext } from '../../src/engine/gpu/context';

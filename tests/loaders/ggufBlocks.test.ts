@@ -3,7 +3,7 @@
 // readBlocks hands over the stored blocks with q/k rows un-permuted, decoding to the same
 // values. Tolerance: none; every value is exact in f32.
 import { describe, expect, it } from 'vitest';
-import { dequantizeBlocks } from '../../src/engine/cpu/blockFormats';
+import { dequantizeBlocks } from '../../src/engine/defs/blockFormats';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
 import { GGML, llamaGguf } from '../fixtures/ggufWriter';

@@ -1,7 +1,7 @@
 // How weights live on the GPU. A linear weight is [rows = out_features, cols = in_features]
-// (PyTorch layout) in one of the storage formats: f32, f16, q8/q4 (src/engine/cpu/quantize.ts),
-// or a block format kept as a GGUF file stores it (q4k, q5k, q6k, bf16: cpu/blockFormats.ts).
-import { blockMatrixBytes, isBlockFormat, type BlockFormat } from '../cpu/blockFormats';
+// (PyTorch layout) in one of the storage formats: f32, f16, q8/q4 (src/engine/defs/quantFormat.ts),
+// or a block format kept as a GGUF file stores it (q4k, q5k, q6k, bf16: defs/blockFormats.ts).
+import { blockMatrixBytes, isBlockFormat, type BlockFormat } from '../defs/blockFormats';
 
 /** The formats any f32 matrix converts to (a model's precision). */
 export type WeightFormat = 'f32' | 'f16' | 'q8' | 'q4';

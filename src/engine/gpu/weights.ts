@@ -1,9 +1,9 @@
 // Uploading linear weights [rows = out, cols = in] to the GPU in each storage format
-// (f32, f16 packed 2 per u32, q8/q4 in the group-wise format of src/engine/cpu/quantize.ts), and
+// (f32, f16 packed 2 per u32, q8/q4 in the group-wise format of src/engine/defs/quantFormat.ts), and
 // matrices in a block format (q4k, q5k, q6k, bf16) uploaded as the file stores them.
-import { quantize, wordsPerRow, GROUP, type QuantizedMatrix } from '../cpu/quantize';
-import { blockMatrixBytes, blockMatrixProblem, isBlockFormat, type BlockMatrix } from '../cpu/blockFormats';
-import { f32ToF16 } from '../model/loaders/halfFloat';
+import { quantize, wordsPerRow, GROUP, type QuantizedMatrix } from '../defs/quantFormat';
+import { blockMatrixBytes, blockMatrixProblem, isBlockFormat, type BlockMatrix } from '../defs/blockFormats';
+import { f32ToF16 } from '../defs/halfFloat';
 import type { GpuContext } from './context';
 import type { MemoryCategory } from './ledger';
 import { weightBytes, type GpuWeight, type StorageFormat, type WeightFormat } from './tensor';

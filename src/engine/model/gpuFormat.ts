@@ -5,7 +5,7 @@
 // and a BF16 tensor at f16 stays bf16 (the same 2 bytes, exact, and no overflow past 65504).
 // f32 dequantizes everything (full-parameter tuning trains f32 buffers); q8/q4 of a BF16 or F16
 // tensor quantize it as asked. Q8_0/Q4_0 keep their exact repack into q8/q4 (weights.ts).
-import { blockMatrixProblem, type BlockFormat } from '../cpu/blockFormats';
+import { blockMatrixProblem, type BlockFormat } from '../defs/blockFormats';
 import type { StorageFormat, WeightFormat } from '../gpu/tensor';
 import type { StoredDtype } from './loaders/types';
 

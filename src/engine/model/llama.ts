@@ -1,6 +1,7 @@
 // The Llama forward pass, written once against the kernels (HF LlamaForCausalLM semantics):
 //   x = embed(ids)
 //   per layer: x += o(attn(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))));  x += down(silu(gate(n2(x))) * up(n2(x)))
+//   (q, k, v include their biases when the model has them: Qwen2)
 //   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
 // Logits exist only at the scored positions. Kernels and bind groups are built once here;
 // encode() records dispatches into a pass and allocates nothing.
@@ -11,12 +12,13 @@ import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
 import { RopeKernel } from '../gpu/kernels/rope';
 import { AttentionKernel } from '../gpu/kernels/attention';
 import { SwigluKernel } from '../gpu/kernels/swiglu';
+import { BiasKernel } from '../gpu/kernels/bias';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
-import type { LlamaConfig } from './config';
+import { checkSlidingWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
-import { allocateRunState, type RunLimits, type RunState } from './runState';
+import { allocateActivations, type RunLimits, type Activations } from './activations';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
 export interface ForwardInput {
@@ -39,7 +41,7 @@ interface LayerKernels {
 }
 
 export class LlamaForward {
-  readonly state: RunState;
+  readonly state: Activations;
   private readonly layers: LayerKernels[] = [];
   private readonly embed: EmbeddingKernel;
   private readonly gather: GatherRowsKernel;
@@ -59,8 +61,9 @@ export class LlamaForward {
     if (limits.maxSeqLen > config.maxPositions) {
       throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
     }
+    checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
-    const s = (this.state = allocateRunState(ctx, c, limits));
+    const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
@@ -89,12 +92,17 @@ export class LlamaForward {
       return steps;
     };
     const dims = { maxRows: rows };
+    const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number) =>
+      w.bias ? [new BiasKernel(ctx, { y, bias: w.bias[name], width, ...dims, label: `L${i}.${name}_bias` })] : [];
     return {
       steps: [
         new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
         ...linear('q', s.xNorm, s.q),
+        ...bias('q', s.q, c.heads * c.headDim),
         ...linear('k', s.xNorm, s.k),
+        ...bias('k', s.k, c.kvHeads * c.headDim),
         ...linear('v', s.xNorm, s.v),
+        ...bias('v', s.v, c.kvHeads * c.headDim),
         new RopeKernel(ctx, { qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
         new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
         new AttentionKernel(ctx, {

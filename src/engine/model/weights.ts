@@ -4,7 +4,7 @@ import type { GpuContext } from '../gpu/context';
 import type { MemoryCategory } from '../gpu/ledger';
 import type { GpuWeight, WeightFormat } from '../gpu/tensor';
 import { uploadBlocks, uploadQuantized, uploadWeight } from '../gpu/weights';
-import { isBlockFormat } from '../cpu/blockFormats';
+import { isBlockFormat } from '../defs/blockFormats';
 import { gpuFormatFor } from './gpuFormat';
 import type { CheckpointReader } from './loaders/types';
 import type { LlamaConfig } from './config';
@@ -20,6 +20,8 @@ export interface LayerWeights {
   gate: GpuWeight; // [intermediate, hidden]
   up: GpuWeight; // [intermediate, hidden]
   down: GpuWeight; // [hidden, intermediate]
+  /** Qwen2's q/k/v projection biases, f32 [rows of each]; absent for Llama and Mistral. */
+  bias?: Record<'q' | 'k' | 'v', GPUBuffer>;
 }
 
 export interface ModelWeights {
@@ -107,13 +109,21 @@ export async function buildWeights(
       gate: await linear(`${p}mlp.gate_proj.weight`, intermediate, hidden),
       up: await linear(`${p}mlp.up_proj.weight`, intermediate, hidden),
       down: await linear(`${p}mlp.down_proj.weight`, hidden, intermediate),
+      bias: config.qkvBias
+        ? {
+            q: await vector(`${p}self_attn.q_proj.bias`, heads * headDim),
+            k: await vector(`${p}self_attn.k_proj.bias`, kvHeads * headDim),
+            v: await vector(`${p}self_attn.v_proj.bias`, kvHeads * headDim),
+          }
+        : undefined,
     });
     // Surface an out-of-memory now rather than after every layer was queued.
     await ctx.checkAllocations();
   }
   const finalNorm = await vector('model.norm.weight', hidden);
-  const tied = config.tieWordEmbeddings || !reader.tensors.has('lm_head.weight');
-  const lmHead = tied ? embed : await linear('lm_head.weight', vocabSize, hidden);
+  // Tied only when the config says so: an untied config without lm_head.weight is refused
+  // (checkpointTensors.ts), never run with the embedding standing in for the LM head.
+  const lmHead = config.tieWordEmbeddings ? embed : await linear('lm_head.weight', vocabSize, hidden);
   await ctx.checkAllocations();
   return { format, embed, layers, finalNorm, lmHead, names };
 }

@@ -5,7 +5,7 @@ import q4kCode from '../../../../shaders/block_q4k.wgsl?raw';
 import q5kCode from '../../../../shaders/block_q5k.wgsl?raw';
 import q6kCode from '../../../../shaders/block_q6k.wgsl?raw';
 import bf16Code from '../../../../shaders/block_bf16.wgsl?raw';
-import type { BlockFormat } from '../../cpu/blockFormats';
+import type { BlockFormat } from '../../defs/blockFormats';
 
 const DECODERS: Record<BlockFormat, string> = { q4k: q4kCode, q5k: q5kCode, q6k: q6kCode, bf16: bf16Code };
 

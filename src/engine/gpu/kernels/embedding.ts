@@ -3,7 +3,7 @@
 // shaders/block_<format>.wgsl). rows = batch * seqLen, set per call with setRows().
 import code from '../../../../shaders/embedding.wgsl?raw';
 import blocksCode from '../../../../shaders/embedding_blocks.wgsl?raw';
-import { isBlockFormat, type BlockFormat } from '../../cpu/blockFormats';
+import { isBlockFormat, type BlockFormat } from '../../defs/blockFormats';
 import { blockDecoderCode } from './blockDecoders';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';

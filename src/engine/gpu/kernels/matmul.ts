@@ -17,7 +17,7 @@ import rowblockCode from '../../../../shaders/matmul_rowblock.wgsl?raw';
 import rowblockLeanCode from '../../../../shaders/matmul_rowblock_lean.wgsl?raw';
 import splitkCode from '../../../../shaders/matmul_splitk.wgsl?raw';
 import blocksCode from '../../../../shaders/matmul_blocks.wgsl?raw';
-import { blockMatrixProblem, isBlockFormat } from '../../cpu/blockFormats';
+import { blockMatrixProblem, isBlockFormat } from '../../defs/blockFormats';
 import { blockDecoderCode } from './blockDecoders';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';

@@ -1,12 +1,12 @@
 // ggml tensor types (ggml-common.h block structs) and their decoding: F32, F16, Q8_0
 // {f16 d; i8 qs[32]}, Q4_0 {f16 d; u8 qs[16]} (low nibbles = elements 0..15, high = 16..31,
 // value (q - 8) * d), the K-quants Q4_K, Q5_K, Q6_K over 256-element super-blocks and BF16
-// (cpu/blockFormats.ts has their layouts and decoders, ggml-quants.c dequantize_row_*).
-// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (cpu/quantize.ts); the
+// (src/engine/defs/blockFormats.ts has their layouts and decoders, ggml-quants.c dequantize_row_*).
+// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (src/engine/defs/quantFormat.ts); the
 // K-quants and BF16 go to the GPU as they are (block formats).
-import { halfToFloat } from '../halfFloat';
-import type { QuantizedMatrix } from '../../../cpu/quantize';
-import { decodeBlocks, type BlockFormat } from '../../../cpu/blockFormats';
+import { halfToFloat } from '../../../defs/halfFloat';
+import type { QuantizedMatrix } from '../../../defs/quantFormat';
+import { decodeBlocks, type BlockFormat } from '../../../defs/blockFormats';
 import type { StoredDtype } from '../types';
 
 export interface GgmlType {

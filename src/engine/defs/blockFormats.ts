@@ -11,7 +11,7 @@
 //        int8 scale per 16 weights, weight = d*sc * (q - 32), q 6-bit (see decodeQ6K).
 //   bf16 one bfloat16 per weight, two per u32 word (element e in word e >> 1, low half first).
 // Blocks are only 2-byte aligned for q6k (210 bytes); the GPU reads every format as u32 words.
-import { halfToFloat } from '../model/loaders/halfFloat';
+import { halfToFloat } from './halfFloat';
 
 export type BlockFormat = 'q4k' | 'q5k' | 'q6k' | 'bf16';
 
