@@ -4,7 +4,8 @@
 // Platform-free: Node folders come in through nodeResolve.ts, dropped files through droppedFiles.
 import { readText, type ByteSource } from './byteSource';
 import { checkArchitecture } from './architecture';
-import { CorruptFileError, DownloadCancelledError, MissingFileError } from './errors';
+import { CorruptFileError, DownloadCancelledError, InvalidRepoIdError, MissingFileError } from './errors';
+import { hubRepoIdProblem } from './hubRepoId';
 import { openGguf } from './gguf/ggufLlama';
 import { tokenizerFromGguf } from './gguf/ggufTokenizer';
 import type { FileRecord, ModelFiles } from './modelFiles';
@@ -49,6 +50,8 @@ export async function resolveModel(spec: ModelSpec, opts: ResolveOptions = {}): 
     files = spec.files;
     gguf = spec.gguf;
   } else if (spec.kind === 'hub') {
+    const problem = hubRepoIdProblem(spec.repo);
+    if (problem) throw new InvalidRepoIdError(problem);
     files = remoteFiles({ repo: spec.repo, revision: spec.revision }, opts);
     gguf = spec.file;
   } else if (/\.gguf(\?.*)?$/i.test(spec.url)) {
