@@ -167,11 +167,11 @@ async function loadCheckpoint(reader: CheckpointReader, format: 'safetensors' | 
   const quantized = new Map<string, string>();
   for (const name of expectedTensors(config).keys()) {
     tensors.set(name, await reader.readF32(name));
-    const dtype = reader.tensors.get(name)!.dtype;
-    if (dtype === 'Q8_0' || dtype === 'Q4_0') {
-      const q = await reader.readQuantized?.(name);
-      if (q) quantized.set(name, Buffer.from(q.data.buffer, q.data.byteOffset, q.data.byteLength).toString('base64') + Buffer.from(q.scales.buffer, q.scales.byteOffset, q.scales.byteLength).toString('base64'));
-    }
+    // What the GPU is given for tensors kept quantized (q8/q4 repacked, K-quant/BF16 blocks as stored).
+    const q = await reader.readQuantized?.(name);
+    const blocks = await reader.readBlocks?.(name);
+    const hex = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    if (q || blocks) quantized.set(name, `${q ? hex(q.data) + hex(q.scales) : ''}|${blocks ? `${blocks.format}${blocks.rows}x${blocks.cols}${hex(blocks.bytes)}` : ''}`);
   }
   return { config: JSON.stringify(reader.config), warnings, tensors, quantized };
 }
