@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { parameterCount, parseLlamaConfig } from '../../src/engine/model/config';
+import { longestSequence, parameterCount, parseLlamaConfig } from '../../src/engine/model/config';
 import { fullTrainable } from '../../src/engine/training/fullMode';
 import { checkCheckpointTensors } from '../../src/engine/model/checkpointTensors';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
@@ -160,6 +160,7 @@ describe('what the family fixtures guard', () => {
     const { config, reader } = await openFamilySafetensors('mistral');
     const c = parseLlamaConfig(config);
     expect(c.slidingWindow).toBe(48);
+    expect(longestSequence(c)).toBe(48); // task rows and generation lengths are held to the window
     const weights = await buildWeights(ctx, c, reader, 'f32');
     await reader.close?.();
     expect(() => new LlamaForward(ctx, c, weights, { maxBatch: 1, maxSeqLen: 49, maxPositions: 1, maxCandidates: 1 })).toThrow(/last 48 tokens.*sliding_window.*49/);

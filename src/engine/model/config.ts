@@ -141,6 +141,14 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
 }
 
 /**
+ * The longest sequence the forward pass computes exactly: max_position_embeddings, or a sliding
+ * window when shorter (Mistral v0.1's 4096). Task rows and generation lengths are held to it.
+ */
+export function longestSequence(c: LlamaConfig): number {
+  return Math.min(c.maxPositions, c.slidingWindow ?? Infinity);
+}
+
+/**
  * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
  * which equals Mistral's windowed attention only while the sequence fits in the window.
  */

@@ -152,7 +152,7 @@ export async function openGguf(source: ByteSource): Promise<CheckpointReader & {
     const type = GGML_TYPES[t.type];
     if (!type) {
       throw new UnsupportedDtypeError(source.name, t.name, GGML_TYPE_NAMES[t.type] ?? `ggml type ${t.type}`, SUPPORTED_GGML,
-        'Download a GGUF quantized as Q8_0, Q4_0 or Q4_K_M, or the F16 one, or load the original safetensors model.');
+        'Download a GGUF quantized as Q8_0, Q4_0, Q4_K_M, Q5_K_M or Q6_K, or the F16/BF16 one, or load the original safetensors model.');
     }
     const count = t.dims.reduce((a, b) => a * b, 1);
     if (t.dims[0] % type.blockElems !== 0) throw new GgufFormatError(source.name, `tensor ${t.name} rows of ${t.dims[0]} are not whole ${type.dtype} blocks of ${type.blockElems}`);
@@ -194,6 +194,13 @@ export async function openGguf(source: ByteSource): Promise<CheckpointReader & {
       const m = repackGgml(e.type, await source.read(e.offset, e.byteLength), rows, cols);
       if (!e.permuteHeads) return m;
       return { ...m, data: unpermuteRows(m.data, rows, m.data.length / rows, e.permuteHeads), scales: unpermuteRows(m.scales, rows, cols / 32, e.permuteHeads) };
+    },
+    async readBlocks(name) {
+      const e = entry(name);
+      if (!e.type.block) return null;
+      const [rows, cols] = matrix(e);
+      const bytes = await source.read(e.offset, e.byteLength);
+      return { format: e.type.block, rows, cols, bytes: e.permuteHeads ? unpermuteRows(bytes, rows, e.byteLength / rows, e.permuteHeads) : bytes };
     },
     async close() {
       await source.close?.();
