@@ -7,16 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { captureIo } from '../helpers/captureIo';
 import { encodeSafetensors, writeModelMeta } from '../fixtures/safetensorsWriter';
 import { tinyLlama } from '../fixtures/tinyLlama';
 import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
-
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} };
-}
 
 describe('zo-studio with bad model files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zo-cli-bad-'));
