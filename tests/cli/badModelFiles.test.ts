@@ -1,5 +1,6 @@
 // What a CLI user sees for bad model files (main(), in process): tensors the model does not use
-// are a `warning:` line and the command still runs; a missing LM head, a header length off by
+// are a `warning:` line and the command still runs (and the loaded model's summary, which the app
+// shows, carries the same warning); a missing LM head, a header length off by
 // one and an adapter without lora_alpha stop with exit code 1 and a message naming the file and
 // what is wrong.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { captureIo } from '../helpers/captureIo';
+import { testGpu } from '../helpers/gpu';
+import { resolveModelNode } from '../../src/engine/model/loaders/nodeResolve';
+import { loadModel } from '../../src/engine/session/loadedModel';
+import { releaseModelWeights } from '../../src/engine/model/weights';
 import { encodeSafetensors, writeModelMeta } from '../fixtures/safetensorsWriter';
 import { tinyLlama } from '../fixtures/tinyLlama';
 import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
@@ -30,6 +35,11 @@ describe('zo-studio with bad model files', () => {
     const d = folder('extra', [...model.tensors, { name: 'model.layers.0.self_attn.q_proj.bias', shape: [64], data: new Float32Array(64) }]);
     expect(await main(['info', '--model', d], io), io.err.join('\n')).toBe(0);
     expect(io.err).toContain(`warning: ${d} safetensors has 1 tensor the model does not use: model.layers.0.self_attn.q_proj.bias`);
+    // The app gets the same warning in the loaded model's summary (shown under the model panel).
+    const ctx = await testGpu();
+    const loaded = await loadModel(ctx, await resolveModelNode(d, { cache: null }), 'f32');
+    releaseModelWeights(ctx, loaded.weights);
+    expect(loaded.summary.warnings).toEqual([`${d} safetensors has 1 tensor the model does not use: model.layers.0.self_attn.q_proj.bias`]);
   });
 
   it('refuses an untied model without lm_head.weight, a shifted header and a bad adapter, exit code 1', async () => {
