@@ -3,7 +3,9 @@
 import type { GpuContext } from '../gpu/context';
 import type { MemoryCategory } from '../gpu/ledger';
 import type { GpuWeight, WeightFormat } from '../gpu/tensor';
-import { uploadQuantized, uploadWeight } from '../gpu/weights';
+import { uploadBlocks, uploadQuantized, uploadWeight } from '../gpu/weights';
+import { isBlockFormat } from '../defs/blockFormats';
+import { gpuFormatFor } from './gpuFormat';
 import type { CheckpointReader } from './loaders/types';
 import type { LlamaConfig } from './config';
 import { UnsupportedModelError } from './config';
@@ -23,6 +25,7 @@ export interface LayerWeights {
 }
 
 export interface ModelWeights {
+  /** The precision asked for; a tensor kept in its stored block format says so in its own `format` (gpuFormat.ts). */
   format: WeightFormat;
   embed: GpuWeight; // [vocab, hidden]
   layers: LayerWeights[];
@@ -71,8 +74,14 @@ export async function buildWeights(
   };
   const linear = async (name: string, rows: number, cols: number, fmt: WeightFormat = format): Promise<GpuWeight> => {
     expectShape(name, [rows, cols]);
-    const native = fmt === 'q8' || fmt === 'q4' ? await reader.readQuantized?.(name) : null;
-    const w = native && native.kind === fmt ? uploadQuantized(ctx, name, native, category) : uploadWeight(ctx, name, await reader.readF32(name), rows, cols, fmt, category);
+    const target = gpuFormatFor(fmt, reader.tensors.get(name)!.dtype, cols, reader.readBlocks !== undefined);
+    const blocks = isBlockFormat(target) ? await reader.readBlocks!(name) : null;
+    const native = !blocks && (fmt === 'q8' || fmt === 'q4') ? await reader.readQuantized?.(name) : null;
+    const w = blocks
+      ? uploadBlocks(ctx, name, blocks, category)
+      : native && native.kind === fmt
+        ? uploadQuantized(ctx, name, native, category)
+        : uploadWeight(ctx, name, await reader.readF32(name), rows, cols, fmt, category);
     names.set(name, w);
     onProgress?.({ tensor: name, done: ++done, total });
     return w;
