@@ -52,8 +52,10 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   f.object(raw, 'the file');
   const architecture = checkArchitecture(raw);
   const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
-  const count = (key: string, fallback?: number): number => (fallback !== undefined && !given(key) ? fallback : f.integer(raw[key], key, 1));
-  const positive = (key: string, fallback: number): number => (given(key) ? f.number(raw[key], key, { above: 0 }) : fallback);
+  // Absent keys take transformers' defaults; null counts as absent only where transformers accepts None.
+  const count = (key: string, fallback?: number, nullable = false): number =>
+    fallback !== undefined && (raw[key] === undefined || (nullable && raw[key] === null)) ? fallback : f.integer(raw[key], key, 1);
+  const positive = (key: string, fallback: number): number => (raw[key] === undefined ? fallback : f.number(raw[key], key, { above: 0 }));
 
   const qwen2 = architecture === 'Qwen2ForCausalLM';
   // Llama's attention_bias also puts a bias on o_proj, which the forward pass does not add.
@@ -64,7 +66,7 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   const vocabSize = count('vocab_size');
   const hidden = count('hidden_size');
   const heads = count('num_attention_heads');
-  const kvHeads = count('num_key_value_heads', heads);
+  const kvHeads = count('num_key_value_heads', heads, true);
   if (heads % kvHeads !== 0) f.fail('num_key_value_heads', `a divisor of num_attention_heads (${heads})`, kvHeads);
   let headDim: number;
   if (given('head_dim')) headDim = f.integer(raw.head_dim, 'head_dim', 2);
