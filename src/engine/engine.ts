@@ -70,7 +70,7 @@ export class Engine implements EngineApi {
 
   async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
     const resolved = await this.resolve(request.source);
-    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen);
+    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen, undefined, resolved.reader);
     const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
     // On a GPU the batched matmuls share one split-K scratch (gpu/kernels/matmul.ts).
     const scratch = batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
