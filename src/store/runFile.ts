@@ -7,7 +7,8 @@ import { WEIGHT_PRECISIONS } from '../engine/config/options';
 import { FieldReader, type Json } from '../engine/files/fields';
 import { InvalidFileError } from '../engine/files/invalidFile';
 import { validateSpec, TaskSpecError } from '../engine/data/validate';
-import { decodeZoproRecord } from '../engine/preference/zopro';
+import { validateHyper } from '../engine/defs/zoConfig';
+import { parseJsonFile } from '../engine/files/invalidFile';
 import { decodeRunRecord } from '../engine/zo/record';
 import { validateTrainConfig } from '../engine/zo/validateConfig';
 import type { RunMeta, RunState, SavedModelSource, StoredRun } from './runTypes';
@@ -94,13 +95,23 @@ export function validateStoredRun(raw: unknown, file: string, record: Uint8Array
   const rewards = r.rewards === undefined ? undefined : rewardsFrom(f.object(r.rewards, 'rewards') as Parameters<typeof rewardsFrom>[0]);
   const recordStep = f.integer(r.recordStep, 'recordStep', 0);
   if (record) {
-    if (meta.config.objective === 'zopro') {
-      try {
-        decodeZoproRecord(record);
-      } catch (e) {
-        throw new InvalidFileError(file, 'record', 'a ZOPrO run record', (e as Error).message);
-      }
-    } else decodeRunRecord(record, `${file} (its record)`);
+    if (meta.config.objective === 'zopro') checkZoproRecord(f, record, `${file} (its record)`);
+    else decodeRunRecord(record, `${file} (its record)`);
   }
   return { version: 1, meta, steps, evals, ...(rewards ? { rewards } : {}), record, recordStep };
+}
+
+/** A ZOPrO record (JSON, preference/zopro.ts): its hyperparameters, options and steps list. Read
+ *  here rather than through zopro.ts so the page's bundle does not pull in the GPU code. */
+function checkZoproRecord(f: FieldReader, bytes: Uint8Array, file: string): void {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return f.fail('record', 'a ZOPrO record (UTF-8 JSON)', 'not UTF-8');
+  }
+  const r = new FieldReader(file).object(parseJsonFile(text, file), 'the record');
+  validateHyper(r.hyper, file, 'hyper');
+  new FieldReader(file).object(r.options, 'options');
+  new FieldReader(file).array(r.steps, 'steps');
 }

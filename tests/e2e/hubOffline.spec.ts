@@ -1,10 +1,11 @@
 // A Hub id while offline: one line says the Hub cannot be reached (no word of a partial
 // download), the demo model loaded before stays loaded, and the message goes when the user
-// switches back to the demo. A malformed id is refused before any request.
+// switches back to the demo. A malformed id is refused before any request; suggested small
+// models are listed with their sizes before any request too.
 import { expect, test } from '@playwright/test';
 import { captureErrors, loadDemoModel } from './helpers';
 
-test('offline Hub id: one clear message, the demo model stays loaded', async ({ page, context }) => {
+test('offline Hub id: suggestions before any request, one clear message, the demo model stays loaded', async ({ page, context }) => {
   const errors = captureErrors(page);
   const hubRequests: string[] = [];
   // No network to the Hub, from the page or its worker.
@@ -25,7 +26,14 @@ test('offline Hub id: one clear message, the demo model stays loaded', async ({ 
   await expect(page.getByRole('alert')).toContainText('exactly one "/"');
   expect(hubRequests).toEqual([]);
 
-  await repo.fill('HuggingFaceTB/SmolLM2-135M');
+  // Suggested models with their sizes, before any request.
+  const suggested = page.getByRole('table', { name: 'Suggested models' });
+  await expect(suggested).toContainText('HuggingFaceTB/SmolLM2-135M');
+  await expect(suggested.getByRole('row', { name: /SmolLM2-135M/ })).toContainText('134.52 M');
+  await expect(suggested.getByRole('row', { name: /Llama-3.2-1B/ })).toContainText('1.24 B');
+  expect(hubRequests).toEqual([]);
+  await page.getByRole('button', { name: 'Use HuggingFaceTB/SmolLM2-135M' }).click();
+  await expect(repo).toHaveValue('HuggingFaceTB/SmolLM2-135M');
   await page.getByRole('button', { name: /Reload model|Load model/ }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Cannot reach the Hub (offline?)', { timeout: 60_000 });

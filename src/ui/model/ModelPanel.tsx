@@ -11,6 +11,7 @@ import { CacheList } from './CacheList';
 import { FilePicker } from './FilePicker';
 import { LoadProgressBar } from './LoadProgressBar';
 import { MemoryEstimateView } from './MemoryEstimateView';
+import { SuggestedModels } from './SuggestedModels';
 
 const SOURCES = [
   { value: 'demo', label: 'Built-in demo model (offline)' },
@@ -62,6 +63,7 @@ export function ModelPanel() {
           <TextField label="Access token" type="password" value={s.hubToken} placeholder="hf_… (gated models only)" autoComplete="off" hint="Kept in memory only: never saved, never in a shared link." onChange={(v) => setModelField('hubToken', v)} />
         </div>
       )}
+      {s.sourceKind === 'hub' && <SuggestedModels />}
       {s.sourceKind === 'files' && <FilePicker />}
       <div className="grid2">
         <SelectField label="Weight precision" value={s.precision} options={precisions} disabled={busy} onChange={(v) => setModelField('precision', v)} />

@@ -163,8 +163,14 @@ async function safetensorsShards(files: ModelFiles): Promise<ByteSource[]> {
   const map = index.weight_map;
   if (typeof map !== 'object' || map === null) throw new CorruptFileError(`${files.label}/${indexName}`, 'safetensors index', 'it has no weight_map');
   const weightMap = Object.entries(map as Record<string, unknown>);
+  for (const [tensor, shard] of weightMap) {
+    // A shard is a file beside the index: a name, never a path out of the folder.
+    if (typeof shard !== 'string' || !shard.endsWith('.safetensors') || shard.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+      throw new CorruptFileError(`${files.label}/${indexName}`, 'safetensors index', `weight_map puts tensor ${tensor} in ${JSON.stringify(shard)}, which is not a .safetensors file name beside the index`);
+    }
+  }
   const sources: ByteSource[] = [];
-  for (const shard of new Set(weightMap.map(([, s]) => String(s)))) {
+  for (const shard of new Set(weightMap.map(([, s]) => s as string))) {
     const source = await required(files, shard, `${indexName} lists ${shard}; put every shard next to it.`);
     const header = await readSafetensorsHeader(source);
     for (const [tensor, s] of weightMap) {
