@@ -17,7 +17,6 @@ import { ruleReward, type RewardSource } from './rewards';
 import { ZoproTrainer, type ZoproPrompt, type ZoproStepResult } from './zopro';
 import { DivergenceWatch, NON_FINITE_ONLY } from '../training/divergence';
 import { DEFAULT_ZOPRO } from '../config/defaults';
-import { longestSequence } from '../model/config';
 
 export interface ZoproRun {
   config: TrainConfig;
@@ -41,7 +40,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
     return { text, ids: encodePrompt(model.tokenizer, text, { chat: false }) };
   });
   const longest = Math.max(...prompts.map((p) => p.ids.length));
-  const maxSeqLen = Math.min(longest + o.maxNewTokens, longestSequence(model.config));
+  const maxSeqLen = Math.min(longest + o.maxNewTokens, model.config.maxPositions);
   const batch = o.prompts * o.k;
   const encodedTask = session.requireTask();
   const trainable = await buildTrainable(session.ctx, model, encodedTask, config);

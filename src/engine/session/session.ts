@@ -21,7 +21,6 @@ import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { startDpoRun } from '../preference/dpoRun';
 import { EVAL_BATCH, samplerAfter, type RunHandle } from './run';
-import { longestSequence } from '../model/config';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -71,7 +70,7 @@ export class Session {
   }
 
   private encode(task: ParsedTask, model: LoadedModel): EncodedTask {
-    return encodeTask(task, model.tokenizer, { maxSeqLen: longestSequence(model.config), longRows: this.longRows });
+    return encodeTask(task, model.tokenizer, { maxSeqLen: model.config.maxPositions, longRows: this.longRows });
   }
 
   objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {
