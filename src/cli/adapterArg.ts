@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type { Session } from '../engine/session/session';
 import { importPeftAdapter, importSparseDeltas, type PeftConfig } from '../engine/training/imports';
 import type { TrainConfig } from '../engine/api';
+import { DEFAULT_TRAIN_CONFIG } from '../engine/config';
+import { startRun } from '../engine/session/startRun';
 
-const BASE: TrainConfig = {
-  mode: 'lora', optimizer: 'zo-sgd', objective: 'classification', steps: 1, lr: 0, eps: 1e-3, batch: 1, q: 1, seed: 0,
-  weightDecay: 0, schedule: 'constant', clip: 0, oneSided: false, evalEvery: 0, evalSplit: 'dev', evalLimit: 0,
-};
+/** The imported weights become a run that never steps: it only holds them for evaluation. */
+const BASE: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, objective: 'classification', steps: 1, lr: 0, batch: 1, evalEvery: 0, evalLimit: 0 };
 
 export async function applyAdapter(session: Session, path: string): Promise<string> {
   const model = session.requireModel();
@@ -17,10 +17,10 @@ export async function applyAdapter(session: Session, path: string): Promise<stri
   if ((await stat(path)).isDirectory()) {
     const config = JSON.parse(await readFile(join(path, 'adapter_config.json'), 'utf8')) as PeftConfig;
     const set = importPeftAdapter(ctx, model.weights, config, new Uint8Array(await readFile(join(path, 'adapter_model.safetensors'))));
-    await session.startRun({ ...BASE, mode: 'lora', lora: { rank: config.r, alpha: config.lora_alpha, targets: config.target_modules } }, undefined, {}, set);
+    await startRun(session, { ...BASE, mode: 'lora', lora: { rank: config.r, alpha: config.lora_alpha, targets: config.target_modules } }, undefined, { prebuilt: set });
     return `PEFT LoRA adapter ${path} (rank ${config.r})`;
   }
   const set = await importSparseDeltas(ctx, model.weights, model.resolved.reader, new Uint8Array(await readFile(path)));
-  await session.startRun({ ...BASE, mode: 'sparse' }, undefined, {}, set);
+  await startRun(session, { ...BASE, mode: 'sparse' }, undefined, { prebuilt: set });
   return `sparse deltas ${path} (${set.parameters} entries)`;
 }
