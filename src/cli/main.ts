@@ -21,6 +21,8 @@ Commands:
   logits  --model M --ids 1,2,3 [--json]  last-position logits and mean next-token loss
   eval    --model M --task DIR --split dev [--run FILE | --adapter PATH] [--limit N] [--json]
 ${TRAIN_USAGE}
+          run.zorec is written as the run goes (fsync every --fsync-every 10 steps): a killed run
+          continues with --resume DIR/run.zorec and the same flags
 ${LEARN_SCALES_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
@@ -31,7 +33,11 @@ ${PREFERENCE_USAGE}
 Model options (every command that takes --model):
   --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
-  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos`;
+  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos
+
+Task options (train, eval, replay): the task's row problems are printed with their lines;
+  --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out
+                              (default) or have their prompt cut from the left`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 

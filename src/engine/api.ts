@@ -60,6 +60,8 @@ export interface LoadProgress {
 export interface TaskInput {
   spec: TaskSpec;
   splits: Record<string, TaskRow[]>;
+  /** Rows longer than the model's maximum sequence length: left out (default) or truncated from the left. */
+  longRows?: 'skip' | 'truncate';
 }
 
 export interface TrainConfig {

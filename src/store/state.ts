@@ -70,6 +70,8 @@ export interface TaskSlice {
   taskError: UserError | null;
   /** Whether the engine holds exactly `parsed` (false after an edit until applied). */
   taskApplied: boolean;
+  /** Rows longer than the model's maximum sequence length: left out, or truncated from the left. */
+  longRows: 'skip' | 'truncate';
 }
 
 export interface TrainingSlice {
@@ -150,6 +152,7 @@ export const initialTask: TaskSlice = {
   taskSummary: null,
   taskError: null,
   taskApplied: false,
+  longRows: 'skip',
 };
 
 export const initialTraining: TrainingSlice = {

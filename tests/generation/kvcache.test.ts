@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { SHARED } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import type { GpuContext } from '../../src/engine/gpu/context';
@@ -100,7 +100,7 @@ describe('KV-cache greedy generation equals full recomputation', () => {
   });
 
   describe('demo model', () => {
-    const dir = join(SHARED, 'demo-model');
+    const dir = DEMO_MODEL;
     const rawConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const config = parseLlamaConfig(rawConfig);
     let ctx: GpuContext;

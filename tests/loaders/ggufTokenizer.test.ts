@@ -4,7 +4,7 @@
 // Qwen2 and GPT-2 pre-tokenizers. Ids must be identical (no tolerance): with and without the
 // special tokens the tokenizer adds, with special tokens written in the text, and the decoded
 // text, bos/eos/pad and the chat template rendering too. Then a .gguf alone resolves (folder,
-// path, one dropped file) with that tokenizer, and a tokenizer.json beside it is preferred.
+// path, one dropped file, a Hub repository) with that tokenizer; a tokenizer.json beside it is preferred.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,11 @@ import { GgufFormatError, readGgufHeader } from '../../src/engine/model/loaders/
 import { MissingFileError } from '../../src/engine/model/loaders/errors';
 import { droppedFiles } from '../../src/engine/model/loaders/modelFiles';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
+import { nodeFolderCache } from '../../src/engine/model/loaders/nodeFolderCache';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { tokenizerFromGguf } from '../../src/engine/model/loaders/gguf/ggufTokenizer';
 import { encodeGguf, type Kv } from '../fixtures/ggufWriter';
+import { startHubServer } from '../fixtures/hubServer';
 import { byteLevelFixture, FIXTURE_TEXTS, ggufWithTokenizer, spmFixture, type TokenizerFixture } from '../fixtures/tokenizerFixtures';
 
 /** The fixture's metadata written into a GGUF file and read back by the project's reader. */
@@ -69,6 +71,9 @@ describe('SentencePiece BPE from tokenizer.ggml.* (model "llama")', () => {
   it('gives the ids of the model\'s tokenizer.json and of sentencepiece itself', async () => {
     const { reference, fromGguf, description } = await bothTokenizers(f);
     expect(description).toMatch(/GGUF metadata \(SentencePiece BPE/);
+    // The merges rebuilt from the scores are transformers' SentencePieceExtractor's, in its order.
+    const rebuilt = tokenizerFromGguf(await ggufMetadata(f.kvs), 'tok.gguf').tokenizerJson.model as { merges: string[][] };
+    expect(rebuilt.merges).toEqual((f.tokenizerJson.model as { merges: string[][] }).merges);
     for (const g of f.goldens) {
       expect(reference.encode(g.text, { addSpecialTokens: false }), `tokenizer.json: ${JSON.stringify(g.text)}`).toEqual(g.ids);
       expect(fromGguf.encode(g.text, { addSpecialTokens: false }), `GGUF: ${JSON.stringify(g.text)}`).toEqual(g.ids);
@@ -105,6 +110,20 @@ describe.each(['llama-bpe', 'smollm', 'qwen2', 'gpt2'] as const)('byte-level BPE
     const specials = (f.tokenizerJson.added_tokens as { content: string }[]).map((t) => t.content);
     const withSpecials = specials.map((s, i) => `${i % 2 ? ' ' : ''}${s}text ${s} 12345${s}\n`);
     expectSameTokenizer(reference, fromGguf, [...FIXTURE_TEXTS, ...withSpecials]);
+    // Llama 3 takes a word that is a whole token as is (ignore_merges), even where no merges reach it.
+    if (pre === 'llama-bpe') expect(fromGguf.encode(' naïve', { addSpecialTokens: false })).toEqual([4096]);
+  });
+});
+
+describe('a byte-level GGUF with no tokenizer.ggml.pre (an old converter\'s)', () => {
+  it('splits as llama.cpp\'s default regexes do: punctuation runs, then GPT-2\'s, then digit runs, then three digits', async () => {
+    const gpt2 = byteLevelFixture('gpt2');
+    const built = tokenizerFromGguf(await ggufMetadata(gpt2.kvs.filter((kv) => kv[0] !== 'tokenizer.ggml.pre')), 'tok.gguf');
+    expect(built.description).toBe('GGUF metadata (byte-level BPE, pre-tokenizer missing: llama.cpp\'s default regexes)');
+    const tok = await tokenizerFromJson(built.tokenizerJson, built.tokenizerConfig);
+    const reference = await tokenizerFromJson(gpt2.tokenizerJson, gpt2.tokenizerConfig);
+    const chunks = ['Hello', ',', ' world', ' ', '123', '45', '!!', ' it', "'", 's'];
+    expect(tok.encode("Hello, world 12345!! it's", { addSpecialTokens: false })).toEqual(chunks.flatMap((c) => reference.encode(c, { addSpecialTokens: false })));
   });
 });
 
@@ -176,6 +195,28 @@ describe('a .gguf on its own', () => {
       for (const text of FIXTURE_TEXTS) expect(tok.encode(text)).toEqual(reference.encode(text));
       expect(tok.applyChatTemplate).not.toBeNull();
       await r.reader.close?.();
+    }
+  });
+
+  it('loads from a Hub repository that holds only the .gguf, through the cache and again from it', async () => {
+    const dir = join(tmp, 'hub-repo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'tiny.F32.gguf'), bytes);
+    const server = await startHubServer({ 'zo/gguf-only': { dir } });
+    try {
+      const cache = nodeFolderCache(join(tmp, 'cache'));
+      let requests = 0;
+      for (const pass of ['download', 'cached']) {
+        if (pass === 'cached') requests = server.requests.length;
+        const r = await resolveModel({ kind: 'hub', repo: 'zo/gguf-only', file: 'tiny.F32.gguf' }, { endpoint: server.endpoint, cache });
+        expect(r.tokenizerSource, pass).toBe('GGUF metadata (SentencePiece BPE with byte fallback)');
+        const tok = await tokenizerFromJson(r.tokenizerJson, r.tokenizerConfig ?? {});
+        expect(tok.encode('Hello world')).toEqual((await tokenizerFromJson(spm.tokenizerJson, spm.tokenizerConfig)).encode('Hello world'));
+        await r.reader.close?.();
+      }
+      expect(server.requests.length, 'the second load asks the server nothing').toBe(requests);
+    } finally {
+      await server.close();
     }
   });
 

@@ -91,6 +91,14 @@ describe('checkpoint against config', () => {
     expect(checkCheckpointTensors(config, invFreq, 'ckpt', 'config.json')).toEqual([]);
   });
 
+  it('in a GGUF, whose config is inferred from its tensor names, an unused tensor is an error', () => {
+    // A damaged "output.weight" would otherwise load tied, with the embedding as the LM head.
+    const renamed = infos(model.tensors.map((t) => (t.name === 'lm_head.weight' ? { ...t, name: 'output.weighx' } : t)));
+    const tied = parseLlamaConfig({ ...base, tie_word_embeddings: true });
+    expect(checkCheckpointTensors(tied, renamed, 'ckpt', 'config.json')).toEqual(['ckpt has 1 tensor the model does not use: output.weighx']);
+    expect(() => checkCheckpointTensors(tied, renamed, 'm.gguf', 'm.gguf metadata', true)).toThrow(/m\.gguf: output\.weighx is present; expected only the tensors of a llama model/);
+  });
+
   it('checks a resolved model end to end, naming the folder', async () => {
     const reader = await openSafetensors(base, [bytesSource('model.safetensors', encodeSafetensors(model.tensors.filter((t) => t.name !== 'lm_head.weight'), 'F32'))]);
     expect(() => checkedModelConfig({ label: 'tiny', format: 'safetensors', config: base, reader, files: [] } as never)).toThrow(/tiny safetensors: lm_head\.weight is missing/);

@@ -5,7 +5,7 @@ import { startRun } from '../../src/engine/session/startRun';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { SHARED } from '../helpers/paths';
+import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
 import { parseArgs } from '../../src/cli/args';
 import { loadCliModel } from '../../src/cli/openModel';
 import { readTaskDir } from '../../src/cli/taskArg';
@@ -21,8 +21,8 @@ describe('ZO-DPO', () => {
   beforeAll(async () => {
     const ctx = await testGpu();
     session = new Session(ctx);
-    session.setModel(await loadCliModel(ctx, parseArgs(['--model', join(SHARED, 'demo-model')]), io));
-    const task = await readTaskDir(join(SHARED, 'demo-data', 'wn-define-pref'));
+    session.setModel(await loadCliModel(ctx, parseArgs(['--model', DEMO_MODEL]), io));
+    const task = await readTaskDir(join(DEMO_DATA, 'wn-define-pref'));
     task.splits = { train: task.splits.train.slice(0, 8), dev: task.splits.dev.slice(0, 8) };
     session.setTask(task);
   });

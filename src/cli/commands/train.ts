@@ -1,13 +1,14 @@
 // `zo-studio train`: MeZO (or another ZO optimizer) on a task folder, headless. Writes the run
 // record (run.zorec: replays the trained weights bit for bit) and the trained weights (PEFT
 // adapter, sparse deltas, or model.safetensors) to --out. Progress: human lines, or JSON lines.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, optionalString, stringFlag } from '../args';
+import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
+import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
@@ -16,7 +17,9 @@ import { startRun } from '../../engine/session/startRun';
 import type { StepOutcome } from '../../engine/session/run';
 import { ZoproRun } from '../../engine/preference/zoproRun';
 import { DEFAULT_ZOPRO } from '../../engine/config';
-import type { EngineEvent, EvalMetrics, RewardMetrics } from '../../engine/api';
+import { decodeRunRecord } from '../../engine/zo/record';
+import { checkResumeConfig } from '../../engine/zo/validateConfig';
+import type { EngineEvent, EvalMetrics, RewardMetrics, TrainConfig } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
 import { applyPreferenceFlags, logRewardEvent, writeZoproRun } from './preference';
 import { readBlockScales } from './learnScales';
@@ -30,17 +33,18 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (blockScales) config.blockScales = await readBlockScales(blockScales);
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
+  const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+  const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
+  // A ZOPrO record (zopro-record.json) is checked by the run as it resumes.
+  const resume = !resumePath ? undefined : zopro ? new Uint8Array(await readFile(resumePath)) : await readResumeRecord(resumePath, config, log);
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
-  session.setTask(await readTaskDir(stringFlag(args, 'task')));
-  const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
-  const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
+  await setCliTask(session, args, io, stringFlag(args, 'task'));
 
   const zeroShot = zopro ? null : await session.evaluate(config.evalSplit, config.evalLimit, 0);
   if (zeroShot) log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
 
-  const resume = resumePath ? new Uint8Array(await readFile(resumePath)) : undefined;
   let shown = -1;
   const run = await startRun(session, config, resume, {
     meta: { source: 'cli' },
@@ -55,6 +59,11 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
   } else log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
   const probeBefore = run instanceof ZoproRun ? await run.trainer.probeReward() : 0;
+  // Written as the run goes: a killed run leaves its config and every step it finished (ZO and
+  // ZO-DPO; a ZOPrO run writes its record when it ends).
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
+  const recordFile = run.zo ? await RecordFileWriter.create(join(out, 'run.zorec'), run.zo.record, numberFlag(args, 'fsync-every', 10)) : null;
   const started = Date.now();
   let lastLine = 0;
   let best = { accuracy: zeroShot?.accuracy ?? 0, step: 0 };
@@ -79,22 +88,25 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     }
   };
   const onStep = (outcome: StepOutcome) => {
+    void recordFile?.sync();
     if (!outcome.reward) return;
     curve.push(outcome.reward);
     if (json && outcome.rollouts) io.stdout(JSON.stringify({ kind: 'rollouts', step: outcome.reward.step, samples: outcome.rollouts.slice(0, 4) }));
   };
-  await runLoop(session, 'cli', { requested: 'none' }, { emit, onStep, skipInitialEval: true });
+  try {
+    await runLoop(session, 'cli', { requested: 'none' }, { emit, skipInitialEval: true, onStep });
+    await recordFile?.finish();
+  } finally {
+    await recordFile?.close();
+  }
   if (run instanceof ZoproRun) return writeZoproRun(run, config, out, json, io, { curve, probeBefore, started });
   // The run loop already evaluated the final weights when the last step fell on an evaluation.
   const done = run.stepsDone;
   const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);
   const zeroShotAccuracy = zeroShot!.accuracy;
 
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'run.zorec'), run.encodeRecord());
-  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const exported = await exportRunWeights(ctx, session, run);
-  for (const f of exported) await writeFile(join(out, f.name), f.bytes);
+  for (const f of exported) await writeFileAtomic(join(out, f.name), f.bytes);
   const summary = {
     kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy,
     accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
@@ -103,4 +115,15 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShotAccuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
+}
+
+/** The record `--resume` names, checked before any model work: readable, and recorded with this config. */
+async function readResumeRecord(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  const record = decodeRunRecord(bytes, path);
+  checkResumeConfig(record, config, path);
+  if (record.tornBytes) {
+    log({ kind: 'resume', steps: record.steps.length, tornBytes: record.tornBytes }, `${path}: the run was killed while writing a step; continuing after its ${record.steps.length} complete steps`);
+  } else log({ kind: 'resume', steps: record.steps.length }, `${path}: continuing after ${record.steps.length} recorded steps`);
+  return bytes;
 }

@@ -1,5 +1,5 @@
-// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
-// MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
+// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM, MistralForCausalLM
+// and Qwen2ForCausalLM share it). Every field the forward pass needs, with where it comes from.
 import { ropeInvFreq, SUPPORTED_ROPE_TYPES, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
 import { FieldReader } from '../files/fields';
@@ -8,7 +8,7 @@ import { FieldReader } from '../files/fields';
 export class UnsupportedModelError extends Error {
   readonly kind = 'unsupported-model';
   constructor(detail: string) {
-    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral).`);
+    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral, Qwen2/Qwen2.5).`);
     this.name = 'UnsupportedModelError';
   }
 }
@@ -26,6 +26,8 @@ export interface LlamaConfig {
   rope: RopeConfig; // rope_theta and rope_scaling
   maxPositions: number; // max_position_embeddings
   tieWordEmbeddings: boolean; // lm_head shares embed_tokens
+  /** q/k/v projections carry biases (Qwen2ForCausalLM always; o_proj and the MLP never). */
+  qkvBias: boolean;
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
@@ -52,8 +54,10 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   const count = (key: string, fallback?: number): number => (fallback !== undefined && !given(key) ? fallback : f.integer(raw[key], key, 1));
   const positive = (key: string, fallback: number): number => (given(key) ? f.number(raw[key], key, { above: 0 }) : fallback);
 
-  if (raw.attention_bias === true || raw.mlp_bias === true) {
-    throw new UnsupportedModelError('Attention or MLP biases are not supported yet');
+  const qwen2 = architecture === 'Qwen2ForCausalLM';
+  // Llama's attention_bias also puts a bias on o_proj, which the forward pass does not add.
+  if ((!qwen2 && raw.attention_bias === true) || raw.mlp_bias === true) {
+    throw new UnsupportedModelError('Biases on the attention output or the MLP are not supported (only Qwen2-style q/k/v biases are)');
   }
   if (given('hidden_act') && raw.hidden_act !== 'silu') throw new UnsupportedModelError(`hidden_act "${String(raw.hidden_act)}" is not supported (Llama uses "silu")`);
   const vocabSize = count('vocab_size');
@@ -85,8 +89,11 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   } catch (e) {
     throw new UnsupportedModelError(`${file} ${(e as Error).message.replace(/^rope: /, '')}`);
   }
-  // Validated for every architecture; HF's LlamaForCausalLM ignores sliding_window, MistralForCausalLM applies it.
+  // Validated for every architecture. HF's LlamaForCausalLM ignores sliding_window;
+  // MistralForCausalLM applies it; Qwen2 only with use_sliding_window (then on layers from
+  // max_window_layers on: refusing any sequence longer than the window covers them all).
   const window = given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null;
+  const windowed = architecture === 'MistralForCausalLM' || (qwen2 && raw.use_sliding_window === true);
   return {
     architecture,
     vocabSize,
@@ -100,10 +107,11 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
     rope,
     maxPositions,
     tieWordEmbeddings: given('tie_word_embeddings') ? f.boolean(raw.tie_word_embeddings, 'tie_word_embeddings') : false,
+    qkvBias: qwen2,
     bosId: given('bos_token_id') ? tokenId(raw.bos_token_id, 'bos_token_id') : null,
     eosIds,
     padId: pad,
-    slidingWindow: architecture === 'MistralForCausalLM' ? window : null,
+    slidingWindow: windowed ? window : null,
   };
 }
 
@@ -133,6 +141,14 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
 }
 
 /**
+ * The longest sequence the forward pass computes exactly: max_position_embeddings, or a sliding
+ * window when shorter (Mistral v0.1's 4096). Task rows and generation lengths are held to it.
+ */
+export function longestSequence(c: LlamaConfig): number {
+  return Math.min(c.maxPositions, c.slidingWindow ?? Infinity);
+}
+
+/**
  * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
  * which equals Mistral's windowed attention only while the sequence fits in the window.
  */
@@ -150,6 +166,7 @@ export function parameterCount(c: LlamaConfig): number {
   const attn = c.hidden * c.heads * c.headDim * 2 + c.hidden * c.kvHeads * c.headDim * 2;
   const mlp = 3 * c.hidden * c.intermediate;
   const norms = 2 * c.hidden;
+  const biases = c.qkvBias ? (c.heads + 2 * c.kvHeads) * c.headDim : 0;
   const embed = c.vocabSize * c.hidden;
-  return c.layers * (attn + mlp + norms) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
+  return c.layers * (attn + mlp + norms + biases) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
 }

@@ -5,7 +5,7 @@
 import type { RewardMetrics, TrainConfig } from '../api';
 import { TaskScorer } from '../training/scorer';
 import type { EncodedExample } from '../training/batches';
-import { EVAL_BATCH, replayForResume, TrainerRun, type PreparedRun, type Run } from '../session/run';
+import { EVAL_BATCH, resumableTrainer, TrainerRun, type PreparedRun, type Run } from '../session/run';
 import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
 import { DEFAULT_DPO, DPO_TRAIN_EVAL_ROWS } from '../config/defaults';
 
@@ -31,9 +31,8 @@ export async function startDpoRun(prepared: PreparedRun, d: DpoRunDeps): Promise
   const total = train.length + evalRows.length;
   const references = await pairScores(ctx, refScorer, train, EVAL_BATCH, (done) => d.onProgress?.(done, total));
   const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH, (done) => d.onProgress?.(train.length + done, total));
-  const trainer = dpoTrainer(
-    { ctx, forward, trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId, beta, references, meta: d.meta },
-    await replayForResume(prepared, config, d.resumeRecord),
+  const trainer = await resumableTrainer(prepared, config, d.resumeRecord, (resume) =>
+    dpoTrainer({ ctx, forward, trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId, beta, references, meta: d.meta }, resume),
   );
   const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
     // Before the first update the policy is the reference: no forward pass needed.

@@ -114,15 +114,24 @@ export interface PreparedRun {
 }
 
 /**
- * Continuing a ZO or ZO-DPO run from its encoded record: refuses another config, replays every
- * step onto the freshly built trainable (bit for bit), and puts the batch sampler where it was.
+ * Builds the ZoTrainer of a ZO or ZO-DPO run and, given its encoded record, continues it: refuses
+ * another config, puts the batch sampler where it was, and replays every step onto the freshly
+ * built trainable through the trainer's own plan (bit for bit, and the optimizer state, momentum
+ * or Adam moments, is rebuilt where training continues: a fresh plan would restart it at zero).
  */
-export async function replayForResume(prepared: PreparedRun, config: TrainConfig, bytes?: Uint8Array): Promise<TrainerResume | undefined> {
-  if (!bytes) return undefined;
-  const record = decodeRunRecord(bytes);
-  checkResumeConfig(record, config);
-  await replayGpu(prepared.ctx, prepared.trainable.ranges, record);
-  return { record, sampler: samplerAfter(record.steps.length)(prepared.train.length, config.batch, prepared.hyper.seed) };
+export async function resumableTrainer(
+  prepared: PreparedRun, config: TrainConfig, bytes: Uint8Array | undefined, build: (resume?: TrainerResume) => ZoTrainer,
+): Promise<ZoTrainer> {
+  const record = bytes ? decodeRunRecord(bytes) : undefined;
+  if (record) checkResumeConfig(record, config);
+  const trainer = build(record && { record, sampler: samplerAfter(record.steps.length)(prepared.train.length, config.batch, prepared.hyper.seed) });
+  if (record) {
+    await replayGpu(prepared.ctx, prepared.trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+      trainer.destroy();
+      throw e;
+    });
+  }
+  return trainer;
 }
 
 /** The sampler position after `steps` batches: replay the same seeded stream. */

@@ -13,9 +13,10 @@ import { zoHyperFromConfig } from '../defs/zoConfig';
 import { TaskScorer } from '../training/scorer';
 import type { TrainableSet } from '../training/trainable';
 import { buildTrainable } from './trainableFromConfig';
-import { encodeTask, type EncodedTask } from './encodedTask';
+import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { EVAL_BATCH, type PreparedRun, type Run } from './run';
+import { longestSequence } from '../model/config';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -28,6 +29,8 @@ export class Session {
   /** A full-mode run has been started on these weights since they were loaded: they may differ from the checkpoint. */
   weightsChanged = false;
   private runCount = 0;
+  /** Rows longer than the model's context: skipped (default) or truncated (encodedTask.ts). */
+  private longRows: LongRows = 'skip';
 
   constructor(readonly ctx: GpuContext) {}
 
@@ -43,7 +46,7 @@ export class Session {
       releaseModelWeights(this.ctx, old.weights);
       if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
     }
-    if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
+    if (this.parsedTask) this.task = this.encode(this.parsedTask, model);
   }
 
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
@@ -52,12 +55,17 @@ export class Session {
     this.run = null;
   }
 
-  setTask(task: ParsedTask): EncodedTask {
+  setTask(task: ParsedTask, longRows: LongRows = 'skip'): EncodedTask {
     const model = this.requireModel();
     this.parsedTask = task;
-    this.task = encodeTask(task, model.tokenizer);
+    this.longRows = longRows;
+    this.task = this.encode(task, model);
     this.dropForward();
     return this.task;
+  }
+
+  private encode(task: ParsedTask, model: LoadedModel): EncodedTask {
+    return encodeTask(task, model.tokenizer, { maxSeqLen: longestSequence(model.config), longRows: this.longRows });
   }
 
   objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {

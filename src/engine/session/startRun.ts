@@ -8,7 +8,7 @@ import { startZoproRun } from '../preference/zoproRun';
 import type { RewardSource } from '../preference/rewards';
 import { ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
-import { replayForResume, TrainerRun, type Run } from './run';
+import { resumableTrainer, TrainerRun, type Run } from './run';
 import type { Session } from './session';
 
 export interface StartRunOptions {
@@ -34,9 +34,8 @@ export async function startRun(session: Session, config: TrainConfig, resume?: U
       const onProgress = (done: number, total: number) => options.onProgress?.('Scoring the pairs with the start model (DPO reference)', done, total);
       return session.setRun(await startDpoRun(prepared, { config, resumeRecord: resume, meta, onProgress }));
     }
-    const trainer = new ZoTrainer(
-      { ctx, forward, trainable, hyper, objective: session.objectiveFor(config), train, batchSize: config.batch, padId: model.tokenizer.padId, meta },
-      await replayForResume(prepared, config, resume),
+    const trainer = await resumableTrainer(prepared, config, resume, (resumed) =>
+      new ZoTrainer({ ctx, forward, trainable, hyper, objective: session.objectiveFor(config), train, batchSize: config.batch, padId: model.tokenizer.padId, meta }, resumed),
     );
     return session.setRun(new TrainerRun(config, trainable, trainer));
   } catch (e) {

@@ -1,7 +1,7 @@
 // The task panel: a built-in demo task or an uploaded JSONL/CSV file, the prompt template with a
 // live preview, and every problem found in the rows.
 import { BUILTIN_TASKS } from '../../engine/data';
-import { applyTaskToEngine, selectTask, uploadTaskFile } from '../../store/actions/task';
+import { applyTaskToEngine, selectTask, setLongRows, uploadTaskFile } from '../../store/actions/task';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, Panel, SelectField } from '../Fields';
@@ -20,6 +20,7 @@ export function TaskPanel() {
       modelStatus: st.modelStatus,
       taskError: st.taskError,
       taskSummary: st.taskSummary,
+      longRows: st.longRows,
     })),
   );
   const builtin = BUILTIN_TASKS.some((t) => t.name === s.taskChoice);
@@ -62,6 +63,17 @@ export function TaskPanel() {
         </button>
       )}
       <ErrorBox error={s.taskError} />
+      {s.taskSummary?.problems.some((p) => p.message.includes('maximum sequence length')) && (
+        <SelectField
+          label="Rows longer than the model's maximum sequence length"
+          value={s.longRows}
+          options={[
+            { value: 'skip', label: 'Leave them out' },
+            { value: 'truncate', label: 'Truncate the prompt from the left' },
+          ]}
+          onChange={(v) => void setLongRows(v)}
+        />
+      )}
       <ProblemList problems={[...(s.parsed?.problems ?? []), ...(s.taskSummary?.problems ?? [])]} />
     </Panel>
   );

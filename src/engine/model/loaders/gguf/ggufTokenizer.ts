@@ -146,7 +146,8 @@ export function tokenizerFromGguf(metadata: ReadonlyMap<string, GgufValue>, file
   }
   const specialIds = new Set<number>();
   for (let id = 0; id < n; id++) if (type(id) === TokenType.CONTROL || type(id) === TokenType.UNKNOWN) specialIds.add(id);
-  for (const id of Object.values(ids)) if (id !== undefined && type(id) !== TokenType.NORMAL && type(id) !== TokenType.BYTE) specialIds.add(id);
+  // Without token types, the named special tokens are the only ones known to be special.
+  for (const id of Object.values(ids)) if (id !== undefined && (!types || (type(id) !== TokenType.NORMAL && type(id) !== TokenType.BYTE))) specialIds.add(id);
 
   const vocab: Record<string, number> = Object.create(null);
   for (let id = 0; id < n; id++) if (!(tokens[id] in vocab)) vocab[tokens[id]] = id;
@@ -159,57 +160,8 @@ export function tokenizerFromGguf(metadata: ReadonlyMap<string, GgufValue>, file
     }
   }
 
-  const pre = md.string('tokenizer.ggml.pre');
-  let kind: PreTokenization;
-  let modelJson: Json;
-  let decoder: Json;
-  let description: string;
-  if (model === 'gpt2') {
-    const found = preTokenization(pre);
-    if (!found) {
-      throw new MissingFileError(file, `pre-tokenizer ZO Studio knows: its tokenizer.ggml.pre is "${pre}" (known: ${KNOWN_PRE.join(', ')})`, remedy);
-    }
-    kind = found;
-    const merges = md.array('tokenizer.ggml.merges', isString, 'strings');
-    if (!merges) throw new GgufFormatError(file, 'a gpt2 (byte-level BPE) tokenizer needs tokenizer.ggml.merges, and it is missing');
-    modelJson = {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: kind.ignoreMerges, vocab,
-      // llama.cpp splits at the first space after the first character: a merge's left side may be a space.
-      merges: merges.map((m) => {
-        const at = m.indexOf(' ', 1);
-        return at < 0 ? [m, ''] : [m.slice(0, at), m.slice(at + 1)];
-      }),
-    };
-    decoder = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true };
-    description = `GGUF metadata (byte-level BPE, pre-tokenizer ${pre ?? 'missing: llama.cpp\'s default regexes'})`;
-  } else {
-    const scores = md.array('tokenizer.ggml.scores', isNumber, 'numbers', n);
-    const merges = md.array('tokenizer.ggml.merges', isString, 'strings');
-    if (!scores && !merges) throw new GgufFormatError(file, 'a llama (SentencePiece) tokenizer needs tokenizer.ggml.scores, and it is missing');
-    const addPrefix = md.bool('tokenizer.ggml.add_space_prefix') ?? true;
-    kind = { preTokenizer: {}, normalizer: null, ignoreMerges: false, addBos: true, cleanSpaces: false };
-    const replaceSpaces = { type: 'Replace', pattern: { String: ' ' }, content: '▁' };
-    kind.normalizer = addPrefix ? { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, replaceSpaces] } : replaceSpaces;
-    const unk = ids.unk !== undefined ? tokens[ids.unk] : null;
-    modelJson = {
-      type: 'BPE', dropout: null, unk_token: unk, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab,
-      merges: merges ? merges.map((m) => m.split(' ', 2)) : mergesFromScores(tokens, scores!, type, file),
-    };
-    decoder = {
-      type: 'Sequence',
-      decoders: [
-        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
-        { type: 'ByteFallback' },
-        { type: 'Fuse' },
-        ...(addPrefix ? [{ type: 'Strip', content: ' ', start: 1, stop: 0 }] : []),
-      ],
-    };
-    description = 'GGUF metadata (SentencePiece BPE with byte fallback)';
-  }
-
-  const addBos = md.bool('tokenizer.ggml.add_bos_token') ?? kind.addBos;
+  const layout = model === 'gpt2' ? byteLevelLayout(md, vocab, remedy) : sentencePieceLayout(md, tokens, vocab, type, ids.unk);
+  const addBos = md.bool('tokenizer.ggml.add_bos_token') ?? layout.addBos;
   const addEos = md.bool('tokenizer.ggml.add_eos_token') ?? false;
   const bos = addBos && ids.bos !== undefined ? tokens[ids.bos] : null;
   const eos = addEos && ids.eos !== undefined ? tokens[ids.eos] : null;
@@ -219,20 +171,86 @@ export function tokenizerFromGguf(metadata: ReadonlyMap<string, GgufValue>, file
 
   const tokenizerJson: Json = {
     version: '1.0', truncation: null, padding: null, added_tokens: addedTokens,
-    normalizer: kind.normalizer, pre_tokenizer: model === 'gpt2' ? kind.preTokenizer : null,
-    post_processor: postProcessor, decoder, model: modelJson,
+    normalizer: layout.normalizer, pre_tokenizer: layout.preTokenizer,
+    post_processor: postProcessor, decoder: layout.decoder, model: layout.model,
   };
   const name = (id: number | undefined) => (id !== undefined ? tokens[id] : null);
   const tokenizerConfig: Json = {
     add_bos_token: addBos, add_eos_token: addEos,
     bos_token: name(ids.bos), eos_token: name(ids.eos), unk_token: name(ids.unk),
     ...(ids.pad !== undefined ? { pad_token: name(ids.pad) } : {}),
-    clean_up_tokenization_spaces: kind.cleanSpaces,
+    clean_up_tokenization_spaces: layout.cleanSpaces,
     tokenizer_class: 'PreTrainedTokenizerFast',
   };
   const chatTemplate = md.string('tokenizer.chat_template');
   if (chatTemplate !== undefined) tokenizerConfig.chat_template = chatTemplate;
-  return { tokenizerJson, tokenizerConfig, description };
+  return { tokenizerJson, tokenizerConfig, description: layout.description };
+}
+
+/** The parts of tokenizer.json that differ between the two kinds, and llama.cpp's defaults. */
+interface Layout {
+  normalizer: Json | null;
+  preTokenizer: Json | null;
+  model: Json;
+  decoder: Json;
+  addBos: boolean;
+  cleanSpaces: boolean;
+  description: string;
+}
+
+function byteLevelLayout(md: Metadata, vocab: Record<string, number>, remedy: string): Layout {
+  const pre = md.string('tokenizer.ggml.pre');
+  const kind = preTokenization(pre);
+  if (!kind) throw new MissingFileError(md.file, `pre-tokenizer ZO Studio knows: its tokenizer.ggml.pre is "${pre}" (known: ${KNOWN_PRE.join(', ')})`, remedy);
+  const merges = md.array('tokenizer.ggml.merges', isString, 'strings');
+  if (!merges) throw new GgufFormatError(md.file, 'a gpt2 (byte-level BPE) tokenizer needs tokenizer.ggml.merges, and it is missing');
+  return {
+    normalizer: kind.normalizer,
+    preTokenizer: kind.preTokenizer,
+    model: {
+      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: false, byte_fallback: false, ignore_merges: kind.ignoreMerges, vocab,
+      // llama.cpp splits at the first space after the first character: a merge's left side may be a space.
+      merges: merges.map((m) => {
+        const at = m.indexOf(' ', 1);
+        return at < 0 ? [m, ''] : [m.slice(0, at), m.slice(at + 1)];
+      }),
+    },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    addBos: kind.addBos,
+    cleanSpaces: kind.cleanSpaces,
+    description: `GGUF metadata (byte-level BPE, pre-tokenizer ${pre ?? 'missing: llama.cpp\'s default regexes'})`,
+  };
+}
+
+/** Llama 2's tokenizer.json (legacy): ▁ for spaces and a dummy prefix in the normalizer, no pre-tokenizer. */
+function sentencePieceLayout(md: Metadata, tokens: string[], vocab: Record<string, number>, type: (id: number) => number, unk: number | undefined): Layout {
+  const scores = md.array('tokenizer.ggml.scores', isNumber, 'numbers', tokens.length);
+  const merges = md.array('tokenizer.ggml.merges', isString, 'strings');
+  if (!scores && !merges) throw new GgufFormatError(md.file, 'a llama (SentencePiece) tokenizer needs tokenizer.ggml.scores, and it is missing');
+  const addPrefix = md.bool('tokenizer.ggml.add_space_prefix') ?? true;
+  const replaceSpaces = { type: 'Replace', pattern: { String: ' ' }, content: '▁' };
+  return {
+    normalizer: addPrefix ? { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, replaceSpaces] } : replaceSpaces,
+    preTokenizer: null,
+    model: {
+      type: 'BPE', dropout: null, unk_token: unk !== undefined ? tokens[unk] : null, continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab,
+      merges: merges ? merges.map((m) => m.split(' ', 2)) : mergesFromScores(tokens, scores!, type, md.file),
+    },
+    decoder: {
+      type: 'Sequence',
+      decoders: [
+        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        ...(addPrefix ? [{ type: 'Strip', content: ' ', start: 1, stop: 0 }] : []),
+      ],
+    },
+    addBos: true,
+    cleanSpaces: false,
+    description: 'GGUF metadata (SentencePiece BPE with byte fallback)',
+  };
 }
 
 function templateProcessing(bos: string | null, eos: string | null, ids: { bos?: number; eos?: number }): Json | null {
