@@ -92,3 +92,12 @@ test('malformed run files show a message, never a blank page, also after reload'
   await expect(page.getByTestId('run-item')).toHaveCount(1);
   expect(errors).toEqual([]);
 });
+
+test('a shared link with a bad configuration says which field, and the form keeps its values', async ({ page }) => {
+  const errors = captureErrors(page);
+  await page.goto(`./#config=${encodeURIComponent(JSON.stringify({ config: { lr: 'x', steps: 5 } }))}`);
+  await expect(page.getByRole('status').filter({ hasText: /shared link: config\.lr is "x"; expected a finite number >= 0\. The link's configuration was not applied\./ })).toBeVisible();
+  await expectAppAlive(page);
+  await expect(page.getByRole('textbox', { name: 'Learning rate' })).not.toHaveValue('x');
+  expect(errors).toEqual([]);
+});

@@ -26,6 +26,7 @@ describe('config.json validation', () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['rope_theta <= 0', { rope_theta: 0 }, /rope_theta is 0; expected a finite number > 0/],
+    ['a null rope_theta (transformers does not default it)', { rope_theta: null }, /rope_theta is null; expected a finite number > 0/],
     ['negative rms_norm_eps', { rms_norm_eps: -1e-5 }, /rms_norm_eps is -0\.00001; expected a finite number > 0/],
     ['non-integer sizes', { hidden_size: 64.5 }, /hidden_size is 64\.5; expected an integer/],
     ['a size given as a string', { intermediate_size: '96' }, /intermediate_size is "96"; expected an integer/],

@@ -5,12 +5,13 @@
 // PyTorch forward with Hugging Face semantics (scripts/fixtures/family_goldens.py).
 // Tolerance: max |logit - golden| <= 1e-4 x max |golden| over the scored positions (f32; both
 // sides round differently; measured gaps are 3e-7 to 6e-7). Qwen2 is the Llama graph plus q/k/v
-// biases; other architectures are refused by name.
+// biases; Mistral's (and Qwen2's optional) sliding window is computed; other architectures are
+// refused by name.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { longestSequence, parameterCount, parseLlamaConfig } from '../../src/engine/model/config';
+import { layerWindow, parameterCount, parseLlamaConfig, type LlamaConfig } from '../../src/engine/model/config';
 import { fullTrainable } from '../../src/engine/training/fullMode';
 import { checkCheckpointTensors } from '../../src/engine/model/checkpointTensors';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
@@ -19,7 +20,7 @@ import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { openSafetensors } from '../../src/engine/model/loaders/safetensors';
 import type { CheckpointReader } from '../../src/engine/model/loaders/types';
-import { buildWeights, releaseModelWeights } from '../../src/engine/model/weights';
+import { buildWeights, releaseModelWeights, type ModelWeights } from '../../src/engine/model/weights';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
 import { llamaLogprobsRef } from '../../src/engine/model/llamaCpu';
@@ -38,6 +39,10 @@ interface Golden {
   gguf_rope_freqs?: number[];
   relative_gap_without_rope_scaling?: number;
   relative_gap_without_qkv_bias?: number;
+  /** Mistral: what a GGUF of it gives (the file records no window; llama.cpp attends to every key). */
+  logits_full_attention?: number[][];
+  /** Qwen2: the logits with use_sliding_window true. */
+  logits_use_sliding_window?: number[][];
 }
 
 const read = (family: string, file: string) => JSON.parse(readFileSync(join(ROOT, family, file), 'utf8'));
@@ -76,6 +81,21 @@ async function logitsOf(ctx: GpuContext, reader: CheckpointReader, golden: Golde
   return logits;
 }
 
+/** The last token's logits from the KV-cache decoder, the ids prefilled `chunk` at a time. */
+async function lastLogitsByKvCache(ctx: GpuContext, config: LlamaConfig, weights: ModelWeights, ids: number[], chunk: number): Promise<Float32Array> {
+  const decoder = new KvDecoder(ctx, config, weights, { maxBatch: 1, maxLen: ids.length, maxChunk: chunk });
+  let logits: Float32Array = new Float32Array();
+  for (let pos = 0; pos < ids.length; pos += chunk) {
+    const part = Uint32Array.from(ids.slice(pos, pos + chunk));
+    logits = await decoder.step(part, 1, part.length, pos);
+  }
+  decoder.destroy();
+  return logits;
+}
+
+/** The golden reduced to its last position. */
+const lastPosition = (g: Golden): Golden => ({ ...g, logits: [g.logits[g.positions.indexOf(g.input_ids.length - 1)]] });
+
 /** max |got - golden| / max |golden|. */
 function relativeGap(got: Float32Array, golden: Golden): number {
   const want = golden.logits.flat();
@@ -103,7 +123,9 @@ describe.each(FAMILIES)('%s tiny checkpoint vs the PyTorch golden', (family) => 
 
   it('from a GGUF as llama.cpp converts it (F32)', async () => {
     const reader = await openGguf(bytesSource(`${family}.gguf`, await familyGguf(family, golden)));
-    expect(relativeGap(await logitsOf(ctx, reader, golden), golden)).toBeLessThanOrEqual(TOLERANCE);
+    // A GGUF records no sliding window: Mistral v0.1 from GGUF attends to every key, as in llama.cpp.
+    const want = golden.logits_full_attention ? { ...golden, logits: golden.logits_full_attention } : golden;
+    expect(relativeGap(await logitsOf(ctx, reader, golden), want)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
 
@@ -122,17 +144,9 @@ describe('what the family fixtures guard', () => {
     const reader = await openGguf(bytesSource('llama3.gguf', await familyGguf('llama3', golden)));
     const config = parseLlamaConfig(reader.config);
     const weights = await buildWeights(ctx, config, reader, 'f32');
-    const S = golden.input_ids.length;
-    const decoder = new KvDecoder(ctx, config, weights, { maxBatch: 1, maxLen: S, maxChunk: 80 });
-    let logits: Float32Array = new Float32Array();
-    for (let pos = 0; pos < S; pos += 80) {
-      const chunk = Uint32Array.from(golden.input_ids.slice(pos, pos + 80));
-      logits = await decoder.step(chunk, 1, chunk.length, pos);
-    }
-    decoder.destroy();
+    const logits = await lastLogitsByKvCache(ctx, config, weights, golden.input_ids, 80);
     releaseModelWeights(ctx, weights);
-    const last = { ...golden, logits: [golden.logits[golden.positions.indexOf(S - 1)]] };
-    expect(relativeGap(logits, last)).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeGap(logits, lastPosition(golden))).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it.each(['llama3', 'qwen2'])('the CPU reference forward (cpu/llama.ts) matches the %s golden from the GGUF', async (family) => {
@@ -155,22 +169,23 @@ describe('what the family fixtures guard', () => {
     });
   });
 
-  it('Mistral: a sequence longer than sliding_window is refused, for training and for generation', async () => {
+  it('Mistral: sliding_window 16 over 48 tokens through the KV cache (chunked prefill) matches the golden; the window matters', async () => {
     const ctx = await testGpu();
+    const golden = read('mistral', 'golden.json') as Golden;
     const { config, reader } = await openFamilySafetensors('mistral');
     const c = parseLlamaConfig(config);
-    expect(c.slidingWindow).toBe(48);
-    expect(longestSequence(c)).toBe(48); // task rows and generation lengths are held to the window
+    expect([c.slidingWindow, layerWindow(c, 0), layerWindow(c, 1)]).toEqual([16, 16, 16]);
+    expect(relativeGap(Float32Array.from(golden.logits_full_attention!.flat()), golden)).toBeGreaterThan(100 * TOLERANCE);
     const weights = await buildWeights(ctx, c, reader, 'f32');
     await reader.close?.();
-    expect(() => new LlamaForward(ctx, c, weights, { maxBatch: 1, maxSeqLen: 49, maxPositions: 1, maxCandidates: 1 })).toThrow(/last 48 tokens.*sliding_window.*49/);
-    expect(() => new KvDecoder(ctx, c, weights, { maxBatch: 1, maxLen: 49, maxChunk: 8 })).toThrow(/sliding_window/);
+    const logits = await lastLogitsByKvCache(ctx, c, weights, golden.input_ids, 20);
     releaseModelWeights(ctx, weights);
+    expect(relativeGap(logits, lastPosition(golden))).toBeLessThanOrEqual(TOLERANCE);
     // LlamaForCausalLM ignores sliding_window, as Hugging Face does.
     expect(parseLlamaConfig({ ...config, architectures: ['LlamaForCausalLM'], model_type: 'llama' }).slidingWindow).toBeNull();
   });
 
-  it('Qwen2: the q/k/v biases are loaded (from GGUF as attn_*.bias) and a used sliding window is refused past its length', async () => {
+  it('Qwen2: the q/k/v biases load (from GGUF as attn_*.bias) and train; use_sliding_window windows the layers from max_window_layers on', async () => {
     const ctx = await testGpu();
     const golden = read('qwen2', 'golden.json') as Golden;
     expect(golden.relative_gap_without_qkv_bias).toBeGreaterThan(100 * TOLERANCE); // the biases matter
@@ -179,15 +194,20 @@ describe('what the family fixtures guard', () => {
     expect(reader.tensors.get('model.layers.1.self_attn.k_proj.bias')?.shape).toEqual([32]);
     const config = read('qwen2', 'config.json');
     expect(parseLlamaConfig(config).slidingWindow).toBeNull(); // use_sliding_window false: full attention
-    const windowed = parseLlamaConfig({ ...config, use_sliding_window: true });
+    const windowedConfig = { ...config, use_sliding_window: true };
+    const windowed = parseLlamaConfig(windowedConfig);
+    expect([layerWindow(windowed, 0), layerWindow(windowed, 1)]).toEqual([0, 16]); // max_window_layers 1
+    const source = await nodeFolder(join(ROOT, 'qwen2')).open('model.safetensors');
+    const withWindow = { ...golden, logits: golden.logits_use_sliding_window! };
+    expect(relativeGap(Float32Array.from(golden.logits.flat()), withWindow)).toBeGreaterThan(100 * TOLERANCE);
+    expect(relativeGap(await logitsOf(ctx, await openSafetensors(windowedConfig, [source!]), golden), withWindow)).toBeLessThanOrEqual(TOLERANCE);
+    // Full-parameter tuning covers the biases too: every parameter HF counts, once.
     const { reader: st } = await openFamilySafetensors('qwen2');
     const weights = await buildWeights(ctx, windowed, st, 'f32');
     await st.close?.();
-    // Full-parameter tuning covers the biases too: every parameter HF counts, once.
     const full = fullTrainable(weights);
     expect(full.ranges.map((r) => r.name)).toContain('model.layers.1.self_attn.v_proj.bias');
     expect(full.parameters).toBe(parameterCount(windowed));
-    expect(() => new LlamaForward(ctx, windowed, weights, { maxBatch: 1, maxSeqLen: 17, maxPositions: 1, maxCandidates: 1 })).toThrow(/last 16 tokens/);
     releaseModelWeights(ctx, weights);
   });
 

@@ -17,7 +17,7 @@ import { GatherRowsKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
 import { ropeInvFreq } from '../cpu/rope';
-import { checkSlidingWindow, type LlamaConfig } from '../model/config';
+import { layerWindow, type LlamaConfig } from '../model/config';
 import type { LinearHook } from '../model/llama';
 import type { LayerWeights, LinearName, ModelWeights } from '../model/weights';
 import { allocateActivations, releaseActivations, type Activations } from '../model/activations';
@@ -56,7 +56,6 @@ export class KvDecoder {
   ) {
     const c = config;
     if (limits.maxLen > c.maxPositions) throw new Error(`generation needs ${limits.maxLen} positions, more than the model's max_position_embeddings ${c.maxPositions}`);
-    checkSlidingWindow(c, limits.maxLen);
     const rows = limits.maxBatch * limits.maxChunk;
     const s = (this.state = allocateActivations(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
     this.invFreq = ctx.storageFrom('decode-rope-inv-freq', ropeInvFreq(c.rope), 'weights');
@@ -87,7 +86,7 @@ export class KvDecoder {
     const ropeK = new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims });
     const shape = { maxBatch: limits.maxBatch, maxLen: limits.maxLen, kvHeads: c.kvHeads, headDim: c.headDim };
     const append = new KvAppendKernel(ctx, { ...shape, k: s.k, v: s.v, kCache: cache.k, vCache: cache.v });
-    const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads });
+    const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads, window: layerWindow(c, i) });
     this.ropes.push(ropeQ, ropeK);
     this.shaped.push(append, attention);
     const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number): Step[] =>

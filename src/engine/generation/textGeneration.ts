@@ -9,7 +9,6 @@ import type { LinearHook } from '../model/llama';
 import type { LoadedModel } from '../session/loadedModel';
 import { KvDecoder } from './kvDecoder';
 import { encodePrompt, generateIds } from './generate';
-import { longestSequence } from '../model/config';
 
 export interface TextToken {
   sequence: number;
@@ -28,8 +27,8 @@ export async function generateText(
   const tok = model.tokenizer;
   const prompts = request.prompts.map((p) => encodePrompt(tok, p, { chat: request.chat }));
   const longest = Math.max(...prompts.map((p) => p.length));
-  const maxLen = Math.min(longest + request.maxNewTokens, longestSequence(model.config));
-  if (longest >= maxLen) throw new Error(`the prompt is ${longest} tokens; the model reads at most ${longestSequence(model.config)}`);
+  const maxLen = Math.min(longest + request.maxNewTokens, model.config.maxPositions);
+  if (longest >= maxLen) throw new Error(`the prompt is ${longest} tokens; the model reads at most ${model.config.maxPositions}`);
   const decoder = new KvDecoder(ctx, model.config, model.weights, { maxBatch: prompts.length, maxLen, maxChunk: Math.min(longest, 64) }, hooks);
   const stop = tok.eosId === null ? [] : [tok.eosId];
   const shown = prompts.map(() => '');

@@ -32,11 +32,12 @@ export interface LlamaConfig {
   eosIds: number[];
   padId: number | null;
   /**
-   * Mistral's sliding window (each token attends to the last slidingWindow tokens); null = full
-   * causal attention. The forward pass computes full attention, which is the same thing for
-   * sequences up to this length, and refuses longer ones (LlamaForward, KvDecoder).
+   * Sliding-window attention (each token attends to the last slidingWindow tokens, itself
+   * included): Mistral v0.1 on every layer, Qwen2 with use_sliding_window on layers from
+   * slidingWindowFromLayer (max_window_layers) on; null = full causal attention everywhere.
    */
   slidingWindow: number | null;
+  slidingWindowFromLayer: number;
 }
 
 /**
@@ -51,8 +52,10 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   f.object(raw, 'the file');
   const architecture = checkArchitecture(raw);
   const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
-  const count = (key: string, fallback?: number): number => (fallback !== undefined && !given(key) ? fallback : f.integer(raw[key], key, 1));
-  const positive = (key: string, fallback: number): number => (given(key) ? f.number(raw[key], key, { above: 0 }) : fallback);
+  // Absent keys take transformers' defaults; null counts as absent only where transformers accepts None.
+  const count = (key: string, fallback?: number, nullable = false): number =>
+    fallback !== undefined && (raw[key] === undefined || (nullable && raw[key] === null)) ? fallback : f.integer(raw[key], key, 1);
+  const positive = (key: string, fallback: number): number => (raw[key] === undefined ? fallback : f.number(raw[key], key, { above: 0 }));
 
   const qwen2 = architecture === 'Qwen2ForCausalLM';
   // Llama's attention_bias also puts a bias on o_proj, which the forward pass does not add.
@@ -63,7 +66,7 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   const vocabSize = count('vocab_size');
   const hidden = count('hidden_size');
   const heads = count('num_attention_heads');
-  const kvHeads = count('num_key_value_heads', heads);
+  const kvHeads = count('num_key_value_heads', heads, true);
   if (heads % kvHeads !== 0) f.fail('num_key_value_heads', `a divisor of num_attention_heads (${heads})`, kvHeads);
   let headDim: number;
   if (given('head_dim')) headDim = f.integer(raw.head_dim, 'head_dim', 2);
@@ -90,10 +93,11 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
     throw new UnsupportedModelError(`${file} ${(e as Error).message.replace(/^rope: /, '')}`);
   }
   // Validated for every architecture. HF's LlamaForCausalLM ignores sliding_window;
-  // MistralForCausalLM applies it; Qwen2 only with use_sliding_window (then on layers from
-  // max_window_layers on: refusing any sequence longer than the window covers them all).
+  // MistralForCausalLM applies it on every layer; Qwen2 only with use_sliding_window, and then
+  // on the layers from max_window_layers (default 28) on.
   const window = given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null;
   const windowed = architecture === 'MistralForCausalLM' || (qwen2 && raw.use_sliding_window === true);
+  const windowFrom = qwen2 ? (given('max_window_layers') ? f.integer(raw.max_window_layers, 'max_window_layers', 0) : 28) : 0;
   return {
     architecture,
     vocabSize,
@@ -112,6 +116,7 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
     eosIds,
     padId: pad,
     slidingWindow: windowed ? window : null,
+    slidingWindowFromLayer: windowFrom,
   };
 }
 
@@ -140,25 +145,9 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
   return { ...o, [typeKey]: type, factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: original };
 }
 
-/**
- * The longest sequence the forward pass computes exactly: max_position_embeddings, or a sliding
- * window when shorter (Mistral v0.1's 4096). Task rows and generation lengths are held to it.
- */
-export function longestSequence(c: LlamaConfig): number {
-  return Math.min(c.maxPositions, c.slidingWindow ?? Infinity);
-}
-
-/**
- * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
- * which equals Mistral's windowed attention only while the sequence fits in the window.
- */
-export function checkSlidingWindow(c: LlamaConfig, tokens: number): void {
-  if (c.slidingWindow === null || tokens <= c.slidingWindow) return;
-  throw new Error(
-    `this model attends only to the last ${c.slidingWindow} tokens (config.json sliding_window, as Mistral v0.1 does) and ZO Studio ` +
-      `computes full attention, which is exact only up to ${c.slidingWindow} tokens; ${tokens} were asked for. ` +
-      `Use sequences of at most ${c.slidingWindow} tokens (shorter examples, a smaller generation length).`,
-  );
+/** The sliding window of layer `layer` (keys each query sees), or 0 for full causal attention. */
+export function layerWindow(c: LlamaConfig, layer: number): number {
+  return c.slidingWindow !== null && layer >= c.slidingWindowFromLayer ? c.slidingWindow : 0;
 }
 
 /** Parameter count as Hugging Face reports it (lm_head counted once when tied). */

@@ -16,7 +16,7 @@ import { BiasKernel } from '../gpu/kernels/bias';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
-import { checkSlidingWindow, type LlamaConfig } from './config';
+import { layerWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
 import { allocateActivations, type RunLimits, type Activations } from './activations';
 
@@ -61,7 +61,6 @@ export class LlamaForward {
     if (limits.maxSeqLen > config.maxPositions) {
       throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
     }
-    checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
     const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
@@ -108,7 +107,7 @@ export class LlamaForward {
         new AttentionKernel(ctx, {
           q: s.q, k: s.k, v: s.v, out: s.attn,
           heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
-          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen,
+          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
         }),
         // The residual add is fused into the output projections: x += attn Wo^T.
         ...linear('o', s.attn, s.x, true),

@@ -1,7 +1,7 @@
 // The Llama forward pass on the CPU, composed from the reference kernels: the yardstick for
 // the GPU forward pass and the loss function of the CPU reference ZO run. Same equations as
 // src/engine/model/llama.ts; weights by Hugging Face name, f32.
-import type { LlamaConfig } from './config';
+import { layerWindow, type LlamaConfig } from './config';
 import type { ForwardInput } from './llama';
 import { embeddingRef } from '../cpu/embedding';
 import { rmsnormRef } from '../cpu/rmsnorm';
@@ -39,7 +39,7 @@ export function llamaLogprobsRef(c: LlamaConfig, w: CpuWeights, input: ForwardIn
     const q = ropeRef(proj('q_proj', qDim), batch, seqLen, c.heads, c.headDim, invFreq);
     const k = ropeRef(proj('k_proj', kvDim), batch, seqLen, c.kvHeads, c.headDim, invFreq);
     const v = proj('v_proj', kvDim);
-    const attn = attentionRef(q, k, v, batch, seqLen, c.heads, c.kvHeads, c.headDim);
+    const attn = attentionRef(q, k, v, batch, seqLen, c.heads, c.kvHeads, c.headDim, layerWindow(c, i));
     addInto(x, matmulRef(attn, tensor(w, `${p}self_attn.o_proj.weight`), rows, c.hidden, qDim));
     const h2 = rmsnormRef(x, tensor(w, `${p}post_attention_layernorm.weight`), rows, c.hidden, c.rmsNormEps);
     const gate = matmulRef(h2, tensor(w, `${p}mlp.gate_proj.weight`), rows, c.intermediate, c.hidden);

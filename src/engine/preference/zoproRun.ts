@@ -17,7 +17,6 @@ import { ruleReward, type RewardSource } from './rewards';
 import { decodeZoproRecord, encodeZoproRecord, ZoproTrainer, type ZoproPrompt } from './zopro';
 import { NON_FINITE_ONLY } from '../training/divergence';
 import { DEFAULT_ZOPRO, ZOPRO_STEP } from '../config/defaults';
-import { longestSequence } from '../model/config';
 
 /**
  * ZOPrO behind the Run interface: each advance() samples prompts x k rollouts, rewards them and
@@ -96,7 +95,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, resum
     return { text, ids: encodePrompt(model.tokenizer, text, { chat: false }) };
   });
   const longest = Math.max(...prompts.map((p) => p.ids.length));
-  const maxSeqLen = Math.min(longest + o.maxNewTokens, longestSequence(model.config));
+  const maxSeqLen = Math.min(longest + o.maxNewTokens, model.config.maxPositions);
   const batch = o.prompts * o.k;
   const encodedTask = session.requireTask();
   session.beginRun(config);

@@ -16,7 +16,6 @@ import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { EVAL_BATCH, type PreparedRun, type Run } from './run';
-import { longestSequence } from '../model/config';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -65,7 +64,7 @@ export class Session {
   }
 
   private encode(task: ParsedTask, model: LoadedModel): EncodedTask {
-    return encodeTask(task, model.tokenizer, { maxSeqLen: longestSequence(model.config), longRows: this.longRows });
+    return encodeTask(task, model.tokenizer, { maxSeqLen: model.config.maxPositions, longRows: this.longRows });
   }
 
   objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {

@@ -1,5 +1,5 @@
 // Which Hugging Face architectures the engine runs: the Llama decoder (LlamaForCausalLM),
-// Mistral, which is the same graph (its sliding window only matters past its length), and
+// Mistral, the same graph with a sliding window (the attention kernels' window), and
 // Qwen2 (Qwen2 and Qwen2.5), the same graph with biases on the q/k/v projections.
 import { SUPPORTED_ARCHITECTURES, UnsupportedArchitectureError } from './errors';
 

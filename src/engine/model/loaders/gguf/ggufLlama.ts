@@ -10,7 +10,7 @@ import type { ByteSource } from '../byteSource';
 import type { CheckpointReader, TensorInfo } from '../types';
 import { UnsupportedArchitectureError, UnsupportedDtypeError } from '../errors';
 import { GGML_TYPES, GGML_TYPE_NAMES, SUPPORTED_GGML, decodeGgml, repackGgml, type GgmlType } from './ggufBlocks';
-import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufValue } from './ggufFile';
+import { GgufFormatError, metadataNumber, readGgufHeader, type GgufHeader } from './ggufFile';
 import { permuteRows, unpermuteRows } from './ropePermute';
 
 const LAYER_NAMES: Record<string, string> = {
@@ -41,7 +41,6 @@ export function hfTensorName(gguf: string): string {
   return gguf;
 }
 
-const num = (v: GgufValue | undefined): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
 
 /** general.architecture values that load, as HF architectures; `permuted`: q/k rows permuted by the converter. */
 const GGUF_ARCHITECTURES: Record<string, { hf: string; modelType: string; permuted: boolean }> = {
@@ -65,7 +64,7 @@ export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32A
   const md = h.metadata;
   const arch = ggufArchitecture(h);
   const { hf, modelType } = GGUF_ARCHITECTURES[arch];
-  const get = (key: string) => num(md.get(`${arch}.${key}`));
+  const get = (key: string) => metadataNumber(h, `${arch}.${key}`, file);
   const need = (key: string): number => {
     const v = get(key);
     if (v === undefined) throw new GgufFormatError(file, `metadata ${arch}.${key} is missing`);
@@ -101,10 +100,10 @@ export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32A
   if (ropeDims !== undefined && ropeDims !== config.head_dim) {
     throw new GgufFormatError(file, `${arch}.rope.dimension_count ${ropeDims} differs from the head size ${String(config.head_dim)} (partial rotary embeddings are not a Llama model; ZO Studio cannot run it)`);
   }
-  config.rope_scaling = ropeScalingFromMetadata(h, arch);
+  config.rope_scaling = ropeScalingFromMetadata(h, arch, file);
   if (ropeFreqs) config.rope_freq_factors = Array.from(ropeFreqs);
   for (const [key, hf] of [['bos', 'bos_token_id'], ['eos', 'eos_token_id'], ['padding', 'pad_token_id']] as const) {
-    const id = num(md.get(`tokenizer.ggml.${key}_token_id`));
+    const id = metadataNumber(h, `tokenizer.ggml.${key}_token_id`, file);
     if (id !== undefined) config[hf] = id;
   }
   const name = md.get('general.name');
@@ -116,18 +115,18 @@ export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32A
  * <arch>.rope.scaling.* as an HF rope_scaling object (null = none). Types other than linear are
  * passed on by name so parseLlamaConfig refuses them with the list it supports.
  */
-function ropeScalingFromMetadata(h: GgufHeader, arch: string): Record<string, unknown> | null {
+function ropeScalingFromMetadata(h: GgufHeader, arch: string, file: string): Record<string, unknown> | null {
   const md = h.metadata;
   const type = md.get(`${arch}.rope.scaling.type`);
   // Files from before the scaling.* keys stored a linear factor as <arch>.rope.scale_linear.
-  const legacyLinear = num(md.get(`${arch}.rope.scale_linear`));
-  const factor = num(md.get(`${arch}.rope.scaling.factor`)) ?? legacyLinear;
+  const legacyLinear = metadataNumber(h, `${arch}.rope.scale_linear`, file);
+  const factor = metadataNumber(h, `${arch}.rope.scaling.factor`, file) ?? legacyLinear;
   if (type === undefined || type === 'none') {
     return legacyLinear !== undefined && legacyLinear !== 1 ? { rope_type: 'linear', factor: legacyLinear } : null;
   }
   if (type === 'linear' && factor === 1) return null; // llama.cpp's converter marks some models so
   const scaling: Record<string, unknown> = { rope_type: String(type), factor };
-  const original = num(md.get(`${arch}.rope.scaling.original_context_length`));
+  const original = metadataNumber(h, `${arch}.rope.scaling.original_context_length`, file);
   if (original !== undefined) scaling.original_max_position_embeddings = original;
   return scaling;
 }
