@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { layerWindow, parameterCount, parseLlamaConfig } from '../../src/engine/model/config';
+import { layerWindow, parameterCount, parseLlamaConfig, type LlamaConfig } from '../../src/engine/model/config';
 import { fullTrainable } from '../../src/engine/training/fullMode';
 import { checkCheckpointTensors } from '../../src/engine/model/checkpointTensors';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
@@ -20,7 +20,7 @@ import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { openSafetensors } from '../../src/engine/model/loaders/safetensors';
 import type { CheckpointReader } from '../../src/engine/model/loaders/types';
-import { buildWeights, releaseModelWeights } from '../../src/engine/model/weights';
+import { buildWeights, releaseModelWeights, type ModelWeights } from '../../src/engine/model/weights';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
 import { llamaLogprobsRef } from '../../src/engine/model/llamaCpu';
@@ -81,6 +81,21 @@ async function logitsOf(ctx: GpuContext, reader: CheckpointReader, golden: Golde
   return logits;
 }
 
+/** The last token's logits from the KV-cache decoder, the ids prefilled `chunk` at a time. */
+async function lastLogitsByKvCache(ctx: GpuContext, config: LlamaConfig, weights: ModelWeights, ids: number[], chunk: number): Promise<Float32Array> {
+  const decoder = new KvDecoder(ctx, config, weights, { maxBatch: 1, maxLen: ids.length, maxChunk: chunk });
+  let logits: Float32Array = new Float32Array();
+  for (let pos = 0; pos < ids.length; pos += chunk) {
+    const part = Uint32Array.from(ids.slice(pos, pos + chunk));
+    logits = await decoder.step(part, 1, part.length, pos);
+  }
+  decoder.destroy();
+  return logits;
+}
+
+/** The golden reduced to its last position. */
+const lastPosition = (g: Golden): Golden => ({ ...g, logits: [g.logits[g.positions.indexOf(g.input_ids.length - 1)]] });
+
 /** max |got - golden| / max |golden|. */
 function relativeGap(got: Float32Array, golden: Golden): number {
   const want = golden.logits.flat();
@@ -129,17 +144,9 @@ describe('what the family fixtures guard', () => {
     const reader = await openGguf(bytesSource('llama3.gguf', await familyGguf('llama3', golden)));
     const config = parseLlamaConfig(reader.config);
     const weights = await buildWeights(ctx, config, reader, 'f32');
-    const S = golden.input_ids.length;
-    const decoder = new KvDecoder(ctx, config, weights, { maxBatch: 1, maxLen: S, maxChunk: 80 });
-    let logits: Float32Array = new Float32Array();
-    for (let pos = 0; pos < S; pos += 80) {
-      const chunk = Uint32Array.from(golden.input_ids.slice(pos, pos + 80));
-      logits = await decoder.step(chunk, 1, chunk.length, pos);
-    }
-    decoder.destroy();
+    const logits = await lastLogitsByKvCache(ctx, config, weights, golden.input_ids, 80);
     releaseModelWeights(ctx, weights);
-    const last = { ...golden, logits: [golden.logits[golden.positions.indexOf(S - 1)]] };
-    expect(relativeGap(logits, last)).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeGap(logits, lastPosition(golden))).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it.each(['llama3', 'qwen2'])('the CPU reference forward (cpu/llama.ts) matches the %s golden from the GGUF', async (family) => {
@@ -171,16 +178,9 @@ describe('what the family fixtures guard', () => {
     expect(relativeGap(Float32Array.from(golden.logits_full_attention!.flat()), golden)).toBeGreaterThan(100 * TOLERANCE);
     const weights = await buildWeights(ctx, c, reader, 'f32');
     await reader.close?.();
-    const S = golden.input_ids.length;
-    const decoder = new KvDecoder(ctx, c, weights, { maxBatch: 1, maxLen: S, maxChunk: 20 });
-    let logits: Float32Array = new Float32Array();
-    for (let pos = 0; pos < S; pos += 20) {
-      const chunk = Uint32Array.from(golden.input_ids.slice(pos, pos + 20));
-      logits = await decoder.step(chunk, 1, chunk.length, pos);
-    }
-    decoder.destroy();
+    const logits = await lastLogitsByKvCache(ctx, c, weights, golden.input_ids, 20);
     releaseModelWeights(ctx, weights);
-    expect(relativeGap(logits, { ...golden, logits: [golden.logits[golden.positions.indexOf(S - 1)]] })).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeGap(logits, lastPosition(golden))).toBeLessThanOrEqual(TOLERANCE);
     // LlamaForCausalLM ignores sliding_window, as Hugging Face does.
     expect(parseLlamaConfig({ ...config, architectures: ['LlamaForCausalLM'], model_type: 'llama' }).slidingWindow).toBeNull();
   });
