@@ -18,7 +18,7 @@
 // 1-42 MB, mostly young-generation garbage of the readers and of this test's own comparisons):
 // a count that allocated before it was checked against the bytes left (2^40 elements, say)
 // would exceed it by orders of magnitude.
-// 2,000 cases, 5-15 s on 2 cores.
+// 2,000 cases: about 5 s of CPU, 10-30 s on a busy 2-core machine.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
