@@ -14,6 +14,8 @@ import { validateTrainConfig } from '../engine/zo/validateConfig';
 import type { RunMeta, RunState, SavedModelSource, StoredRun } from './runTypes';
 import { rewardsFrom, type EvalSeries, type StepSeries } from './series';
 
+/** A JavaScript date's range in milliseconds: outside it, formatting the date throws. */
+const TIME_RANGE = { min: -8.64e15, max: 8.64e15 };
 const RUN_STATES: readonly RunState[] = ['created', 'running', 'paused', 'stopped', 'finished', 'failed'];
 const STEP_COLUMNS: (keyof StepSeries)[] = ['step', 'loss', 'smoothed', 'lossPlus', 'lossMinus', 'projectedGrad', 'lr', 'seed', 'millis'];
 const EVAL_NUMBERS: (keyof EvalSeries)[] = ['step', 'accuracy', 'loss', 'n'];
@@ -63,8 +65,8 @@ function runMeta(f: FieldReader, raw: unknown, file: string): RunMeta {
   const meta: RunMeta = {
     id: f.string(m.id, 'meta.id', true),
     name: f.string(m.name, 'meta.name'),
-    createdAt: f.number(m.createdAt, 'meta.createdAt'),
-    updatedAt: f.number(m.updatedAt, 'meta.updatedAt'),
+    createdAt: f.number(m.createdAt, 'meta.createdAt', TIME_RANGE),
+    updatedAt: f.number(m.updatedAt, 'meta.updatedAt', TIME_RANGE),
     config: validateTrainConfig(m.config, file, 'meta.config'),
     model: {
       source: modelSource(f, model.source, 'meta.model.source'),

@@ -43,6 +43,7 @@ test('malformed run files show a message, never a blank page, also after reload'
     ['evals-x.zo-run.json', JSON.stringify({ ...goodRun, evals: 'x' }), /evals is "x"; expected an object/],
     ['config-null.zo-run.json', JSON.stringify({ ...goodRun, meta: { ...goodRun.meta, config: null } }), /meta\.config is null; expected an object/],
     ['lr-missing.zo-run.json', JSON.stringify({ ...goodRun, meta: { ...goodRun.meta, config: { ...config, lr: undefined } } }), /meta\.config\.lr is missing/],
+    ['bad-date.zo-run.json', JSON.stringify({ ...goodRun, meta: { ...goodRun.meta, createdAt: 1e20 } }), /meta\.createdAt is 100000000000000000000; expected a finite number >= -8640000000000000 and <= 8640000000000000/],
     ['short-column.zo-run.json', JSON.stringify({ ...goodRun, steps: { ...goodRun.steps, loss: [0.7] } }), /steps\.loss is an array of 1; expected 2 entries/],
     ['bad-record.zo-run.json', JSON.stringify({ ...goodRun, record: 'Wk9SRUMCAAAA' }), /record/],
     ['not-json.zo-run.json', '{"format": "zo-studio-run", ', /not-json\.zo-run\.json: its text is .*expected valid JSON/],
@@ -99,5 +100,39 @@ test('a shared link with a bad configuration says which field, and the form keep
   await expect(page.getByRole('status').filter({ hasText: /shared link: config\.lr is "x"; expected a finite number >= 0\. The link's configuration was not applied\./ })).toBeVisible();
   await expectAppAlive(page);
   await expect(page.getByRole('textbox', { name: 'Learning rate' })).not.toHaveValue('x');
+  expect(errors).toEqual([]);
+});
+
+test('a run that fails to render shows its error and a Delete; the other runs and panels stay', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // Simulates a render failure inside one run item (its date), as a bug in the app would cause.
+  await page.addInitScript(() => {
+    const original = Object.getOwnPropertyDescriptor(Intl.DateTimeFormat.prototype, 'format')!.get!;
+    Object.defineProperty(Intl.DateTimeFormat.prototype, 'format', {
+      configurable: true,
+      get(this: Intl.DateTimeFormat) {
+        const format = original.call(this) as (date?: number | Date) => string;
+        return (date?: number | Date) => {
+          if (Number(date) === 424242) throw new Error('simulated render failure');
+          return format(date);
+        };
+      },
+    });
+  });
+  await page.goto('./');
+  await expectAppAlive(page);
+  await importFile(page, 'fine.zo-run.json', JSON.stringify({ ...goodRun, meta: { ...goodRun.meta, id: 'fine', name: 'Fine run' } }));
+  await importFile(page, 'crash.zo-run.json', JSON.stringify({ ...goodRun, meta: { ...goodRun.meta, id: 'crash', name: 'Crashing run', createdAt: 424242 } }));
+  const failed = page.getByTestId('render-error');
+  await expect(failed).toHaveCount(1);
+  await expect(failed).toContainText('Run “Crashing run” could not be shown: simulated render failure');
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
+  await expect(page.getByRole('heading', { name: /Task/ })).toBeVisible();
+  await failed.getByRole('button', { name: 'Delete' }).click();
+  await expect(failed).toHaveCount(0);
+  await page.reload();
+  await expectAppAlive(page);
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
   expect(errors).toEqual([]);
 });

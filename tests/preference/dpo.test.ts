@@ -6,6 +6,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRun } from '../../src/engine/session/startRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyLlama, tinySafetensors } from '../fixtures/tinyModel';
 import { testGpu } from '../helpers/gpu';
@@ -53,7 +54,7 @@ describe('ZO-DPO', () => {
     };
     const t0 = performance.now();
     const progress: [string, number, number][] = [];
-    await session.startRun(config, undefined, { test: true }, undefined, (phase, done, total) => progress.push([phase, done, total]));
+    await startRun(session, config, undefined, { meta: { test: true }, onProgress: (phase, done, total) => progress.push([phase, done, total]) });
     // The reference scores are reported as they are computed: 8 train + 8 dev pairs, in chunks.
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.map((p) => p[2])).toEqual(progress.map(() => 16));
@@ -67,7 +68,7 @@ describe('ZO-DPO', () => {
       if (e.kind === 'reward') rewards.push(e.metrics);
       if (e.kind === 'step') losses.push(e.metrics.loss);
     };
-    await runLoop(session, 'dpo-test', config, { requested: 'none' }, { emit });
+    await runLoop(session, 'dpo-test', { requested: 'none' }, { emit });
     console.log('total', (performance.now() - t0).toFixed(0), 'ms');
     const train = rewards.filter((r) => r.split === 'train');
     expect(train.map((r) => r.step)).toEqual([0, 6]);
