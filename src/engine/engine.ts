@@ -122,11 +122,11 @@ export class Engine implements EngineApi {
     return metrics;
   }
 
-  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
     if (this.running) {
       throw new Error('another run is training; pause or stop it first');
     }
-    if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom);
+    if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom, maxSteps);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
       await this.restoreBaseWeights();
@@ -134,7 +134,8 @@ export class Engine implements EngineApi {
       await this.session.startRun(config, resumeFrom, { runId }, undefined, (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }));
     }
     this.runId = runId;
-    const control: RunControl = { requested: 'none' };
+    const done = this.session.run?.trainer.stepsDone ?? 0;
+    const control: RunControl = { requested: 'none', pauseAfter: maxSteps === undefined ? undefined : done + maxSteps };
     this.controls.set(runId, control);
     this.emitMemory();
     this.running = true;
@@ -150,7 +151,7 @@ export class Engine implements EngineApi {
   }
 
   /** ZOPrO: sample, reward, one mixed-direction ZO step per iteration (preference/zoproRun.ts). */
-  private async trainZopro(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+  private async trainZopro(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
     if (this.zopro?.runId !== runId || resumeFrom) {
       this.zopro?.run.destroy();
       this.zopro = null;
@@ -167,7 +168,8 @@ export class Engine implements EngineApi {
       this.zopro = { runId, run };
     }
     this.runId = runId;
-    const control: RunControl = { requested: 'none' };
+    const done = this.zopro.run.trainer.stepsDone;
+    const control: RunControl = { requested: 'none', pauseAfter: maxSteps === undefined ? undefined : done + maxSteps };
     this.controls.set(runId, control);
     this.running = true;
     try {

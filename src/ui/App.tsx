@@ -1,5 +1,6 @@
 // The page: controls on the left (model, task, training), what happens on the right (curves,
-// ZO dynamics, runs). Without WebGPU the whole page explains how to get it.
+// ZO dynamics, runs); or the presentation layout (one screen for a projector). Without WebGPU
+// the whole page explains how to get it.
 import { useEffect } from 'react';
 import { useStudio } from '../store/state';
 import { Banners } from './Banners';
@@ -9,6 +10,7 @@ import { GeneratePanel } from './generate/GeneratePanel';
 import { Header } from './Header';
 import { ModelPanel } from './model/ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
+import { PresentationView } from './present/PresentationView';
 import { RephrasePanel } from './rephrase/RephrasePanel';
 import { RunsPanel } from './runs/RunsPanel';
 import { TaskPanel } from './task/TaskPanel';
@@ -18,11 +20,13 @@ export function App() {
   const engineStatus = useStudio((s) => s.engineStatus);
   const engineError = useStudio((s) => s.engineError);
   const theme = useStudio((s) => s.theme);
+  const presentation = useStudio((s) => s.presentation);
   useEffect(() => {
     if (theme === 'system') document.documentElement.removeAttribute('data-theme');
     else document.documentElement.setAttribute('data-theme', theme);
   }, [theme]);
   if (engineStatus === 'no-webgpu') return <NoWebGpu detail={engineError?.message} />;
+  if (presentation) return <PresentationView />;
   return (
     <div className="app">
       <Header />

@@ -1,10 +1,8 @@
 // The forward pass in Chromium (WebGPU on SwiftShader) against golden.json, through the
 // self-test page: last-position logits max abs error <= 1e-3, mean loss within 1e-4.
-import { expect, test } from '@playwright/test';
-import { captureErrors } from './helpers';
+import { expect, test } from './helpers';
 
 test('the self-test page matches golden.json for every prompt', async ({ page }) => {
-  const errors = captureErrors(page);
   await page.goto('./selftest.html');
   const main = page.locator('#selftest');
   await expect(main).toHaveAttribute('data-status', /pass|fail|error/, { timeout: 240_000 });
@@ -15,5 +13,4 @@ test('the self-test page matches golden.json for every prompt', async ({ page })
     expect(r.lossError).toBeLessThanOrEqual(1e-4);
   }
   await expect(main).toHaveAttribute('data-status', 'pass');
-  expect(errors).toEqual([]);
 });

@@ -6,6 +6,15 @@ export interface CsvRecord {
   /** 1-based line of the file where the record starts. */
   line: number;
   fields: string[];
+  /** Set when the record is malformed (it is then no row): what is wrong and where. */
+  error?: string;
+}
+
+/** A line's text for a message: the line `lineStart` begins, cut short. */
+function lineText(src: string, lineStart: number): string {
+  const end = src.slice(lineStart, lineStart + 200).search(/\r|\n/);
+  const text = end < 0 ? src.slice(lineStart, lineStart + 200) : src.slice(lineStart, lineStart + end);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 /** Splits CSV text into records. Blank lines are skipped; an unclosed quote is an error. */
@@ -18,12 +27,16 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
   let start = 1;
   let quoted = false;
   let quoteLine = 0;
+  let quoteLineStart = 0; // offset of the line the open quote is on (for its text in messages)
+  let lineStart = 0;
+  let error: string | undefined;
   let touched = false; // the record has content (so a blank line is not a record)
   const endRecord = (): void => {
-    if (touched) records.push({ line: start, fields: [...fields, field] });
+    if (touched) records.push(error ? { line: start, fields: [...fields, field], error } : { line: start, fields: [...fields, field] });
     fields = [];
     field = '';
     touched = false;
+    error = undefined;
   };
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
@@ -32,9 +45,20 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
         if (src[i + 1] === '"') {
           field += '"';
           i++;
-        } else quoted = false;
+        } else {
+          quoted = false;
+          // A quote that opened on an earlier line and closes with text after it is almost always
+          // a quote never closed on its own line that swallowed the lines below: say so there.
+          const next = src[i + 1];
+          if (line > quoteLine && next !== undefined && next !== ',' && next !== '\n' && next !== '\r' && !error) {
+            error = `line ${quoteLine}: the quote opened on this line (${lineText(src, quoteLineStart)}) closes only on line ${line}, with text after it, so lines ${quoteLine}–${line} ran together; add the missing closing '"' on line ${quoteLine} (write "" for a quote inside a quoted field)`;
+          }
+        }
       } else {
-        if (c === '\n') line++;
+        if (c === '\n') {
+          line++;
+          lineStart = i + 1;
+        }
         field += c;
       }
       continue;
@@ -42,6 +66,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
     if (c === '"' && field === '') {
       quoted = true;
       quoteLine = line;
+      quoteLineStart = lineStart;
       touched = true;
     } else if (c === ',') {
       fields.push(field);
@@ -51,6 +76,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
       if (c === '\r' && src[i + 1] === '\n') i++;
       endRecord();
       line++;
+      lineStart = i + 1;
       start = line;
     } else {
       if (!touched) start = line;
@@ -59,7 +85,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
     }
   }
   if (quoted) {
-    return { records, error: `line ${quoteLine}: a quoted field is never closed; add the closing '"' (write "" for a quote inside a quoted field)` };
+    return { records, error: `line ${quoteLine}: a quoted field is never closed (${lineText(src, quoteLineStart)}); add the closing '"' (write "" for a quote inside a quoted field)` };
   }
   endRecord();
   return { records, error: null };
@@ -77,7 +103,7 @@ export function csvToRows(
 ): { rows: TaskRow[]; lines: number[]; problems: TaskProblem[] } {
   const problems: TaskProblem[] = [];
   const { records, error } = parseCsvRecords(text);
-  if (error) problems.push({ split, row: 0, message: error });
+  if (error) problems.push({ split, row: Number(/^line (\d+)/.exec(error)?.[1] ?? 0), message: error });
   if (records.length === 0) {
     problems.push({ split, row: 0, message: 'the CSV file is empty; it needs a header line and one line per row' });
     return { rows: [], lines: [], problems };
@@ -94,6 +120,10 @@ export function csvToRows(
   const rows: TaskRow[] = [];
   const lines: number[] = [];
   for (const record of records.slice(1)) {
+    if (record.error) {
+      problems.push({ split, row: record.line, message: record.error });
+      continue;
+    }
     if (record.fields.length !== header.length) {
       problems.push({
         split,

@@ -92,6 +92,10 @@ export async function runZoproLoop(run: ZoproRun, runId: string, control: RunCon
   const watch = new DivergenceWatch(NON_FINITE_ONLY);
   let diverged = false;
   while (run.trainer.stepsDone < run.config.steps && control.requested === 'none' && !diverged) {
+    if (control.pauseAfter !== undefined && run.trainer.stepsDone >= control.pauseAfter) {
+      control.requested = 'pause';
+      break;
+    }
     const r = await run.trainer.step();
     hooks.onStep?.(r.metrics, r.reward, r.rollouts);
     hooks.emit({ kind: 'step', runId, metrics: r.metrics });

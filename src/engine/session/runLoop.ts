@@ -6,7 +6,8 @@ import type { EngineEvent, EvalMetrics, StepMetrics, TrainConfig } from '../api'
 import { DivergenceWatch } from '../training/divergence';
 import type { Session } from './session';
 
-export type RunControl = { requested: 'none' | 'pause' | 'stop' };
+/** `pauseAfter`: pause once this many steps are done (Step once: the run's count + 1). */
+export type RunControl = { requested: 'none' | 'pause' | 'stop'; pauseAfter?: number };
 
 export interface RunLoopHooks {
   emit(event: EngineEvent): void;
@@ -41,6 +42,7 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
   if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
   while (trainer.stepsSubmitted < config.steps) {
+    if (control.pauseAfter !== undefined && trainer.stepsSubmitted >= control.pauseAfter && control.requested === 'none') control.requested = 'pause';
     if (control.requested !== 'none' || diverged) break;
     emitStep(await trainer.advance());
     const submitted = trainer.stepsSubmitted;

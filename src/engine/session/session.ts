@@ -24,7 +24,8 @@ import { startDpoRun } from '../preference/dpoRun';
 export const EVAL_BATCH = 32;
 
 /** What a run loop drives: a ZoTrainer (DPO runs are one too, with a batch hook), or anything with its surface. */
-export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
+export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'> &
+  Partial<Pick<ZoTrainer, 'stepBatch' | 'scoredBatch'>>;
 
 export interface RunHandle {
   config: TrainConfig;
