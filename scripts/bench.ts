@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
+import { benchCsv } from './bench/csv';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const modelAt = args.indexOf('--model');
   const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
+  const csv = benchCsv(log); // first: it measures peak memory as the growth of the process's max RSS
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const { context: ctx, fellBackToSwiftShader } = await acquireNodeGpu({ log });
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
   const kernels = args.includes('--no-kernels') ? {} : await benchKernels(ctx, log);
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
-  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...kernels, ...model }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...model }) + '\n');
   ctx.destroy();
 }
 

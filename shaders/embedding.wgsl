@@ -1,7 +1,7 @@
 // Token-embedding gather: out[r, c] = table[ids[r], c] for r < rows, c < hidden.
 // The table is [vocab, hidden] in one of the four weight formats (src/engine/gpu/tensor.ts):
 //   f32: one f32 per u32;  f16: two halves per u32 (element e in word e >> 1, low half first);
-//   q8/q4: codes packed 4 / 8 per u32, one f32 scale per 32 columns (src/engine/cpu/quantize.ts).
+//   q8/q4: codes packed 4 / 8 per u32, one f32 scale per 32 columns (src/engine/defs/quantFormat.ts).
 // One thread per output element; the gather is tiny next to the matmuls, so it stays scalar.
 // An id >= vocab writes a row of zeros rather than reading out of bounds.
 

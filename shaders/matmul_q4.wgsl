@@ -1,5 +1,5 @@
 // Matrix multiply by q4 weights: y[m, n] (=|+=) sum_k x[m, k] * w[n, k]  (w is [out, in]).
-// Format (src/engine/cpu/quantize.ts): 8 nibbles per u32, column c of a group in word c >> 3,
+// Format (src/engine/defs/quantFormat.ts): 8 nibbles per u32, column c of a group in word c >> 3,
 // bits 4 * (c & 7); value = (q - 8) * scale; one f32 scale per 32 columns. One vec4<u32> is
 // exactly one group, so every weight load is a 16-byte load of one whole group.
 

@@ -1,5 +1,5 @@
 // Matrix multiply by q8 weights: y[m, n] (=|+=) sum_k x[m, k] * w[n, k]  (w is [out, in]).
-// Format (src/engine/cpu/quantize.ts): 4 int8 per u32, little-endian, column c of a group in
+// Format (src/engine/defs/quantFormat.ts): 4 int8 per u32, little-endian, column c of a group in
 // word c >> 2, byte c & 3; value = q * scale; one f32 scale per 32 columns. One vec4<u32> is
 // half a group (16 columns), so every weight load is a 16-byte load.
 

@@ -2,7 +2,7 @@
 // z is regenerated from a seed, never stored). Philox-4x32-10 (Salmon et al., SC'11) + Box-Muller.
 // Library file: no entry points. Kernels that need z are built from rng.wgsl + their own source.
 //
-// Stream layout (the contract with the TypeScript twin, src/engine/zo/rng.ts):
+// Stream layout (the contract with the TypeScript twin, src/engine/defs/rng.ts):
 //   key     = (runSeed, 0)                        key.y is a domain tag; 0 = perturbation z
 //   counter = (i >> 2, stream, j, step)           i: element index inside its ParamRange
 //   philox4x32_10(counter, key) = (x, y, z, w)    four u32

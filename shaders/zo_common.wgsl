@@ -1,7 +1,7 @@
 // Shared declarations of the ZO kernels (MeZO, Malladi et al. 2023, Alg. 1). Prepended after
 // rng.wgsl to zo_perturb.wgsl and zo_update.wgsl; zo_grad.wgsl includes it too.
 
-// One step's scalars, written once per step before the submit (src/engine/zo/config.ts
+// One step's scalars, written once per step before the submit (src/engine/defs/zoConfig.ts
 // stepScalars). Constant across every phase of that submit: what changes between phases
 // (perturbation index, coefficient) is an override constant of the pipeline instead.
 struct ZoStep {

@@ -1,6 +1,6 @@
 // Projected gradients on the GPU, so a ZO step needs no CPU round trip (MeZO, Malladi et al.
 // 2023, Alg. 1: projected_grad = (L+ - L-) / 2 eps; one-sided: (L+ - L0) / eps), and the
-// ZO-SGD-Cons choice (ZO-Bench, Zhang et al. 2024). One thread; layouts in src/engine/zo/script.ts.
+// ZO-SGD-Cons choice (ZO-Bench, Zhang et al. 2024). One thread; layouts in src/engine/defs/zoScript.ts.
 // Built as zo_common.wgsl + this file.
 
 @group(0) @binding(0) var<storage, read> losses: array<f32>;          // slot s at losses[s * SLOT]

@@ -3,7 +3,7 @@
 // mu the previous update direction, n fresh Gaussian noise rescaled to mu's norm. Neither is
 // stored: every direction is a short linear combination of seed-regenerated Gaussian streams,
 //   z[i] = sum_m coef_m * gaussian(seed, step_m, j = 0, stream, i)
-// whose terms (step_m, coef_m) the CPU keeps (src/engine/zo/zopro.ts). Built as rng.wgsl +
+// whose terms (step_m, coef_m) the CPU keeps (src/engine/zo/mixedDirection.ts). Built as rng.wgsl +
 // zo_common.wgsl (ZoRange) + this file. One thread per 4 elements (one Philox call per term).
 //   axpy:  theta += alpha z over one ParamRange (perturb, restore + update in one move)
 //   sumsq: per-workgroup partial sums of z^2 (the CPU adds them up: the norms of mu and n)

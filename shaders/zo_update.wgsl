@@ -1,8 +1,8 @@
 // ZO optimizer updates along d = (s/Q) sum_j g_j z_j (s: the range's scale, 1 for MeZO) with z regenerated from the seed (MeZO,
 // Malladi et al. 2023, Alg. 1 and eq. 2; the ZO-Bench family, Zhang et al. 2024). One entry point
-// per optimizer; formulas and their CPU twins in src/engine/zo/optimizers.ts.
+// per optimizer; formulas and their CPU twins in src/engine/defs/zoOptimizers.ts.
 // Built as rng.wgsl + zo_common.wgsl + this file. summary[0..Q) holds g_j, summary[Q] the
-// ZO-SGD-Cons choice (src/engine/zo/script.ts). One thread per 4 elements.
+// ZO-SGD-Cons choice (src/engine/defs/zoScript.ts). One thread per 4 elements.
 
 @group(0) @binding(0) var<storage, read_write> theta: array<f32>;
 @group(0) @binding(1) var<uniform> range: ZoRange;

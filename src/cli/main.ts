@@ -4,6 +4,7 @@ import { UsageError } from './args';
 import { infoCommand } from './commands/info';
 import { logitsCommand } from './commands/logits';
 import { trainCommand } from './commands/train';
+import { TRAIN_USAGE } from './trainConfig';
 import { evalCommand } from './commands/evaluate';
 import { replayCommand } from './commands/replay';
 import { rephraseCommand } from './rephrase';
@@ -19,12 +20,9 @@ Commands:
   info    --model M                       config, parameter count, adapter and its limits
   logits  --model M --ids 1,2,3 [--json]  last-position logits and mean next-token loss
   eval    --model M --task DIR --split dev [--run FILE | --adapter PATH] [--limit N] [--json]
-  train   --model M --task DIR --out DIR [--mode full|lora|sparse] [--optimizer zo-sgd|zo-sgd-sign|
-          zo-sgd-momentum|zo-sgd-cons|zo-adam] [--steps 100] [--lr 1e-4] [--eps 1e-3] [--batch 16]
-          [--q 1] [--seed 0] [--schedule constant|linear|cosine] [--eval-every N] [--eval-limit N]
-          [--layers 0,2-3 --projections q,v (full mode: train only these)]
-          [--lora-rank 8 --lora-alpha 16 --lora-targets q,v] [--sparse-fraction 0.001
-          --sparse-score activation|magnitude|random] [--block-scales scales.json] [--resume run.zorec] [--json]
+${TRAIN_USAGE}
+          run.zorec is written as the run goes (fsync every --fsync-every 10 steps): a killed run
+          continues with --resume DIR/run.zorec and the same flags
 ${LEARN_SCALES_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
@@ -35,7 +33,11 @@ ${PREFERENCE_USAGE}
 Model options (every command that takes --model):
   --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
-  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos`;
+  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos
+
+Task options (train, eval, replay): the task's row problems are printed with their lines;
+  --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out
+                              (default) or have their prompt cut from the left`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 

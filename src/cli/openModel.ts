@@ -7,10 +7,12 @@ import type { WeightFormat } from '../engine/gpu/tensor';
 import type { GpuContext } from '../engine/gpu/context';
 import { resolveModelNode } from '../engine/model/loaders/nodeResolve';
 import type { ResolvedModel } from '../engine/model/loaders/resolveModel';
-import { parseLlamaConfig, type LlamaConfig } from '../engine/model/config';
+import type { LlamaConfig } from '../engine/model/config';
+import { checkedModelConfig } from '../engine/model/checkpointTensors';
 import { loadModel, type LoadedModel } from '../engine/session/loadedModel';
 import { optionalString, stringFlag, UsageError, type ParsedArgs } from './args';
 import type { CliIo } from './io';
+import { DEFAULT_PRECISION, WEIGHT_PRECISIONS, isOneOf } from '../engine/config';
 
 export interface CliModel {
   label: string;
@@ -30,8 +32,8 @@ export function bundledDemoModel(): string {
 }
 
 export function precisionFlag(args: ParsedArgs): WeightFormat {
-  const q = stringFlag(args, 'quant', 'f32');
-  if (q !== 'f32' && q !== 'f16' && q !== 'q8' && q !== 'q4') throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
+  const q = stringFlag(args, 'quant', DEFAULT_PRECISION);
+  if (!isOneOf(WEIGHT_PRECISIONS, q)) throw new UsageError(`--quant must be f32, f16, q8 or q4, got "${q}"`);
   return q;
 }
 
@@ -49,9 +51,11 @@ export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliMode
       io.stderr(`downloading ${p.file}: ${(p.loadedBytes / 1e6).toFixed(1)} / ${(p.totalBytes / 1e6).toFixed(1)} MB`);
     },
   });
+  const { config, warnings } = checkedModelConfig(resolved);
+  for (const w of warnings) io.stderr(`warning: ${w}`);
   return {
     label: resolved.label,
-    config: parseLlamaConfig(resolved.config as Record<string, unknown>),
+    config,
     resolved,
     reader: resolved.reader,
     close: async () => resolved.reader.close?.(),
@@ -60,5 +64,7 @@ export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliMode
 
 export async function loadCliModel(ctx: GpuContext, args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
   const model = await openCliModel(args, io);
+  // A .gguf's tokenizer may come from beside it or from its own metadata: say which.
+  if (model.resolved.format === 'gguf') io.stderr(`tokenizer: ${model.resolved.tokenizerSource}`);
   return loadModel(ctx, model.resolved, precisionFlag(args));
 }

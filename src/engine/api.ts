@@ -3,8 +3,10 @@
 import type { LedgerSnapshot } from './gpu/ledger';
 import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/context';
 import type { TaskSpec, TaskRow } from './data/task';
+import type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision } from './config/options';
 
-export type WeightPrecision = 'f32' | 'f16' | 'q8' | 'q4';
+// The option types derive from the lists in config/options.ts (one home for every choice).
+export type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision };
 
 export type ModelSource =
   | { kind: 'demo' }
@@ -34,6 +36,10 @@ export interface ModelSummary {
   /** sha-256 of each weight file, hex: the identity a run records. */
   fileHashes: Record<string, string>;
   hasChatTemplate: boolean;
+  /** What loaded but deserves a look, e.g. checkpoint tensors the model does not use. */
+  warnings: string[];
+  /** Where the tokenizer came from: "tokenizer.json", or the GGUF's own metadata (and which kind). */
+  tokenizerSource: string;
 }
 
 export interface AdapterReport {
@@ -54,12 +60,9 @@ export interface LoadProgress {
 export interface TaskInput {
   spec: TaskSpec;
   splits: Record<string, TaskRow[]>;
+  /** Rows longer than the model's maximum sequence length: left out (default) or truncated from the left. */
+  longRows?: 'skip' | 'truncate';
 }
-
-export type TuningMode = 'full' | 'lora' | 'sparse';
-export type OptimizerName = 'zo-sgd' | 'zo-sgd-sign' | 'zo-sgd-momentum' | 'zo-sgd-cons' | 'zo-adam';
-export type Objective = 'classification' | 'lm' | 'neg-accuracy' | 'dpo' | 'zopro';
-export type LrSchedule = 'constant' | 'linear' | 'cosine';
 
 export interface TrainConfig {
   mode: TuningMode;
@@ -85,7 +88,7 @@ export interface TrainConfig {
    *  gate, up, down); either given means linear weights only. Absent: every weight. */
   full?: { layers?: number[]; projections?: string[] };
   lora?: { rank: number; alpha: number; targets: string[] };
-  sparse?: { fraction: number; score: 'activation' | 'magnitude' | 'random'; calibrationRows: number };
+  sparse?: { fraction: number; score: SparseScore; calibrationRows: number };
   momentum?: number;
   /** objective 'dpo' (src/engine/preference/dpo.ts). */
   dpo?: DpoOptions;
@@ -99,7 +102,7 @@ export interface TrainConfig {
 /** Per-block perturbation variances learned once for a model and tuning mode (training/blockScales.ts). */
 export interface BlockScaleProfile {
   model: string;
-  mode: 'full' | 'lora' | 'sparse';
+  mode: TuningMode;
   /** The task whose first train batch the probes ran on (the profile is reused on any task). */
   task: string;
   rows: number;
@@ -125,7 +128,7 @@ export interface ZoproOptions {
   /** Prompts per step. */
   prompts: number;
   /** Weight of the previous update direction in the perturbation, decayed per step. */
-  lambda: { start: number; end: number; schedule: 'linear' | 'cosine' | 'constant' };
+  lambda: { start: number; end: number; schedule: LambdaSchedule };
   /** Weight of the KL penalty to the start model. */
   klCoef: number;
   reward: RewardRule;

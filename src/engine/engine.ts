@@ -112,8 +112,10 @@ export class Engine implements EngineApi {
 
   async setTask(task: TaskInput): Promise<TaskSummary> {
     const parsed = buildTask(task.spec, Object.fromEntries(Object.entries(task.splits).map(([k, rows]) => [k, rows.map((r) => JSON.stringify(r)).join('\n')])));
-    this.session.setTask(parsed);
-    return summarizeTask(parsed);
+    const encoded = this.session.setTask(parsed, task.longRows);
+    const summary = summarizeTask(parsed);
+    const splits = Object.fromEntries(Object.entries(encoded.splits).map(([name, rows]) => [name, rows.length]));
+    return { ...summary, splits, problems: [...summary.problems, ...encoded.problems] };
   }
 
   async evaluate(split: string, limit: number): Promise<EvalMetrics> {

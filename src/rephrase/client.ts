@@ -128,7 +128,8 @@ export class ChatClient {
         throw this.transportError(err, outer, timedOut);
       }
       if (!response.ok) {
-        const snippet = redact(text.slice(0, 300), apiKey);
+        // Redact the whole body before cutting it: a key straddling the cut would survive as a prefix.
+        const snippet = redact(text, apiKey).slice(0, 300);
         const status = response.status;
         const kind = status === 429 ? 'rate-limit' : status >= 500 ? 'server' : status === 401 || status === 403 ? 'auth' : 'http';
         const error = new EndpointError(kind, httpMessage(status, snippet), status) as EndpointError & { retryAfterMs?: number };

@@ -38,6 +38,19 @@ export function redact(text: string, secret: string | undefined): string {
   return text.split(secret).join('[redacted]');
 }
 
+/** Every string inside `value` (objects and arrays walked in place) with each key redacted. */
+export function redactStrings<T>(value: T, secrets: (string | undefined)[]): T {
+  const scrub = (v: unknown): unknown => {
+    if (typeof v === 'string') return secrets.reduce<string>((s, k) => redact(s, k), v);
+    if (Array.isArray(v)) return v.map(scrub);
+    if (v && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) (v as Record<string, unknown>)[k] = scrub(inner);
+    }
+    return v;
+  };
+  return scrub(value) as T;
+}
+
 /**
  * Holds API keys per endpoint origin. Keys are in memory only unless `remember` is true, in
  * which case they are written to `deviceStore` (a store of their own, never the job's store).

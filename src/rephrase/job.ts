@@ -4,6 +4,7 @@
 // events; the CLI drives the same object.
 import { ChatClient, addUsage, ZERO_USAGE, type Usage } from './client';
 import { resolveConfig, type RephraseConfig, type RephraseConfigInput } from './config';
+import { redactStrings } from './endpoint';
 import { EndpointError } from './errors';
 import { buildRephrasedTask, gateStats, type GateStats } from './gate';
 import { MalformedOutput, parseRewrite, parseVerdict } from './parse';
@@ -205,7 +206,7 @@ export class RephraseJob {
         random: this.options.random,
         onRetry: ({ attempt, delayMs, error }) => {
           row.requests++;
-          this.emit({ kind: 'retry', rowKey: row.key, stage, attempt, delayMs, message: error.message });
+          this.emit({ kind: 'retry', rowKey: row.key, stage, attempt, delayMs, message: redactStrings(error.message, this.secrets()) });
         },
       },
     );
@@ -244,8 +245,12 @@ export class RephraseJob {
     }
   }
 
+  private secrets(): (string | undefined)[] {
+    return [this.options.apiKey, this.options.judgeApiKey];
+  }
+
   private stopWithError(message: string): void {
-    if (this.fatal === undefined) this.fatal = message;
+    if (this.fatal === undefined) this.fatal = redactStrings(message, this.secrets());
     this.controller?.abort();
     if (this.state === 'running') this.setStatus('cancelling');
   }
@@ -289,6 +294,9 @@ export class RephraseJob {
 
   /** Writes one row (writes of one row land in order); emits the row event. */
   private persist(row: RowRecord): Promise<void> {
+    // An endpoint may echo a key in any text it returns (a rewrite, a reason, an error body):
+    // nothing that is stored, shown or exported keeps it.
+    redactStrings(row, this.secrets());
     const snapshot = structuredClone(row);
     this.emit({ kind: 'row', row: snapshot });
     return this.writes.set(`row/${row.key}`, snapshot);

@@ -15,7 +15,8 @@ import type {
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
 import type { LabelSet, ParsedTask } from '../engine/data';
-import { DEFAULT_MAX_SEQ_LEN, DEFAULT_PRECISION, DEFAULT_TASK, DEFAULT_TRAIN_CONFIG } from './defaults';
+import { DEFAULT_MAX_SEQ_LEN, DEFAULT_TASK } from './defaults';
+import { DEFAULT_PRECISION, DEFAULT_TRAIN_CONFIG } from '../engine/config';
 import type { RunMeta } from './runTypes';
 import type { EvalSeries, RewardSeries, StepSeries } from './series';
 
@@ -78,6 +79,8 @@ export interface TaskSlice {
   savedUploads: string[];
   /** Why the last file picked was not taken (the current task stays as it was). */
   uploadRejected: UserError | null;
+  /** Rows longer than the model's maximum sequence length: left out, or truncated from the left. */
+  longRows: 'skip' | 'truncate';
 }
 
 export interface TrainingSlice {
@@ -169,6 +172,7 @@ export const initialTask: TaskSlice = {
   taskApplied: false,
   savedUploads: [],
   uploadRejected: null,
+  longRows: 'skip',
 };
 
 export const initialTraining: TrainingSlice = {

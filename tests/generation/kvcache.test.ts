@@ -21,7 +21,7 @@ import { openSafetensors } from '../../src/engine/model/loaders/safetensors';
 import { tokenizerFromJson } from '../../src/engine/data/tokenizer';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
 import { generateIds, type GenerateOptions } from '../../src/engine/generation/generate';
-import { argmax } from '../../src/engine/generation/sampler';
+import { argmax } from '../../src/engine/generation/tokenSampler';
 
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 const GREEDY: GenerateOptions = { maxNewTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 0, stopTokens: [] };

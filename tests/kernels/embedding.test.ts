@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddingKernel } from '../../src/engine/gpu/kernels/embedding';
 import { embeddingRef } from '../../src/engine/cpu/embedding';
-import { dequantize, quantize, type QuantKind } from '../../src/engine/cpu/quantize';
-import { f16ToF32, f32ToF16 } from '../../src/engine/model/loaders/halfFloat';
+import { dequantize, quantize, type QuantKind } from '../../src/engine/defs/quantFormat';
+import { f16ToF32, f32ToF16 } from '../../src/engine/defs/halfFloat';
 import type { GpuContext } from '../../src/engine/gpu/context';
 import type { GpuWeight, WeightFormat } from '../../src/engine/gpu/tensor';
 import { randomArray } from '../helpers/allclose';

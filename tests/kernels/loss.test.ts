@@ -2,7 +2,8 @@
 // batch mean sums in a different order than the CPU loop.
 import { describe, it } from 'vitest';
 import { LossKernel } from '../../src/engine/gpu/kernels/loss';
-import { buildScoringPlan, lossRef, type LossCoefficients, type LossObjective, type ScoredExample } from '../../src/engine/cpu/loss';
+import { lossRef } from '../../src/engine/cpu/loss';
+import { buildScoringPlan, type LossCoefficients, type LossObjective, type ScoredExample } from '../../src/engine/defs/lossPlan';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';
 

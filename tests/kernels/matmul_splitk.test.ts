@@ -19,9 +19,9 @@ import {
 } from '../../src/engine/gpu/kernels/matmul';
 import { uploadWeight } from '../../src/engine/gpu/weights';
 import type { GpuWeight, WeightFormat } from '../../src/engine/gpu/tensor';
-import { dequantize, quantize } from '../../src/engine/cpu/quantize';
+import { dequantize, quantize } from '../../src/engine/defs/quantFormat';
 import { matmulRef } from '../../src/engine/cpu/matmul';
-import { f16ToF32, f32ToF16 } from '../../src/engine/model/loaders/halfFloat';
+import { f16ToF32, f32ToF16 } from '../../src/engine/defs/halfFloat';
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';

@@ -2,7 +2,9 @@
 // both sides; the GPU then reduces it mod pi/2 in f32 (error ~1e-7 rad at t = 4095) and
 // evaluates sin/cos polynomials (about one ulp), against Math.cos/sin of the same f32 angle.
 // (WGSL's built-in sin/cos failed this at 2e-4 on SwiftShader, hence the hand-written sincos.)
-// ropeInvFreq is checked against values derived by hand from the HF formulas (rtol 1e-6).
+// ropeInvFreq is checked against values derived by hand from the HF formulas (rtol 1e-6); the
+// GGUF route (llama.cpp's rope_freqs divisors) against HF's llama3 frequencies (rtol 3e-7: the
+// two round differently in f32).
 import { describe, expect, it } from 'vitest';
 import { RopeKernel } from '../../src/engine/gpu/kernels/rope';
 import { ropeInvFreq, ropeRef, type RopeConfig } from '../../src/engine/cpu/rope';
@@ -52,6 +54,32 @@ describe('ropeInvFreq', () => {
     expect(scaled.some((v, i) => v !== base[i] && v !== Math.fround(base[i] / 32))).toBe(true); // a blended band
   });
 
+  it('linear: every frequency divided by factor (HF inv_freq /= factor), with type or rope_type', () => {
+    const base = ropeInvFreq({ headDim: 16, ropeTheta: 10_000 });
+    const want = base.map((v) => Math.fround(v / 4));
+    expect(Array.from(ropeInvFreq({ headDim: 16, ropeTheta: 10_000, ropeScaling: { type: 'linear', factor: 4 } }))).toEqual(Array.from(want));
+    expect(Array.from(ropeInvFreq({ headDim: 16, ropeTheta: 10_000, ropeScaling: { rope_type: 'linear', factor: 4 } }))).toEqual(Array.from(want));
+    expect(() => ropeInvFreq({ headDim: 8, ropeTheta: 1e4, ropeScaling: { type: 'linear', factor: 0 } })).toThrow(/positive factor/);
+  });
+
+  it("freqFactors (a GGUF's rope_freqs): llama.cpp's converter divisors reproduce HF's llama3 frequencies", () => {
+    // convert_hf_to_gguf.py: factor 1 (short wavelengths), factor (long), 1 / ((1 - smooth) / factor + smooth) between.
+    const { factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: old } = LLAMA32.ropeScaling as Required<NonNullable<RopeConfig['ropeScaling']>>;
+    const base = ropeInvFreq({ headDim: 64, ropeTheta: 500_000 });
+    const divisors = Array.from(base, (f) => {
+      const wavelen = (2 * Math.PI) / f;
+      if (wavelen < old / high) return 1;
+      if (wavelen > old / low) return factor;
+      const smooth = (old / wavelen - low) / (high - low);
+      return 1 / ((1 - smooth) / factor + smooth);
+    });
+    const fromFile = ropeInvFreq({ headDim: 64, ropeTheta: 500_000, freqFactors: divisors });
+    expectAllclose(fromFile, ropeInvFreq(LLAMA32), { atol: 0, rtol: 3e-7 });
+    expect(divisors.filter((d) => d !== 1 && d !== factor).length).toBeGreaterThan(0); // a blended band
+    expect(() => ropeInvFreq({ headDim: 64, ropeTheta: 500_000, freqFactors: divisors.slice(1) })).toThrow(/31 frequency factors.*needs 32/);
+    expect(() => ropeInvFreq({ headDim: 8, ropeTheta: 1e4, freqFactors: [1, 0, 1, 1] })).toThrow(/factor 1 is 0/);
+  });
+
   it('names the rope type it does not support', () => {
     expect(() => ropeInvFreq({ headDim: 8, ropeTheta: 1e4, ropeScaling: { rope_type: 'yarn', factor: 4 } })).toThrow(/'yarn'/);
     expect(() => ropeInvFreq({ headDim: 8, ropeTheta: 1e4, ropeScaling: { type: 'dynamic', factor: 2 } })).toThrow(/'dynamic'/);
@@ -98,5 +126,18 @@ describe('rope kernel', () => {
     // position 0 is the identity, position 1 is not
     expect(Array.from(got.subarray(0, heads * headDim))).toEqual(Array.from(x.subarray(0, heads * headDim)));
     expect(got[heads * headDim]).not.toBe(x[heads * headDim]);
+  });
+
+  it('linear scaling and rope_freqs divisors at long positions (up to 8191)', async () => {
+    const ctx = await testGpu();
+    const [heads, headDim, seqLen] = [1, 16, 8192];
+    const x = randomArray(seqLen * heads * headDim, 91);
+    for (const rope of [
+      { headDim, ropeTheta: 10_000, ropeScaling: { type: 'linear', factor: 4 } },
+      { headDim, ropeTheta: 500_000, freqFactors: [1, 1, 1, 1, 1.7, 32, 32, 32] },
+    ]) {
+      const inv = ropeInvFreq(rope);
+      expectAllclose(await rotate(ctx, x, 1, seqLen, heads, headDim, inv, seqLen), ropeRef(x, 1, seqLen, heads, headDim, inv), TOL, 'rope scaled');
+    }
   });
 });

@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dequantize } from '../../src/engine/cpu/quantize';
+import { dequantize } from '../../src/engine/defs/quantFormat';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { CorruptFileError, MissingFileError, UnsupportedArchitectureError, UnsupportedDtypeError } from '../../src/engine/model/loaders/errors';
 import { decodeGgml, GGML_TYPES } from '../../src/engine/model/loaders/gguf/ggufBlocks';
 import { readGgufHeader } from '../../src/engine/model/loaders/gguf/ggufFile';
 import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
 import { permuteRows, unpermuteRows } from '../../src/engine/model/loaders/gguf/ropePermute';
-import { halfToFloat, floatToHalf } from '../../src/engine/model/loaders/halfFloat';
+import { halfToFloat, floatToHalf } from '../../src/engine/defs/halfFloat';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { encodeGguf, GGML, llamaCppPermute, llamaGguf, packQ4K, packQ6K, type Kv } from '../fixtures/ggufWriter';
@@ -63,6 +63,52 @@ describe('GGUF container', () => {
     expect(err.message).toMatch(/truncated/);
     // The header intact, the data cut short: tensor ranges past the end.
     await expect(openGguf(src(full.subarray(0, full.length - 100)))).rejects.toThrow(/runs past the end/);
+  });
+});
+
+describe('GGUF container validation (as llama.cpp gguf.cpp refuses)', () => {
+  const one = (kvs: Kv[], tensors = [{ name: 'a', shape: [32], type: GGML.F32, bytes: new Uint8Array(128) }]) => encodeGguf(kvs, tensors);
+  /** The byte index of the first occurrence of `needle` (an ASCII string) in `bytes`. */
+  const find = (bytes: Uint8Array, needle: string) => Buffer.from(bytes).indexOf(Buffer.from(needle));
+
+  it('refuses a repeated metadata key and a repeated tensor name', async () => {
+    await expect(readGgufHeader(src(one([['llama.block_count', 'u32', 2], ['llama.block_count', 'u32', 1]])))).rejects.toThrow(/metadata key llama.block_count appears twice/);
+    const t = { name: 'w', shape: [32], type: GGML.F32, bytes: new Uint8Array(128) };
+    await expect(readGgufHeader(src(one([], [t, t])))).rejects.toThrow(/tensor w is listed twice/);
+  });
+
+  it('bounds array, string and tensor counts by the bytes left before allocating', async () => {
+    const arr = one([['a.arr', 'arr', 'u32', [1, 2, 3]]]);
+    const countAt = find(arr, 'a.arr') + 5 + 4 + 4; // key, value type, element type
+    const huge = arr.slice();
+    new DataView(huge.buffer).setBigUint64(countAt, 2n ** 50n, true);
+    const before = process.memoryUsage().rss;
+    await expect(readGgufHeader(src(huge))).rejects.toThrow(/array a.arr claims 1125899906842624 elements, more than the \d+ bytes left/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+    const str = one([['a.s', 'str', 'hello']]);
+    const lenAt = find(str, 'a.s') + 3 + 4;
+    new DataView(str.buffer).setBigUint64(lenAt, 10n ** 12n, true);
+    await expect(readGgufHeader(src(str))).rejects.toThrow(/metadata a.s length 1000000000000 runs past the end/);
+    const counts = one([]);
+    new DataView(counts.buffer).setBigUint64(8, 10n ** 9n, true);
+    await expect(readGgufHeader(src(counts))).rejects.toThrow(/claims 0 metadata pairs and 1000000000 tensors/);
+  });
+
+  it('requires tensors to tile the data section in order, nothing past the end or after the last', async () => {
+    const a = { name: 'a', shape: [32], type: GGML.F32, bytes: new Uint8Array(128) };
+    const b = { name: 'b', shape: [64], type: GGML.Q8_0, bytes: new Uint8Array(68) };
+    const good = encodeGguf([], [a, b]);
+    expect((await readGgufHeader(src(good))).tensors.map((t) => t.byteLength)).toEqual([128, 68]);
+    const overlap = good.slice();
+    const bOffsetAt = find(good, '\x01\x00\x00\x00\x00\x00\x00\x00b') + 9 + 4 + 8 + 4;
+    new DataView(overlap.buffer).setBigUint64(bOffsetAt, 0n, true);
+    await expect(readGgufHeader(src(overlap))).rejects.toThrow(/tensor b has data offset 0; after the tensors before it, it must be 128/);
+    const tail = new Uint8Array(good.length + 64);
+    tail.set(good);
+    await expect(readGgufHeader(src(tail))).rejects.toThrow(/bytes after the last tensor belong to no tensor/);
+    await expect(readGgufHeader(src(good.subarray(0, good.length - 40)))).rejects.toThrow(/tensor b .* runs past the end/);
+    const partial = encodeGguf([], [{ name: 'q', shape: [48], type: GGML.Q8_0, bytes: new Uint8Array(51) }]);
+    await expect(readGgufHeader(src(partial))).rejects.toThrow(/rows of 48 are not whole blocks of 32/);
   });
 });
 
@@ -152,7 +198,7 @@ describe('GGUF llama checkpoints', () => {
     expect(err.message).toMatch(/gpt2.*supports LlamaForCausalLM, MistralForCausalLM/);
   });
 
-  it('resolves a folder with a .gguf and tokenizer.json; without a tokenizer it says what to add', async () => {
+  it('resolves a folder with a .gguf and tokenizer.json; with neither tokenizer.json nor tokenizer metadata it says what to add', async () => {
     const dir = join(tmp, 'gg');
     writeModelMeta(dir, {});
     rmSync(join(dir, 'config.json'));
@@ -161,11 +207,12 @@ describe('GGUF llama checkpoints', () => {
     expect(r.format).toBe('gguf');
     expect(r.config.hidden_size).toBe(64);
     expect(r.tokenizerJson.model).toBeTruthy();
+    expect(r.tokenizerSource).toMatch(/^tokenizer\.json beside tiny\.Q8_0\.gguf \(preferred/);
     expect(r.files.map((f) => f.name)).toContain('tiny.Q8_0.gguf');
     await r.reader.close?.();
     rmSync(join(dir, 'tokenizer.json'));
     const err = await resolveModel({ kind: 'files', files: nodeFolder(dir), gguf: 'tiny.Q8_0.gguf' }).catch((e) => e);
     expect(err).toBeInstanceOf(MissingFileError);
-    expect(err.message).toMatch(/no tokenizer\.json.*GGUF tokenizers .* are not converted/);
+    expect(err.message).toMatch(/tiny\.Q8_0\.gguf has no tokenizer \(no tokenizer\.ggml\.tokens metadata\).*tokenizer\.json/);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { CorruptFileError, UnsupportedArchitectureError, UnsupportedDtypeError, MissingFileError } from '../../src/engine/model/loaders/errors';
-import { halfToFloat } from '../../src/engine/model/loaders/halfFloat';
+import { halfToFloat } from '../../src/engine/defs/halfFloat';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { openSafetensors, readSafetensorsHeader, SafetensorsFormatError } from '../../src/engine/model/loaders/safetensors';
@@ -62,7 +62,7 @@ describe('safetensors', () => {
   const one = [model.tensors[1], model.tensors[2]];
   const corrupt: [string, (b: Uint8Array) => Uint8Array, RegExp][] = [
     ['header length past the end', (b) => { const c = b.slice(); new DataView(c.buffer).setBigUint64(0, BigInt(b.length), true); return c; }, /header length .* runs past the end/],
-    ['truncated data (offsets out of range)', (b) => b.subarray(0, b.length - 10), /outside the .* data bytes/],
+    ['truncated data (offsets out of range)', (b) => b.subarray(0, b.length - 10), /inside the .* data bytes/],
     ['only a few bytes', (b) => b.subarray(0, 5), /only 5 bytes/],
     ['header not JSON', (b) => { const c = b.slice(); c[9] = 0x7b; c[10] = 0x7b; return c; }, /not JSON/],
   ];
@@ -81,11 +81,33 @@ describe('safetensors', () => {
     const overlap = encodeSafetensors(one, 'F32', (h) => { (h[one[1].name] as { data_offsets: number[] }).data_offsets = [4, 4 + one[1].data.length * 4]; });
     await expect(readSafetensorsHeader(bytesSource('o', overlap))).rejects.toThrow(/overlap/);
     const mismatch = encodeSafetensors(one, 'F32', (h) => { (h[one[0].name] as { shape: number[] }).shape = [3, 3]; });
-    await expect(readSafetensorsHeader(bytesSource('s', mismatch))).rejects.toThrow(/shape \[3,3\] F32 needs 36 bytes/);
+    await expect(readSafetensorsHeader(bytesSource('s', mismatch))).rejects.toThrow(/span of 36 bytes, what shape \[3,3\] F32 needs/);
+  });
+
+  it('checks that tensor data tiles the data section exactly, as the reference reader does', async () => {
+    const bytes = encodeSafetensors(one, 'F32');
+    const headerLen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    for (const delta of [-1, 1]) {
+      // One byte off shifts every tensor (+1: a header byte is read as data, -1: the reverse); never loads.
+      const shifted = bytes.slice();
+      new DataView(shifted.buffer).setBigUint64(0, BigInt(headerLen + delta), true);
+      await expect(readSafetensorsHeader(bytesSource('h', shifted))).rejects.toBeInstanceOf(SafetensorsFormatError);
+    }
+    const tail = new Uint8Array(bytes.length + 4);
+    tail.set(bytes);
+    await expect(readSafetensorsHeader(bytesSource('t', tail))).rejects.toThrow(/4 bytes after the last tensor belong to no tensor/);
+    const gap = encodeSafetensors(one, 'F32', (h) => {
+      const e = h[one[0].name] as { data_offsets: number[]; shape: number[] };
+      e.data_offsets = [4, e.data_offsets[1]];
+      e.shape = [one[0].data.length - 1];
+    });
+    await expect(readSafetensorsHeader(bytesSource('g', gap))).rejects.toThrow(/leaving 4 bytes no tensor uses/);
+    const metadata = encodeSafetensors(one, 'F32', (h) => { h.__metadata__ = { format: 1 }; });
+    await expect(readSafetensorsHeader(bytesSource('m', metadata))).rejects.toThrow(/__metadata__\.format is 1; expected a string/);
   });
 
   it('names unsupported dtypes and the supported ones', async () => {
-    const bytes = encodeSafetensors(one, 'F32', (h) => { (h[one[0].name] as { dtype: string }).dtype = 'I64'; });
+    const bytes = encodeSafetensors(one, 'F32', (h) => { Object.assign(h[one[0].name] as object, { dtype: 'I64', shape: [one[0].data.length / 2] }); });
     const err = await readSafetensorsHeader(bytesSource('i.safetensors', bytes)).catch((e) => e);
     expect(err).toBeInstanceOf(UnsupportedDtypeError);
     expect(err.message).toMatch(/stored as I64.*supported: F32, F16, BF16/);

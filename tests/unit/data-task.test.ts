@@ -146,8 +146,8 @@ describe('task.json validation', () => {
   });
 
   it('parseTask rejects task.json that is not JSON, loadTaskFromFiles one that is absent', () => {
-    expect(() => parseTask('{', {})).toThrow(/task.json is not valid JSON/);
-    expect(() => loadTaskFromFiles([{ name: 'train.jsonl', text: '' }])).toThrow(/no task.json among the files \(train.jsonl\)/);
+    expect(() => parseTask('{', {})).toThrow(/^task\.json: its text is .*; expected valid JSON\.$/);
+    expect(() => loadTaskFromFiles([{ name: 'train.jsonl', text: '' }])).toThrow(/task\.json is missing \(the files are: train\.jsonl\)/);
   });
 
   it('loadTaskFromFiles takes CSV splits with a column mapping and ignores other files', () => {

@@ -1,12 +1,9 @@
 // Preference-run reward curves on the main thread, in Node: rows from 'reward' events (NaN for
 // what an objective does not report), replays that supersede rows, the IndexedDB and run-file
-// round trips (JSON writes NaN as null; runs saved before reward curves have none), the chart
-// lines read from them, and the store's copies of the engine's preference defaults.
+// round trips (JSON writes NaN as null; runs saved before reward curves have none), and the chart
+// lines read from them (the preference defaults have one home, src/engine/config: tests/unit/config-defaults.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { RewardMetrics } from '../../src/engine/api';
-import { DPO_DEFAULTS } from '../../src/engine/preference/dpoRun';
-import { ZOPRO_DEFAULTS } from '../../src/engine/preference/zoproRun';
-import { DEFAULT_DPO, DEFAULT_ZOPRO } from '../../src/store/defaults';
 import { exportRunFile, importRunFile } from '../../src/store/persistence';
 import type { StoredRun } from '../../src/store/runTypes';
 import { appendReward, emptyEvals, emptyRewards, emptySteps, rewardsFrom, truncateRewards, type RewardSeries } from '../../src/store/series';
@@ -156,12 +153,5 @@ describe('reward chart lines', () => {
     appendReward(z, zopro(3, 0.9));
     expect(rewardPoints(zrun, 'rollout', 'rewardMean')).toHaveLength(2);
     expect(rewardPoints({ ...zrun, version: 2 }, 'rollout', 'rewardMean')).toHaveLength(3);
-  });
-});
-
-describe('preference defaults', () => {
-  it('the store sends what the engine would use anyway', () => {
-    expect(DEFAULT_DPO.beta).toBe(DPO_DEFAULTS.beta);
-    expect(DEFAULT_ZOPRO).toEqual(ZOPRO_DEFAULTS);
   });
 });

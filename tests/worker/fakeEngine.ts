@@ -44,7 +44,7 @@ export class FakeEngine implements EngineApi {
   async loadModel(request: LoadModelRequest): Promise<ModelSummary> {
     this.note('loadModel', request);
     this.emit({ kind: 'load-progress', progress: { file: 'model.safetensors', loadedBytes: 50, totalBytes: 100, bytesPerSecond: 10, secondsLeft: 5, phase: 'download' } });
-    return { name: 'fake', architecture: 'llama', parameters: 10, layers: 1, hidden: 4, heads: 1, kvHeads: 1, vocab: 8, precision: request.precision, fileHashes: {}, hasChatTemplate: false };
+    return { name: 'fake', architecture: 'llama', parameters: 10, layers: 1, hidden: 4, heads: 1, kvHeads: 1, vocab: 8, precision: request.precision, fileHashes: {}, hasChatTemplate: false, tokenizerSource: 'tokenizer.json', warnings: [] };
   }
   async setTask(task: TaskInput): Promise<TaskSummary> {
     this.note('setTask', task);

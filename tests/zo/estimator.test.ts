@@ -5,8 +5,8 @@
 // The GPU computes the same g bit for bit on SwiftShader (step.test.ts), so this covers it too.
 import { describe, expect, it } from 'vitest';
 import { ZoCpuPlan } from '../../src/engine/cpu/zoPlan';
-import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/zo/config';
-import { gaussianRange } from '../../src/engine/zo/rng';
+import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/defs/zoConfig';
+import { gaussianRange } from '../../src/engine/defs/rng';
 import { randomArray } from '../helpers/allclose';
 
 const N = 16;

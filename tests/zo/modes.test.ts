@@ -14,7 +14,7 @@ import { parseLayerList, parseProjectionList, parseTargets } from '../../src/eng
 import { sparseTrainable } from '../../src/engine/training/sparseMode';
 import { topK } from '../../src/engine/training/sensitivity';
 import { ZoTrainer } from '../../src/engine/training/trainer';
-import { ZO_DEFAULTS } from '../../src/engine/zo/config';
+import { ZO_DEFAULTS } from '../../src/engine/defs/zoConfig';
 import type { EncodedExample } from '../../src/engine/training/batches';
 import type { GpuContext } from '../../src/engine/gpu/context';
 

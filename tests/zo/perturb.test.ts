@@ -5,8 +5,8 @@
 // allowed on the GPU). Elements outside the ranges must stay bit-identical.
 import { describe, expect, it } from 'vitest';
 import { perturbRangeCpu } from '../../src/engine/cpu/zo';
-import { ZO_DEFAULTS, stepScalars, type ZoHyper } from '../../src/engine/zo/config';
-import { gaussianRange } from '../../src/engine/zo/rng';
+import { ZO_DEFAULTS, stepScalars, type ZoHyper } from '../../src/engine/defs/zoConfig';
+import { gaussianRange } from '../../src/engine/defs/rng';
 import { ZoStepPlan } from '../../src/engine/zo/stepPlan';
 import { expectAllclose } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';

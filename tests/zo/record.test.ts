@@ -3,7 +3,7 @@
 // kernels (GPU) or the same f32 loops (CPU) on the same values, so weights must match bitwise.
 import { describe, expect, it } from 'vitest';
 import { ZoCpuPlan } from '../../src/engine/cpu/zoPlan';
-import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/zo/config';
+import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/defs/zoConfig';
 import { RECORD_STEP_BYTES, decodeRunRecord, encodeRunRecord, newRecord, recordStep, type ZoRunRecord } from '../../src/engine/zo/record';
 import { replayCpu, replayGpu } from '../../src/engine/zo/replay';
 import { ZoStepPlan } from '../../src/engine/zo/stepPlan';

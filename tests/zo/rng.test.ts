@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import probeCode from './rng_probe.wgsl?raw';
 import rngCode from '../../shaders/rng.wgsl?raw';
 import { BoundKernel } from '../../src/engine/gpu/kernel';
-import { gaussian4, gaussianRange, philox4x32 } from '../../src/engine/zo/rng';
+import { gaussian4, gaussianRange, philox4x32 } from '../../src/engine/defs/rng';
 import { testGpu } from '../helpers/gpu';
 
 const hex = (a: ArrayLike<number>) => Array.from(a, (v) => (v >>> 0).toString(16).padStart(8, '0')).join(' ');

@@ -5,9 +5,9 @@
 // the GPU may also fuse multiply-adds. The Gaussians themselves agree (see rng.test.ts).
 import { describe, expect, it } from 'vitest';
 import { ZoCpuPlan } from '../../src/engine/cpu/zoPlan';
-import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/zo/config';
+import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/defs/zoConfig';
 import { ZoStepPlan } from '../../src/engine/zo/stepPlan';
-import { zoScript, type ZoStepSummary } from '../../src/engine/zo/script';
+import { zoScript, type ZoStepSummary } from '../../src/engine/defs/zoScript';
 import { expectAllclose } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';
 import { cpuLoss, cpuRanges, gpuProblem, initialParams } from './problem';

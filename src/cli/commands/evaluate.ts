@@ -5,7 +5,7 @@ import { numberFlag, optionalString, parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { Session } from '../../engine/session/session';
 import { decodeRunRecord } from '../../engine/zo/record';
 import type { TrainConfig } from '../../engine/api';
@@ -19,15 +19,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   // All splits: a replayed sparse run recalibrates on the train rows, as training did.
-  const task = await readTaskDir(stringFlag(args, 'task'));
+  const task = await setCliTask(session, args, io, stringFlag(args, 'task'));
   if (!task.splits[split]) throw new Error(`the task has no ${split} split (it has ${Object.keys(task.splits).join(', ')})`);
-  session.setTask(task);
   const runPath = optionalString(args, 'run');
   const adapterPath = optionalString(args, 'adapter');
   let source = 'base model';
   if (runPath) {
     const bytes = new Uint8Array(await readFile(runPath));
-    const record = decodeRunRecord(bytes);
+    const record = decodeRunRecord(bytes, runPath);
     const config = record.header.meta?.config as TrainConfig | undefined;
     if (!config) throw new Error(`${runPath} has no training config in its header; it was not written by zo-studio train`);
     await session.startRun(config, bytes);

@@ -24,6 +24,7 @@ export async function infoCommand(argv: string[], io: CliIo): Promise<number> {
     vocab: c.vocabSize,
     ropeTheta: c.rope.ropeTheta,
     tiedEmbeddings: c.tieWordEmbeddings,
+    tokenizer: model.resolved.tokenizerSource,
     adapter: ctx.adapter,
     features: ctx.features,
     limits: ctx.limits,
@@ -36,6 +37,7 @@ export async function infoCommand(argv: string[], io: CliIo): Promise<number> {
   io.stdout(`model         ${report.model}`);
   io.stdout(`architecture  ${c.architecture}: ${c.layers} layers, hidden ${c.hidden}, MLP ${c.intermediate}, ${c.heads} heads (${c.kvHeads} KV) of ${c.headDim}, vocab ${c.vocabSize}`);
   io.stdout(`parameters    ${report.parameters.toLocaleString('en-US')}`);
+  io.stdout(`tokenizer     ${report.tokenizer}`);
   io.stdout(`adapter       ${ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor}${ctx.adapter.isSoftware ? ' (software emulation)' : ''}`);
   io.stdout(`features      shader-f16 ${ctx.features.f16 ? 'yes' : 'no'}, subgroups ${ctx.features.subgroups ? 'yes' : 'no'}, timestamp-query ${ctx.features.timestampQuery ? 'yes' : 'no'}`);
   io.stdout(`limits        max buffer ${formatBytes(ctx.limits.maxBufferSize)}, max storage binding ${formatBytes(ctx.limits.maxStorageBufferBindingSize)}, workgroup storage ${formatBytes(ctx.limits.maxComputeWorkgroupStorageSize)}`);

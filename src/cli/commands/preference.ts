@@ -7,14 +7,14 @@ import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args
 import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
 import type { Session } from '../../engine/session/session';
-import { DPO_DEFAULTS } from '../../engine/preference/dpoRun';
-import { ZOPRO_DEFAULTS, runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
+import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
+import { runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
 
 export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
-  dpo:    [--beta 2]                                    preference task (prompt, chosen, rejected)
-  zopro:  [--k 4] [--prompts 4] [--reward regex:PATTERN|keyword:WORD|length:CHARS] [--kl 0.05]
-          [--lambda-start 0.5] [--lambda-end 0.1] [--lambda-schedule linear|cosine|constant]
-          [--max-new-tokens 3] [--temperature 1]        prompts from the task's train rows; default
+  dpo:    [--beta ${DEFAULT_DPO.beta}]                                    preference task (prompt, chosen, rejected)
+  zopro:  [--k ${DEFAULT_ZOPRO.k}] [--prompts ${DEFAULT_ZOPRO.prompts}] [--reward regex:PATTERN|keyword:WORD|length:CHARS] [--kl ${DEFAULT_ZOPRO.klCoef}]
+          [--lambda-start ${DEFAULT_ZOPRO.lambda.start}] [--lambda-end ${DEFAULT_ZOPRO.lambda.end}] [--lambda-schedule ${LAMBDA_SCHEDULES.join('|')}]
+          [--max-new-tokens ${DEFAULT_ZOPRO.maxNewTokens}] [--temperature ${DEFAULT_ZOPRO.temperature}]        prompts from the task's train rows; default
           reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns`;
 
 /** --reward length:40 | keyword:WORD | regex:PATTERN */
@@ -30,11 +30,11 @@ export function parseRewardRule(spec: string): RewardRule {
 
 /** Adds the dpo / zopro options to a train config from their flags. */
 export function applyPreferenceFlags(args: ParsedArgs, config: TrainConfig): void {
-  if (config.objective === 'dpo') config.dpo = { beta: numberFlag(args, 'beta', DPO_DEFAULTS.beta) };
+  if (config.objective === 'dpo') config.dpo = { beta: numberFlag(args, 'beta', DEFAULT_DPO.beta) };
   if (config.objective !== 'zopro') return;
-  const d = ZOPRO_DEFAULTS;
+  const d = DEFAULT_ZOPRO;
   const schedule = optionalString(args, 'lambda-schedule') ?? d.lambda.schedule;
-  if (schedule !== 'linear' && schedule !== 'cosine' && schedule !== 'constant') throw new UsageError('--lambda-schedule must be linear, cosine or constant');
+  if (!isOneOf(LAMBDA_SCHEDULES, schedule)) throw new UsageError(`--lambda-schedule must be one of ${LAMBDA_SCHEDULES.join(', ')}`);
   config.zopro = {
     k: numberFlag(args, 'k', d.k),
     prompts: numberFlag(args, 'prompts', d.prompts),
@@ -66,7 +66,7 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   const run = await startZoproRun(session, config);
   const curve: RewardMetrics[] = [];
   const started = Date.now();
-  if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? ZOPRO_DEFAULTS.reward)}`);
+  if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
   const probeBefore = await run.trainer.probeReward();
   await runZoproLoop(run, 'cli', { requested: 'none' }, {
     emit: (e) => {

@@ -6,7 +6,7 @@ import { parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { decodeRunRecord } from '../../engine/zo/record';
@@ -17,14 +17,14 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const runPath = stringFlag(args, 'run');
   const out = stringFlag(args, 'out');
   const bytes = new Uint8Array(await readFile(runPath));
-  const record = decodeRunRecord(bytes);
+  const record = decodeRunRecord(bytes, runPath);
   const config = record.header.meta?.config as TrainConfig | undefined;
   if (!config) throw new Error(`${runPath} has no training config in its header`);
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   // The task is needed for sparse calibration and sizing; the run's own task folder.
-  session.setTask(await readTaskDir(stringFlag(args, 'task')));
+  await setCliTask(session, args, io, stringFlag(args, 'task'));
   const run = await session.startRun(config, bytes);
   const files = await exportRunWeights(ctx, session, run);
   await mkdir(out, { recursive: true });

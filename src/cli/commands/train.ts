@@ -1,19 +1,21 @@
 // `zo-studio train`: MeZO (or another ZO optimizer) on a task folder, headless. Writes the run
 // record (run.zorec: replays the trained weights bit for bit) and the trained weights (PEFT
 // adapter, sparse deltas, or model.safetensors) to --out. Progress: human lines, or JSON lines.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, optionalString, stringFlag } from '../args';
+import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
+import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
-import { readTaskDir } from '../taskArg';
+import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { runLoop } from '../../engine/session/runLoop';
-import { encodeRunRecord } from '../../engine/zo/record';
-import type { EngineEvent, EvalMetrics } from '../../engine/api';
+import { decodeRunRecord } from '../../engine/zo/record';
+import { checkResumeConfig } from '../../engine/zo/validateConfig';
+import type { EngineEvent, EvalMetrics, TrainConfig } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
 import { applyPreferenceFlags, logRewardEvent, trainZopro } from './preference';
 import { readBlockScales } from './learnScales';
@@ -27,17 +29,17 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (blockScales) config.blockScales = await readBlockScales(blockScales);
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
+  const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+  const resume = resumePath ? await readResumeRecord(resumePath, config, log) : undefined;
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
-  session.setTask(await readTaskDir(stringFlag(args, 'task')));
-  const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+  await setCliTask(session, args, io, stringFlag(args, 'task'));
   if (config.objective === 'zopro') return trainZopro(session, config, out, json, io); // preference hook: ZOPrO samples its own batches
 
   const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
   log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
 
-  const resume = resumePath ? new Uint8Array(await readFile(resumePath)) : undefined;
   let shown = -1;
   const run = await session.startRun(config, resume, { source: 'cli' }, undefined, (phase, done, total) => {
     const tenth = Math.floor((10 * done) / total);
@@ -46,6 +48,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     log({ kind: 'progress', phase, done, total }, `${phase}: ${done} / ${total}`);
   });
   log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
+  // Written as the run goes: a killed run leaves its config and every step it finished.
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
+  const recordFile = await RecordFileWriter.create(join(out, 'run.zorec'), run.trainer.record, numberFlag(args, 'fsync-every', 10));
   const started = Date.now();
   let lastLine = 0;
   let best = { accuracy: zeroShot.accuracy, step: 0 };
@@ -68,16 +74,18 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       log({ kind: 'eval', ...e.metrics }, `step ${e.metrics.step}: ${e.metrics.split} accuracy ${(100 * e.metrics.accuracy).toFixed(1)}%, loss ${e.metrics.loss.toFixed(4)}`);
     }
   };
-  await runLoop(session, 'cli', config, { requested: 'none' }, { emit, skipInitialEval: true });
+  try {
+    await runLoop(session, 'cli', config, { requested: 'none' }, { emit, skipInitialEval: true, onStep: () => void recordFile.sync() });
+    await recordFile.finish();
+  } finally {
+    await recordFile.close();
+  }
   // The run loop already evaluated the final weights when the last step fell on an evaluation.
   const done = run.trainer.stepsDone;
   const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);
 
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'run.zorec'), encodeRunRecord(run.trainer.record));
-  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const exported = await exportRunWeights(ctx, session, run);
-  for (const f of exported) await writeFile(join(out, f.name), f.bytes);
+  for (const f of exported) await writeFileAtomic(join(out, f.name), f.bytes);
   const summary = {
     kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,
     accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
@@ -86,4 +94,15 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
+}
+
+/** The record `--resume` names, checked before any model work: readable, and recorded with this config. */
+async function readResumeRecord(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  const record = decodeRunRecord(bytes, path);
+  checkResumeConfig(record, config, path);
+  if (record.tornBytes) {
+    log({ kind: 'resume', steps: record.steps.length, tornBytes: record.tornBytes }, `${path}: the run was killed while writing a step; continuing after its ${record.steps.length} complete steps`);
+  } else log({ kind: 'resume', steps: record.steps.length }, `${path}: continuing after ${record.steps.length} recorded steps`);
+  return bytes;
 }

@@ -1,6 +1,8 @@
-// RoPE frequencies as HF transformers computes them (modeling_rope_utils: the default and the
-// 'llama3' rope types), and the CPU reference for shaders/rope.wgsl (rotate_half layout):
-//   inv_freq[i] = 1 / theta^(2i / headDim)
+// RoPE frequencies as HF transformers computes them (modeling_rope_utils: the default, 'linear'
+// and 'llama3' rope types), or as llama.cpp does from a GGUF's rope_freqs tensor, and the CPU
+// reference for shaders/rope.wgsl (rotate_half layout):
+//   inv_freq[i] = 1 / theta^(2i / headDim)   then scaled (linear: / factor; llama3: per band;
+//   rope_freqs: / freqFactors[i], the per-frequency divisors llama.cpp's converter writes)
 //   x'[i] = x[i] cos(t f_i) - x[i + half] sin(t f_i),  x'[i + half] = x[i + half] cos(t f_i) + x[i] sin(t f_i)
 
 export interface RopeConfig {
@@ -14,7 +16,15 @@ export interface RopeConfig {
     high_freq_factor?: number;
     original_max_position_embeddings?: number;
   } | null;
+  /**
+   * llama.cpp's per-frequency divisors (a GGUF's rope_freqs.weight, [headDim / 2]): ggml's rope
+   * turns frequency i into inv_freq[i] / freqFactors[i]. How Llama 3.x GGUFs carry their scaling.
+   */
+  freqFactors?: readonly number[] | null;
 }
+
+/** The rope_scaling types ropeInvFreq computes (HF names; 'default' = no scaling). */
+export const SUPPORTED_ROPE_TYPES = ['default', 'linear', 'llama3'] as const;
 
 const f = Math.fround;
 
@@ -25,14 +35,37 @@ export function ropeInvFreq(c: RopeConfig): Float32Array {
   // _compute_default_rope_parameters: 1.0 / (base ** (arange(0, dim, 2).float() / dim))
   const inv = new Float32Array(half);
   for (let i = 0; i < half; i++) inv[i] = f(1 / f(Math.pow(c.ropeTheta, f((2 * i) / c.headDim))));
-  const s = c.ropeScaling;
-  const type = s ? (s.rope_type ?? s.type ?? 'default') : 'default';
-  if (type === 'default') return inv;
-  if (type !== 'llama3') {
-    throw new Error(`rope: rope_scaling type '${type}' is not supported (supported: default, llama3)`);
+  const scaled = applyRopeScaling(inv, c);
+  const ff = c.freqFactors;
+  if (!ff) return scaled;
+  if (ff.length !== half) throw new Error(`rope: ${ff.length} frequency factors (rope_freqs) for a head of ${c.headDim} (needs ${half})`);
+  // ggml_rope_ext: theta = theta_base / freq_factors[i]; the divisor is applied to the frequency.
+  for (let i = 0; i < half; i++) {
+    if (!(ff[i] > 0) || !Number.isFinite(ff[i])) throw new Error(`rope: frequency factor ${i} is ${ff[i]} (rope_freqs must be positive and finite)`);
+    scaled[i] = f(scaled[i] / ff[i]);
   }
-  const sc = s!;
-  const { factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: oldCtx } = sc;
+  return scaled;
+}
+
+/** The rope_scaling type of a config ('default' when there is none). */
+export function ropeType(c: RopeConfig): string {
+  const s = c.ropeScaling;
+  return s ? (s.rope_type ?? s.type ?? 'default') : 'default';
+}
+
+function applyRopeScaling(inv: Float32Array, c: RopeConfig): Float32Array {
+  const half = inv.length;
+  const type = ropeType(c);
+  if (type === 'default') return inv;
+  if (!(SUPPORTED_ROPE_TYPES as readonly string[]).includes(type)) {
+    throw new Error(`rope: rope_scaling type '${type}' is not supported (supported: ${SUPPORTED_ROPE_TYPES.join(', ')})`);
+  }
+  const sc = c.ropeScaling!;
+  const factor = sc.factor;
+  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor))) throw new Error(`rope: '${type}' rope_scaling needs a positive factor (got ${String(factor)})`);
+  // _compute_linear_scaling_rope_parameters: inv_freq /= factor (position interpolation).
+  if (type === 'linear') return inv.map((v) => f(v / factor));
+  const { low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: oldCtx } = sc;
   if (low === undefined || high === undefined || oldCtx === undefined) {
     throw new Error("rope: 'llama3' rope_scaling needs low_freq_factor, high_freq_factor and original_max_position_embeddings");
   }

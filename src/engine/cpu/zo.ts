@@ -1,11 +1,11 @@
 // CPU reference of the ZO kernels (MeZO, Malladi et al. 2023, Alg. 1): perturbation, the
 // direction d = (1/q) sum_j g_j z_j, projected gradients and the ZO-SGD-Cons choice (ZO-Bench).
 // Plain loops over Float32Arrays with f32 rounding after every operation, z from the TS twin of
-// the GPU RNG (src/engine/zo/rng.ts). The GPU twins are shaders/zo_{perturb,update,grad}.wgsl.
-import { floatToHalf, halfToFloat } from '../model/loaders/halfFloat';
-import { gaussian4 } from '../zo/rng';
-import type { ZoStepScalars } from '../zo/config';
-import { lossSlotCount, summaryLength } from '../zo/script';
+// the GPU RNG (src/engine/defs/rng.ts). The GPU twins are shaders/zo_{perturb,update,grad}.wgsl.
+import { floatToHalf, halfToFloat } from '../defs/halfFloat';
+import { gaussian4 } from '../defs/rng';
+import type { ZoStepScalars } from '../defs/zoConfig';
+import { lossSlotCount, summaryLength } from '../defs/zoScript';
 
 const f = Math.fround;
 

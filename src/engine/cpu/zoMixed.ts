@@ -1,8 +1,8 @@
 // CPU twin of shaders/zo_mixed.wgsl: a ZOPrO direction z = sum_m coef_m n(step_m), each n the
 // seed-regenerated Gaussian stream of rng.ts (j = 0), applied as theta += alpha z, and ||z||^2.
-import { gaussian4 } from '../zo/rng';
+import { gaussian4 } from '../defs/rng';
 import type { CpuParamRange } from './zo';
-import type { MixTerm } from '../gpu/kernels/zoMixed';
+import type { MixTerm } from '../defs/zoMix';
 
 const f = Math.fround;
 

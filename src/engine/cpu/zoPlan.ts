@@ -1,10 +1,10 @@
 // CPU reference of a whole ZO step (MeZO, Malladi et al. 2023, Alg. 1; ZO-Bench optimizers): the
-// same script as the GPU ZoStepPlan (src/engine/zo/script.ts) on Float32Arrays, with a loss
+// same script as the GPU ZoStepPlan (src/engine/defs/zoScript.ts) on Float32Arrays, with a loss
 // callback in place of the caller's forward pass. A GPU run and a CPU run of the same config
 // therefore agree up to f32 rounding and the ~1e-6 difference of the two RNG twins' Gaussians.
-import { lrAt, stepScalars, validateHyper, type ZoHyper, type ZoStepScalars } from '../zo/config';
-import { ZO_OPTIMIZERS } from '../zo/optimizers';
-import { lossSlotCount, parseSummary, recordDtype, replayScript, zoScript, type ZoOp, type ZoStepSummary } from '../zo/script';
+import { lrAt, stepScalars, validateHyper, type ZoHyper, type ZoStepScalars } from '../defs/zoConfig';
+import { ZO_OPTIMIZERS } from '../defs/zoOptimizers';
+import { lossSlotCount, parseSummary, recordDtype, replayScript, zoScript, type ZoOp, type ZoStepSummary } from '../defs/zoScript';
 import { consSelectCpu, directionCpu, perturbRangeCpu, projectedGradCpu, type CpuParamRange } from './zo';
 
 export type ZoLoss = (params: Float32Array[]) => number;

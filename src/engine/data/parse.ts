@@ -1,5 +1,6 @@
 // Loading a task: task.json text plus one JSONL or CSV text per split, validated row by row.
 // Problems are collected (never thrown) so a file with a few bad rows still loads.
+import { InvalidFileError, parseJsonFile } from '../files/invalidFile';
 import { csvToRows } from './csv';
 import { validateRow, validateSpec } from './validate';
 import type { ParsedTask, TaskProblem, TaskRow, TaskSpec } from './task';
@@ -34,43 +35,42 @@ export function validateRows(
   split: string,
   rows: readonly unknown[],
   lines?: readonly number[],
-): { rows: TaskRow[]; problems: TaskProblem[] } {
+): { rows: TaskRow[]; lines: number[]; problems: TaskProblem[] } {
   const kept: TaskRow[] = [];
+  const keptLines: number[] = [];
   const problems: TaskProblem[] = [];
   rows.forEach((raw, i) => {
     const line = lines?.[i] ?? i + 1;
     const result = validateRow(spec, raw);
-    if ('row' in result) kept.push(result.row);
+    if ('row' in result) {
+      kept.push(result.row);
+      keptLines.push(line);
+    }
     else for (const message of result.errors) problems.push({ split, row: line, message: `row ${line}: ${message}` });
   });
   if (rows.length > 0 && kept.length === 0) {
     problems.push({ split, row: 0, message: `no valid rows in split '${split}'; fix the problems above` });
   }
-  return { rows: kept, problems };
+  return { rows: kept, lines: keptLines, problems };
 }
 
 /** Builds a task from a validated spec and split sources (the UI's template editor uses this). */
 export function buildTask(spec: TaskSpec, splits: Record<string, SplitSource>): ParsedTask {
-  const out: ParsedTask = { spec, splits: {}, problems: [] };
+  const out: ParsedTask = { spec, splits: {}, problems: [], lines: {} };
   for (const [split, source] of Object.entries(splits)) {
     const src = typeof source === 'string' ? { format: 'jsonl' as const, text: source } : source;
     const parsed = src.format === 'csv' ? csvToRows(src.text, split, src.columns) : parseJsonl(src.text, split);
     const validated = validateRows(spec, split, parsed.rows, parsed.lines);
     out.splits[split] = validated.rows;
+    out.lines![split] = validated.lines;
     out.problems.push(...parsed.problems, ...validated.problems);
   }
   return out;
 }
 
-/** task.json text plus split texts (JSONL by default). Throws TaskSpecError for a bad task.json. */
+/** task.json text plus split texts (JSONL by default). Throws InvalidFileError (not JSON) or TaskSpecError (bad fields) for a bad task.json. */
 export function parseTask(taskJsonText: string, splits: Record<string, SplitSource>): ParsedTask {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(taskJsonText);
-  } catch (e) {
-    throw new SyntaxError(`task.json is not valid JSON: ${(e as Error).message}`);
-  }
-  return buildTask(validateSpec(raw), splits);
+  return buildTask(validateSpec(parseJsonFile(taskJsonText, 'task.json')), splits);
 }
 
 const baseName = (name: string): string => name.slice(name.replace(/\\/g, '/').lastIndexOf('/') + 1);
@@ -84,14 +84,14 @@ export function loadTaskFromFiles(files: { name: string; text: string }[], csvCo
   const spec = files.find((f) => baseName(f.name) === 'task.json');
   if (!spec) {
     const names = files.map((f) => baseName(f.name)).join(', ') || 'none';
-    throw new Error(`no task.json among the files (${names}); a task folder needs task.json plus train.jsonl (or .csv)`);
+    throw new InvalidFileError('task folder', 'task.json', 'a task.json plus train.jsonl (or .csv)', `missing (the files are: ${names})`);
   }
   const splits: Record<string, SplitSource> = {};
   for (const file of files) {
     const m = /^(.+)\.(jsonl|csv)$/i.exec(baseName(file.name));
     if (!m) continue;
     const [, split, ext] = m;
-    if (split in splits) throw new Error(`split '${split}' is given twice (${split}.jsonl and ${split}.csv?); keep one`);
+    if (split in splits) throw new InvalidFileError('task folder', `split '${split}'`, `one file per split; keep ${split}.jsonl or ${split}.csv`, 'given twice');
     splits[split] = ext.toLowerCase() === 'csv' ? { format: 'csv', text: file.text, columns: csvColumns } : file.text;
   }
   return parseTask(spec.text, splits);

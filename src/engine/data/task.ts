@@ -39,6 +39,8 @@ export interface TaskProblem {
 /** A task as loaded: the rows that validated, and every problem met on the way. */
 export interface ParsedTask extends Task {
   problems: TaskProblem[];
+  /** The file line of each kept row, per split (parallel to `splits`), when read from files. */
+  lines?: Record<string, number[]>;
 }
 
 /** A chat message for tokenizers with a chat template. */

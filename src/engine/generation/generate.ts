@@ -6,7 +6,7 @@
 // each prompt decoded alone.
 import type { Tokenizer } from '../data/tokenizer';
 import type { KvDecoder } from './kvDecoder';
-import { sampleToken, sampleUniform, type SamplingOptions } from './sampler';
+import { sampleToken, sampleUniform, type SamplingOptions } from './tokenSampler';
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;

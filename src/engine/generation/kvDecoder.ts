@@ -16,10 +16,10 @@ import { GatherRowsKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
 import { ropeInvFreq } from '../cpu/rope';
-import type { LlamaConfig } from '../model/config';
+import { checkSlidingWindow, type LlamaConfig } from '../model/config';
 import type { LinearHook } from '../model/llama';
 import type { LayerWeights, LinearName, ModelWeights } from '../model/weights';
-import { allocateRunState, releaseRunState, type RunState } from '../model/runState';
+import { allocateActivations, releaseActivations, type Activations } from '../model/activations';
 
 export interface DecoderLimits {
   /** Sequences decoded together. */
@@ -34,7 +34,7 @@ type Step = Dispatchable & { setRows?(m: number): void };
 
 export class KvDecoder {
   /** Activations for maxBatch x maxChunk rows; logits [maxBatch, vocab]. */
-  readonly state: RunState;
+  readonly state: Activations;
   /** Per layer: K and V caches, f32 [maxBatch * maxLen, kvHeads, headDim]. */
   readonly caches: { k: GPUBuffer; v: GPUBuffer }[] = [];
   private readonly steps: Step[] = [];
@@ -55,8 +55,9 @@ export class KvDecoder {
   ) {
     const c = config;
     if (limits.maxLen > c.maxPositions) throw new Error(`generation needs ${limits.maxLen} positions, more than the model's max_position_embeddings ${c.maxPositions}`);
+    checkSlidingWindow(c, limits.maxLen);
     const rows = limits.maxBatch * limits.maxChunk;
-    const s = (this.state = allocateRunState(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
+    const s = (this.state = allocateActivations(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
     this.invFreq = ctx.storageFrom('decode-rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
     const cacheBytes = limits.maxBatch * limits.maxLen * c.kvHeads * c.headDim * 4;
@@ -141,7 +142,7 @@ export class KvDecoder {
   }
 
   destroy(): void {
-    releaseRunState(this.ctx, this.state);
+    releaseActivations(this.ctx, this.state);
     for (const c of this.caches) {
       this.ctx.release(c.k);
       this.ctx.release(c.v);

@@ -1,5 +1,5 @@
 // How weights live on the GPU. A linear weight is [rows = out_features, cols = in_features]
-// (PyTorch layout) in one of four storage formats; see src/engine/cpu/quantize.ts for q8/q4.
+// (PyTorch layout) in one of four storage formats; see src/engine/defs/quantFormat.ts for q8/q4.
 export type WeightFormat = 'f32' | 'f16' | 'q8' | 'q4';
 
 export interface GpuWeight {

@@ -1,7 +1,7 @@
 // Uploading linear weights [rows = out, cols = in] to the GPU in each storage format
-// (f32, f16 packed 2 per u32, q8/q4 in the group-wise format of src/engine/cpu/quantize.ts).
-import { quantize, wordsPerRow, GROUP, type QuantizedMatrix } from '../cpu/quantize';
-import { f32ToF16 } from '../model/loaders/halfFloat';
+// (f32, f16 packed 2 per u32, q8/q4 in the group-wise format of src/engine/defs/quantFormat.ts).
+import { quantize, wordsPerRow, GROUP, type QuantizedMatrix } from '../defs/quantFormat';
+import { f32ToF16 } from '../defs/halfFloat';
 import type { GpuContext } from './context';
 import type { MemoryCategory } from './ledger';
 import type { GpuWeight, WeightFormat } from './tensor';

@@ -1,7 +1,8 @@
 // The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
 // MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
-import type { RopeConfig } from '../cpu/rope';
+import { ropeInvFreq, SUPPORTED_ROPE_TYPES, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
+import { FieldReader } from '../files/fields';
 
 /** A config or checkpoint the forward pass cannot run (missing keys, biases, shape mismatches). */
 export class UnsupportedModelError extends Error {
@@ -28,45 +29,120 @@ export interface LlamaConfig {
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
-  /** Mistral's sliding window; null = full causal attention. */
+  /**
+   * Mistral's sliding window (each token attends to the last slidingWindow tokens); null = full
+   * causal attention. The forward pass computes full attention, which is the same thing for
+   * sequences up to this length, and refuses longer ones (LlamaForward, KvDecoder).
+   */
   slidingWindow: number | null;
 }
 
-export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
+/**
+ * Every config.json field the forward pass uses, type- and range-checked: a value out of range
+ * (rope_theta <= 0, a negative rms_norm_eps, heads that do not divide, a token id outside the
+ * vocabulary) is an InvalidFileError naming `file` and the field, never NaN logits later.
+ * Fields the checkpoint also determines (layers, vocabulary) are checked against it in
+ * checkpointTensors.ts. `file` names where the values came from (config.json, or a .gguf's metadata).
+ */
+export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.json'): LlamaConfig {
+  const f = new FieldReader(file);
+  f.object(raw, 'the file');
   const architecture = checkArchitecture(raw);
-  const num = (key: string, fallback?: number): number => {
-    const v = raw[key];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (fallback !== undefined) return fallback;
-    throw new UnsupportedModelError(`config.json has no numeric "${key}"`);
-  };
-  const hidden = num('hidden_size');
-  const heads = num('num_attention_heads');
-  const headDim = num('head_dim', hidden / heads);
+  const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
+  const count = (key: string, fallback?: number): number => (fallback !== undefined && !given(key) ? fallback : f.integer(raw[key], key, 1));
+  const positive = (key: string, fallback: number): number => (given(key) ? f.number(raw[key], key, { above: 0 }) : fallback);
+
   if (raw.attention_bias === true || raw.mlp_bias === true) {
     throw new UnsupportedModelError('Attention or MLP biases are not supported yet');
   }
-  const ropeScaling = (raw.rope_scaling ?? null) as RopeConfig['ropeScaling'];
+  if (given('hidden_act') && raw.hidden_act !== 'silu') throw new UnsupportedModelError(`hidden_act "${String(raw.hidden_act)}" is not supported (Llama uses "silu")`);
+  const vocabSize = count('vocab_size');
+  const hidden = count('hidden_size');
+  const heads = count('num_attention_heads');
+  const kvHeads = count('num_key_value_heads', heads);
+  if (heads % kvHeads !== 0) f.fail('num_key_value_heads', `a divisor of num_attention_heads (${heads})`, kvHeads);
+  let headDim: number;
+  if (given('head_dim')) headDim = f.integer(raw.head_dim, 'head_dim', 2);
+  else {
+    if (hidden % heads !== 0) f.fail('hidden_size', `a multiple of num_attention_heads (${heads}) when head_dim is not given`, hidden);
+    headDim = hidden / heads;
+  }
+  if (headDim % 2 !== 0) f.fail(given('head_dim') ? 'head_dim' : 'hidden_size / num_attention_heads', 'an even head dimension (RoPE rotates pairs of features)', headDim);
+  const maxPositions = count('max_position_embeddings', 2048);
+  const tokenId = (value: unknown, path: string) => f.integer(value, path, 0, vocabSize - 1);
+  // Old Llama conversions write pad_token_id -1 for "no padding token"; any other id must be a token.
+  const pad = raw.pad_token_id === -1 || !given('pad_token_id') ? null : tokenId(raw.pad_token_id, 'pad_token_id');
   const eos = raw.eos_token_id;
-  const window = raw.sliding_window;
+  const eosIds = !given('eos_token_id') ? [] : Array.isArray(eos) ? eos.map((id, i) => tokenId(id, `eos_token_id[${i}]`)) : [tokenId(eos, 'eos_token_id')];
+  const rope: RopeConfig = {
+    headDim,
+    ropeTheta: positive('rope_theta', 10000),
+    ropeScaling: parseRopeScaling(f, raw.rope_scaling, maxPositions),
+    freqFactors: parseFreqFactors(f, raw.rope_freq_factors),
+  };
+  try {
+    ropeInvFreq(rope);
+  } catch (e) {
+    throw new UnsupportedModelError(`${file} ${(e as Error).message.replace(/^rope: /, '')}`);
+  }
+  // Validated for every architecture; HF's LlamaForCausalLM ignores sliding_window, MistralForCausalLM applies it.
+  const window = given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null;
   return {
     architecture,
-    vocabSize: num('vocab_size'),
+    vocabSize,
     hidden,
-    intermediate: num('intermediate_size'),
-    layers: num('num_hidden_layers'),
+    intermediate: count('intermediate_size'),
+    layers: count('num_hidden_layers'),
     heads,
-    kvHeads: num('num_key_value_heads', heads),
+    kvHeads,
     headDim,
-    rmsNormEps: num('rms_norm_eps', 1e-6),
-    rope: { headDim, ropeTheta: num('rope_theta', 10000), ropeScaling },
-    maxPositions: num('max_position_embeddings', 2048),
-    tieWordEmbeddings: raw.tie_word_embeddings === true,
-    bosId: typeof raw.bos_token_id === 'number' ? raw.bos_token_id : null,
-    eosIds: Array.isArray(eos) ? (eos as number[]) : typeof eos === 'number' ? [eos] : [],
-    padId: typeof raw.pad_token_id === 'number' ? raw.pad_token_id : null,
-    slidingWindow: typeof window === 'number' ? window : null,
+    rmsNormEps: positive('rms_norm_eps', 1e-6),
+    rope,
+    maxPositions,
+    tieWordEmbeddings: given('tie_word_embeddings') ? f.boolean(raw.tie_word_embeddings, 'tie_word_embeddings') : false,
+    bosId: given('bos_token_id') ? tokenId(raw.bos_token_id, 'bos_token_id') : null,
+    eosIds,
+    padId: pad,
+    slidingWindow: architecture === 'MistralForCausalLM' ? window : null,
   };
+}
+
+/** A GGUF's rope_freqs tensor (not an HF key; ggufLlama.ts puts it here): positive divisors. */
+function parseFreqFactors(f: FieldReader, value: unknown): number[] | null {
+  if (value === undefined || value === null) return null;
+  // Its length is checked by the rope itself (ropeInvFreq), which names both counts.
+  return f.array(value, 'rope_freq_factors').map((x, i) => f.number(x, `rope_freq_factors[${i}]`, { above: 0 }));
+}
+
+/** rope_scaling: null, or an object whose type the forward pass implements with its fields in range. */
+function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number): RopeConfig['ropeScaling'] {
+  if (value === undefined || value === null) return null;
+  const o = f.object(value, 'rope_scaling');
+  const typeKey = o.rope_type !== undefined ? 'rope_type' : 'type';
+  const type = o[typeKey] === undefined ? 'default' : f.string(o[typeKey], `rope_scaling.${typeKey}`);
+  if (type === 'default') return null;
+  if (!(SUPPORTED_ROPE_TYPES as readonly string[]).includes(type)) {
+    throw new UnsupportedModelError(`rope_scaling type '${type}' is not supported (supported: ${SUPPORTED_ROPE_TYPES.join(', ')})`);
+  }
+  const factor = f.number(o.factor, 'rope_scaling.factor', { above: 0 });
+  if (type !== 'llama3') return { ...o, [typeKey]: type, factor };
+  const low = f.number(o.low_freq_factor, 'rope_scaling.low_freq_factor', { above: 0 });
+  const high = f.number(o.high_freq_factor, 'rope_scaling.high_freq_factor', { above: low });
+  const original = f.integer(o.original_max_position_embeddings, 'rope_scaling.original_max_position_embeddings', 1, maxPositions);
+  return { ...o, [typeKey]: type, factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: original };
+}
+
+/**
+ * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
+ * which equals Mistral's windowed attention only while the sequence fits in the window.
+ */
+export function checkSlidingWindow(c: LlamaConfig, tokens: number): void {
+  if (c.slidingWindow === null || tokens <= c.slidingWindow) return;
+  throw new Error(
+    `this model attends only to the last ${c.slidingWindow} tokens (config.json sliding_window, as Mistral v0.1 does) and ZO Studio ` +
+      `computes full attention, which is exact only up to ${c.slidingWindow} tokens; ${tokens} were asked for. ` +
+      `Use sequences of at most ${c.slidingWindow} tokens (shorter examples, a smaller generation length).`,
+  );
 }
 
 /** Parameter count as Hugging Face reports it (lm_head counted once when tied). */

@@ -14,9 +14,9 @@ import { SwigluKernel } from '../gpu/kernels/swiglu';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
-import type { LlamaConfig } from './config';
+import { checkSlidingWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
-import { allocateRunState, type RunLimits, type RunState } from './runState';
+import { allocateActivations, type RunLimits, type Activations } from './activations';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
 export interface ForwardInput {
@@ -39,7 +39,7 @@ interface LayerKernels {
 }
 
 export class LlamaForward {
-  readonly state: RunState;
+  readonly state: Activations;
   private readonly layers: LayerKernels[] = [];
   private readonly embed: EmbeddingKernel;
   private readonly gather: GatherRowsKernel;
@@ -59,8 +59,9 @@ export class LlamaForward {
     if (limits.maxSeqLen > config.maxPositions) {
       throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
     }
+    checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
-    const s = (this.state = allocateRunState(ctx, c, limits));
+    const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });

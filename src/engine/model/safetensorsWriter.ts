@@ -1,6 +1,9 @@
 // Writes safetensors (the format src/engine/model/loaders/safetensors.ts reads): 8-byte
 // little-endian header length, JSON header padded with spaces to 8 bytes, then the data.
 // Used for exports: PEFT LoRA adapters, sparse deltas, fully tuned weights, sparse masks.
+import { InvalidFileError } from '../files/invalidFile';
+import { bf16ToF32, f16ToF32 } from '../defs/halfFloat';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from './loaders/safetensorsHeader';
 
 export type WritableDtype = 'F32' | 'I32' | 'U32';
 
@@ -34,21 +37,33 @@ export function writeSafetensors(tensors: WritableTensor[], metadata: Record<str
   return out;
 }
 
-/** Parse safetensors bytes held in memory (small files: masks, adapters) into typed arrays. */
-export function readSafetensorsBytes(bytes: Uint8Array): Map<string, { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array }> {
-  if (bytes.length < 8) throw new Error('not a safetensors file: shorter than its 8-byte header length');
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new Error('not a safetensors file: header length runs past the end');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const out = new Map<string, { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array }>();
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const [a, b] = t.data_offsets;
-    if (8 + n + b > bytes.length || a > b) throw new Error(`tensor ${name} lies outside the file`);
-    const slice = bytes.slice(8 + n + a, 8 + n + b);
-    const C = t.dtype === 'F32' ? Float32Array : t.dtype === 'I32' ? Int32Array : t.dtype === 'U32' ? Uint32Array : null;
-    if (!C) throw new Error(`tensor ${name}: dtype ${t.dtype} is not supported here (F32, I32, U32)`);
-    out.set(name, { dtype: t.dtype, shape: t.shape, data: new C(slice.buffer) });
+export interface ReadTensor {
+  /** The dtype stored in the file; F16 and BF16 come back widened to f32 (exact). */
+  dtype: 'F32' | 'F16' | 'BF16' | 'I32' | 'U32';
+  shape: number[];
+  data: Float32Array | Int32Array | Uint32Array;
+}
+
+/**
+ * Parses safetensors bytes held in memory (small files: adapters, sparse deltas, exports) into
+ * typed arrays, with every header check of the checkpoint loader (safetensorsHeader.ts). Errors
+ * are InvalidFileError naming `file`, the tensor and what was expected.
+ */
+export function readSafetensorsBytes(bytes: Uint8Array, file = 'safetensors file'): Map<string, ReadTensor> {
+  const fail = (field: string, expected: string, found: string) => new InvalidFileError(file, field, expected, found);
+  const n = safetensorsHeaderLength(bytes, bytes.byteLength, fail);
+  const dataStart = 8 + n;
+  const { entries } = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.byteLength - dataStart, fail);
+  const out = new Map<string, ReadTensor>();
+  for (const { name, dtype, shape, begin, end } of entries) {
+    const slice = bytes.slice(dataStart + begin, dataStart + end);
+    let data: ReadTensor['data'];
+    if (dtype === 'F32') data = new Float32Array(slice.buffer);
+    else if (dtype === 'I32') data = new Int32Array(slice.buffer);
+    else if (dtype === 'U32') data = new Uint32Array(slice.buffer);
+    else if (dtype === 'F16' || dtype === 'BF16') data = (dtype === 'F16' ? f16ToF32 : bf16ToF32)(new Uint16Array(slice.buffer));
+    else throw fail(`tensor ${name} dtype`, 'F32, F16, BF16, I32 or U32', dtype);
+    out.set(name, { dtype, shape, data });
   }
   return out;
 }

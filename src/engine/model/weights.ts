@@ -103,8 +103,9 @@ export async function buildWeights(
     await ctx.checkAllocations();
   }
   const finalNorm = await vector('model.norm.weight', hidden);
-  const tied = config.tieWordEmbeddings || !reader.tensors.has('lm_head.weight');
-  const lmHead = tied ? embed : await linear('lm_head.weight', vocabSize, hidden);
+  // Tied only when the config says so: an untied config without lm_head.weight is refused
+  // (checkpointTensors.ts), never run with the embedding standing in for the LM head.
+  const lmHead = config.tieWordEmbeddings ? embed : await linear('lm_head.weight', vocabSize, hidden);
   await ctx.checkAllocations();
   return { format, embed, layers, finalNorm, lmHead, names };
 }

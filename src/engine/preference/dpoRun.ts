@@ -4,22 +4,16 @@
 // accuracy) on a fixed train subset and on the evaluation split.
 import type { RewardMetrics, TrainConfig } from '../api';
 import type { LlamaForward } from '../model/llama';
-import type { ZoHyper } from '../zo/config';
+import type { ZoHyper } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
+import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import type { TrainableSet } from '../training/trainable';
 import type { EncodedExample } from '../training/batches';
-import type { RunHandle, Session } from '../session/session';
-import { samplerAfter, EVAL_BATCH } from '../session/session';
+import { samplerAfter, EVAL_BATCH, type RunContext, type RunHandle } from '../session/run';
 import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
-
-/** Defaults, one home. */
-export const DPO_DEFAULTS = {
-  beta: 2, // mean log-probs move by hundredths: beta = 2 keeps the margin's sigmoid near its linear range
-  /** Train rows whose DPO metrics are tracked at each evaluation. */
-  trainEvalRows: 64,
-};
+import { DEFAULT_DPO, DPO_TRAIN_EVAL_ROWS } from '../config/defaults';
 
 export interface DpoRunDeps {
   config: TrainConfig;
@@ -32,35 +26,35 @@ export interface DpoRunDeps {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function startDpoRun(session: Session, d: DpoRunDeps): Promise<RunHandle> {
-  const model = session.requireModel();
-  const task = session.requireTask();
+export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<RunHandle> {
+  const { model, task } = session;
   if (task.type !== 'preference') throw new Error(`objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
   const { ctx } = session;
   const { config, forward, hyper } = d;
-  const beta = config.dpo?.beta ?? DPO_DEFAULTS.beta;
+  const beta = config.dpo?.beta ?? DEFAULT_DPO.beta;
   const train = task.splits.train;
   const evalRows = (task.splits[config.evalSplit] ?? []).slice(0, config.evalLimit > 0 ? config.evalLimit : undefined);
-  const trainEval = train.slice(0, DPO_DEFAULTS.trainEvalRows);
+  const trainEval = train.slice(0, DPO_TRAIN_EVAL_ROWS);
   // The reference: the start model's scores, before any update or replay.
   const refScorer = new TaskScorer(ctx, forward, model.tokenizer.padId);
   const total = train.length + evalRows.length;
   const references = await pairScores(ctx, refScorer, train, EVAL_BATCH, (done) => d.onProgress?.(done, total));
   const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH, (done) => d.onProgress?.(train.length + done, total));
-  let resume;
-  if (d.resumeRecord) {
-    const record = decodeRunRecord(d.resumeRecord);
-    await replayGpu(ctx, d.trainable.ranges, record);
-    resume = { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) };
-  }
+  const record = d.resumeRecord ? decodeRunRecord(d.resumeRecord) : undefined;
+  if (record) checkResumeConfig(record, config);
   const trainer = dpoTrainer(
     {
       ctx, forward, trainable: d.trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId,
       beta, references,
       meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...d.meta },
     },
-    resume,
+    record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
   );
+  // Replayed through the trainer's own plan: optimizer state continues (session.ts startRun).
+  if (record) await replayGpu(ctx, d.trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+    trainer.destroy();
+    throw e;
+  });
   const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
     // Before the first update the policy is the reference: no forward pass needed.
     const policy = trainer.record.steps.length === 0 ? refs : await pairScores(ctx, refScorer, rows, EVAL_BATCH);

@@ -3,7 +3,7 @@
 // RLOO advantages A (Ahmadian et al. 2024), and take one SPSA step on
 //   L(theta) = mean_i [ -A_i s_i(theta) + klCoef (exp(d_i) - d_i - 1) ],  d_i = s_ref,i - s_i(theta)
 // (s = mean log-prob of completion i given its prompt; shaders/loss.wgsl objective 4) along
-// ZOPrO's mixed direction z = lambda mu + sqrt(1 - lambda^2) n (src/engine/zo/zopro.ts):
+// ZOPrO's mixed direction z = lambda mu + sqrt(1 - lambda^2) n (src/engine/zo/mixedDirection.ts):
 //   theta += eps z; L+;  theta -= 2 eps z; L-;  g = (L+ - L-) / 2 eps;  theta += (eps - lr g) z.
 // The reference s_ref comes from the same weights without the tuning mode's hooks (LoRA or
 // sparse deltas off), so no second copy of the model is held; full-parameter runs have no
@@ -13,12 +13,13 @@ import type { RewardMetrics, StepMetrics, ZoproOptions } from '../api';
 import type { Tokenizer } from '../data/tokenizer';
 import { BatchSampler } from '../data/sampler';
 import { LossKernel } from '../gpu/kernels/loss';
-import { ZoMixedKernel, type MixTerm } from '../gpu/kernels/zoMixed';
-import { buildScoringPlan } from '../cpu/loss';
+import { ZoMixedKernel } from '../gpu/kernels/zoMixed';
+import type { MixTerm } from '../defs/zoMix';
+import { buildScoringPlan } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
-import type { ZoHyper } from '../zo/config';
-import { lrAt } from '../zo/config';
-import { lambdaAt, mixTerms, previousUpdate } from '../zo/zopro';
+import type { ZoHyper } from '../defs/zoConfig';
+import { lrAt } from '../defs/zoConfig';
+import { lambdaAt, mixTerms, previousUpdate } from '../zo/mixedDirection';
 import { buildScoredBatch, type EncodedExample } from '../training/batches';
 import type { TrainableSet } from '../training/trainable';
 import type { KvDecoder } from '../generation/kvDecoder';

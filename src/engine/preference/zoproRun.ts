@@ -5,8 +5,8 @@
 import type { EngineEvent, RewardMetrics, StepMetrics, TrainConfig, ZoproOptions } from '../api';
 import { promptText } from '../data/encode';
 import { LlamaForward } from '../model/llama';
-import { releaseRunState } from '../model/runState';
-import { zoHyperFromConfig } from '../zo/config';
+import { releaseActivations } from '../model/activations';
+import { zoHyperFromConfig } from '../defs/zoConfig';
 import { KvDecoder } from '../generation/kvDecoder';
 import { encodePrompt } from '../generation/generate';
 import { buildTrainable } from '../session/trainableFromConfig';
@@ -16,18 +16,7 @@ import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
 import { ZoproTrainer, type ZoproPrompt, type ZoproStepResult } from './zopro';
 import { DivergenceWatch, NON_FINITE_ONLY } from '../training/divergence';
-
-/** Defaults, one home (the demo model's settings in the README's ZOPrO figure). */
-export const ZOPRO_DEFAULTS: ZoproOptions = {
-  k: 4, // RLOO's samples per prompt
-  prompts: 4,
-  lambda: { start: 0.5, end: 0.1, schedule: 'linear' }, // ZOPrO: lean on the last update early, explore later
-  klCoef: 0.05,
-  // The demo model starts its answer lowercase about half the time: a rule it can learn in 30 steps.
-  reward: { kind: 'regex', pattern: '^\\s*[a-z]' },
-  maxNewTokens: 3,
-  temperature: 1,
-};
+import { DEFAULT_ZOPRO } from '../config/defaults';
 
 export interface ZoproRun {
   config: TrainConfig;
@@ -43,7 +32,7 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
   if (!task) throw new Error('ZOPrO samples from the task\'s train prompts: select a task first');
   // ZOPrO's mixed directions (zo_mixed.wgsl) are built from unscaled z and their norms.
   if (config.blockScales) throw new Error('ZOPrO does not use learned block variances yet: train it without them.');
-  const o: ZoproOptions = { ...ZOPRO_DEFAULTS, ...config.zopro };
+  const o: ZoproOptions = { ...DEFAULT_ZOPRO, ...config.zopro };
   const rows = task.splits.train ?? [];
   if (!rows.length) throw new Error(`task ${task.spec.name} has no train rows to take prompts from`);
   const prompts: ZoproPrompt[] = rows.map((row) => {
@@ -75,8 +64,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
       trainer.destroy();
       trainable.release?.();
       decoder.destroy();
-      releaseRunState(session.ctx, policy.state);
-      if (reference) releaseRunState(session.ctx, reference.state);
+      releaseActivations(session.ctx, policy.state);
+      if (reference) releaseActivations(session.ctx, reference.state);
     },
   };
 }

@@ -2,7 +2,7 @@
 // classification rows score their label words; preference rows score chosen vs rejected
 // (label 0 = chosen, so "accuracy" is reward accuracy: chosen's mean log-prob wins);
 // generation rows score their answer tokens (language-model loss).
-import type { ParsedTask } from '../data/task';
+import type { ParsedTask, TaskProblem } from '../data/task';
 import type { Tokenizer } from '../data/tokenizer';
 import { encodeClassification, encodeLm, encodePreference } from '../data/encode';
 import { batchShape, type EncodedExample } from '../training/batches';
@@ -21,18 +21,66 @@ export interface EncodedTask {
   maxPositionsPerExample: number;
   /** Rows per example in a batch (candidates become rows when they are multi-token). */
   maxRowsPerExample: number;
+  /** Rows longer than the model's context, each skipped or truncated (with its line). */
+  problems: TaskProblem[];
 }
 
-export function encodeTask(task: ParsedTask, tok: Tokenizer): EncodedTask {
+/** What happens to a row longer than the model's context: left out, or its prompt cut from the left. */
+export type LongRows = 'skip' | 'truncate';
+
+export interface SequenceLimit {
+  /** The model's max_position_embeddings. */
+  maxSeqLen: number;
+  longRows: LongRows;
+}
+
+/**
+ * `ex` fitted to `max` tokens: unchanged when it fits; with `truncate`, its prompt loses tokens
+ * after the first (<s>) until it fits, keeping every scored token; null when it cannot fit.
+ */
+function fitExample(ex: EncodedExample, max: number, longRows: LongRows): { ex: EncodedExample | null; over: number } {
+  const over = batchShape([ex]).seqLen - max;
+  if (over <= 0) return { ex, over: 0 };
+  if (longRows === 'skip') return { ex: null, over };
+  if (ex.kind === 'lm') {
+    const firstScored = ex.enc.lossMask.indexOf(true);
+    if (firstScored >= 0 && firstScored - over < 1) return { ex: null, over }; // the answer alone is too long
+    const cut = <T>(a: readonly T[]) => [a[0], ...a.slice(1 + over)];
+    return { ex: { kind: 'lm', enc: { ...ex.enc, ids: cut(ex.enc.ids), lossMask: cut(ex.enc.lossMask) } }, over };
+  }
+  const prompt = ex.enc.promptIds;
+  if (prompt.length - over < 2) return { ex: null, over }; // <s> and one prompt token at least
+  return { ex: { kind: 'classification', enc: { ...ex.enc, promptIds: [prompt[0], ...prompt.slice(1 + over)] } }, over };
+}
+
+export function encodeTask(task: ParsedTask, tok: Tokenizer, limit?: SequenceLimit): EncodedTask {
   const splits: Record<string, EncodedExample[]> = {};
+  const problems: TaskProblem[] = [];
   for (const [split, rows] of Object.entries(task.splits)) {
-    splits[split] = rows.map((row): EncodedExample => {
+    const encoded = rows.map((row): EncodedExample => {
       if (task.spec.type === 'classification') return { kind: 'classification', enc: encodeClassification(task.spec, row, tok) };
       if (task.spec.type === 'preference') {
         const p = encodePreference(task.spec, row, tok);
         return { kind: 'classification', enc: { promptIds: p.promptIds, candidates: [p.chosenIds, p.rejectedIds], label: 0, fallbacks: [] } };
       }
       return { kind: 'lm', enc: encodeLm(task.spec, row, tok) };
+    });
+    if (!limit) {
+      splits[split] = encoded;
+      continue;
+    }
+    splits[split] = [];
+    encoded.forEach((ex, i) => {
+      const fitted = fitExample(ex, limit.maxSeqLen, limit.longRows);
+      if (fitted.over > 0) {
+        const line = task.lines?.[split]?.[i] ?? i + 1;
+        const need = fitted.over + limit.maxSeqLen;
+        const what = fitted.ex
+          ? `truncated: its first ${fitted.over} prompt tokens after <s> were dropped`
+          : limit.longRows === 'truncate' ? 'skipped: its scored tokens alone do not fit' : 'skipped (choose truncate to keep it, cut from the left)';
+        problems.push({ split, row: line, message: `row ${line}: needs ${need} tokens, more than the model's maximum sequence length ${limit.maxSeqLen}; ${what}` });
+      }
+      if (fitted.ex) splits[split].push(fitted.ex);
     });
   }
   let maxSeqLen = 1;
@@ -50,5 +98,5 @@ export function encodeTask(task: ParsedTask, tok: Tokenizer): EncodedTask {
       if (ex.kind === 'lm' || ex.enc.candidates.some((c) => c.length !== 1)) singleToken = false;
     }
   }
-  return { name: task.spec.name, type: task.spec.type, splits, maxSeqLen, maxCandidates, singleToken, maxPositionsPerExample, maxRowsPerExample };
+  return { name: task.spec.name, type: task.spec.type, splits, maxSeqLen, maxCandidates, singleToken, maxPositionsPerExample, maxRowsPerExample, problems };
 }

@@ -4,7 +4,8 @@ import type { GpuContext } from '../gpu/context';
 import { exportFull, exportLoraPeft, exportSparse, type ExportedFile } from '../training/exports';
 import type { LoraTrainable } from '../training/loraMode';
 import type { SparseTrainable } from '../training/sparseMode';
-import type { RunHandle, Session } from './session';
+import type { Session } from './session';
+import type { RunHandle } from './run';
 
 export async function exportRunWeights(ctx: GpuContext, session: Session, run: RunHandle): Promise<ExportedFile[]> {
   const model = session.requireModel();

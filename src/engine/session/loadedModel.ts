@@ -2,7 +2,8 @@
 // tokenizer. The checkpoint reader stays open: sparse tuning reads the original weights again.
 import type { GpuContext } from '../gpu/context';
 import type { ModelSummary, WeightPrecision } from '../api';
-import { parseLlamaConfig, parameterCount, type LlamaConfig } from '../model/config';
+import { parameterCount, type LlamaConfig } from '../model/config';
+import { checkedModelConfig } from '../model/checkpointTensors';
 import { buildWeights, type BuildProgress, type ModelWeights } from '../model/weights';
 import type { ResolvedModel } from '../model/loaders/resolveModel';
 import { tokenizerFromJson, type Tokenizer } from '../data/tokenizer';
@@ -17,7 +18,7 @@ export interface LoadedModel {
 }
 
 export async function loadModel(ctx: GpuContext, resolved: ResolvedModel, precision: WeightPrecision, onProgress?: (p: BuildProgress) => void): Promise<LoadedModel> {
-  const config = parseLlamaConfig(resolved.config as Record<string, unknown>);
+  const { config, warnings } = checkedModelConfig(resolved);
   const tokenizer = await tokenizerFromJson(resolved.tokenizerJson as object, (resolved.tokenizerConfig ?? {}) as object);
   const weights = await buildWeights(ctx, config, resolved.reader, precision, onProgress);
   const fileHashes: Record<string, string> = {};
@@ -40,6 +41,8 @@ export async function loadModel(ctx: GpuContext, resolved: ResolvedModel, precis
       precision,
       fileHashes,
       hasChatTemplate: tokenizer.applyChatTemplate !== null,
+      warnings,
+      tokenizerSource: resolved.tokenizerSource,
     },
   };
 }

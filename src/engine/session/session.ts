@@ -2,38 +2,25 @@
 // Builds the forward pass sized for the task, evaluates splits, and starts ZO runs in any
 // tuning mode (resuming one from its record by replaying it on the freshly loaded weights).
 import type { GpuContext } from '../gpu/context';
-import type { EvalMetrics, RewardMetrics, TrainConfig } from '../api';
+import type { EvalMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
-import { releaseRunState } from '../model/runState';
+import { releaseActivations } from '../model/activations';
 import { releaseModelWeights } from '../model/weights';
 import { applyBlockScales } from '../training/blockScales';
-import type { LossObjective } from '../cpu/loss';
-import { zoHyperFromConfig } from '../zo/config';
+import type { LossObjective } from '../defs/lossPlan';
+import { zoHyperFromConfig } from '../defs/zoConfig';
 import { decodeRunRecord } from '../zo/record';
+import { checkResumeConfig } from '../zo/validateConfig';
 import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
 import { ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
 import { buildTrainable } from './trainableFromConfig';
-import { encodeTask, type EncodedTask } from './encodedTask';
+import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { startDpoRun } from '../preference/dpoRun';
-
-/** Examples per evaluation batch. */
-export const EVAL_BATCH = 32;
-
-/** What a run loop drives: a ZoTrainer (DPO runs are one too, with a batch hook), or anything with its surface. */
-export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'> &
-  Partial<Pick<ZoTrainer, 'stepBatch' | 'scoredBatch'>>;
-
-export interface RunHandle {
-  config: TrainConfig;
-  trainable: TrainableSet;
-  trainer: RunTrainer;
-  /** Preference runs: their reward curves at each evaluation (src/engine/preference/). */
-  preferenceEval?: (step: number) => Promise<RewardMetrics[]>;
-}
+import { EVAL_BATCH, samplerAfter, type RunHandle } from './run';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -46,6 +33,8 @@ export class Session {
   /** A full-mode run has been started on these weights since they were loaded: they may differ from the checkpoint. */
   weightsChanged = false;
   private runCount = 0;
+  /** Rows longer than the model's context: skipped (default) or truncated (encodedTask.ts). */
+  private longRows: LongRows = 'skip';
 
   constructor(readonly ctx: GpuContext) {}
 
@@ -61,7 +50,7 @@ export class Session {
       releaseModelWeights(this.ctx, old.weights);
       if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
     }
-    if (this.parsedTask) this.task = encodeTask(this.parsedTask, model.tokenizer);
+    if (this.parsedTask) this.task = this.encode(this.parsedTask, model);
   }
 
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
@@ -71,12 +60,17 @@ export class Session {
     this.run = null;
   }
 
-  setTask(task: ParsedTask): EncodedTask {
+  setTask(task: ParsedTask, longRows: LongRows = 'skip'): EncodedTask {
     const model = this.requireModel();
     this.parsedTask = task;
-    this.task = encodeTask(task, model.tokenizer);
+    this.longRows = longRows;
+    this.task = this.encode(task, model);
     this.dropForward();
     return this.task;
+  }
+
+  private encode(task: ParsedTask, model: LoadedModel): EncodedTask {
+    return encodeTask(task, model.tokenizer, { maxSeqLen: model.config.maxPositions, longRows: this.longRows });
   }
 
   objectiveFor(config?: Pick<TrainConfig, 'objective'>): LossObjective {
@@ -116,22 +110,24 @@ export class Session {
     // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
     if (config.objective === 'dpo') {
       const progress = (done: number, total: number) => onProgress?.('Scoring the pairs with the start model (DPO reference)', done, total);
-      return (this.run = await startDpoRun(this, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
+      return (this.run = await startDpoRun({ ctx: this.ctx, model, task }, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
     }
     if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
-    let resume;
-    if (resumeRecord) {
-      const record = decodeRunRecord(resumeRecord);
-      await replayGpu(this.ctx, trainable.ranges, record);
-      resume = { record, sampler: samplerAfter(record.steps.length) };
-    }
+    const record = resumeRecord ? decodeRunRecord(resumeRecord) : undefined;
+    if (record) checkResumeConfig(record, config);
     const trainer = new ZoTrainer(
       {
         ctx: this.ctx, forward, trainable, hyper, objective: this.objectiveFor(config), train, batchSize: config.batch,
         padId: model.tokenizer.padId, meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...meta },
       },
-      resume && { record: resume.record, sampler: resume.sampler(train.length, config.batch, hyper.seed) },
+      record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
     );
+    // Replayed through the trainer's own plan, so optimizer state (momentum, Adam moments) is
+    // rebuilt where training continues: a fresh plan would restart it at zero.
+    if (record) await replayGpu(this.ctx, trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+      trainer.destroy();
+      throw e;
+    });
     this.run = { config, trainable, trainer };
     return this.run;
   }
@@ -166,7 +162,7 @@ export class Session {
   }
 
   private dropForward(): void {
-    if (this.forward) releaseRunState(this.ctx, this.forward.state);
+    if (this.forward) releaseActivations(this.ctx, this.forward.state);
     this.forward = null;
     this.scorer = null;
     this.forwardKey = '';
@@ -181,20 +177,4 @@ export class Session {
     if (!this.task) throw new Error('no task is selected');
     return this.task;
   }
-}
-
-/** The sampler position after `steps` batches: replay the same seeded stream. */
-export function samplerAfter(steps: number) {
-  return (rows: number, batch: number, seed: number) => {
-    let epoch = 0;
-    let cursor = 0;
-    for (let s = 0; s < steps; s++) {
-      if (cursor >= rows) {
-        epoch++;
-        cursor = 0;
-      }
-      cursor += Math.min(batch, rows - cursor);
-    }
-    return { seed, epoch, cursor };
-  };
 }

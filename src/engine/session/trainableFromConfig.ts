@@ -9,11 +9,7 @@ import { calibrateColumnNorms } from '../training/calibration';
 import { ALL_LINEARS, parseTargets, type TrainableSet } from '../training/trainable';
 import type { EncodedTask } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
-
-/** Default LoRA targets (MeZO and PEFT): the query and value projections. */
-export const DEFAULT_LORA = { rank: 8, alpha: 16, targets: ['q', 'v'] };
-/** Default SensZOQ settings: 0.1% of entries by activation-aware sensitivity, 32 calibration rows. */
-export const DEFAULT_SPARSE = { fraction: 1e-3, score: 'activation' as const, calibrationRows: 32 };
+import { DEFAULT_LORA, DEFAULT_SPARSE } from '../config/defaults';
 
 export async function buildTrainable(ctx: GpuContext, model: LoadedModel, task: EncodedTask, config: TrainConfig): Promise<TrainableSet> {
   switch (config.mode) {

@@ -4,7 +4,7 @@
 // otherwise each (example, candidate) is its own row and scores the candidate's tokens.
 import type { EncodedClassification, EncodedLm } from '../data/encode';
 import type { ForwardInput } from '../model/llama';
-import type { LossObjective, ScoredExample } from '../cpu/loss';
+import type { LossObjective, ScoredExample } from '../defs/lossPlan';
 
 export type EncodedExample = { kind: 'classification'; enc: EncodedClassification } | { kind: 'lm'; enc: EncodedLm };
 

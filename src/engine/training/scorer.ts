@@ -2,7 +2,7 @@
 // into a pass, and evaluate a whole split (accuracy from candidate scores, mean loss).
 import type { GpuContext } from '../gpu/context';
 import { LossKernel } from '../gpu/kernels/loss';
-import { buildScoringPlan, type LossObjective } from '../cpu/loss';
+import { buildScoringPlan, type LossObjective } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
 import { buildScoredBatch, type EncodedExample, type ScoredBatch } from './batches';
 

@@ -4,12 +4,12 @@
 import type { GpuContext } from '../gpu/context';
 import type { StepMetrics } from '../api';
 import { BatchSampler, type SamplerState } from '../data/sampler';
-import type { LossObjective } from '../cpu/loss';
+import type { LossObjective } from '../defs/lossPlan';
 import { ZoStepPlan } from '../zo/stepPlan';
-import { LOSS_SLOT_BYTES } from '../zo/script';
-import { lrAt, type ZoHyper } from '../zo/config';
+import { LOSS_SLOT_BYTES } from '../defs/zoScript';
+import { lrAt, type ZoHyper } from '../defs/zoConfig';
 import { newRecord, recordStep, type ZoRunRecord } from '../zo/record';
-import type { ZoStepSummary } from '../zo/script';
+import type { ZoStepSummary } from '../defs/zoScript';
 import type { LlamaForward } from '../model/llama';
 import type { EncodedExample, ScoredBatch } from './batches';
 import { TaskScorer } from './scorer';

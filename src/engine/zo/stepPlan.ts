@@ -16,15 +16,15 @@
 // One-sided: loss(theta), then for j: +eps z_j, loss(j,+), -eps z_j; grad; update.
 // The last restore runs inside the update's pass (script.ts), so q = 1 reads the weights 3 times.
 // ZO-SGD-Cons adds loss(theta) first and, after grad, two candidate moves with a loss each,
-// then the choice and the final move (src/engine/zo/script.ts lists the exact order).
+// then the choice and the final move (src/engine/defs/zoScript.ts lists the exact order).
 import type { GpuContext } from '../gpu/context';
 import { ZoGradKernel, ZoPerturbKernel, ZoStepUniform, ZoUpdateKernel, rangeUniform, type ParamRange } from '../gpu/kernels/zo';
-import { lrAt, stepScalars, validateHyper, type ZoHyper } from './config';
-import { ZO_OPTIMIZERS, optimizerStateBytes } from './optimizers';
+import { lrAt, stepScalars, validateHyper, type ZoHyper } from '../defs/zoConfig';
+import { ZO_OPTIMIZERS, optimizerStateBytes } from '../defs/zoOptimizers';
 import {
   LOSS_SLOT_BYTES, consSlot, lossSlot, lossSlotCount, parseSummary, recordDtype, replayScript, summaryLength, zoScript,
   type Restore, type ZoOp, type ZoStepSummary,
-} from './script';
+} from '../defs/zoScript';
 
 export type { ParamRange } from '../gpu/kernels/zo';
 

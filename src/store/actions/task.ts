@@ -53,12 +53,12 @@ export function setTemplate(template: string): void {
 
 /** Hands the current task to the engine (needs a loaded model). Uploaded tasks are saved first. */
 export async function applyTaskToEngine(): Promise<boolean> {
-  const { parsed, upload, taskStatus } = getState();
+  const { parsed, upload, longRows, taskStatus } = getState();
   // A task in error (e.g. a template typo) is not sent: `parsed` would be the last good version, not what the form shows.
   if (!parsed || !hasEngine() || taskStatus === 'error') return false;
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
-    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits });
+    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows });
     engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;
@@ -73,4 +73,10 @@ export function syncObjective(spec: TaskSpec): void {
   const { config } = getState();
   const objective = spec.type === 'preference' ? (config.objective === 'zopro' ? 'zopro' : 'dpo') : spec.type === 'generation' ? 'lm' : config.objective === 'neg-accuracy' ? 'neg-accuracy' : 'classification';
   if (objective !== config.objective) setState({ config: { ...config, objective } });
+}
+
+/** Rows longer than the model's context: skip or truncate them, and hand the task over again. */
+export async function setLongRows(longRows: 'skip' | 'truncate'): Promise<void> {
+  setState({ longRows });
+  await applyTaskToEngine();
 }

@@ -3,7 +3,7 @@
 // before the engine starts it, so nothing the user made exists only inside the worker.
 import type { TrainConfig } from '../../engine/api';
 import { BUILTIN_TASKS } from '../../engine/data/registry';
-import { DEFAULT_DPO, DEFAULT_LORA, DEFAULT_SPARSE, DEFAULT_ZOPRO, PRESETS } from '../defaults';
+import { applyPresetTo, PRESETS, withOptionBlocks } from '../../engine/config';
 import { engine, hasEngine, resetRate, startEngine } from '../engineBridge';
 import { readSharedConfig } from '../persistence';
 import { describeSource, preferenceObjective, type RunMeta } from '../runTypes';
@@ -25,19 +25,14 @@ export function setConfig(patch: Partial<TrainConfig>): void {
  * trained with (the task picker sets the objective without passing through setConfig).
  */
 export function completeConfig(c: TrainConfig): TrainConfig {
-  const config = { ...c };
-  if (config.mode === 'lora' && !config.lora) config.lora = DEFAULT_LORA;
-  if (config.mode === 'sparse' && !config.sparse) config.sparse = DEFAULT_SPARSE;
-  if (config.objective === 'dpo' && !config.dpo) config.dpo = DEFAULT_DPO;
-  if (config.objective === 'zopro' && !config.zopro) config.zopro = DEFAULT_ZOPRO;
-  return config;
+  return withOptionBlocks(c);
 }
 
 export function applyPreset(name: string): void {
   const preset = PRESETS.find((p) => p.name === name);
   if (!preset) return;
   // A preset starts from MeZO's isotropic perturbation: learned block variances are switched on again by hand.
-  setState({ config: { ...getState().config, blockScales: undefined, ...preset.overrides }, preset: name });
+  setState({ config: applyPresetTo({ ...getState().config, blockScales: undefined }, preset), preset: name });
 }
 
 /** Model and task on the engine, loading/applying whatever is missing. */

@@ -88,8 +88,15 @@ export function ModelPanel() {
           </dd>
           <dt>Precision</dt>
           <dd>{s.summary.precision}</dd>
+          <dt>Tokenizer</dt>
+          <dd data-testid="tokenizer-source">{s.summary.tokenizerSource}</dd>
         </dl>
       )}
+      {s.summary && s.modelStatus === 'ready' && s.summary.warnings?.map((w) => (
+        <p key={w} className="warn" role="status" data-testid="model-warning">
+          {w}
+        </p>
+      ))}
       <CacheList />
     </Panel>
   );

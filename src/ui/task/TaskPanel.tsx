@@ -1,7 +1,7 @@
 // The task panel: a built-in demo task or an uploaded JSONL/CSV file, the prompt template with a
 // live preview, and every problem found in the rows.
 import { BUILTIN_TASKS, DEFAULT_TASK } from '../../engine/data';
-import { applyTaskToEngine, selectTask } from '../../store/actions/task';
+import { applyTaskToEngine, selectTask, setLongRows } from '../../store/actions/task';
 import { deleteCurrentUpload, selectUpload, uploadName, uploadTaskFile } from '../../store/actions/upload';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
@@ -23,6 +23,7 @@ export function TaskPanel() {
       taskSummary: st.taskSummary,
       savedUploads: st.savedUploads,
       uploadRejected: st.uploadRejected,
+      longRows: st.longRows,
     })),
   );
   const current = s.upload ? uploadName(s.upload.fileName) : null;
@@ -74,6 +75,17 @@ export function TaskPanel() {
         </button>
       )}
       <ErrorBox error={s.taskError} />
+      {s.taskSummary?.problems.some((p) => p.message.includes('maximum sequence length')) && (
+        <SelectField
+          label="Rows longer than the model's maximum sequence length"
+          value={s.longRows}
+          options={[
+            { value: 'skip', label: 'Leave them out' },
+            { value: 'truncate', label: 'Truncate the prompt from the left' },
+          ]}
+          onChange={(v) => void setLongRows(v)}
+        />
+      )}
       <ProblemList problems={[...(s.parsed?.problems ?? []), ...(s.taskSummary?.problems ?? [])]} />
     </Panel>
   );

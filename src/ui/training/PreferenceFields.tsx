@@ -1,8 +1,8 @@
 // The preference objectives' own knobs: DPO's β, and ZOPrO's sampling (k completions for each of
 // `prompts` prompts per step), reward rule, KL penalty and direction mixing λ. Shown only for
-// that objective; a config without the block shows (and on edit stores) the store's defaults.
+// that objective; a config without the block shows (and on edit stores) the engine's defaults (src/engine/config).
 import type { RewardRule, TrainConfig, ZoproOptions } from '../../engine/api';
-import { DEFAULT_DPO, DEFAULT_ZOPRO } from '../../store/defaults';
+import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES } from '../../engine/config';
 import { setConfig } from '../../store/actions/training';
 import { NumberField, SelectField, TextField } from '../Fields';
 
@@ -11,11 +11,7 @@ const RULES: { value: RewardRule['kind']; label: string }[] = [
   { value: 'keyword', label: 'Contains a keyword' },
   { value: 'regex', label: 'Matches a regular expression' },
 ];
-const SCHEDULES: { value: ZoproOptions['lambda']['schedule']; label: string }[] = [
-  { value: 'linear', label: 'Linear' },
-  { value: 'cosine', label: 'Cosine' },
-  { value: 'constant', label: 'Constant' },
-];
+const SCHEDULES = LAMBDA_SCHEDULES.map((value) => ({ value, label: value[0].toUpperCase() + value.slice(1) }));
 
 /** Switching the rule's kind starts from that kind's example value (no field carries over). */
 function ruleOfKind(kind: RewardRule['kind'], current: RewardRule): RewardRule {

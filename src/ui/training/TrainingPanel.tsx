@@ -1,6 +1,8 @@
 // The training panel: presets, the optimizer's knobs, and run controls with live speed.
-import type { OptimizerName, Objective, TuningMode } from '../../engine/api';
-import { PRESETS } from '../../store/defaults';
+import {
+  OBJECTIVE_LABELS, OBJECTIVES_BY_TASK_TYPE, OPTIMIZER_LABELS, OPTIMIZER_NAMES, PRESETS, SPARSE_SCORE_LABELS, SPARSE_SCORES, TUNING_MODE_LABELS, TUNING_MODES,
+} from '../../engine/config';
+import type { Objective } from '../../engine/api';
 import { applyPreset, setConfig } from '../../store/actions/training';
 import { useStudio } from '../../store/state';
 import { NumberField, Panel, SelectField } from '../Fields';
@@ -9,29 +11,14 @@ import { RunControls } from './RunControls';
 import { FullSubsetFields } from './FullSubsetFields';
 import { BlockScalesFields } from './BlockScalesFields';
 
-const MODES: { value: TuningMode; label: string }[] = [
-  { value: 'full', label: 'Full (every weight)' },
-  { value: 'lora', label: 'LoRA adapters' },
-  { value: 'sparse', label: 'Sparse (most sensitive weights)' },
-];
-const OPTIMIZERS: { value: OptimizerName; label: string }[] = [
-  { value: 'zo-sgd', label: 'ZO-SGD (MeZO)' },
-  { value: 'zo-sgd-sign', label: 'ZO-SGD, sign of gradient' },
-  { value: 'zo-sgd-momentum', label: 'ZO-SGD with momentum' },
-  { value: 'zo-sgd-cons', label: 'ZO-SGD, conservative' },
-  { value: 'zo-adam', label: 'ZO-Adam' },
-];
-const OBJECTIVES: Record<string, { value: Objective; label: string }[]> = {
-  classification: [
-    { value: 'classification', label: 'Cross-entropy over label words' },
-    { value: 'neg-accuracy', label: 'Negative accuracy (non-differentiable)' },
-  ],
-  preference: [
-    { value: 'dpo', label: 'DPO' },
-    { value: 'zopro', label: 'ZO preference (ZOPrO)' },
-  ],
-  generation: [{ value: 'lm', label: 'Language-model loss' }],
-};
+// The choices and their labels come from the engine's one list of each (src/engine/config/options.ts).
+const labelled = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
+const MODES = labelled(TUNING_MODES, TUNING_MODE_LABELS);
+const OPTIMIZERS = labelled(OPTIMIZER_NAMES, OPTIMIZER_LABELS);
+const OBJECTIVES: Record<string, { value: Objective; label: string }[]> = Object.fromEntries(
+  Object.entries(OBJECTIVES_BY_TASK_TYPE).map(([type, objectives]) => [type, labelled(objectives, OBJECTIVE_LABELS)]),
+);
+const SPARSE_SCORE_OPTIONS = labelled(SPARSE_SCORES, SPARSE_SCORE_LABELS);
 
 export function TrainingPanel() {
   const config = useStudio((s) => s.config);
@@ -79,11 +66,7 @@ export function TrainingPanel() {
             <SelectField
               label="Sensitivity score"
               value={config.sparse.score}
-              options={[
-                { value: 'magnitude', label: 'Weight magnitude' },
-                { value: 'activation', label: 'Activation-aware' },
-                { value: 'random', label: 'Random (baseline)' },
-              ]}
+              options={SPARSE_SCORE_OPTIONS}
               onChange={(score) => setConfig({ sparse: { ...config.sparse!, score } })}
             />
           </div>

@@ -3,7 +3,7 @@
 import code from '../../../../shaders/loss.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
-import { DEFAULT_LOSS_COEFFICIENTS, type LossCoefficients, type ScoringPlan } from '../../cpu/loss';
+import { DEFAULT_LOSS_COEFFICIENTS, type LossCoefficients, type ScoringPlan } from '../../defs/lossPlan';
 
 export interface LossBuffers {
   plan: GPUBuffer; // u32 [maxPlanWords]

@@ -9,8 +9,8 @@ import updateCode from '../../../../shaders/zo_update.wgsl?raw';
 import gradCode from '../../../../shaders/zo_grad.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
-import type { ZoStepScalars } from '../../zo/config';
-import { LOSS_SLOT_F32 } from '../../zo/script';
+import type { ZoStepScalars } from '../../defs/zoConfig';
+import { LOSS_SLOT_F32 } from '../../defs/zoScript';
 
 const WG = 64;
 const PERTURB_CODE = `${rngCode}\n${commonCode}\n${perturbCode}`;

@@ -9,17 +9,10 @@ import mixedCode from '../../../../shaders/zo_mixed.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid } from '../kernel';
 import { rangeUniform, type ParamRange } from './zo';
+import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
 
 const WG = 64;
 const CODE = `${rngCode}\n${commonCode}\n${mixedCode}`;
-/** Most terms a direction keeps (zopro.ts truncates to this). */
-export const MAX_MIX_TERMS = 16;
-
-export interface MixTerm {
-  /** Which step's Gaussian stream. */
-  step: number;
-  coef: number;
-}
 
 export class ZoMixedKernel {
   private readonly params: ParamBlock<'seed' | 'terms' | 'alpha'>;

@@ -1,5 +1,5 @@
 // GPU memory a Llama model needs before it is loaded: weights at f32/f16/q8/q4 (q8/q4 as in
-// cpu/quantize.ts: codes plus one f32 scale per 32 weights; norms stay f32) and one layer's f32
+// src/engine/defs/quantFormat.ts: codes plus one f32 scale per 32 weights; norms stay f32) and one layer's f32
 // activations for a batch (layers run one after another, so their buffers are reused), checked
 // against the adapter's buffer limits. WebGPU does not report total GPU memory, so a total
 // budget is checked only when the caller knows one.

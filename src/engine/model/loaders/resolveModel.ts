@@ -6,6 +6,7 @@ import { readText, type ByteSource } from './byteSource';
 import { checkArchitecture } from './architecture';
 import { CorruptFileError, DownloadCancelledError, MissingFileError } from './errors';
 import { openGguf } from './gguf/ggufLlama';
+import { tokenizerFromGguf } from './gguf/ggufTokenizer';
 import type { FileRecord, ModelFiles } from './modelFiles';
 import { remoteFiles, type RemoteFiles, type RemoteOptions } from './remoteFiles';
 import { openSafetensors, readSafetensorsHeader } from './safetensors';
@@ -31,6 +32,8 @@ export interface ResolvedModel {
   config: Json;
   tokenizerJson: Json;
   tokenizerConfig: Json | null;
+  /** Where the tokenizer came from, in words (shown in the CLI's info and the app's summary). */
+  tokenizerSource: string;
   specialTokensMap: Json | null;
   generationConfig: Json | null;
   reader: CheckpointReader;
@@ -38,10 +41,6 @@ export interface ResolvedModel {
   /** The cache entry's key, for remote models loaded through a cache. */
   cacheKey?: string;
 }
-
-const GGUF_TOKENIZER_HINT =
-  'GGUF tokenizers (tokenizer.ggml.*) are not converted: put the original model\'s tokenizer.json and tokenizer_config.json ' +
-  '(from its Hugging Face repository) next to the .gguf file, in the same folder or repository.';
 
 export async function resolveModel(spec: ModelSpec, opts: ResolveOptions = {}): Promise<ResolvedModel> {
   let files: ModelFiles;
@@ -108,10 +107,32 @@ async function resolveFrom(files: ModelFiles, gguf: string | undefined): Promise
     const reader = await openSafetensors(config, await safetensorsShards(files));
     return { label: files.label, format: 'safetensors', architecture, config, ...tokenizer, reader, files: files.records() };
   }
-  // GGUF: the tokenizer first, so a missing one fails before a multi-GB download.
-  const tokenizer = await tokenizerFiles(files, GGUF_TOKENIZER_HINT);
+  // GGUF: a tokenizer.json beside the file wins (it is the model's own, with every detail the
+  // GGUF metadata may have lost); otherwise the tokenizer is rebuilt from tokenizer.ggml.*.
+  const beside = await openJson(files, 'tokenizer.json', false);
+  const extras = {
+    tokenizerConfig: beside ? await openJson(files, 'tokenizer_config.json', false) : null,
+    specialTokensMap: await openJson(files, 'special_tokens_map.json', false),
+    generationConfig: await openJson(files, 'generation_config.json', false),
+  };
   const reader = await openGguf(await required(files, gguf, 'Check the .gguf file name.'));
-  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...tokenizer, reader, files: files.records() };
+  let tokenizer: Pick<ResolvedModel, 'tokenizerJson' | 'tokenizerConfig' | 'tokenizerSource'>;
+  if (beside) {
+    tokenizer = {
+      tokenizerJson: beside,
+      tokenizerConfig: extras.tokenizerConfig,
+      tokenizerSource: `tokenizer.json beside ${gguf} (preferred over the GGUF's own tokenizer metadata)`,
+    };
+  } else {
+    try {
+      const built = tokenizerFromGguf(reader.header.metadata, gguf);
+      tokenizer = { tokenizerJson: built.tokenizerJson, tokenizerConfig: built.tokenizerConfig, tokenizerSource: built.description };
+    } catch (e) {
+      await reader.close?.();
+      throw e;
+    }
+  }
+  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
 }
 
 async function tokenizerFiles(files: ModelFiles, hint: string) {
@@ -121,6 +142,7 @@ async function tokenizerFiles(files: ModelFiles, hint: string) {
     tokenizerConfig: await openJson(files, 'tokenizer_config.json', false),
     specialTokensMap: await openJson(files, 'special_tokens_map.json', false),
     generationConfig: await openJson(files, 'generation_config.json', false),
+    tokenizerSource: 'tokenizer.json',
   };
 }
 

@@ -5,7 +5,8 @@
 import type { ByteSource } from './byteSource';
 import type { CheckpointReader, StoredDtype, TensorInfo } from './types';
 import { CorruptFileError, UnsupportedDtypeError } from './errors';
-import { bf16ToF32, f16ToF32 } from './halfFloat';
+import { bf16ToF32, f16ToF32 } from '../../defs/halfFloat';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from './safetensorsHeader';
 
 export class SafetensorsFormatError extends CorruptFileError {
   constructor(file: string, detail: string) {
@@ -16,8 +17,6 @@ export class SafetensorsFormatError extends CorruptFileError {
 
 const DTYPE_BYTES: Partial<Record<StoredDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
 export const SAFETENSORS_DTYPES = ['F32', 'F16', 'BF16'] as const;
-/** The format's own limit on header size (it guards against a hostile length field). */
-const MAX_HEADER_BYTES = 100_000_000;
 
 export interface SafetensorsEntry extends TensorInfo {
   /** Absolute byte offset of the tensor's data in the file. */
@@ -25,60 +24,18 @@ export interface SafetensorsEntry extends TensorInfo {
   source: ByteSource;
 }
 
-interface RawEntry {
-  dtype?: unknown;
-  shape?: unknown;
-  data_offsets?: unknown;
-}
-
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
+/** The header, checked as the format's reference reader checks it (safetensorsHeader.ts). */
 export async function readSafetensorsHeader(source: ByteSource): Promise<Map<string, SafetensorsEntry>> {
-  const fail = (detail: string) => new SafetensorsFormatError(source.name, detail);
-  if (source.size < 8) throw fail(`the file has only ${source.size} bytes (truncated download?)`);
-  const lenBytes = await source.read(0, 8);
-  const headerLen = Number(new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLen < 2 || 8 + headerLen > source.size) {
-    throw fail(`header length ${headerLen} runs past the end of the ${source.size}-byte file (truncated download?)`);
-  }
-  if (headerLen > MAX_HEADER_BYTES) throw fail(`header length ${headerLen} exceeds the format's ${MAX_HEADER_BYTES}-byte limit`);
-  let header: Record<string, RawEntry>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(await source.read(8, headerLen)));
-  } catch (e) {
-    throw fail(`the header is not JSON (${(e as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fail('the header is not a JSON object');
+  const fail = (field: string, expected: string, found: string) => new SafetensorsFormatError(source.name, `${field} is ${found}; expected ${expected}`);
+  const headerLen = safetensorsHeaderLength(source.size >= 8 ? await source.read(0, 8) : new Uint8Array(0), source.size, fail);
   const dataStart = 8 + headerLen;
-  const dataSize = source.size - dataStart;
+  const { entries: parsed } = parseSafetensorsHeader(await source.read(8, headerLen), source.size - dataStart, fail);
   const entries = new Map<string, SafetensorsEntry>();
-  const ranges: [number, number, string][] = [];
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const offsets = t?.data_offsets;
-    if (!Array.isArray(t?.shape) || !t.shape.every(isCount) || typeof t.dtype !== 'string' || !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-      throw fail(`tensor ${name} has a malformed entry ${JSON.stringify(t)}`);
+  for (const { name, dtype, shape, begin, end } of parsed) {
+    if (!DTYPE_BYTES[dtype as StoredDtype]) {
+      throw new UnsupportedDtypeError(source.name, name, dtype, SAFETENSORS_DTYPES, 'Convert the checkpoint to F32, F16 or BF16 safetensors (e.g. `model.to(torch.bfloat16).save_pretrained(...)`).');
     }
-    const dtype = t.dtype as StoredDtype;
-    const width = DTYPE_BYTES[dtype];
-    if (!width) {
-      throw new UnsupportedDtypeError(source.name, name, t.dtype, SAFETENSORS_DTYPES, 'Convert the checkpoint to F32, F16 or BF16 safetensors (e.g. `model.to(torch.bfloat16).save_pretrained(...)`).');
-    }
-    const shape = t.shape as number[];
-    const [begin, end] = offsets as number[];
-    if (end < begin || end > dataSize) {
-      throw fail(`tensor ${name} has data offsets [${begin}, ${end}] outside the ${dataSize} data bytes (truncated download?)`);
-    }
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * width) {
-      throw fail(`tensor ${name} of shape [${shape}] ${dtype} needs ${count * width} bytes but its offsets span ${end - begin}`);
-    }
-    ranges.push([begin, end, name]);
-    entries.set(name, { name, shape, dtype, byteLength: end - begin, offset: dataStart + begin, source });
-  }
-  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw fail(`tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
+    entries.set(name, { name, shape, dtype: dtype as StoredDtype, byteLength: end - begin, offset: dataStart + begin, source });
   }
   return entries;
 }

@@ -1,6 +1,6 @@
 // The contract between checkpoint readers (safetensors, GGUF) and the model builder:
 // tensors are read one at a time, so a multi-GB checkpoint never sits in JavaScript memory.
-import type { QuantizedMatrix } from '../../cpu/quantize';
+import type { QuantizedMatrix } from '../../defs/quantFormat';
 
 export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
 

@@ -2,9 +2,9 @@
 // {f16 d; i8 qs[32]}, Q4_0 {f16 d; u8 qs[16]} (low nibbles = elements 0..15, high = 16..31,
 // value (q - 8) * d), Q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]} and Q6_K {u8 ql[128],
 // qh[64]; i8 scales[16]; f16 d} over 256-element super-blocks (ggml-quants.c dequantize_row_*).
-// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (cpu/quantize.ts).
-import { halfToFloat } from '../halfFloat';
-import type { QuantizedMatrix } from '../../../cpu/quantize';
+// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (src/engine/defs/quantFormat.ts).
+import { halfToFloat } from '../../../defs/halfFloat';
+import type { QuantizedMatrix } from '../../../defs/quantFormat';
 import type { StoredDtype } from '../types';
 
 export interface GgmlType {

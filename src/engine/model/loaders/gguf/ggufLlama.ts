@@ -1,7 +1,9 @@
 // A GGUF llama checkpoint as a CheckpointReader in Hugging Face terms: llama.cpp tensor names
 // (convert_hf_to_gguf.py / gguf-py tensor_mapping.py) mapped back to HF names, `llama.*`
 // metadata translated to a config.json object, shapes un-reversed, and the q/k row permutation
-// of LlamaModel.permute undone so RoPE sees the HF rotate_half layout.
+// of LlamaModel.permute undone so RoPE sees the HF rotate_half layout. RoPE scaling comes from
+// llama.rope.scaling.* (linear) or, for Llama 3.x, from the rope_freqs.weight tensor that
+// convert_hf_to_gguf.py writes instead of any metadata (per-frequency divisors).
 import type { ByteSource } from '../byteSource';
 import type { CheckpointReader, TensorInfo } from '../types';
 import { UnsupportedArchitectureError, UnsupportedDtypeError } from '../errors';
@@ -26,7 +28,10 @@ const GLOBAL_NAMES: Record<string, string> = {
   'output.weight': 'lm_head.weight',
 };
 
-/** llama.cpp tensor name -> HF name; unknown names (e.g. rope_freqs.weight) are kept as they are. */
+/** Llama 3.x rope scaling as llama.cpp's converter stores it: F32 [headDim / 2] frequency divisors. */
+export const ROPE_FREQS_TENSOR = 'rope_freqs.weight';
+
+/** llama.cpp tensor name -> HF name; unknown names are kept as they are. */
 export function hfTensorName(gguf: string): string {
   if (GLOBAL_NAMES[gguf]) return GLOBAL_NAMES[gguf];
   const m = /^blk\.(\d+)\.([a-z_]+)\.(weight|bias)$/.exec(gguf);
@@ -36,8 +41,12 @@ export function hfTensorName(gguf: string): string {
 
 const num = (v: GgufValue | undefined): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
 
-/** The HF config.json equivalent of a llama GGUF's metadata. */
-export function ggufToHfConfig(h: GgufHeader, file: string): Record<string, unknown> {
+/**
+ * The HF config.json equivalent of a llama GGUF's metadata. `ropeFreqs` is the file's
+ * rope_freqs.weight tensor when it has one; it becomes `rope_freq_factors` (not an HF key:
+ * parseLlamaConfig hands it to the rope as llama.cpp's per-frequency divisors).
+ */
+export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32Array): Record<string, unknown> {
   const md = h.metadata;
   const arch = md.get('general.architecture');
   if (arch !== 'llama') throw new UnsupportedArchitectureError(`GGUF general.architecture "${String(arch)}"`);
@@ -72,9 +81,12 @@ export function ggufToHfConfig(h: GgufHeader, file: string): Record<string, unkn
     tie_word_embeddings: !h.tensors.some((t) => t.name === 'output.weight'),
     torch_dtype: 'float32',
   };
-  const scaling = md.get('llama.rope.scaling.type');
-  const factor = num(md.get('llama.rope.scaling.factor'));
-  if (scaling === 'linear' && factor) config.rope_scaling = { type: 'linear', factor };
+  const ropeDims = num(md.get('llama.rope.dimension_count'));
+  if (ropeDims !== undefined && ropeDims !== config.head_dim) {
+    throw new GgufFormatError(file, `llama.rope.dimension_count ${ropeDims} differs from the head size ${String(config.head_dim)} (partial rotary embeddings are not a Llama model; ZO Studio cannot run it)`);
+  }
+  config.rope_scaling = ropeScalingFromMetadata(h);
+  if (ropeFreqs) config.rope_freq_factors = Array.from(ropeFreqs);
   for (const [key, hf] of [['bos', 'bos_token_id'], ['eos', 'eos_token_id'], ['padding', 'pad_token_id']] as const) {
     const id = num(md.get(`tokenizer.ggml.${key}_token_id`));
     if (id !== undefined) config[hf] = id;
@@ -82,6 +94,26 @@ export function ggufToHfConfig(h: GgufHeader, file: string): Record<string, unkn
   const name = md.get('general.name');
   if (typeof name === 'string') config._name_or_path = name;
   return config;
+}
+
+/**
+ * llama.rope.scaling.* as an HF rope_scaling object (null = none). Types other than linear are
+ * passed on by name so parseLlamaConfig refuses them with the list it supports.
+ */
+function ropeScalingFromMetadata(h: GgufHeader): Record<string, unknown> | null {
+  const md = h.metadata;
+  const type = md.get('llama.rope.scaling.type');
+  // Files from before the scaling.* keys stored a linear factor as llama.rope.scale_linear.
+  const legacyLinear = num(md.get('llama.rope.scale_linear'));
+  const factor = num(md.get('llama.rope.scaling.factor')) ?? legacyLinear;
+  if (type === undefined || type === 'none') {
+    return legacyLinear !== undefined && legacyLinear !== 1 ? { rope_type: 'linear', factor: legacyLinear } : null;
+  }
+  if (type === 'linear' && factor === 1) return null; // llama.cpp's converter marks some models so
+  const scaling: Record<string, unknown> = { rope_type: String(type), factor };
+  const original = num(md.get('llama.rope.scaling.original_context_length'));
+  if (original !== undefined) scaling.original_max_position_embeddings = original;
+  return scaling;
 }
 
 interface Entry extends TensorInfo {
@@ -93,12 +125,13 @@ interface Entry extends TensorInfo {
 
 export async function openGguf(source: ByteSource): Promise<CheckpointReader & { header: GgufHeader }> {
   const header = await readGgufHeader(source);
-  const config = ggufToHfConfig(header, source.name);
+  const config = ggufToHfConfig(header, source.name, await readRopeFreqs(source, header));
   const heads = config.num_attention_heads as number;
   const kvHeads = config.num_key_value_heads as number;
   const tensors = new Map<string, Entry>();
   const ranges: [number, number, string][] = [];
   for (const t of header.tensors) {
+    if (t.name === ROPE_FREQS_TENSOR) continue; // read above into config.rope_freq_factors
     const type = GGML_TYPES[t.type];
     if (!type) {
       throw new UnsupportedDtypeError(source.name, t.name, GGML_TYPE_NAMES[t.type] ?? `ggml type ${t.type}`, SUPPORTED_GGML,
@@ -149,6 +182,18 @@ export async function openGguf(source: ByteSource): Promise<CheckpointReader & {
       await source.close?.();
     },
   };
+}
+
+/** The rope_freqs.weight tensor (F32 [headDim / 2], as the converter writes it), or undefined. */
+async function readRopeFreqs(source: ByteSource, h: GgufHeader): Promise<Float32Array | undefined> {
+  const t = h.tensors.find((x) => x.name === ROPE_FREQS_TENSOR);
+  if (!t) return undefined;
+  if (t.type !== 0 || t.dims.length !== 1) {
+    throw new GgufFormatError(source.name, `${ROPE_FREQS_TENSOR} is a ${t.dims.length}-D ${GGML_TYPE_NAMES[t.type] ?? `type ${t.type}`} tensor; llama.cpp writes it as a 1-D F32 vector`);
+  }
+  const bytes = t.dims[0] * 4;
+  if (t.offset + bytes > source.size) throw new GgufFormatError(source.name, `tensor ${t.name} (${bytes} bytes at ${t.offset}) runs past the end of the ${source.size}-byte file (truncated download?)`);
+  return decodeGgml(GGML_TYPES[0]!, await source.read(t.offset, bytes), t.dims[0]);
 }
 
 export { permuteRows, unpermuteRows };

@@ -5,7 +5,7 @@
 // TopPLogitsWarper), then one draw. Draws are counter-based, Philox-4x32-10 under the key
 // (seed, SAMPLE_DOMAIN) at counter (step, sequence): reproducible for a seed, and a sequence's
 // draws do not depend on which other sequences share its batch.
-import { philox4x32 } from '../zo/rng';
+import { philox4x32 } from '../defs/rng';
 
 /** rng.wgsl's key.y domain tag for sampling (0 is the ZO perturbation stream). */
 export const SAMPLE_DOMAIN = 0x53414d50; // "SAMP"

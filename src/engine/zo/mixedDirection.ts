@@ -7,7 +7,7 @@
 // never stores a vector. Older terms shrink by lambda per step; terms below TERM_FLOOR of the
 // largest, and any beyond MAX_MIX_TERMS, are dropped (the truncated z is then the direction,
 // used consistently for both perturbations, the update and the next mu).
-import { MAX_MIX_TERMS, type MixTerm } from '../gpu/kernels/zoMixed';
+import { MAX_MIX_TERMS, type MixTerm } from '../defs/zoMix';
 
 export const TERM_FLOOR = 1e-3;
 

@@ -2,6 +2,8 @@
 // Alg. 1; the optimizer family of ZO-Bench, Zhang et al. 2024). A run record stores this object,
 // so every field needed to replay a run lives here.
 import type { LrSchedule, OptimizerName, TrainConfig } from '../api';
+import { FieldReader } from '../files/fields';
+import { LR_SCHEDULES, OPTIMIZER_NAMES } from '../config/options';
 
 export interface ZoHyper {
   /** Run seed: the Philox key of every perturbation (shaders/rng.wgsl). */
@@ -64,12 +66,32 @@ export function zoHyperFromConfig(c: TrainConfig): ZoHyper {
   };
 }
 
-export function validateHyper(h: ZoHyper): void {
-  if (!Number.isInteger(h.q) || h.q < 1 || h.q > MAX_Q) throw new Error(`q = ${h.q}: must be an integer in 1..${MAX_Q}`);
-  if (h.optimizer === 'zo-sgd-cons' && h.q > 3) throw new Error('zo-sgd-cons supports q <= 3 (the record holds the choice too)');
-  if (!(h.eps > 0)) throw new Error(`eps = ${h.eps}: must be > 0`);
-  if (!(h.clip >= 0)) throw new Error(`clip = ${h.clip}: must be >= 0`);
-  if (!Number.isInteger(h.seed) || h.seed < 0 || h.seed > 0xffffffff) throw new Error(`seed = ${h.seed}: must be a u32`);
+/**
+ * Checks every field of a ZoHyper (types and ranges) and returns it typed. A record or config
+ * that fails names the field: a missing lr or schedule would otherwise replay to NaN weights.
+ */
+export function validateHyper(raw: unknown, file = 'training config', at = 'hyper'): ZoHyper {
+  const f = new FieldReader(file);
+  const h = f.object(raw, at);
+  const p = (k: string) => `${at}.${k}`;
+  const q = f.integer(h.q, p('q'), 1, MAX_Q);
+  const optimizer = f.oneOf(h.optimizer, p('optimizer'), OPTIMIZER_NAMES);
+  if (optimizer === 'zo-sgd-cons' && q > 3) f.fail(p('q'), 'at most 3 with zo-sgd-cons (the record holds the choice too)', q);
+  return {
+    seed: f.integer(h.seed, p('seed'), 0, 0xffffffff),
+    q,
+    optimizer,
+    oneSided: f.boolean(h.oneSided, p('oneSided')),
+    eps: f.number(h.eps, p('eps'), { above: 0 }),
+    weightDecay: f.number(h.weightDecay, p('weightDecay'), { min: 0 }),
+    clip: f.number(h.clip, p('clip'), { min: 0 }),
+    lr: f.number(h.lr, p('lr'), { min: 0 }),
+    schedule: f.oneOf(h.schedule, p('schedule'), LR_SCHEDULES),
+    steps: f.integer(h.steps, p('steps'), 1),
+    beta1: f.number(h.beta1, p('beta1'), { min: 0, max: 0.999999 }),
+    beta2: f.number(h.beta2, p('beta2'), { min: 0, max: 0.999999999 }),
+    adamEps: f.number(h.adamEps, p('adamEps'), { above: 0 }),
+  };
 }
 
 /** Learning rate at `step` (0-based): a pure function of the step, so replays need no state. */

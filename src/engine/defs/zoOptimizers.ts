@@ -10,7 +10,7 @@
 // `step` is the CPU reference of one range; shaders/zo_update.wgsl is the GPU twin (same float
 // operations in the same order; the GPU may fuse multiply-adds).
 import type { OptimizerName } from '../api';
-import type { ZoStepScalars } from './config';
+import type { ZoStepScalars } from './zoConfig';
 
 export interface ZoOptimizer {
   name: OptimizerName;

@@ -1,15 +1,15 @@
 // The Llama forward pass on the CPU, composed from the reference kernels: the yardstick for
 // the GPU forward pass and the loss function of the CPU reference ZO run. Same equations as
 // src/engine/model/llama.ts; weights by Hugging Face name, f32.
-import type { LlamaConfig } from '../model/config';
-import type { ForwardInput } from '../model/llama';
-import { embeddingRef } from './embedding';
-import { rmsnormRef } from './rmsnorm';
-import { ropeInvFreq, ropeRef } from './rope';
-import { attentionRef } from './attention';
-import { swigluRef } from './swiglu';
-import { matmulRef } from './matmul';
-import { gatherRowsRef, logProbRef } from './logprob';
+import type { LlamaConfig } from './config';
+import type { ForwardInput } from './llama';
+import { embeddingRef } from '../cpu/embedding';
+import { rmsnormRef } from '../cpu/rmsnorm';
+import { ropeInvFreq, ropeRef } from '../cpu/rope';
+import { attentionRef } from '../cpu/attention';
+import { swigluRef } from '../cpu/swiglu';
+import { matmulRef } from '../cpu/matmul';
+import { gatherRowsRef, logProbRef } from '../cpu/logprob';
 
 export type CpuWeights = Map<string, Float32Array>;
 

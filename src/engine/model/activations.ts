@@ -12,7 +12,7 @@ export interface RunLimits {
   maxCandidates: number;
 }
 
-export interface RunState {
+export interface Activations {
   limits: RunLimits;
   ids: GPUBuffer; // u32 [maxRows]
   x: GPUBuffer; // f32 [maxRows, hidden]: the residual stream
@@ -31,7 +31,7 @@ export interface RunState {
   logprobs: GPUBuffer; // f32 [maxPositions, maxCandidates]
 }
 
-export function allocateRunState(ctx: GpuContext, c: LlamaConfig, limits: RunLimits): RunState {
+export function allocateActivations(ctx: GpuContext, c: LlamaConfig, limits: RunLimits): Activations {
   const rows = limits.maxBatch * limits.maxSeqLen;
   const P = limits.maxPositions;
   const f32 = (label: string, n: number) => ctx.createStorage(label, n * 4, 'activations');
@@ -55,7 +55,7 @@ export function allocateRunState(ctx: GpuContext, c: LlamaConfig, limits: RunLim
   };
 }
 
-export function runStateBytes(c: LlamaConfig, limits: RunLimits): number {
+export function activationsBytes(c: LlamaConfig, limits: RunLimits): number {
   const rows = limits.maxBatch * limits.maxSeqLen;
   const P = limits.maxPositions;
   const perRow = 1 + 2 * c.hidden + 2 * c.heads * c.headDim + 2 * c.kvHeads * c.headDim + 2 * c.intermediate;
@@ -63,6 +63,6 @@ export function runStateBytes(c: LlamaConfig, limits: RunLimits): number {
   return 4 * (rows * perRow + P * perPos);
 }
 
-export function releaseRunState(ctx: GpuContext, s: RunState): void {
+export function releaseActivations(ctx: GpuContext, s: Activations): void {
   for (const [key, value] of Object.entries(s)) if (key !== 'limits') ctx.release(value as GPUBuffer);
 }

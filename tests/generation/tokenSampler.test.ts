@@ -1,7 +1,7 @@
 // The CPU sampler: temperature, top-k and top-p shape the distribution as HF's warpers do; the
 // counter-based uniforms are reproducible and roughly uniform.
 import { describe, expect, it } from 'vitest';
-import { sampleToken, sampleUniform, samplingDistribution } from '../../src/engine/generation/sampler';
+import { sampleToken, sampleUniform, samplingDistribution } from '../../src/engine/generation/tokenSampler';
 
 const logits = Float32Array.from([1, 3, 2, 0, 2.5]);
 

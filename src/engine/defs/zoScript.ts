@@ -2,7 +2,7 @@
 // ZO-Bench, Zhang et al. 2024), shared by the GPU plan, the CPU reference and replay, so all three
 // perform the same float operations in the same order. Also the layouts of the losses buffer
 // (where the caller's loss kernel writes) and of the step summary (projected gradients etc.).
-import type { ZoHyper } from './config';
+import type { ZoHyper } from './zoConfig';
 
 export type ZoOp =
   /** The caller encodes forward + batch-mean loss into loss slot `slot`. */
