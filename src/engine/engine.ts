@@ -130,15 +130,17 @@ export class Engine implements EngineApi {
     }
     if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom, maxSteps);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
+    // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
+    // Start) is seen by the loop before its first step.
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
     if (!continuing) {
       await this.restoreBaseWeights();
       if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
       await this.session.startRun(config, resumeFrom, { runId }, undefined, (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }));
     }
     this.runId = runId;
-    const done = this.session.run?.trainer.stepsDone ?? 0;
-    const control: RunControl = { requested: 'none', pauseAfter: maxSteps === undefined ? undefined : done + maxSteps };
-    this.controls.set(runId, control);
+    if (maxSteps !== undefined) control.pauseAfter = (this.session.run?.trainer.stepsDone ?? 0) + maxSteps;
     this.emitMemory();
     this.running = true;
     try {
@@ -154,6 +156,8 @@ export class Engine implements EngineApi {
 
   /** ZOPrO: sample, reward, one mixed-direction ZO step per iteration (preference/zoproRun.ts). */
   private async trainZopro(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
     if (this.zopro?.runId !== runId || resumeFrom) {
       this.zopro?.run.destroy();
       this.zopro = null;
@@ -170,9 +174,7 @@ export class Engine implements EngineApi {
       this.zopro = { runId, run };
     }
     this.runId = runId;
-    const done = this.zopro.run.trainer.stepsDone;
-    const control: RunControl = { requested: 'none', pauseAfter: maxSteps === undefined ? undefined : done + maxSteps };
-    this.controls.set(runId, control);
+    if (maxSteps !== undefined) control.pauseAfter = this.zopro.run.trainer.stepsDone + maxSteps;
     this.running = true;
     try {
       await runZoproLoop(this.zopro.run, runId, control, { emit: (e) => this.emit(e) });

@@ -40,7 +40,7 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
     for (const reward of (await run.preferenceEval?.(step)) ?? []) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
+  if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval && control.requested === 'none') await evaluate(0);
   while (trainer.stepsSubmitted < config.steps) {
     if (control.pauseAfter !== undefined && trainer.stepsSubmitted >= control.pauseAfter && control.requested === 'none') control.requested = 'pause';
     if (control.requested !== 'none' || diverged) break;

@@ -71,10 +71,15 @@ async function prepareLaunch(): Promise<boolean> {
   }
 }
 
+/** Bumped by Reset: a start still loading its model or task when Reset is pressed does not go on. */
+let launchGeneration = 0;
+
 /** One click: load what is missing and start a new run with the current config. `maxSteps`: pause after that many steps. */
 export async function startRun(maxSteps?: number): Promise<void> {
   setState({ trainError: null, interrupted: null });
+  const generation = launchGeneration;
   if (!(await prepareLaunch())) return;
+  if (generation !== launchGeneration) return setState({ launch: null });
   const s = getState();
   const parsed = s.parsed!;
   const config = completeConfig(s.config);
@@ -194,6 +199,7 @@ export async function stepOnce(): Promise<void> {
  * the charts; the next run starts from the loaded model's weights, as every new run does.
  */
 export async function resetRun(): Promise<void> {
+  launchGeneration++;
   const { activeRunId, runs } = getState();
   if (activeRunId && runs[activeRunId]?.meta.state === 'running' && hasEngine()) await engine().stop(activeRunId);
   setState({ activeRunId: null, compare: [], curve: null, launch: null, trainError: null, interrupted: null, stepsPerSecond: null });
