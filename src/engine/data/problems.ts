@@ -11,7 +11,7 @@ export interface ProblemGroup {
   rows: number[];
 }
 
-/** Groups problems with the same split and message, in order of first occurrence. */
+/** Groups problems with the same split and message, in order of first occurrence; a line reported twice (by the app and the engine) counts once. */
 export function groupProblems(problems: readonly TaskProblem[]): ProblemGroup[] {
   const groups = new Map<string, ProblemGroup>();
   for (const p of problems) {
@@ -19,7 +19,7 @@ export function groupProblems(problems: readonly TaskProblem[]): ProblemGroup[] 
     const key = `${p.split}\u0000${message}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { split: p.split, message, rows: [] }));
-    if (p.row > 0) group.rows.push(p.row);
+    if (p.row > 0 && !group.rows.includes(p.row)) group.rows.push(p.row);
   }
   for (const g of groups.values()) g.rows.sort((a, b) => a - b);
   return [...groups.values()];

@@ -101,7 +101,8 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
               interval={0}
               allowDataOverflow
               tickFormatter={(v: number) => `${y.format(v)}${unit}`}
-              width={Math.max(56, 12 + charWidth * Math.max(...y.ticks.map((t) => y.format(t).length + unit.length)))}
+              // Whole steps of 16 px: the axis (and the plot) re-lays out only when labels grow by a few characters.
+              width={16 * Math.ceil(Math.max(56, 12 + charWidth * Math.max(...y.ticks.map((t) => y.format(t).length + unit.length))) / 16)}
               tick={tick}
               stroke="var(--muted)"
             />

@@ -36,7 +36,7 @@ export function DynamicsView() {
         <GradHistogram run={histogramRun} />
       </div>
       <p className="explain">
-        ε is tiny, so L₊ and L₋ differ only slightly, and that small difference is the whole training signal. The histogram below the chart says how this run's projected
+        ε is tiny, so L₊ and L₋ differ only slightly, and that small difference is the whole training signal. The caption under the histogram says how this run's projected
         gradients are spread.
       </p>
       <DirectionProbe />

@@ -14,15 +14,22 @@ import { DemoButton, setPresentation } from '../Header';
 import { LaunchProgress } from '../training/LaunchProgress';
 import { useRunStatus } from '../training/runStatus';
 
-/** Chart height that leaves room for the top bar and the counter row in the window. */
-function useChartHeight(): number {
+/** Chart height that leaves room for the top bar, any banner (measured) and the counter row in the window. */
+function useChartHeight(banners: HTMLElement | null): number {
   const [height, setHeight] = useState(() => window.innerHeight);
+  const [bannerHeight, setBannerHeight] = useState(0);
   useEffect(() => {
     const onResize = () => setHeight(window.innerHeight);
     window.addEventListener('resize', onResize);
     return () => window.removeEventListener('resize', onResize);
   }, []);
-  return Math.max(200, Math.min(560, height - 400));
+  useEffect(() => {
+    if (!banners) return;
+    const observer = new ResizeObserver(() => setBannerHeight(banners.getBoundingClientRect().height));
+    observer.observe(banners);
+    return () => observer.disconnect();
+  }, [banners]);
+  return Math.max(160, Math.min(560, height - 400 - bannerHeight));
 }
 
 function Counter() {
@@ -67,7 +74,8 @@ function Counter() {
 }
 
 export function PresentationView() {
-  const height = useChartHeight();
+  const [banners, setBanners] = useState<HTMLDivElement | null>(null);
+  const height = useChartHeight(banners);
   const rewardObjective = useRewardObjective();
   return (
     <div className="present" data-testid="presentation">
@@ -79,7 +87,9 @@ export function PresentationView() {
           Exit presentation
         </button>
       </header>
-      <Banners />
+      <div ref={setBanners}>
+        <Banners />
+      </div>
       <main className="present-main">
         <div className="present-charts">
           <LossChart height={height} big />
