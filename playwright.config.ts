@@ -7,6 +7,7 @@
 // dev server instead.
 import { defineConfig } from '@playwright/test';
 import { execSync } from 'node:child_process';
+import { E2E_DIST } from './tests/helpers/paths';
 
 /** A free port, picked once in the runner; its workers inherit it through the environment. */
 function freePort(): number {
@@ -22,7 +23,7 @@ const external = process.env.ZO_E2E_BASE_URL;
 const port = external ? 0 : freePort();
 const baseURL = external ?? `http://127.0.0.1:${port}/`;
 const vite = './node_modules/vite/bin/vite.js';
-const outDir = 'node_modules/.cache/zo-e2e-dist';
+const outDir = E2E_DIST;
 const executablePath = process.env.ZO_CHROMIUM ?? '/usr/bin/chromium';
 const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=swiftshader', '--disable-vulkan-surface'];

@@ -16,7 +16,7 @@ const ROWS_PER_TASK = Number(process.env.ZO_QUANT_ROWS ?? 100);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelDir = join(root, 'public', 'demo-model');
-const golden = JSON.parse(readFileSync(join(root, '..', 'shared', 'demo-model', 'golden.json'), 'utf8')) as { cases: { input_ids: number[] }[] };
+const golden = JSON.parse(readFileSync(join(modelDir, 'golden.json'), 'utf8')) as { cases: { input_ids: number[] }[] };
 
 function devTexts(): string[] {
   const texts: string[] = [];

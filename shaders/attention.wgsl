@@ -1,7 +1,9 @@
 // Causal grouped-query attention (Vaswani et al. 2017; GQA, Ainslie et al. 2023), one pass over
 // the keys with an online softmax (Milakov & Gimelshein 2018; FlashAttention, Dao et al. 2022):
 //   out[b, i, h, :] = sum_{j <= qOffset + i} softmax_j(q[b, i, h, :] . k[b, j, g, :] * scale) v[b, j, g, :]
-// with g = h / (heads / kvHeads), the kv head that HF's repeat_kv gives query head h.
+// with g = h / (heads / kvHeads), the kv head that HF's repeat_kv gives query head h. With a
+// sliding window W (Mistral v0.1) only keys j > qOffset + i - W are visible (HF's
+// sliding-window mask); window = 0 means every earlier key.
 //
 // Tiling: a workgroup owns BQ consecutive queries of one (batch, head); thread (qi, t) owns query
 // qi's output columns 4t..4t+3 (D4 = headDim / 4 threads per query), so acc is one vec4 per
@@ -23,6 +25,8 @@ struct Params {
   heads: u32,
   kvHeads: u32,
   scale: f32,         // 1 / sqrt(headDim)
+  batch: u32,         // sequences this call (the grid's z; the software variant's bound)
+  window: u32,        // sliding window (keys per query), 0 = none
 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;        // [rows, heads, headDim]
@@ -42,6 +46,11 @@ var<workgroup> sc: array<f32, BQ * BK>;         // [BQ, BK] scaled scores
 
 const NEG_BIG: f32 = -3.4028234663852886e38;
 
+// First visible key of a query whose keys end at keyEnd (exclusive).
+fn windowStart(keyEnd: u32) -> u32 {
+  return select(0u, keyEnd - params.window, params.window > 0u && keyEnd > params.window);
+}
+
 @compute @workgroup_size(BQ * D4)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.z;
@@ -59,17 +68,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   qs[lid] = qv;
 
-  // Keys this block needs: up to the causal bound of its last query.
+  // Keys this block needs: from the window start of its first query to the causal bound of its last.
   let lastQ = min(q0 + BQ, params.qLen) - 1u;
   let keyEnd = min(params.qOffset + lastQ + 1u, params.kvLen);
   let tiles = (keyEnd + BK - 1u) / BK;
-  let myEnd = min(params.qOffset + qpos + 1u, params.kvLen);  // keys [0, myEnd) are visible to me
+  let firstTile = windowStart(min(params.qOffset + q0 + 1u, params.kvLen)) / BK;
+  let myEnd = min(params.qOffset + qpos + 1u, params.kvLen);  // keys [myStart, myEnd) are visible to me
+  let myStart = windowStart(myEnd);
   let WG = BQ * D4;
 
   var m = NEG_BIG;
   var l = 0.0;
   var acc = vec4<f32>(0.0);
-  for (var tile = 0u; tile < tiles; tile++) {
+  for (var tile = firstTile; tile < tiles; tile++) {
     let k0 = tile * BK;
     workgroupBarrier();  // previous tile fully consumed (and qs written, on the first pass)
     for (var e = lid; e < BK * D4; e += WG) {
@@ -96,16 +107,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     workgroupBarrier();
 
-    let n = min(BK, select(0u, myEnd - k0, myEnd > k0));  // visible keys in this tile
-    if (n > 0u) {
+    let n = min(BK, select(0u, myEnd - k0, myEnd > k0));  // visible keys in this tile: [j0, n)
+    let j0 = select(0u, myStart - k0, myStart > k0);
+    if (n > j0) {
       var mt = m;
-      for (var j = 0u; j < n; j++) {
+      for (var j = j0; j < n; j++) {
         mt = max(mt, sc[qi * BK + j]);
       }
       let corr = exp(m - mt);
       l *= corr;
       acc *= corr;
-      for (var j = 0u; j < n; j++) {
+      for (var j = j0; j < n; j++) {
         let p = exp(sc[qi * BK + j] - mt);
         l += p;
         acc += p * vs[j * D4 + t];

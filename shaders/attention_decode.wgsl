@@ -2,7 +2,8 @@
 // al. 2017, GQA Ainslie et al. 2023), one pass over the keys with an online softmax (Milakov &
 // Gimelshein 2018):
 //   out[b, i, h, :] = sum_{j <= qOffset + i} softmax_j(q[b, i, h, :] . K[b, j, g, :] * scale) V[b, j, g, :]
-// with g = h / (heads / kvHeads). q / out rows are b * qLen + i (the qLen tokens of this call);
+// with g = h / (heads / kvHeads), and with a sliding window W only keys j > qOffset + i - W.
+// q / out rows are b * qLen + i (the qLen tokens of this call);
 // cache rows are b * kvRowStride + j (the cache holds kvRowStride positions per sequence, and
 // positions [0, kvLen) are filled, this call's own keys included: kv_cache.wgsl appends them).
 //
@@ -21,6 +22,7 @@ struct Params {
   kvHeads: u32,
   scale: f32,         // 1 / sqrt(headDim)
   batch: u32,         // sequences this call
+  window: u32,        // sliding window (keys per query), 0 = none
 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;        // [batch * qLen, heads, headDim]
@@ -46,6 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let g = h / (params.heads / params.kvHeads);
   let qAt = n * D4;
   let keyEnd = min(params.qOffset + i + 1u, params.kvLen);
+  let keyStart = select(0u, keyEnd - params.window, params.window > 0u && keyEnd > params.window);
   let kvBase = (b * params.kvRowStride * params.kvHeads + g) * D4;
   let kvStep = params.kvHeads * D4;
 
@@ -53,7 +56,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var d = 0u; d < D4; d++) { acc[d] = vec4<f32>(0.0); }
   var m = NEG_BIG;
   var l = 0.0;
-  for (var j = 0u; j < keyEnd; j++) {
+  for (var j = keyStart; j < keyEnd; j++) {
     let kAt = kvBase + j * kvStep;
     var s4 = vec4<f32>(0.0);
     for (var d = 0u; d < D4; d++) {

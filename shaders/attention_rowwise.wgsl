@@ -1,7 +1,8 @@
 // Causal grouped-query attention for software adapters (SwiftShader): the result of
 // attention.wgsl,
 //   out[b, i, h, :] = sum_{j <= qOffset + i} softmax_j(q[b, i, h, :] . k[b, j, g, :] * scale) v[b, j, g, :]
-// with g = h / (heads / kvHeads), but with no workgroup memory and no barriers, which a CPU
+// with g = h / (heads / kvHeads) (and, with a sliding window W, only keys j > qOffset + i - W),
+// but with no workgroup memory and no barriers, which a CPU
 // emulation pays for dearly (every barrier switches fibers) while plain loops over storage are
 // cheap. One invocation owns one (query row, head, chunk of C4 vec4 output columns): it walks
 // its causal keys once with an online softmax (Milakov & Gimelshein 2018), reading q, K and V
@@ -23,6 +24,7 @@ struct Params {
   kvHeads: u32,
   scale: f32,         // 1 / sqrt(headDim)
   batch: u32,         // sequences this call
+  window: u32,        // sliding window (keys per query), 0 = none
 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;        // [rows, heads, headDim]
@@ -42,7 +44,8 @@ struct Task {
   qAt: u32,     // q / out index of this (row, head), vec4 units
   kvBase: u32,  // k / v index of key 0 of kv head g; key j at kvBase + j * kvStep
   kvStep: u32,
-  keyEnd: u32,  // keys [0, keyEnd) are visible
+  keyStart: u32,  // keys [keyStart, keyEnd) are visible
+  keyEnd: u32,
   col: u32,     // first vec4 column of this invocation's chunk
 }
 
@@ -53,9 +56,11 @@ fn task(n: u32) -> Task {
   let i = bi % params.qLen;
   let b = bi / params.qLen;
   let g = h / (params.heads / params.kvHeads);
+  let keyEnd = min(params.qOffset + i + 1u, params.kvLen);
+  let keyStart = select(0u, keyEnd - params.window, params.window > 0u && keyEnd > params.window);
   return Task(((b * params.qRowStride + i) * params.heads + h) * D4,
               (b * params.kvRowStride * params.kvHeads + g) * D4, params.kvHeads * D4,
-              min(params.qOffset + i + 1u, params.kvLen), (n % chunks) * C4);
+              keyStart, keyEnd, (n % chunks) * C4);
 }
 
 fn invocation(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
@@ -81,7 +86,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
   var m = NEG_BIG;
   var l = 0.0;
-  for (var j = 0u; j < t.keyEnd; j++) {
+  for (var j = t.keyStart; j < t.keyEnd; j++) {
     let kAt = t.kvBase + j * t.kvStep;
     let s = score(t.qAt, kAt);
     let mNew = max(m, s);
@@ -118,7 +123,7 @@ fn main_wide(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   var acc: array<vec4<f32>, MAXC4>;
   var m = NEG_BIG;
   var l = 0.0;
-  for (var j = 0u; j < t.keyEnd; j++) {
+  for (var j = t.keyStart; j < t.keyEnd; j++) {
     let kAt = t.kvBase + j * t.kvStep;
     let s = score(t.qAt, kAt);
     let mNew = max(m, s);

@@ -83,3 +83,4 @@ fn embed_q4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   }
   out[i] = v;
 }
+

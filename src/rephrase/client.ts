@@ -3,8 +3,9 @@
 // AbortController, retries with backoff on 429/5xx/timeouts honouring Retry-After, and token
 // usage read from the response's `usage` field.
 import { retryDelay, parseRetryAfter, sleep, type BackoffPolicy } from './backoff';
-import { chatCompletionsUrl, redact, type EndpointSettings } from './endpoint';
-import { EndpointError, corsMessage, httpMessage, inBrowser, networkMessage } from './errors';
+import { chatCompletionsUrl, endpointOrigin, redact, type EndpointSettings } from './endpoint';
+import { EndpointError, corsMessage, httpMessage, inBrowser, networkMessage, refusedMessage } from './errors';
+import { serverAnswers } from './reachability';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -119,13 +120,13 @@ export class ChatClient {
       try {
         response = await this.fetchFn(chatCompletionsUrl(baseUrl), { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
       } catch (err) {
-        throw this.transportError(err, outer, timedOut);
+        throw await this.transportError(err, outer, timedOut);
       }
       let text: string;
       try {
         text = await response.text();
       } catch (err) {
-        throw this.transportError(err, outer, timedOut);
+        throw await this.transportError(err, outer, timedOut);
       }
       if (!response.ok) {
         // Redact the whole body before cutting it: a key straddling the cut would survive as a prefix.
@@ -153,12 +154,14 @@ export class ChatClient {
     }
   }
 
-  private transportError(err: unknown, outer: AbortSignal | undefined, timedOut: boolean): EndpointError {
+  private async transportError(err: unknown, outer: AbortSignal | undefined, timedOut: boolean): Promise<EndpointError> {
     if (outer?.aborted) return new EndpointError('aborted', 'Cancelled.');
     if (timedOut) return new EndpointError('timeout', `No answer from the endpoint within ${this.options.timeoutMs} ms.`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const detail = redact(cause?.code ?? cause?.message ?? (err as Error).message ?? String(err), this.endpoint.apiKey);
     if (err instanceof TypeError && inBrowser()) {
+      // The same TypeError for "nothing listens there" and "CORS refused": ask the server once without CORS.
+      if (!(await serverAnswers(this.fetchFn, endpointOrigin(this.endpoint.baseUrl)))) return new EndpointError('refused', refusedMessage(this.endpoint.baseUrl));
       const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
       return new EndpointError('cors', corsMessage(this.endpoint.baseUrl, origin));
     }

@@ -3,7 +3,8 @@
 import { endpointOrigin } from './endpoint';
 
 export type EndpointErrorKind =
-  | 'cors' // the browser refused the call (or the server is down): fetch threw a TypeError
+  | 'cors' // the browser refused the call: fetch threw a TypeError, yet the server answers a no-cors probe
+  | 'refused' // in a browser, nothing answers at all (connection refused, wrong port, server down)
   | 'network' // Node could not connect (refused, DNS, reset)
   | 'timeout' // no answer within the per-request timeout
   | 'rate-limit' // HTTP 429
@@ -25,12 +26,12 @@ export class EndpointError extends Error {
 
   /** Worth another try after a delay. */
   get retryable(): boolean {
-    return ['network', 'timeout', 'rate-limit', 'server', 'malformed'].includes(this.kind);
+    return ['network', 'refused', 'timeout', 'rate-limit', 'server', 'malformed'].includes(this.kind);
   }
 
   /** Says nothing about one row but about the endpoint: a job pauses rather than failing rows. */
   get fatal(): boolean {
-    return ['cors', 'network', 'auth'].includes(this.kind) || (this.kind === 'http' && this.status === 404);
+    return ['cors', 'network', 'refused', 'auth'].includes(this.kind) || (this.kind === 'http' && this.status === 404);
   }
 }
 
@@ -42,12 +43,19 @@ export function inBrowser(): boolean {
 export function corsMessage(baseUrl: string, pageOrigin: string | undefined): string {
   const origin = pageOrigin ?? 'this page\'s origin';
   return (
-    `The browser could not reach ${endpointOrigin(baseUrl)}. If the server is running, it is ` +
-    `blocking cross-origin requests (CORS). Allow the origin ${origin} in the endpoint's CORS setting: ` +
+    `${endpointOrigin(baseUrl)} answers, but the browser refused the call: the server does not ` +
+    `allow cross-origin requests (CORS) from this page. Allow the origin ${origin} in the endpoint's CORS setting: ` +
     `Ollama: start it with OLLAMA_ORIGINS=${origin} (or OLLAMA_ORIGINS=*); ` +
     `LM Studio: enable "CORS" in the server settings; vLLM: --allowed-origins '["${origin}"]'; ` +
     `llama.cpp server: CORS is on by default, check the URL and port. ` +
     `Hosted APIs (OpenAI, OpenRouter) allow browser calls; check the base URL.`
+  );
+}
+
+export function refusedMessage(baseUrl: string): string {
+  return (
+    `Nothing answers at ${endpointOrigin(baseUrl)}: the connection was refused or found no server ` +
+    `(wrong host or port, or the server is not running). Start the server, or check the base URL.`
   );
 }
 

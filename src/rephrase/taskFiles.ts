@@ -1,6 +1,6 @@
 // Export and import of a rephrased task: task.json (the source task's, plus a `rephrase`
 // provenance block without any key) and one JSONL file per split, the same format as
-// ../shared/demo-data; plus review.jsonl with every row's original, rewrite and verdicts.
+// public/demo-data; plus review.jsonl with every row's original, rewrite and verdicts.
 import { loadTaskFromFiles } from '../engine/data/parse';
 import type { Task, TaskRow } from '../engine/data/task';
 import type { RephraseConfig } from './config';

@@ -4,6 +4,9 @@
 import { createStore, del, entries, get, set, values } from 'idb-keyval';
 import type { BlockScaleProfile, TrainConfig } from '../engine/api';
 import type { Task } from '../engine/data/task';
+import { FieldReader } from '../engine/files/fields';
+import { InvalidFileError, parseJsonFile } from '../engine/files/invalidFile';
+import { validateStoredRun } from './runFile';
 import type { StoredRun } from './runTypes';
 import type { UploadDraft } from './state';
 
@@ -57,9 +60,36 @@ export async function saveRun(run: StoredRun): Promise<void> {
   await set(run.meta.id, run, runStore);
 }
 
+/** A stored run that no longer validates: listed with its reason and a Delete, never rendered. */
+export interface DamagedRun {
+  key: string;
+  name: string;
+  reason: string;
+}
+
+/** Every stored run, each validated (runFile.ts): the good ones, and the damaged ones apart. */
+export async function loadRunsChecked(): Promise<{ runs: StoredRun[]; damaged: DamagedRun[] }> {
+  const runs: StoredRun[] = [];
+  const damaged: DamagedRun[] = [];
+  for (const [key, value] of await entries<IDBValidKey, unknown>(runStore)) {
+    const record = (value as { record?: unknown } | null)?.record;
+    try {
+      if (record !== null && record !== undefined && !(record instanceof Uint8Array)) throw new InvalidFileError('saved run', 'record', 'bytes or null', typeof record);
+      runs.push(validateStoredRun(value, 'saved run', (record as Uint8Array | null | undefined) ?? null));
+    } catch (e) {
+      const name = (value as { meta?: { name?: unknown } } | null)?.meta?.name;
+      damaged.push({ key: String(key), name: typeof name === 'string' ? name : String(key), reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return { runs: runs.sort((a, b) => a.meta.createdAt - b.meta.createdAt), damaged };
+}
+
 export async function loadRuns(): Promise<StoredRun[]> {
-  const all = (await values<StoredRun>(runStore)).filter((r) => r && r.version === 1);
-  return all.sort((a, b) => a.meta.createdAt - b.meta.createdAt);
+  return (await loadRunsChecked()).runs;
+}
+
+export async function loadDamagedRuns(): Promise<DamagedRun[]> {
+  return (await loadRunsChecked()).damaged;
 }
 
 export async function loadRun(id: string): Promise<StoredRun | undefined> {
@@ -84,14 +114,25 @@ export function exportRunFile(run: StoredRun): Blob {
   return new Blob([json], { type: 'application/json' });
 }
 
-export async function importRunFile(file: Blob): Promise<StoredRun> {
-  const parsed = JSON.parse(await file.text()) as Omit<StoredRun, 'record'> & { format?: string; record: string | null };
-  if (parsed.format !== 'zo-studio-run' || parsed.version !== 1 || !parsed.meta?.id || !parsed.steps || !parsed.evals) {
-    throw new Error('This file is not a ZO Studio run (expected a .zo-run.json file exported from ZO Studio).');
+/** Reads and fully validates a run file before anything is saved (runFile.ts). */
+export async function importRunFile(file: Blob & { name?: string }): Promise<StoredRun> {
+  const name = file.name || 'run file';
+  const parsed = parseJsonFile(await file.text(), name);
+  const f = new FieldReader(name);
+  const o = f.object(parsed, 'the file');
+  if (o.format !== 'zo-studio-run') f.fail('format', '"zo-studio-run" (a .zo-run.json file exported from ZO Studio)', o.format);
+  let record: Uint8Array | null = null;
+  if (o.record !== null && o.record !== undefined) {
+    const text = f.string(o.record, 'record');
+    try {
+      record = fromBase64(text);
+    } catch {
+      f.fail('record', 'base64 text', o.record);
+    }
   }
-  const { format: _format, ...rest } = parsed;
+  const { format: _format, ...rest } = o;
   void _format;
-  return { ...rest, record: parsed.record ? fromBase64(parsed.record) : null };
+  return validateStoredRun(rest, name, record);
 }
 
 /** The URL that reopens the app with this configuration (and model/task choice) filled in. */

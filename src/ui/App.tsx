@@ -1,6 +1,7 @@
 // The page: controls on the left (model, task, training), what happens on the right (curves,
 // ZO dynamics, runs); or the presentation layout (one screen for a projector). Without WebGPU
-// the whole page explains how to get it.
+// the whole page explains how to get it. Each panel has its own error boundary: one that fails
+// to render shows its error, never a blank page.
 import { useEffect } from 'react';
 import { useStudio } from '../store/state';
 import { Banners } from './Banners';
@@ -10,6 +11,7 @@ import { GeneratePanel } from './generate/GeneratePanel';
 import { Header } from './Header';
 import { ModelPanel } from './model/ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
+import { PanelBoundary } from './PanelBoundary';
 import { PresentationView } from './present/PresentationView';
 import { RephrasePanel } from './rephrase/RephrasePanel';
 import { RunsPanel } from './runs/RunsPanel';
@@ -33,16 +35,32 @@ export function App() {
       <Banners />
       <main className="layout">
         <div className="controls">
-          <ModelPanel />
-          <TaskPanel />
-          <TrainingPanel />
-          <GeneratePanel />
+          <PanelBoundary label="The model panel">
+            <ModelPanel />
+          </PanelBoundary>
+          <PanelBoundary label="The task panel">
+            <TaskPanel />
+          </PanelBoundary>
+          <PanelBoundary label="The training panel">
+            <TrainingPanel />
+          </PanelBoundary>
+          <PanelBoundary label="The generate panel">
+            <GeneratePanel />
+          </PanelBoundary>
         </div>
         <div className="views">
-          <Charts />
-          <DynamicsView />
-          <RunsPanel />
-          <RephrasePanel />
+          <PanelBoundary label="The charts">
+            <Charts />
+          </PanelBoundary>
+          <PanelBoundary label="The ZO dynamics view">
+            <DynamicsView />
+          </PanelBoundary>
+          <PanelBoundary label="The runs panel">
+            <RunsPanel />
+          </PanelBoundary>
+          <PanelBoundary label="The rephrase panel">
+            <RephrasePanel />
+          </PanelBoundary>
         </div>
       </main>
     </div>

@@ -5,14 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { captureIo } from '../helpers/captureIo';
 import { byteLevelFixture, ggufWithTokenizer } from '../fixtures/tokenizerFixtures';
-
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} };
-}
 
 describe('zo-studio with a .gguf on its own', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zo-cli-gguf-'));

@@ -112,12 +112,12 @@ describe('zo-studio train: killed and resumed', () => {
     expect(cut.status, cut.stderr).toBe(0);
     expect(cut.stderr).toMatch(/row 3: .*truncated/);
     expect(cut.stdout).toMatch(/n=2\)/);
-  });
+  }, 600_000);
 
   it('refuses to resume under another config, naming the fields', () => {
     const out = join(dir, 'whole');
     const r = zo(['train', '--model', model, '--task', task, '--steps', String(STEPS), '--batch', '3', '--lr', '5e-3', '--mode', 'lora', '--seed', '9', '--out', join(dir, 'other'), '--resume', join(out, 'run.zorec')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/recorded with another config \(.*lora: .*lr: 0\.01 in the record, 0\.005 now.*mode: "full" in the record, "lora" now/);
-  });
+  }, 300_000);
 });

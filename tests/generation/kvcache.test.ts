@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { SHARED } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import type { GpuContext } from '../../src/engine/gpu/context';
@@ -32,7 +32,11 @@ describe('attention_decode and kv_cache kernels', () => {
     [3, 1, 37, 6, 2, 32],
     [2, 5, 11, 4, 4, 64],
     [2, 33, 0, 8, 2, 16],
-  ])('batch %i, %i new tokens at position %i, %i heads / %i kv heads, headDim %i', async (batch, qLen, pos, heads, kvHeads, headDim) => {
+    // sliding windows (Mistral v0.1): shorter than the cache, one key, and covering it all
+    [2, 5, 40, 4, 2, 32, 16],
+    [1, 33, 0, 4, 4, 16, 1],
+    [3, 1, 37, 6, 2, 32, 38],
+  ])('batch %i, %i new tokens at position %i, %i heads / %i kv heads, headDim %i, window %s', async (batch, qLen, pos, heads, kvHeads, headDim, window = 0) => {
     const ctx = await testGpu();
     const maxLen = pos + qLen + 3;
     const kvW = kvHeads * headDim;
@@ -49,7 +53,7 @@ describe('attention_decode and kv_cache kernels', () => {
     const out = ctx.createStorage('out', q.byteLength, 'scratch');
     const shape = { maxBatch: batch, maxLen, kvHeads, headDim };
     const append = new KvAppendKernel(ctx, { ...shape, k: gk, v: gv, kCache: gkc, vCache: gvc });
-    const att = new DecodeAttentionKernel(ctx, { ...shape, q: gq, kCache: gkc, vCache: gvc, out, heads });
+    const att = new DecodeAttentionKernel(ctx, { ...shape, q: gq, kCache: gkc, vCache: gvc, out, heads, window });
     append.setShape(batch, qLen, pos);
     att.setShape(batch, qLen, pos);
     ctx.submit((pass) => {
@@ -59,7 +63,7 @@ describe('attention_decode and kv_cache kernels', () => {
     kvAppendRef(k, v, kCache, vCache, batch, qLen, pos, maxLen, kvW);
     expectAllclose(await ctx.readF32(gkc), kCache, { atol: 0, rtol: 0 }, 'k cache');
     expectAllclose(await ctx.readF32(gvc), vCache, { atol: 0, rtol: 0 }, 'v cache');
-    const want = attentionDecodeRef(q, kCache, vCache, batch, qLen, pos, maxLen, heads, kvHeads, headDim);
+    const want = attentionDecodeRef(q, kCache, vCache, batch, qLen, pos, maxLen, heads, kvHeads, headDim, window);
     expectAllclose(await ctx.readF32(out), want, TOL, 'attention');
   });
 });
@@ -100,7 +104,7 @@ describe('KV-cache greedy generation equals full recomputation', () => {
   });
 
   describe('demo model', () => {
-    const dir = join(SHARED, 'demo-model');
+    const dir = DEMO_MODEL;
     const rawConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const config = parseLlamaConfig(rawConfig);
     let ctx: GpuContext;

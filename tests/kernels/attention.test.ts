@@ -18,6 +18,7 @@ interface Shape {
   headDim: number;
   maxBatch: number;
   maxSeqLen: number;
+  window?: number;
   variant?: 'workgroup' | 'software';
 }
 
@@ -74,6 +75,28 @@ describe.each(['workgroup', 'software'] as const)('attention (%s)', (variant) =>
     const { q, k, v } = inputs(batch, seqLen, heads, kvHeads, headDim, batch * 1000 + seqLen * 10 + headDim, 2);
     const got = await attend(ctx, { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen, variant }, batch, seqLen, q, k, v);
     expectAllclose(got, attentionRef(q, k, v, batch, seqLen, heads, kvHeads, headDim), TOL, 'attention');
+  });
+
+  // Sliding windows (Mistral v0.1): one key, shorter and longer than a key tile / query block,
+  // and covering the sequence, where the result must equal full causal attention bit for bit.
+  it.each([1, 31, 65])('sliding window %i over 2 x 100 tokens, GQA 2', async (window) => {
+    const ctx = await testGpu();
+    const [batch, seqLen, heads, kvHeads, headDim] = [2, 100, 4, 2, 32];
+    const { q, k, v } = inputs(batch, seqLen, heads, kvHeads, headDim, 300 + window, 3);
+    const s: Shape = { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen, variant };
+    const got = await attend(ctx, { ...s, window }, batch, seqLen, q, k, v);
+    const want = attentionRef(q, k, v, batch, seqLen, heads, kvHeads, headDim, window);
+    expectAllclose(got, want, TOL, `attention window ${window}`);
+    expect(want).not.toEqual(attentionRef(q, k, v, batch, seqLen, heads, kvHeads, headDim)); // the window bites
+  });
+
+  it('a window as long as the sequence is full causal attention, bit for bit', async () => {
+    const ctx = await testGpu();
+    const [batch, seqLen, heads, kvHeads, headDim] = [1, 70, 2, 1, 64];
+    const { q, k, v } = inputs(batch, seqLen, heads, kvHeads, headDim, 77, 2);
+    const s: Shape = { heads, kvHeads, headDim, maxBatch: batch, maxSeqLen: seqLen, variant };
+    const full = await attend(ctx, s, batch, seqLen, q, k, v);
+    expect(Array.from(await attend(ctx, { ...s, window: seqLen }, batch, seqLen, q, k, v))).toEqual(Array.from(full));
   });
 
   it('peaked softmax (large scores) stays accurate through the per-tile rescaling', async () => {

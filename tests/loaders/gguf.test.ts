@@ -94,6 +94,11 @@ describe('GGUF container validation (as llama.cpp gguf.cpp refuses)', () => {
     await expect(readGgufHeader(src(counts))).rejects.toThrow(/claims 0 metadata pairs and 1000000000 tensors/);
   });
 
+  it('a numeric key stored with another type is an error, not a default', async () => {
+    const bytes = llamaGguf(model, GGML.F32, { extraKv: [['llama.rope.freq_base', 'str', '500000']] }).bytes;
+    await expect(openGguf(src(bytes))).rejects.toThrow(/metadata llama\.rope\.freq_base is the string "500000"; expected a number/);
+  });
+
   it('requires tensors to tile the data section in order, nothing past the end or after the last', async () => {
     const a = { name: 'a', shape: [32], type: GGML.F32, bytes: new Uint8Array(128) };
     const b = { name: 'b', shape: [64], type: GGML.Q8_0, bytes: new Uint8Array(68) };

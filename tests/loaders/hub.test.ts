@@ -15,6 +15,7 @@ import { resolveModel, type ResolvedModel } from '../../src/engine/model/loaders
 import { GGML, llamaGguf } from '../fixtures/ggufWriter';
 import { startHubServer, type HubServer } from '../fixtures/hubServer';
 import { DEMO_DIR, writeModelMeta, writeSafetensorsModel } from '../fixtures/safetensorsWriter';
+import { demoBf16Safetensors } from '../fixtures/demoBf16';
 import { tinyLlama } from '../fixtures/tinyLlama';
 import { expectBitEqual } from './bitEqual';
 
@@ -53,7 +54,7 @@ let server: HubServer;
 beforeAll(async () => {
   const bf16 = join(tmp, 'demo-bf16');
   writeModelMeta(bf16, JSON.parse(readFileSync(join(DEMO_DIR, 'config.json'), 'utf8')));
-  copyFileSync(join(DEMO_DIR, 'model.bf16.safetensors'), join(bf16, 'model.safetensors'));
+  writeFileSync(join(bf16, 'model.safetensors'), demoBf16Safetensors());
   writeSafetensorsModel(join(tmp, 'sharded'), tiny, 'BF16', 3);
   writeSafetensorsModel(join(tmp, 'single'), tiny, 'BF16');
   mkdirSync(join(tmp, 'gguf'));
@@ -89,7 +90,7 @@ describe('loading over HTTP (Hub layout)', () => {
 
   it('demo model.bf16.safetensors upcasts exactly', async () => {
     const r = await resolveModel({ kind: 'url', url: `${server.endpoint}/zo/demo-bf16/resolve/main` }, { cache: null });
-    const want = parseFile(join(DEMO_DIR, 'model.bf16.safetensors'));
+    const want = parseFile(join(tmp, 'demo-bf16', 'model.safetensors'));
     await expectMatches(r, want);
     // BF16 really differs from the f32 file: the comparison above is not vacuous.
     const f32 = parseFile(join(DEMO_DIR, 'model.safetensors')).get('model.norm.weight')!;

@@ -7,22 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../fixtures/hubServer';
-import { SHARED } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
+import { BF16_FILE, writeDemoModelWithBf16 } from '../fixtures/demoBf16';
 import { testGpu } from '../helpers/gpu';
 import { resolveModel } from '../../src/engine/model/loaders/resolveModel';
 import { loadModel } from '../../src/engine/session/loadedModel';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { scoreSequence } from '../../src/engine/model/sequenceScore';
 
-const DEMO = join(SHARED, 'demo-model');
+const DEMO = DEMO_MODEL;
 const golden = JSON.parse(readFileSync(join(DEMO, 'golden.json'), 'utf8')) as {
   cases: { input_ids: number[]; last_logits: number[]; mean_loss: number; mean_loss_bf16_weights: number }[];
 };
 
-function repoDir(weights: string): string {
+/** A Hub repo folder whose model.safetensors is `weights` from `from`. */
+function repoDir(from: string, weights: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'zo-hub-'));
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json']) symlinkSync(join(DEMO, f), join(dir, f));
-  symlinkSync(join(DEMO, weights), join(dir, 'model.safetensors'));
+  symlinkSync(join(from, weights), join(dir, 'model.safetensors'));
   return dir;
 }
 
@@ -30,7 +32,8 @@ describe('the demo model from a Hub-layout server matches golden.json', () => {
   let hub: HubServer;
   const dirs: string[] = [];
   beforeAll(async () => {
-    dirs.push(repoDir('model.safetensors'), repoDir('model.bf16.safetensors'));
+    const bf16 = writeDemoModelWithBf16(mkdtempSync(join(tmpdir(), 'zo-demo-bf16-')));
+    dirs.push(repoDir(DEMO, 'model.safetensors'), repoDir(bf16, BF16_FILE), bf16);
     hub = await startHubServer({ 'zo/demo-f32': { dir: dirs[0] }, 'zo/demo-bf16': { dir: dirs[1], token: 'hf_test' } });
   });
   afterAll(async () => {

@@ -1,11 +1,13 @@
 // Memory estimate: weights at each precision counted from the shapes by hand (the demo model's
 // 3,934,656 parameters), activations per buffer, and the adapter check with its advice.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_MODEL } from '../helpers/paths';
 import { ModelTooLargeError } from '../../src/engine/model/loaders/errors';
 import { assertFits, checkFits, estimateModelMemory, matrixBytes } from '../../src/engine/model/loaders/memoryEstimate';
 
-const demo = JSON.parse(readFileSync('/work/shared/demo-model/config.json', 'utf8'));
+const demo = JSON.parse(readFileSync(join(DEMO_MODEL, 'config.json'), 'utf8'));
 const MiB = 1 << 20;
 const llama1b = { architectures: ['LlamaForCausalLM'], vocab_size: 128256, hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, tie_word_embeddings: true };
 

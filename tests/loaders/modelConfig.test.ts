@@ -26,6 +26,7 @@ describe('config.json validation', () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['rope_theta <= 0', { rope_theta: 0 }, /rope_theta is 0; expected a finite number > 0/],
+    ['a null rope_theta (transformers does not default it)', { rope_theta: null }, /rope_theta is null; expected a finite number > 0/],
     ['negative rms_norm_eps', { rms_norm_eps: -1e-5 }, /rms_norm_eps is -0\.00001; expected a finite number > 0/],
     ['non-integer sizes', { hidden_size: 64.5 }, /hidden_size is 64\.5; expected an integer/],
     ['a size given as a string', { intermediate_size: '96' }, /intermediate_size is "96"; expected an integer/],
@@ -89,6 +90,14 @@ describe('checkpoint against config', () => {
     expect(checkCheckpointTensors(tied, infos(), 'ckpt', 'config.json')).toEqual(['ckpt has 1 tensor the model does not use: lm_head.weight']);
     const invFreq = infos([...model.tensors, { name: 'model.layers.0.self_attn.rotary_emb.inv_freq', shape: [8], data: new Float32Array(8) }]);
     expect(checkCheckpointTensors(config, invFreq, 'ckpt', 'config.json')).toEqual([]);
+  });
+
+  it('in a GGUF, whose config is inferred from its tensor names, an unused tensor is an error', () => {
+    // A damaged "output.weight" would otherwise load tied, with the embedding as the LM head.
+    const renamed = infos(model.tensors.map((t) => (t.name === 'lm_head.weight' ? { ...t, name: 'output.weighx' } : t)));
+    const tied = parseLlamaConfig({ ...base, tie_word_embeddings: true });
+    expect(checkCheckpointTensors(tied, renamed, 'ckpt', 'config.json')).toEqual(['ckpt has 1 tensor the model does not use: output.weighx']);
+    expect(() => checkCheckpointTensors(tied, renamed, 'm.gguf', 'm.gguf metadata', true)).toThrow(/m\.gguf: output\.weighx is present; expected only the tensors of a llama model/);
   });
 
   it('checks a resolved model end to end, naming the folder', async () => {

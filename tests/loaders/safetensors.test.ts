@@ -57,6 +57,9 @@ describe('safetensors', () => {
     idx.weight_map['model.norm.weight'] = 'model-00001-of-00002.safetensors';
     writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(idx));
     await expect(resolveModel({ kind: 'files', files: nodeFolder(dir) })).rejects.toThrow(/model\.norm\.weight in model-00001-of-00002/);
+    idx.weight_map['model.norm.weight'] = '../model-00002-of-00002.safetensors';
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(idx));
+    await expect(resolveModel({ kind: 'files', files: nodeFolder(dir) })).rejects.toThrow(/not a \.safetensors file name beside the index/);
   });
 
   const one = [model.tensors[1], model.tensors[2]];

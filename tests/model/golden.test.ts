@@ -2,11 +2,13 @@
 // implementation wrote. Tolerances (from the issue): last-position logits max abs error
 // <= 1e-3, mean next-token loss within 1e-4. Also: a right-padded batch of different lengths
 // gives each example exactly what it gets alone (to 1e-4: only reduction order differs).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { SHARED } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
+import { BF16_FILE, writeDemoModelWithBf16 } from '../fixtures/demoBf16';
 import { parseLlamaConfig } from '../../src/engine/model/config';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
 import { openSafetensors } from '../../src/engine/model/loaders/safetensors';
@@ -23,13 +25,13 @@ interface GoldenCase {
   mean_loss_bf16_weights: number;
 }
 
-const MODEL_DIR = join(SHARED, 'demo-model');
+const MODEL_DIR = DEMO_MODEL;
 const golden = JSON.parse(readFileSync(join(MODEL_DIR, 'golden.json'), 'utf8')) as { cases: GoldenCase[] };
 const rawConfig = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8'));
 const config = parseLlamaConfig(rawConfig);
 
-async function loadWeights(ctx: GpuContext, file: string): Promise<ModelWeights> {
-  const source = await nodeFolder(MODEL_DIR).open(file);
+async function loadWeights(ctx: GpuContext, file: string, dir = MODEL_DIR): Promise<ModelWeights> {
+  const source = await nodeFolder(dir).open(file);
   const reader = await openSafetensors(rawConfig, [source!]);
   const weights = await buildWeights(ctx, config, reader, 'f32');
   await reader.close?.();
@@ -79,7 +81,8 @@ describe('demo model forward pass vs golden.json', () => {
   });
 
   it('bf16 weights reproduce golden mean_loss_bf16_weights', async () => {
-    const weights = await loadWeights(ctx, 'model.bf16.safetensors');
+    const dir = writeDemoModelWithBf16(mkdtempSync(join(tmpdir(), 'zo-golden-bf16-')));
+    const weights = await loadWeights(ctx, BF16_FILE, dir).finally(() => rmSync(dir, { recursive: true, force: true }));
     const bf = new LlamaForward(ctx, config, weights, { maxBatch: 1, maxSeqLen: maxLen, maxPositions: maxLen, maxCandidates: 1 });
     for (const c of golden.cases) {
       const score = await scoreSequence(bf, c.input_ids);

@@ -8,9 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rephraseCommand } from '../../src/cli/rephrase';
 import { importTaskFiles } from '../../src/rephrase/taskFiles';
 import { goodModel, startOpenAiServer, type RecordedRequest, type ScriptedServer } from '../fixtures/openaiServer';
+import { DEMO_DATA } from '../helpers/paths';
 
 const KEY = 'sk-cli-SECRET-5555555555';
-const DEMO = join(__dirname, '../../../shared/demo-data/wn-animal-plant');
+const DEMO = join(DEMO_DATA, 'wn-animal-plant');
 let root: string;
 let taskDir: string;
 let trainRows: { text: string; label: number }[];

@@ -99,24 +99,46 @@ describe('ChatClient', () => {
     expect(err.message).toMatch(/Could not connect to http:\/\/127\.0\.0\.1/);
   });
 
-  it('explains CORS when a browser fetch throws TypeError', async () => {
+  // In a browser both a CORS refusal and a refused connection surface as a fetch TypeError; the
+  // client tells them apart with one no-cors request to the origin (opaque, so it resolves
+  // whenever a server answers).
+  async function inFakeBrowser(serverUp: boolean) {
     const g = globalThis as { document?: unknown; location?: unknown };
     g.document = {};
     g.location = { origin: 'http://localhost:5173' };
+    const calls: { url: string; mode?: RequestMode }[] = [];
+    const browserFetch: typeof fetch = async (input, init) => {
+      calls.push({ url: String(input), mode: init?.mode });
+      if (init?.mode === 'no-cors' && serverUp) return new Response(null, { status: 200 });
+      throw new TypeError('Failed to fetch');
+    };
     try {
-      const failing: typeof fetch = async () => {
-        throw new TypeError('Failed to fetch');
-      };
-      const result = await testConnection({ baseUrl: 'http://localhost:11434/v1', model: 'llama3.2' }, { fetch: failing });
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.error.kind).toBe('cors');
-      expect(result.error.message).toContain('OLLAMA_ORIGINS=http://localhost:5173');
-      expect(result.error.message).toContain('CORS');
+      const result = await testConnection({ baseUrl: 'http://localhost:11434/v1', model: 'llama3.2' }, { fetch: browserFetch });
+      return { result, calls };
     } finally {
       delete g.document;
       delete g.location;
     }
+  }
+
+  it('explains CORS when a browser fetch throws TypeError but the server answers', async () => {
+    const { result, calls } = await inFakeBrowser(true);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe('cors');
+    expect(result.error.message).toContain('OLLAMA_ORIGINS=http://localhost:5173');
+    expect(result.error.message).toContain('CORS');
+    expect(calls).toEqual([{ url: 'http://localhost:11434/v1/chat/completions', mode: undefined }, { url: 'http://localhost:11434/', mode: 'no-cors' }]);
+  });
+
+  it('says nothing answers, not CORS, when the browser cannot connect at all', async () => {
+    const { result } = await inFakeBrowser(false);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe('refused');
+    expect(result.error.message).toMatch(/^Nothing answers at http:\/\/localhost:11434: the connection was refused/);
+    expect(result.error.message).not.toContain('CORS');
+    expect(result.error.fatal).toBe(true);
   });
 
   it('testConnection succeeds against the server', async () => {

@@ -1,5 +1,5 @@
 // Tokenizer wrapper on the demo model's tokenizer: ids must equal the Python tokenizer's
-// exactly (the golden ids in ../shared/demo-model), decoding must round-trip.
+// exactly (the golden ids in public/demo-model), decoding must round-trip.
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { tokenizerFromJson, TokenizerError } from '../../src/engine/data/tokenizer';

@@ -1,14 +1,13 @@
 // The preference objectives of `zo-studio train` (ZO-DPO and ZOPrO): their flags, their reward
-// lines, and the ZOPrO loop (which samples from the policy, so it runs outside Session.run).
-// train.ts calls these through a small marked hook.
+// lines, and what a ZOPrO run writes. train.ts drives every objective with the same run loop and
+// calls these through small marked hooks.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
-import type { Session } from '../../engine/session/session';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
-import { runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
+import type { ZoproRun } from '../../engine/preference/zoproRun';
 
 export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
   dpo:    [--beta ${DEFAULT_DPO.beta}]                                    preference task (prompt, chosen, rejected)
@@ -61,31 +60,15 @@ export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
   else io.stderr(rewardLine(e.metrics));
 }
 
-/** `train --objective zopro`: the whole run; writes zopro-record.json and rewards.jsonl to `out`. */
-export async function trainZopro(session: Session, config: TrainConfig, out: string, json: boolean, io: CliIo): Promise<number> {
-  const run = await startZoproRun(session, config);
-  const curve: RewardMetrics[] = [];
-  const started = Date.now();
-  if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
-  const probeBefore = await run.trainer.probeReward();
-  await runZoproLoop(run, 'cli', { requested: 'none' }, {
-    emit: (e) => {
-      if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
-      if (e.kind === 'run-warning') {
-        if (json) io.stdout(JSON.stringify({ kind: 'warning', ...e.warning }));
-        else io.stderr(`warning: ${e.warning.message}`);
-      }
-      logRewardEvent(e, json, io);
-    },
-    onStep: (_m, r, rollouts) => {
-      curve.push(r);
-      const samples = rollouts.slice(0, 4).map((x) => ({ completion: x.completion, reward: x.reward }));
-      if (json) io.stdout(JSON.stringify({ kind: 'rollouts', step: r.step, samples }));
-    },
-  });
+/** After `train --objective zopro` (driven by the run loop in train.ts): the fixed-seed probe
+ *  reward after training, and zopro-record.json, rewards.jsonl and config.json in `out`. */
+export async function writeZoproRun(
+  run: ZoproRun, config: TrainConfig, out: string, json: boolean, io: CliIo,
+  { curve, probeBefore, started }: { curve: RewardMetrics[]; probeBefore: number; started: number },
+): Promise<number> {
   const probeAfter = await run.trainer.probeReward();
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'zopro-record.json'), JSON.stringify(run.trainer.record));
+  await writeFile(join(out, 'zopro-record.json'), run.encodeRecord());
   await writeFile(join(out, 'rewards.jsonl'), curve.map((r) => JSON.stringify(r)).join('\n') + '\n');
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
@@ -94,6 +77,5 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), probeReward: { before: probeBefore, after: probeAfter }, files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
-  run.destroy();
   return 0;
 }

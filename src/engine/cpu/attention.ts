@@ -1,7 +1,7 @@
 // CPU reference for shaders/attention.wgsl: causal softmax attention with grouped-query heads,
 // in plain loops as HF's eager path computes it (repeat_kv, scores * 1/sqrt(headDim), softmax):
 //   out[b, i, h, :] = sum_{j <= i} softmax_j(q[b, i, h, :] . k[b, j, g, :] / sqrt(headDim)) v[b, j, g, :],
-//   g = floor(h / (heads / kvHeads))
+//   g = floor(h / (heads / kvHeads)); with a sliding window W, over j > i - W only (HF's mask).
 
 export function attentionRef(
   q: Float32Array, // [batch * seqLen, heads, headDim]
@@ -12,6 +12,7 @@ export function attentionRef(
   heads: number,
   kvHeads: number,
   headDim: number,
+  window = 0, // sliding window (keys per query); 0 = every earlier key
 ): Float32Array {
   const out = new Float32Array(batch * seqLen * heads * headDim); // [batch * seqLen, heads * headDim]
   const group = heads / kvHeads;
@@ -22,8 +23,9 @@ export function attentionRef(
       const g = Math.floor(h / group);
       for (let i = 0; i < seqLen; i++) {
         const qAt = ((b * seqLen + i) * heads + h) * headDim;
+        const first = window > 0 ? Math.max(0, i - window + 1) : 0;
         let m = -Infinity;
-        for (let j = 0; j <= i; j++) {
+        for (let j = first; j <= i; j++) {
           const kAt = ((b * seqLen + j) * kvHeads + g) * headDim;
           let s = 0;
           for (let d = 0; d < headDim; d++) s += q[qAt + d] * k[kAt + d];
@@ -31,13 +33,13 @@ export function attentionRef(
           m = Math.max(m, p[j]);
         }
         let sum = 0;
-        for (let j = 0; j <= i; j++) {
+        for (let j = first; j <= i; j++) {
           p[j] = Math.exp(p[j] - m);
           sum += p[j];
         }
         for (let d = 0; d < headDim; d++) {
           let acc = 0;
-          for (let j = 0; j <= i; j++) acc += p[j] * v[((b * seqLen + j) * kvHeads + g) * headDim + d];
+          for (let j = first; j <= i; j++) acc += p[j] * v[((b * seqLen + j) * kvHeads + g) * headDim + d];
           out[qAt + d] = Math.fround(acc / sum);
         }
       }

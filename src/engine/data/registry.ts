@@ -1,5 +1,5 @@
 // The built-in demo tasks, shipped under public/demo-data/<name>/ (task.json, train.jsonl,
-// dev.jsonl: copies of ../shared/demo-data). Fetching is injected so this runs in a Worker,
+// dev.jsonl). Fetching is injected so this runs in a Worker,
 // in the page and in Node alike.
 import { parseTask } from './parse';
 import type { ParsedTask, TaskType } from './task';

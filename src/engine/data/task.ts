@@ -1,4 +1,4 @@
-// A task: JSONL rows plus task.json, in the format of ../shared/demo-data/ (the reference).
+// A task: JSONL rows plus task.json, in the format of public/demo-data/.
 // Classification tasks score each label word after the rendered prompt (MeZO's candidate
 // scoring); preference tasks hold (prompt, chosen, rejected) pairs.
 

@@ -2,7 +2,7 @@
 // its key_cache / value_cache): each call feeds `n` new tokens per sequence at cache positions
 // [pos, pos + n), appends their rotated keys and values to the cache, attends them to every
 // filled position, and returns the next-token logits of each sequence's last new token.
-//   x = embed(ids); per layer: q, k, v = proj(n1(x)); rope at pos + t; cache[pos + t] = k, v;
+//   x = embed(ids); per layer: q, k, v = proj(n1(x)) (+ bias: Qwen2); rope at pos + t; cache[pos + t] = k, v;
 //   x += o(attn(q, cache)); x += down(silu(gate(n2(x))) * up(n2(x)));  logits = lm_head(norm(x[last]))
 // Same weights and tuning-mode hooks as LlamaForward (no copy of the model): a LoRA run's
 // adapters or sparse deltas are live in generation. Buffers are allocated once, here.
@@ -11,12 +11,13 @@ import type { Dispatchable } from '../gpu/kernel';
 import { EmbeddingKernel } from '../gpu/kernels/embedding';
 import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
 import { RopeKernel } from '../gpu/kernels/rope';
+import { BiasKernel } from '../gpu/kernels/bias';
 import { SwigluKernel } from '../gpu/kernels/swiglu';
 import { GatherRowsKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
 import { ropeInvFreq } from '../cpu/rope';
-import { checkSlidingWindow, type LlamaConfig } from '../model/config';
+import { layerWindow, type LlamaConfig } from '../model/config';
 import type { LinearHook } from '../model/llama';
 import type { LayerWeights, LinearName, ModelWeights } from '../model/weights';
 import { allocateActivations, releaseActivations, type Activations } from '../model/activations';
@@ -55,7 +56,6 @@ export class KvDecoder {
   ) {
     const c = config;
     if (limits.maxLen > c.maxPositions) throw new Error(`generation needs ${limits.maxLen} positions, more than the model's max_position_embeddings ${c.maxPositions}`);
-    checkSlidingWindow(c, limits.maxLen);
     const rows = limits.maxBatch * limits.maxChunk;
     const s = (this.state = allocateActivations(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
     this.invFreq = ctx.storageFrom('decode-rope-inv-freq', ropeInvFreq(c.rope), 'weights');
@@ -86,14 +86,19 @@ export class KvDecoder {
     const ropeK = new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims });
     const shape = { maxBatch: limits.maxBatch, maxLen: limits.maxLen, kvHeads: c.kvHeads, headDim: c.headDim };
     const append = new KvAppendKernel(ctx, { ...shape, k: s.k, v: s.v, kCache: cache.k, vCache: cache.v });
-    const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads });
+    const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads, window: layerWindow(c, i) });
     this.ropes.push(ropeQ, ropeK);
     this.shaped.push(append, attention);
+    const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number): Step[] =>
+      w.bias ? [new BiasKernel(ctx, { y, bias: w.bias[name], width, ...dims, label: `decode.L${i}.${name}_bias` })] : [];
     return [
       new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
       ...linear('q', s.xNorm, s.q),
+      ...bias('q', s.q, c.heads * c.headDim),
       ...linear('k', s.xNorm, s.k),
+      ...bias('k', s.k, c.kvHeads * c.headDim),
       ...linear('v', s.xNorm, s.v),
+      ...bias('v', s.v, c.kvHeads * c.headDim),
       ropeQ,
       ropeK,
       append,

@@ -20,6 +20,12 @@ export function expectedTensors(c: LlamaConfig): Map<string, number[]> {
     out.set(`${p}self_attn.q_proj.weight`, [q, c.hidden]);
     out.set(`${p}self_attn.k_proj.weight`, [kv, c.hidden]);
     out.set(`${p}self_attn.v_proj.weight`, [kv, c.hidden]);
+    if (c.qkvBias) {
+      // Qwen2's projection biases.
+      out.set(`${p}self_attn.q_proj.bias`, [q]);
+      out.set(`${p}self_attn.k_proj.bias`, [kv]);
+      out.set(`${p}self_attn.v_proj.bias`, [kv]);
+    }
     out.set(`${p}self_attn.o_proj.weight`, [c.hidden, q]);
     out.set(`${p}post_attention_layernorm.weight`, [c.hidden]);
     out.set(`${p}mlp.gate_proj.weight`, [c.intermediate, c.hidden]);
@@ -43,9 +49,12 @@ const list = (names: string[], max = 6) => names.slice(0, max).join(', ') + (nam
 
 /**
  * Throws InvalidFileError naming the first problem (layers that disagree, missing tensors, a
- * wrong shape); returns warnings for tensors present that the model does not use.
+ * wrong shape); returns warnings for tensors present that the model does not use. With
+ * `unusedIsError` (GGUF) an unused tensor is an error too: a GGUF's config is inferred from its
+ * tensor names (no output.weight = tied embeddings), so a damaged name would otherwise load as
+ * another model with only a warning.
  */
-export function checkCheckpointTensors(c: LlamaConfig, tensors: ReadonlyMap<string, TensorInfo>, checkpoint: string, configFile: string): string[] {
+export function checkCheckpointTensors(c: LlamaConfig, tensors: ReadonlyMap<string, TensorInfo>, checkpoint: string, configFile: string, unusedIsError = false): string[] {
   const layerIds = new Set<number>();
   for (const name of tensors.keys()) {
     const m = /^model\.layers\.(\d+)\./.exec(name);
@@ -66,6 +75,9 @@ export function checkCheckpointTensors(c: LlamaConfig, tensors: ReadonlyMap<stri
     if (got.join('x') !== shape.join('x')) throw new InvalidFileError(checkpoint, `tensor ${name}`, `shape [${shape}], which ${configFile} implies`, `shape [${got}]`);
   }
   const unused = [...tensors.keys()].filter((n) => !expected.has(n) && !derived(n, c));
+  if (unused.length && unusedIsError) {
+    throw new InvalidFileError(checkpoint, list(unused), "only the tensors of a llama model, under llama.cpp's names (a damaged name, or a model of another architecture)", 'present');
+  }
   return unused.length ? [`${checkpoint} has ${unused.length} tensor${unused.length === 1 ? '' : 's'} the model does not use: ${list(unused, 20)}`] : [];
 }
 
@@ -82,5 +94,5 @@ export function modelFileNames(resolved: Pick<ResolvedModel, 'label' | 'format' 
 export function checkedModelConfig(resolved: ResolvedModel): { config: LlamaConfig; warnings: string[] } {
   const files = modelFileNames(resolved);
   const config = parseLlamaConfig(resolved.config, files.config);
-  return { config, warnings: checkCheckpointTensors(config, resolved.reader.tensors, files.checkpoint, files.config) };
+  return { config, warnings: checkCheckpointTensors(config, resolved.reader.tensors, files.checkpoint, files.config, resolved.format === 'gguf') };
 }

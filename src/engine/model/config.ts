@@ -1,5 +1,5 @@
-// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM and
-// MistralForCausalLM share it). Every field the forward pass needs, with where it comes from.
+// The model's shape, read from a Hugging Face config.json (LlamaForCausalLM, MistralForCausalLM
+// and Qwen2ForCausalLM share it). Every field the forward pass needs, with where it comes from.
 import { ropeInvFreq, SUPPORTED_ROPE_TYPES, type RopeConfig } from '../cpu/rope';
 import { checkArchitecture } from './loaders/architecture';
 import { FieldReader } from '../files/fields';
@@ -8,7 +8,7 @@ import { FieldReader } from '../files/fields';
 export class UnsupportedModelError extends Error {
   readonly kind = 'unsupported-model';
   constructor(detail: string) {
-    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral).`);
+    super(`${detail}. ZO Studio runs Hugging Face Llama-family checkpoints (Llama 2/3/3.2, SmolLM/SmolLM2, TinyLlama, Mistral, Qwen2/Qwen2.5).`);
     this.name = 'UnsupportedModelError';
   }
 }
@@ -26,15 +26,18 @@ export interface LlamaConfig {
   rope: RopeConfig; // rope_theta and rope_scaling
   maxPositions: number; // max_position_embeddings
   tieWordEmbeddings: boolean; // lm_head shares embed_tokens
+  /** q/k/v projections carry biases (Qwen2ForCausalLM always; o_proj and the MLP never). */
+  qkvBias: boolean;
   bosId: number | null;
   eosIds: number[];
   padId: number | null;
   /**
-   * Mistral's sliding window (each token attends to the last slidingWindow tokens); null = full
-   * causal attention. The forward pass computes full attention, which is the same thing for
-   * sequences up to this length, and refuses longer ones (LlamaForward, KvDecoder).
+   * Sliding-window attention (each token attends to the last slidingWindow tokens, itself
+   * included): Mistral v0.1 on every layer, Qwen2 with use_sliding_window on layers from
+   * slidingWindowFromLayer (max_window_layers) on; null = full causal attention everywhere.
    */
   slidingWindow: number | null;
+  slidingWindowFromLayer: number;
 }
 
 /**
@@ -49,17 +52,21 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   f.object(raw, 'the file');
   const architecture = checkArchitecture(raw);
   const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
-  const count = (key: string, fallback?: number): number => (fallback !== undefined && !given(key) ? fallback : f.integer(raw[key], key, 1));
-  const positive = (key: string, fallback: number): number => (given(key) ? f.number(raw[key], key, { above: 0 }) : fallback);
+  // Absent keys take transformers' defaults; null counts as absent only where transformers accepts None.
+  const count = (key: string, fallback?: number, nullable = false): number =>
+    fallback !== undefined && (raw[key] === undefined || (nullable && raw[key] === null)) ? fallback : f.integer(raw[key], key, 1);
+  const positive = (key: string, fallback: number): number => (raw[key] === undefined ? fallback : f.number(raw[key], key, { above: 0 }));
 
-  if (raw.attention_bias === true || raw.mlp_bias === true) {
-    throw new UnsupportedModelError('Attention or MLP biases are not supported yet');
+  const qwen2 = architecture === 'Qwen2ForCausalLM';
+  // Llama's attention_bias also puts a bias on o_proj, which the forward pass does not add.
+  if ((!qwen2 && raw.attention_bias === true) || raw.mlp_bias === true) {
+    throw new UnsupportedModelError('Biases on the attention output or the MLP are not supported (only Qwen2-style q/k/v biases are)');
   }
   if (given('hidden_act') && raw.hidden_act !== 'silu') throw new UnsupportedModelError(`hidden_act "${String(raw.hidden_act)}" is not supported (Llama uses "silu")`);
   const vocabSize = count('vocab_size');
   const hidden = count('hidden_size');
   const heads = count('num_attention_heads');
-  const kvHeads = count('num_key_value_heads', heads);
+  const kvHeads = count('num_key_value_heads', heads, true);
   if (heads % kvHeads !== 0) f.fail('num_key_value_heads', `a divisor of num_attention_heads (${heads})`, kvHeads);
   let headDim: number;
   if (given('head_dim')) headDim = f.integer(raw.head_dim, 'head_dim', 2);
@@ -85,8 +92,12 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
   } catch (e) {
     throw new UnsupportedModelError(`${file} ${(e as Error).message.replace(/^rope: /, '')}`);
   }
-  // Validated for every architecture; HF's LlamaForCausalLM ignores sliding_window, MistralForCausalLM applies it.
+  // Validated for every architecture. HF's LlamaForCausalLM ignores sliding_window;
+  // MistralForCausalLM applies it on every layer; Qwen2 only with use_sliding_window, and then
+  // on the layers from max_window_layers (default 28) on.
   const window = given('sliding_window') ? f.integer(raw.sliding_window, 'sliding_window', 1) : null;
+  const windowed = architecture === 'MistralForCausalLM' || (qwen2 && raw.use_sliding_window === true);
+  const windowFrom = qwen2 ? (given('max_window_layers') ? f.integer(raw.max_window_layers, 'max_window_layers', 0) : 28) : 0;
   return {
     architecture,
     vocabSize,
@@ -100,10 +111,12 @@ export function parseLlamaConfig(raw: Record<string, unknown>, file = 'config.js
     rope,
     maxPositions,
     tieWordEmbeddings: given('tie_word_embeddings') ? f.boolean(raw.tie_word_embeddings, 'tie_word_embeddings') : false,
+    qkvBias: qwen2,
     bosId: given('bos_token_id') ? tokenId(raw.bos_token_id, 'bos_token_id') : null,
     eosIds,
     padId: pad,
-    slidingWindow: architecture === 'MistralForCausalLM' ? window : null,
+    slidingWindow: windowed ? window : null,
+    slidingWindowFromLayer: windowFrom,
   };
 }
 
@@ -132,17 +145,9 @@ function parseRopeScaling(f: FieldReader, value: unknown, maxPositions: number):
   return { ...o, [typeKey]: type, factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: original };
 }
 
-/**
- * Refuses sequences longer than a sliding window: the kernels attend to every earlier token,
- * which equals Mistral's windowed attention only while the sequence fits in the window.
- */
-export function checkSlidingWindow(c: LlamaConfig, tokens: number): void {
-  if (c.slidingWindow === null || tokens <= c.slidingWindow) return;
-  throw new Error(
-    `this model attends only to the last ${c.slidingWindow} tokens (config.json sliding_window, as Mistral v0.1 does) and ZO Studio ` +
-      `computes full attention, which is exact only up to ${c.slidingWindow} tokens; ${tokens} were asked for. ` +
-      `Use sequences of at most ${c.slidingWindow} tokens (shorter examples, a smaller generation length).`,
-  );
+/** The sliding window of layer `layer` (keys each query sees), or 0 for full causal attention. */
+export function layerWindow(c: LlamaConfig, layer: number): number {
+  return c.slidingWindow !== null && layer >= c.slidingWindowFromLayer ? c.slidingWindow : 0;
 }
 
 /** Parameter count as Hugging Face reports it (lm_head counted once when tied). */
@@ -150,6 +155,7 @@ export function parameterCount(c: LlamaConfig): number {
   const attn = c.hidden * c.heads * c.headDim * 2 + c.hidden * c.kvHeads * c.headDim * 2;
   const mlp = 3 * c.hidden * c.intermediate;
   const norms = 2 * c.hidden;
+  const biases = c.qkvBias ? (c.heads + 2 * c.kvHeads) * c.headDim : 0;
   const embed = c.vocabSize * c.hidden;
-  return c.layers * (attn + mlp + norms) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
+  return c.layers * (attn + mlp + norms + biases) + embed + (c.tieWordEmbeddings ? 0 : embed) + c.hidden;
 }

@@ -1,6 +1,7 @@
 // The Llama forward pass, written once against the kernels (HF LlamaForCausalLM semantics):
 //   x = embed(ids)
 //   per layer: x += o(attn(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))));  x += down(silu(gate(n2(x))) * up(n2(x)))
+//   (q, k, v include their biases when the model has them: Qwen2)
 //   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
 // Logits exist only at the scored positions. Kernels and bind groups are built once here;
 // encode() records dispatches into a pass and allocates nothing.
@@ -11,10 +12,11 @@ import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
 import { RopeKernel } from '../gpu/kernels/rope';
 import { AttentionKernel } from '../gpu/kernels/attention';
 import { SwigluKernel } from '../gpu/kernels/swiglu';
+import { BiasKernel } from '../gpu/kernels/bias';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
-import { checkSlidingWindow, type LlamaConfig } from './config';
+import { layerWindow, type LlamaConfig } from './config';
 import type { LayerWeights, LinearName, ModelWeights } from './weights';
 import { allocateActivations, type RunLimits, type Activations } from './activations';
 
@@ -59,7 +61,6 @@ export class LlamaForward {
     if (limits.maxSeqLen > config.maxPositions) {
       throw new Error(`sequence length ${limits.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`);
     }
-    checkSlidingWindow(config, limits.maxSeqLen);
     const c = config;
     const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
@@ -90,18 +91,23 @@ export class LlamaForward {
       return steps;
     };
     const dims = { maxRows: rows };
+    const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number) =>
+      w.bias ? [new BiasKernel(ctx, { y, bias: w.bias[name], width, ...dims, label: `L${i}.${name}_bias` })] : [];
     return {
       steps: [
         new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
         ...linear('q', s.xNorm, s.q),
+        ...bias('q', s.q, c.heads * c.headDim),
         ...linear('k', s.xNorm, s.k),
+        ...bias('k', s.k, c.kvHeads * c.headDim),
         ...linear('v', s.xNorm, s.v),
+        ...bias('v', s.v, c.kvHeads * c.headDim),
         new RopeKernel(ctx, { qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
         new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
         new AttentionKernel(ctx, {
           q: s.q, k: s.k, v: s.v, out: s.attn,
           heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
-          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen,
+          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
         }),
         // The residual add is fused into the output projections: x += attn Wo^T.
         ...linear('o', s.attn, s.x, true),

@@ -1,7 +1,7 @@
 // The Llama forward pass on the CPU, composed from the reference kernels: the yardstick for
 // the GPU forward pass and the loss function of the CPU reference ZO run. Same equations as
 // src/engine/model/llama.ts; weights by Hugging Face name, f32.
-import type { LlamaConfig } from './config';
+import { layerWindow, type LlamaConfig } from './config';
 import type { ForwardInput } from './llama';
 import { embeddingRef } from '../cpu/embedding';
 import { rmsnormRef } from '../cpu/rmsnorm';
@@ -9,6 +9,7 @@ import { ropeInvFreq, ropeRef } from '../cpu/rope';
 import { attentionRef } from '../cpu/attention';
 import { swigluRef } from '../cpu/swiglu';
 import { matmulRef } from '../cpu/matmul';
+import { biasRef } from '../cpu/bias';
 import { gatherRowsRef, logProbRef } from '../cpu/logprob';
 
 export type CpuWeights = Map<string, Float32Array>;
@@ -30,10 +31,15 @@ export function llamaLogprobsRef(c: LlamaConfig, w: CpuWeights, input: ForwardIn
   for (let i = 0; i < c.layers; i++) {
     const p = `model.layers.${i}.`;
     const h = rmsnormRef(x, tensor(w, `${p}input_layernorm.weight`), rows, c.hidden, c.rmsNormEps);
-    const q = ropeRef(matmulRef(h, tensor(w, `${p}self_attn.q_proj.weight`), rows, qDim, c.hidden), batch, seqLen, c.heads, c.headDim, invFreq);
-    const k = ropeRef(matmulRef(h, tensor(w, `${p}self_attn.k_proj.weight`), rows, kvDim, c.hidden), batch, seqLen, c.kvHeads, c.headDim, invFreq);
-    const v = matmulRef(h, tensor(w, `${p}self_attn.v_proj.weight`), rows, kvDim, c.hidden);
-    const attn = attentionRef(q, k, v, batch, seqLen, c.heads, c.kvHeads, c.headDim);
+    // q/k/v projections, plus their biases when the model has them (Qwen2).
+    const proj = (name: string, out: number) => {
+      const y = matmulRef(h, tensor(w, `${p}self_attn.${name}.weight`), rows, out, c.hidden);
+      return c.qkvBias ? biasRef(y, tensor(w, `${p}self_attn.${name}.bias`), rows) : y;
+    };
+    const q = ropeRef(proj('q_proj', qDim), batch, seqLen, c.heads, c.headDim, invFreq);
+    const k = ropeRef(proj('k_proj', kvDim), batch, seqLen, c.kvHeads, c.headDim, invFreq);
+    const v = proj('v_proj', kvDim);
+    const attn = attentionRef(q, k, v, batch, seqLen, c.heads, c.kvHeads, c.headDim, layerWindow(c, i));
     addInto(x, matmulRef(attn, tensor(w, `${p}self_attn.o_proj.weight`), rows, c.hidden, qDim));
     const h2 = rmsnormRef(x, tensor(w, `${p}post_attention_layernorm.weight`), rows, c.hidden, c.rmsNormEps);
     const gate = matmulRef(h2, tensor(w, `${p}mlp.gate_proj.weight`), rows, c.intermediate, c.hidden);

@@ -3,7 +3,9 @@
 import type { GpuContext } from '../gpu/context';
 import type { MemoryCategory } from '../gpu/ledger';
 import type { GpuWeight, WeightFormat } from '../gpu/tensor';
-import { uploadQuantized, uploadWeight } from '../gpu/weights';
+import { uploadBlocks, uploadQuantized, uploadWeight } from '../gpu/weights';
+import { isBlockFormat } from '../defs/blockFormats';
+import { gpuFormatFor } from './gpuFormat';
 import type { CheckpointReader } from './loaders/types';
 import type { LlamaConfig } from './config';
 import { UnsupportedModelError } from './config';
@@ -18,9 +20,12 @@ export interface LayerWeights {
   gate: GpuWeight; // [intermediate, hidden]
   up: GpuWeight; // [intermediate, hidden]
   down: GpuWeight; // [hidden, intermediate]
+  /** Qwen2's q/k/v projection biases, f32 [rows of each]; absent for Llama and Mistral. */
+  bias?: Record<'q' | 'k' | 'v', GPUBuffer>;
 }
 
 export interface ModelWeights {
+  /** The precision asked for; a tensor kept in its stored block format says so in its own `format` (gpuFormat.ts). */
   format: WeightFormat;
   embed: GpuWeight; // [vocab, hidden]
   layers: LayerWeights[];
@@ -69,8 +74,14 @@ export async function buildWeights(
   };
   const linear = async (name: string, rows: number, cols: number, fmt: WeightFormat = format): Promise<GpuWeight> => {
     expectShape(name, [rows, cols]);
-    const native = fmt === 'q8' || fmt === 'q4' ? await reader.readQuantized?.(name) : null;
-    const w = native && native.kind === fmt ? uploadQuantized(ctx, name, native, category) : uploadWeight(ctx, name, await reader.readF32(name), rows, cols, fmt, category);
+    const target = gpuFormatFor(fmt, reader.tensors.get(name)!.dtype, cols, reader.readBlocks !== undefined);
+    const blocks = isBlockFormat(target) ? await reader.readBlocks!(name) : null;
+    const native = !blocks && (fmt === 'q8' || fmt === 'q4') ? await reader.readQuantized?.(name) : null;
+    const w = blocks
+      ? uploadBlocks(ctx, name, blocks, category)
+      : native && native.kind === fmt
+        ? uploadQuantized(ctx, name, native, category)
+        : uploadWeight(ctx, name, await reader.readF32(name), rows, cols, fmt, category);
     names.set(name, w);
     onProgress?.({ tensor: name, done: ++done, total });
     return w;
@@ -98,6 +109,13 @@ export async function buildWeights(
       gate: await linear(`${p}mlp.gate_proj.weight`, intermediate, hidden),
       up: await linear(`${p}mlp.up_proj.weight`, intermediate, hidden),
       down: await linear(`${p}mlp.down_proj.weight`, hidden, intermediate),
+      bias: config.qkvBias
+        ? {
+            q: await vector(`${p}self_attn.q_proj.bias`, heads * headDim),
+            k: await vector(`${p}self_attn.k_proj.bias`, kvHeads * headDim),
+            v: await vector(`${p}self_attn.v_proj.bias`, kvHeads * headDim),
+          }
+        : undefined,
     });
     // Surface an out-of-memory now rather than after every layer was queued.
     await ctx.checkAllocations();

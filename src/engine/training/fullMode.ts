@@ -9,7 +9,7 @@ export interface FullModeOptions {
   layers?: number[];
   /** Projection types to train; all linear layers when absent. */
   projections?: LinearName[];
-  /** Also train norms, embeddings and the LM head (only when no subset is given). */
+  /** Also train norms, embeddings, the LM head and q/k/v biases (only when no subset is given). */
   includeNonLinear?: boolean;
 }
 
@@ -39,6 +39,10 @@ export function fullTrainable(weights: ModelWeights, o: FullModeOptions = {}): T
       add(`${p}${LINEAR_HF_NAMES[name]}.weight`, w.data, w.rows * w.cols, true);
     }
     if (includeAll) add(`${p}post_attention_layernorm.weight`, layer.postNorm, layer.postNorm.size / 4, false);
+    // Qwen2's q/k/v biases train with the other non-linear parameters (no weight decay).
+    if (includeAll && layer.bias) {
+      for (const name of ['q', 'k', 'v'] as const) add(`${p}${LINEAR_HF_NAMES[name]}.bias`, layer.bias[name], layer.bias[name].size / 4, false);
+    }
   });
   if (includeAll) {
     add('model.norm.weight', weights.finalNorm, weights.finalNorm.size / 4, false);

@@ -11,6 +11,8 @@ import { LINEAR_HF_NAMES } from '../model/weights';
 import type { CheckpointReader } from '../model/loaders/types';
 import { dequantize, quantize } from '../defs/quantFormat';
 import { floatToHalf, halfToFloat } from '../defs/halfFloat';
+import { isBlockFormat } from '../defs/blockFormats';
+import type { StorageFormat } from '../gpu/tensor';
 import { sensitivityScores, topK, type SensitivityScore } from './sensitivity';
 import type { TrainableRange, TrainableSet } from './trainable';
 import { ALL_LINEARS } from './trainable';
@@ -45,11 +47,15 @@ export interface SparseTrainable extends TrainableSet {
   options: SparseOptions;
 }
 
-/** What the frozen base holds at each chosen entry (exactly what the GPU matmul uses). */
-export function baseValuesAt(format: ModelWeights['format'], w: Float32Array, cols: number, indices: Uint32Array): Float32Array {
+/**
+ * What the frozen base holds at each chosen entry (exactly what the GPU matmul uses). `w` is the
+ * reader's f32 tensor: for a block format kept as stored (q4k, q5k, q6k, bf16) it is already the
+ * exact decoding the GPU multiplies by.
+ */
+export function baseValuesAt(format: StorageFormat, w: Float32Array, cols: number, indices: Uint32Array): Float32Array {
   const out = new Float32Array(indices.length);
   indices.forEach((flat, e) => {
-    if (format === 'f32') out[e] = w[flat];
+    if (format === 'f32' || isBlockFormat(format)) out[e] = w[flat];
     else if (format === 'f16') out[e] = halfToFloat(floatToHalf(w[flat]));
     else {
       // Groups quantize independently, so quantizing the entry's group alone gives the same codes.
@@ -59,6 +65,11 @@ export function baseValuesAt(format: ModelWeights['format'], w: Float32Array, co
     }
   });
   return out;
+}
+
+/** The formats of the frozen matrices, e.g. "q4" or "q4k + q6k" for a Q4_K_M file. */
+function baseFormats(formats: StorageFormat[]): string {
+  return [...new Set(formats)].sort().join(' + ');
 }
 
 export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, reader: CheckpointReader, o: SparseOptions): Promise<SparseTrainable> {
@@ -100,7 +111,7 @@ export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, re
         name, layer: i, target, rows: gw.rows, cols: gw.cols, indices, initialValues,
         rowStart: ctx.storageFrom(`${name}.rowStart`, rowStart, 'trainable'),
         col: ctx.storageFrom(`${name}.col`, pad(cols, Uint32Array), 'trainable'),
-        base: ctx.storageFrom(`${name}.base`, pad(baseValuesAt(weights.format, w, gw.cols, indices), Float32Array), 'trainable'),
+        base: ctx.storageFrom(`${name}.base`, pad(baseValuesAt(gw.format, w, gw.cols, indices), Float32Array), 'trainable'),
         values: ctx.storageFrom(`${name}.values`, pad(initialValues, Float32Array), 'trainable'),
       };
       extraBytes += 4 * (gw.rows + 1 + 3 * nnz);
@@ -133,6 +144,6 @@ export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, re
       for (const m of matrices) for (const b of [m.rowStart, m.col, m.base, m.values]) ctx.release(b);
     },
     describe: () =>
-      `sparse (${o.score}): ${parameters.toLocaleString('en-US')} trainable entries, ${((100 * parameters) / total).toFixed(3)}% of the linear weights, over a ${weights.format} base`,
+      `sparse (${o.score}): ${parameters.toLocaleString('en-US')} trainable entries, ${((100 * parameters) / total).toFixed(3)}% of the linear weights, over a ${baseFormats(matrices.map((m) => weights.layers[m.layer][m.target].format))} base`,
   };
 }

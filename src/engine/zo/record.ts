@@ -148,8 +148,9 @@ export function decodeRunRecord(bytes: Uint8Array, file = 'run record'): ZoRunRe
   const dtype = recordDtype(header.hyper);
   const n = recordValueCount(header.hyper);
   const out: ZoRecordStep[] = [];
+  const all = new Float32Array(steps * n); // one buffer for every step's values: views, not 200k small buffers
   for (let i = 0; i < steps; i++, p += RECORD_STEP_BYTES) {
-    const values = new Float32Array(n);
+    const values = all.subarray(i * n, (i + 1) * n);
     for (let k = 0; k < n; k++) values[k] = dtype === 'f32' ? view.getFloat32(p + 8 + 4 * k, true) : halfToFloat(view.getUint16(p + 8 + 2 * k, true));
     out.push({ step: view.getUint32(p, true), loss: view.getFloat32(p + 4, true), values });
   }

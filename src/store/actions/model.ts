@@ -1,5 +1,6 @@
 // Model actions: WebGPU detection, the memory estimate before loading, loading with progress.
 import type { LoadModelRequest, ModelSource } from '../../engine/api';
+import { hubRepoIdProblem } from '../../engine/model/loaders/hubRepoId';
 import { engine, hasEngine, startEngine } from '../engineBridge';
 import { getState, setState, userError } from '../state';
 import type { SavedModelSource } from '../runTypes';
@@ -55,7 +56,7 @@ export function filesLabel(files: File[]): string {
 
 export function modelSourceReady(): boolean {
   const s = getState();
-  if (s.sourceKind === 'hub') return /^[\w.-]+\/[\w.-]+$/.test(s.hubRepo.trim());
+  if (s.sourceKind === 'hub') return hubRepoIdProblem(s.hubRepo) === null;
   if (s.sourceKind === 'files') return s.files.length > 0;
   return true;
 }
@@ -82,9 +83,21 @@ export function scheduleEstimate(): void {
   estimateTimer = setTimeout(() => void refreshEstimate(), 400);
 }
 
-/** Loads the model the panel describes; the task, if one is chosen, is set on the engine after. */
+/**
+ * Loads the model the panel describes; the task, if one is chosen, is set on the engine after.
+ * A malformed Hub id is refused here, before any request. A load that fails leaves the model
+ * loaded before it in place (the engine swaps models only once the new one is built), so the
+ * panel keeps showing it, with the error beside it.
+ */
 export async function loadModel(): Promise<boolean> {
   if (!hasEngine()) return false;
+  const before = getState();
+  const repoProblem = before.sourceKind === 'hub' ? hubRepoIdProblem(before.hubRepo) : null;
+  if (repoProblem) {
+    setState({ modelError: { kind: 'invalid-repo-id', message: repoProblem } });
+    return false;
+  }
+  const kept = { summary: before.summary, modelStatus: before.modelStatus, taskApplied: before.taskApplied, taskSummary: before.taskSummary, heldRun: engineHolds.runId };
   setState({ modelStatus: 'loading', modelError: null, progress: null, summary: null, taskApplied: false, taskSummary: null });
   engineHolds.runId = null;
   try {
@@ -94,7 +107,12 @@ export async function loadModel(): Promise<boolean> {
     if (getState().parsed) await applyTaskToEngine();
     return true;
   } catch (error) {
-    setState({ modelStatus: 'error', modelError: userError(error) });
+    const stillLoaded = kept.modelStatus === 'ready' && kept.summary !== null;
+    if (stillLoaded) engineHolds.runId = kept.heldRun;
+    setState({
+      modelError: userError(error),
+      ...(stillLoaded ? { summary: kept.summary, modelStatus: 'ready' as const, taskApplied: kept.taskApplied, taskSummary: kept.taskSummary } : { modelStatus: 'error' as const }),
+    });
     return false;
   }
 }
@@ -112,6 +130,7 @@ export function setModelField<K extends 'sourceKind' | 'hubRepo' | 'hubRevision'
   key: K,
   value: ReturnType<typeof getState>[K],
 ): void {
-  setState({ [key]: value } as Pick<ReturnType<typeof getState>, K>);
+  // The last load's error was about the previous choice; a new one starts clean.
+  setState({ [key]: value, modelError: null } as Pick<ReturnType<typeof getState>, K | 'modelError'>);
   scheduleEstimate();
 }

@@ -6,6 +6,7 @@ import { BUILTIN_TASKS } from '../../engine/data/registry';
 import { applyPresetTo, PRESETS, withOptionBlocks } from '../../engine/config';
 import { engine, hasEngine, resetRate, startEngine } from '../engineBridge';
 import { readSharedConfig } from '../persistence';
+import { validateTrainConfig } from '../../engine/zo/validateConfig';
 import { describeSource, preferenceObjective, type RunMeta } from '../runTypes';
 import { appendEval, emptyEvals, emptyRewards, emptySteps } from '../series';
 import { getState, setState, useStudio, userError, type LaunchPhase } from '../state';
@@ -254,7 +255,14 @@ export async function recoverFromDeviceLost(): Promise<void> {
 export async function applySharedUrl(hash: string): Promise<void> {
   const shared = readSharedConfig(hash);
   if (!shared) return;
-  setState({ config: { ...getState().config, ...shared.config }, preset: null });
+  let config: TrainConfig;
+  try {
+    // A link is a file from someone else: its config is checked field by field before it is used.
+    config = validateTrainConfig({ ...getState().config, ...shared.config }, 'shared link', 'config');
+  } catch (error) {
+    return setState({ notice: { tone: 'error', text: `${userError(error).message} The link's configuration was not applied.` } });
+  }
+  setState({ config, preset: null });
   if (shared.model?.kind === 'hub') {
     setState({ sourceKind: 'hub', hubRepo: shared.model.repo, hubRevision: shared.model.revision ?? '' });
   }

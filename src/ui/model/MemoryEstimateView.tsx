@@ -4,7 +4,8 @@ import { bytes } from '../format';
 
 export function MemoryEstimateView() {
   const estimate = useStudio((s) => s.estimate);
-  const error = useStudio((s) => s.estimateError);
+  // The same failure (the Hub unreachable, say) reaches both the estimate and the load: say it once.
+  const error = useStudio((s) => (s.estimateError && s.estimateError.message !== s.modelError?.message ? s.estimateError : null));
   return (
     <div className="estimate" aria-live="polite">
       {estimate ? (

@@ -1,6 +1,7 @@
 // The model panel: where the weights come from, at what precision, what that costs in GPU memory
 // on this adapter (asked before loading), and loading progress.
 import type { WeightPrecision } from '../../engine/api';
+import { hubRepoIdProblem } from '../../engine/model/loaders/hubRepoId';
 import { loadModel, setModelField } from '../../store/actions/model';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
@@ -10,6 +11,7 @@ import { CacheList } from './CacheList';
 import { FilePicker } from './FilePicker';
 import { LoadProgressBar } from './LoadProgressBar';
 import { MemoryEstimateView } from './MemoryEstimateView';
+import { SuggestedModels } from './SuggestedModels';
 
 const SOURCES = [
   { value: 'demo', label: 'Built-in demo model (offline)' },
@@ -56,11 +58,12 @@ export function ModelPanel() {
       {s.sourceKind === 'demo' && <p className="hint">A 3.9 M-parameter Llama pretrained on WordNet definitions; ships with the app, needs no download.</p>}
       {s.sourceKind === 'hub' && (
         <div className="grid2">
-          <TextField label="Hub repository" value={s.hubRepo} placeholder="owner/model" onChange={(v) => setModelField('hubRepo', v)} />
+          <TextField label="Hub repository" value={s.hubRepo} placeholder="owner/model" hint={s.hubRepo.trim() ? (hubRepoIdProblem(s.hubRepo) ?? undefined) : undefined} onChange={(v) => setModelField('hubRepo', v)} />
           <TextField label="Revision" value={s.hubRevision} placeholder="main" onChange={(v) => setModelField('hubRevision', v)} />
           <TextField label="Access token" type="password" value={s.hubToken} placeholder="hf_… (gated models only)" autoComplete="off" hint="Kept in memory only: never saved, never in a shared link." onChange={(v) => setModelField('hubToken', v)} />
         </div>
       )}
+      {s.sourceKind === 'hub' && <SuggestedModels />}
       {s.sourceKind === 'files' && <FilePicker />}
       <div className="grid2">
         <SelectField label="Weight precision" value={s.precision} options={precisions} disabled={busy} onChange={(v) => setModelField('precision', v)} />

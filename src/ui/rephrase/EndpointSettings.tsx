@@ -15,7 +15,7 @@ function ConnectionResult({ label, conn }: { label: string; conn: ConnectionStat
       {conn.state === 'error' && (
         <div className="error-box" role="alert">
           <p>
-            {conn.kind === 'cors' ? 'Blocked by the browser (CORS). ' : ''}
+            {conn.kind === 'cors' ? 'Blocked by the browser (CORS). ' : conn.kind === 'refused' ? 'No server answers. ' : ''}
             {conn.message}
           </p>
         </div>

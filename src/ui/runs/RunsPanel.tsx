@@ -1,11 +1,16 @@
 // Every run this browser has seen, saved in IndexedDB as it goes: resume, compare on the
 // charts, export as a file, share its configuration as a link, delete; import a run file.
-import { memo, useCallback, useState } from 'react';
+// Imports and saved runs are validated (store/runFile.ts); a saved run that no longer validates
+// is listed as damaged with its reason and a Delete, and a run that fails to render shows its
+// error and a Delete: never a blank page.
+import { memo, useCallback, useEffect, useState } from 'react';
 import { downloadWeights, exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/actions/runs';
 import { resumeBlocker, resumeRun } from '../../store/actions/training';
 import { describeSource } from '../../store/runTypes';
 import { useStudio, type RunView } from '../../store/state';
+import { deleteRun, loadDamagedRuns, type DamagedRun } from '../../store/persistence';
 import { Panel } from '../Fields';
+import { PanelBoundary } from '../PanelBoundary';
 import { num, percent } from '../format';
 
 export function RunsPanel() {
@@ -29,6 +34,9 @@ export function RunsPanel() {
     }
   }, []);
   const list = [...order].reverse().map((id) => runs[id]).filter(Boolean);
+  const [damaged, setDamaged] = useState<DamagedRun[]>([]);
+  const refreshDamaged = useCallback(() => void loadDamagedRuns().then(setDamaged, () => setDamaged([])), []);
+  useEffect(refreshDamaged, [refreshDamaged, loaded]);
   return (
     <Panel
       title="Runs"
@@ -53,9 +61,38 @@ export function RunsPanel() {
       {loaded && list.length === 0 && <p className="hint">No runs yet. Each run is saved in this browser as it trains.</p>}
       <ul className="runs" aria-label="Saved runs">
         {list.map((run) => (
-          <RunItem key={run.meta.id} run={run} active={run.meta.id === active} compared={compare.includes(run.meta.id)} copied={copied === run.meta.id} context={context} onShare={(id) => void share(id)} />
+          <PanelBoundary
+            key={run.meta.id}
+            asItem
+            label={`Run “${String(run.meta.name)}”`}
+            actions={
+              <button type="button" className="small danger" onClick={() => void removeRun(run.meta.id)}>
+                Delete
+              </button>
+            }
+          >
+            <RunItem run={run} active={run.meta.id === active} compared={compare.includes(run.meta.id)} copied={copied === run.meta.id} context={context} onShare={(id) => void share(id)} />
+          </PanelBoundary>
         ))}
       </ul>
+      {damaged.length > 0 && (
+        <ul className="runs" aria-label="Damaged runs">
+          {damaged.map((d) => (
+            <li key={d.key} data-testid="damaged-run">
+              <div className="run-line">
+                <strong>{d.name}</strong>
+                <span className="state state-failed">damaged</span>
+              </div>
+              <p className="field-error">This saved run can no longer be read: {d.reason}</p>
+              <div className="button-row">
+                <button type="button" className="small danger" onClick={() => void deleteRun(d.key).then(refreshDamaged)}>
+                  Delete
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
     </Panel>
   );
 }

@@ -1,6 +1,7 @@
 // Causal grouped-query attention (shaders/attention.wgsl), online softmax over K/V tiles:
 //   out[b, i, h, :] = sum_{j <= i} softmax_j(q[b, i, h, :] . k[b, j, h / (heads / kvHeads), :] / sqrt(headDim)) v[b, j, ., :]
-// over a right-padded batch: rows b * seqLen + t for q, k, v and out.
+// over a right-padded batch: rows b * seqLen + t for q, k, v and out. With a sliding window W
+// only keys j > i - W are visible (Mistral v0.1, as HF masks them).
 // Two variants: 'workgroup' tiles K/V through workgroup memory (real GPUs); 'software'
 // (shaders/attention_rowwise.wgsl) gives each (query, head) one invocation with no barriers,
 // for CPU adapters such as SwiftShader where barriers and workgroup memory are costly.
@@ -19,11 +20,13 @@ export interface AttentionOptions {
   headDim: number;
   maxBatch: number;
   maxSeqLen: number;
+  /** Sliding window: each query sees its last `window` keys (itself included); 0 or absent = all. */
+  window?: number;
   /** Defaults to 'software' on a software adapter (ctx.adapter.isSoftware), else 'workgroup'. */
   variant?: 'workgroup' | 'software';
 }
 
-type Field = 'qLen' | 'kvLen' | 'qOffset' | 'qRowStride' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch';
+type Field = 'qLen' | 'kvLen' | 'qOffset' | 'qRowStride' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch' | 'window';
 
 /** Software variant: invocations per workgroup, and the most vec4 columns one invocation holds. */
 const ROWWISE_WG = 32;
@@ -52,6 +55,13 @@ export function attentionTiling(headDim: number, workgroupBytes: number, maxThre
   const BK = Math.min(64, Math.floor((workgroupBytes / 4 - BQ * headDim) / (2 * headDim + BQ)));
   if (D4 > Math.min(256, maxThreads) || BK < 1) throw new Error(`attention: headDim ${headDim} does not fit this adapter's workgroup limits`);
   return { BQ, BK, D4 };
+}
+
+/** A sliding window as the shaders take it (0 = none), checked. */
+export function windowParam(window: number | undefined): number {
+  if (window === undefined || window === 0) return 0;
+  if (!Number.isInteger(window) || window < 1) throw new Error(`attention: sliding window ${window} must be a positive integer`);
+  return window;
 }
 
 export class AttentionKernel implements Dispatchable {
@@ -89,6 +99,7 @@ export class AttentionKernel implements Dispatchable {
       { name: 'kvHeads', type: 'u32' },
       { name: 'scale', type: 'f32' },
       { name: 'batch', type: 'u32' },
+      { name: 'window', type: 'u32' },
     ]);
     this.kernel = new BoundKernel(ctx, {
       name: software ? 'attention_rowwise' : 'attention',
@@ -99,7 +110,7 @@ export class AttentionKernel implements Dispatchable {
       grid: [1, heads, 1],
       label: `attention${software ? '_rowwise' : ''}:h${heads}/kv${kvHeads}/d${headDim}`,
     });
-    this.params.set({ heads, kvHeads, qOffset: 0, scale: 1 / Math.sqrt(headDim) });
+    this.params.set({ heads, kvHeads, qOffset: 0, scale: 1 / Math.sqrt(headDim), window: windowParam(o.window) });
     this.setShape(o.maxBatch, o.maxSeqLen);
   }
 

@@ -2,10 +2,12 @@
 // (shaders/kv_cache.wgsl) and DecodeAttentionKernel attends the call's few queries to every
 // filled cache position (shaders/attention_decode.wgsl):
 //   out[b, i, h, :] = sum_{j <= pos + i} softmax_j(q[b, i, h, :] . K[b, j, g, :] / sqrt(headDim)) V[b, j, g, :]
+// (with a sliding window W, over j > pos + i - W only).
 import code from '../../../../shaders/attention_decode.wgsl?raw';
 import appendCode from '../../../../shaders/kv_cache.wgsl?raw';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import { windowParam } from './attention';
 
 const WG = 32;
 const APPEND_WG = 256;
@@ -72,12 +74,14 @@ export interface DecodeAttentionOptions extends KvCacheShape {
   vCache: GPUBuffer;
   out: GPUBuffer; // f32 [maxBatch * maxChunk, heads * headDim]
   heads: number;
+  /** Sliding window: each query sees its last `window` keys (itself included); 0 or absent = all. */
+  window?: number;
 }
 
 export class DecodeAttentionKernel implements Dispatchable {
   readonly label = 'attention_decode';
   private readonly kernel: BoundKernel;
-  private readonly params: ParamBlock<'qLen' | 'kvLen' | 'qOffset' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch'>;
+  private readonly params: ParamBlock<'qLen' | 'kvLen' | 'qOffset' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch' | 'window'>;
 
   constructor(ctx: GpuContext, private readonly o: DecodeAttentionOptions) {
     const { heads, kvHeads, headDim } = o;
@@ -92,6 +96,7 @@ export class DecodeAttentionKernel implements Dispatchable {
       { name: 'kvHeads', type: 'u32' },
       { name: 'scale', type: 'f32' },
       { name: 'batch', type: 'u32' },
+      { name: 'window', type: 'u32' },
     ]);
     this.kernel = new BoundKernel(ctx, {
       name: 'attention_decode',
@@ -101,7 +106,7 @@ export class DecodeAttentionKernel implements Dispatchable {
       grid: [1, 1, 1],
       label: `attention_decode:h${heads}/kv${kvHeads}/d${headDim}`,
     });
-    this.params.set({ heads, kvHeads, kvRowStride: o.maxLen, scale: 1 / Math.sqrt(headDim) });
+    this.params.set({ heads, kvHeads, kvRowStride: o.maxLen, scale: 1 / Math.sqrt(headDim), window: windowParam(o.window) });
   }
 
   /** qLen queries per sequence at cache positions [pos, pos + qLen), attending to keys [0, pos + i]. */

@@ -1,6 +1,10 @@
 // Token-embedding gather (shaders/embedding.wgsl): out[r, :] = table[ids[r], :], r < rows,
-// for tables stored f32, f16, q8 or q4. rows = batch * seqLen, set per call with setRows().
+// for tables stored f32, f16, q8, q4 or a block format (q4k, q5k, q6k, bf16: decoded by
+// shaders/block_<format>.wgsl). rows = batch * seqLen, set per call with setRows().
 import code from '../../../../shaders/embedding.wgsl?raw';
+import blocksCode from '../../../../shaders/embedding_blocks.wgsl?raw';
+import { isBlockFormat, type BlockFormat } from '../../defs/blockFormats';
+import { blockDecoderCode } from './blockDecoders';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 import type { GpuWeight } from '../tensor';
@@ -35,10 +39,11 @@ export class EmbeddingKernel implements Dispatchable {
     ]);
     const bindings = [table.data, o.ids, o.out, this.params.buffer];
     if (quantized) bindings.push(table.scales!);
+    const blocks = isBlockFormat(table.format);
     this.kernel = new BoundKernel(ctx, {
-      name: 'embedding',
-      code,
-      entryPoint: `embed_${table.format}`,
+      name: blocks ? `embedding_${table.format}` : 'embedding',
+      code: blocks ? `${code}\n${blockDecoderCode(table.format as BlockFormat)}\n${blocksCode}` : code,
+      entryPoint: blocks ? 'embed_blocks' : `embed_${table.format}`,
       constants: { WG },
       bindings,
       grid: linearGrid(o.maxRows * this.hidden, WG),

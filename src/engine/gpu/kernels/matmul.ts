@@ -1,5 +1,5 @@
 // Matrix multiply of activations by a linear weight: y[m, n] (=|+=) sum_k x[m, k] w[n, k]
-// (shaders/matmul_{f32,f16,q8,q4}.wgsl + matmul_common.wgsl), w [out, in] in any storage format. Two strategies
+// (shaders/matmul_{f32,f16,q8,q4,blocks}.wgsl + matmul_common.wgsl), w [out, in] in any storage format. Two strategies
 // per format, both built at load: a matrix-vector kernel for M <= MATVEC_MAX_ROWS (decode and
 // token-by-token work: memory-bound) and a 64 x 64 tiled kernel for larger M (prefill and
 // training batches: compute-bound). setRows() picks one for the next dispatch. On CPU-emulated
@@ -14,10 +14,14 @@ import q8Code from '../../../../shaders/matmul_q8.wgsl?raw';
 import commonCode from '../../../../shaders/matmul_common.wgsl?raw';
 import q4Code from '../../../../shaders/matmul_q4.wgsl?raw';
 import rowblockCode from '../../../../shaders/matmul_rowblock.wgsl?raw';
+import rowblockLeanCode from '../../../../shaders/matmul_rowblock_lean.wgsl?raw';
 import splitkCode from '../../../../shaders/matmul_splitk.wgsl?raw';
+import blocksCode from '../../../../shaders/matmul_blocks.wgsl?raw';
+import { blockMatrixProblem, isBlockFormat } from '../../defs/blockFormats';
+import { blockDecoderCode } from './blockDecoders';
 import type { GpuContext } from '../context';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';
-import type { GpuWeight, WeightFormat } from '../tensor';
+import type { GpuWeight, StorageFormat } from '../tensor';
 
 export interface MatmulOptions {
   x: GPUBuffer; // f32 [maxRows, w.cols]
@@ -142,7 +146,7 @@ function splitScratchFor(ctx: GpuContext): GPUBuffer {
  * The WGSL module for a format: its bindings, decoder and matrix-vector kernel, then the shared
  * parameters and tiled kernel (matmul_common.wgsl); f16 starts with a prelude (native or unpack).
  */
-export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: string; code: string } {
+export function matmulShader(format: StorageFormat, nativeF16: boolean): { name: string; code: string } {
   const withCommon = (name: string, code: string) => ({ name, code: `${code}\n${commonCode}` });
   switch (format) {
     case 'f32':
@@ -155,6 +159,8 @@ export function matmulShader(format: WeightFormat, nativeF16: boolean): { name: 
       return withCommon('matmul_q8', q8Code);
     case 'q4':
       return withCommon('matmul_q4', q4Code);
+    default:
+      return withCommon(`matmul_${format}`, `${blockDecoderCode(format)}\n${blocksCode}`);
   }
 }
 
@@ -183,6 +189,8 @@ export class MatmulKernel implements Dispatchable {
     if (x.size < maxRows * w.cols * 4) throw new Error(`${this.label}: x holds ${x.size} bytes, needs ${maxRows}x${w.cols} f32`);
     if (y.size < maxRows * w.rows * 4) throw new Error(`${this.label}: y holds ${y.size} bytes, needs ${maxRows}x${w.rows} f32`);
     if ((w.format === 'q8' || w.format === 'q4') && !w.scales) throw new Error(`${this.label}: ${w.format} weight ${w.name} has no scales`);
+    const blockProblem = isBlockFormat(w.format) ? blockMatrixProblem(w.format, w.cols) : null;
+    if (blockProblem) throw new Error(`${this.label}: ${blockProblem}`);
     if (Math.ceil(maxRows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension || Math.ceil(w.rows / TILE) > ctx.limits.maxComputeWorkgroupsPerDimension) {
       throw new Error(`${this.label}: ${maxRows}x${w.rows} output needs more tiles than the adapter's grid allows`);
     }
@@ -219,12 +227,14 @@ export class MatmulKernel implements Dispatchable {
       label: `${this.label} (matvec)`,
     });
     const software = this.variant === 'software';
+    // Block formats' long decoders take the lean row-block loop (matmul_rowblock_lean.wgsl).
+    const lean = software && isBlockFormat(w.format);
     this.tiled =
       maxRows > MATVEC_MAX_ROWS
         ? new BoundKernel(ctx, {
-            name: software ? `${name}+rowblock` : name,
-            code: software ? `${code}\n${rowblockCode}` : code,
-            entryPoint: software ? 'rowblock' : 'tiled',
+            name: software ? `${name}+rowblock${lean ? '_lean' : ''}` : name,
+            code: software ? `${code}\n${rowblockCode}${lean ? `\n${rowblockLeanCode}` : ''}` : code,
+            entryPoint: software ? (lean ? 'rowblock_lean' : 'rowblock') : 'tiled',
             constants: software ? { ACCUMULATE: accumulate, RB_WG: ROWBLOCK_WG } : { ACCUMULATE: accumulate },
             bindings,
             grid: this.tiledGrid(maxRows),

@@ -1,8 +1,9 @@
-// Which Hugging Face architectures the engine runs: the Llama decoder (LlamaForCausalLM) and
-// Mistral, which is the same graph (Mistral's sliding window only matters past its length).
+// Which Hugging Face architectures the engine runs: the Llama decoder (LlamaForCausalLM),
+// Mistral, the same graph with a sliding window (the attention kernels' window), and
+// Qwen2 (Qwen2 and Qwen2.5), the same graph with biases on the q/k/v projections.
 import { SUPPORTED_ARCHITECTURES, UnsupportedArchitectureError } from './errors';
 
-const MODEL_TYPES: Record<string, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM' };
+const MODEL_TYPES: Record<string, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' };
 
 /** Returns the architecture name, or throws UnsupportedArchitectureError naming it. */
 export function checkArchitecture(config: Record<string, unknown>): string {

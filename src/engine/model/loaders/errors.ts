@@ -5,6 +5,8 @@ export type LoaderErrorKind =
   | 'gated'
   | 'not-found'
   | 'network'
+  | 'unreachable'
+  | 'invalid-repo-id'
   | 'cancelled'
   | 'unsupported-architecture'
   | 'unsupported-dtype'
@@ -30,6 +32,15 @@ export class GatedRepoError extends LoaderError {
   }
 }
 
+/** A Hub repository id of the wrong form, refused before any request (hubRepoId.ts says why). */
+export class InvalidRepoIdError extends LoaderError {
+  readonly kind = 'invalid-repo-id';
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'InvalidRepoIdError';
+  }
+}
+
 /** HTTP 404: wrong repository id, revision or file name. */
 export class NotFoundError extends LoaderError {
   readonly kind = 'not-found';
@@ -39,12 +50,30 @@ export class NotFoundError extends LoaderError {
   }
 }
 
-/** Any other failed request, or a connection that broke mid-download. */
+/**
+ * Any other failed request, or a connection that broke mid-download. `keptBytes`: bytes of the
+ * file stored in the cache so far, which the next load resumes from (said only when there are some).
+ */
 export class NetworkError extends LoaderError {
   readonly kind = 'network';
-  constructor(readonly url: string, detail: string) {
-    super(`Downloading ${url} failed: ${detail}. Check the connection and load again; a partial download resumes where it stopped.`);
+  constructor(readonly url: string, detail: string, readonly keptBytes = 0) {
+    super(
+      `Downloading ${url} failed: ${detail}. Check the connection and load again` +
+        (keptBytes > 0 ? `; the ${keptBytes.toLocaleString('en-US')} bytes downloaded so far are kept and the download resumes from there.` : '.'),
+    );
     this.name = 'NetworkError';
+  }
+}
+
+/**
+ * No answer at all: the request failed before any response (offline, DNS, refused, or blocked
+ * by the browser). `site` names where: "the Hub", or the host of a model URL.
+ */
+export class UnreachableError extends LoaderError {
+  readonly kind = 'unreachable';
+  constructor(readonly url: string, readonly site: string) {
+    super(`Cannot reach ${site} (offline?): no answer from ${hostOf(url)}. Check the connection and load again.`);
+    this.name = 'UnreachableError';
   }
 }
 
@@ -56,7 +85,7 @@ export class DownloadCancelledError extends LoaderError {
   }
 }
 
-export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;
 
 export class UnsupportedArchitectureError extends LoaderError {
   readonly kind = 'unsupported-architecture';
@@ -106,4 +135,13 @@ export class ModelTooLargeError extends LoaderError {
 
 export function isAbort(e: unknown): boolean {
   return e instanceof DownloadCancelledError || (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError'));
+}
+
+/** The host of a URL for messages; the text itself when it is not an absolute URL. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

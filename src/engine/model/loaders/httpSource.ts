@@ -1,8 +1,8 @@
 // HTTP files as ByteSources through Range requests (RFC 9110 §14: `Range: bytes=a-b` answered
 // by 206 with `Content-Range: bytes a-b/size`), and the Hugging Face Hub's URL layout
 // `${endpoint}/${repo}/resolve/${revision}/${file}`. Statuses become typed loader errors.
-import { checkRange, type ByteSource } from './byteSource';
-import { DownloadCancelledError, GatedRepoError, NetworkError, NotFoundError, isAbort } from './errors';
+import { bytesSource, checkRange, type ByteSource } from './byteSource';
+import { DownloadCancelledError, GatedRepoError, NetworkError, NotFoundError, UnreachableError, hostOf, isAbort } from './errors';
 import type { FileProgress } from './progress';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -15,6 +15,8 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   /** Names the repository in 401/403 messages. */
   repo?: string;
+  /** Names where the files live when nothing answers: "the Hub", or a host. */
+  site?: string;
 }
 
 export function hubFileUrl(endpoint: string, repo: string, revision: string, file: string): string {
@@ -32,7 +34,8 @@ export async function httpGet(url: string, opts: HttpOptions, range?: string): P
     res = await (opts.fetch ?? fetch)(url, { headers, signal: opts.signal, redirect: 'follow' });
   } catch (e) {
     if (isAbort(e) || opts.signal?.aborted) throw new DownloadCancelledError(url);
-    throw new NetworkError(url, (e as Error).message);
+    // fetch rejects only when no response came at all (offline, DNS, refused, CORS).
+    throw new UnreachableError(url, opts.site ?? hostOf(url));
   }
   if (res.status === 404) {
     await res.body?.cancel().catch(() => {});
@@ -81,7 +84,16 @@ export interface HttpSource extends ByteSource {
 }
 
 /**
+ * Largest file read whole from a server that ignores Range requests: it is held in memory.
+ * The demo model (15 MB) and small checkpoints fit; a multi-GB model needs a host with ranges.
+ */
+export const MAX_WHOLE_BODY_BYTES = 1 << 30;
+
+/**
  * A remote file read by ranges. Probes its size with a one-byte range request; null on 404.
+ * A server that answers the probe with 200 (the whole file: many plain static servers, such as
+ * `python3 -m http.server`, ignore Range) is read from that same response, streamed into memory
+ * with progress, up to MAX_WHOLE_BODY_BYTES.
  * `makeProgress` (optional) gives a tracker that counts every byte read.
  */
 export async function openHttpSource(url: string, name: string, opts: HttpOptions, makeProgress?: (size: number) => FileProgress | undefined): Promise<HttpSource | null> {
@@ -89,6 +101,7 @@ export async function openHttpSource(url: string, name: string, opts: HttpOption
   if (!probe) return null;
   const size = totalSize(probe);
   const sha256 = lfsSha256(probe);
+  if (probe.status === 200) return wholeBodySource(probe, url, name, opts, size, sha256, makeProgress);
   await probe.body?.cancel().catch(() => {});
   if (size === null) throw new NetworkError(url, 'the server gave no file size (no Content-Range or Content-Length)');
   const tracker = makeProgress?.(size);
@@ -103,7 +116,7 @@ export async function openHttpSource(url: string, name: string, opts: HttpOption
       if (!res) throw new NotFoundError(url, name);
       if (res.status !== 206 && !(res.status === 200 && offset === 0 && length === size)) {
         await res.body?.cancel().catch(() => {});
-        throw new NetworkError(url, `the server ignored the Range request (HTTP ${res.status}); it must support byte ranges`);
+        throw new NetworkError(url, `the server stopped honouring Range requests mid-load (HTTP ${res.status}); reload to read the file whole`);
       }
       const bytes = await responseBytes(res, url, opts.signal);
       if (bytes.byteLength !== length) throw new NetworkError(url, `asked for ${length} bytes at ${offset}, got ${bytes.byteLength}`);
@@ -111,4 +124,55 @@ export async function openHttpSource(url: string, name: string, opts: HttpOption
       return bytes;
     },
   };
+}
+
+/** The whole file from a 200 response, streamed chunk by chunk so progress moves as it arrives. */
+async function wholeBodySource(
+  res: Response,
+  url: string,
+  name: string,
+  opts: HttpOptions,
+  declared: number | null,
+  sha256: string | undefined,
+  makeProgress?: (size: number) => FileProgress | undefined,
+): Promise<HttpSource> {
+  const encoded = res.headers.get('content-encoding');
+  const size = encoded && encoded !== 'identity' ? null : declared;
+  if (size !== null && size > MAX_WHOLE_BODY_BYTES) {
+    await res.body?.cancel().catch(() => {});
+    throw new NetworkError(url, `the server ignores Range requests, and ${name} (${(size / 2 ** 30).toFixed(1)} GiB) is too large to read whole; serve it from a host that supports byte ranges`);
+  }
+  const tracker = size !== null ? makeProgress?.(size) : undefined;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    if (!res.body) throw new NetworkError(url, 'the response has no body');
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > MAX_WHOLE_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw new NetworkError(url, `the server ignores Range requests, and ${name} is larger than ${MAX_WHOLE_BODY_BYTES / 2 ** 30} GiB: too large to read whole; serve it from a host that supports byte ranges`);
+      }
+      chunks.push(value);
+      tracker?.add(value.byteLength);
+    }
+  } catch (e) {
+    if (isAbort(e) || opts.signal?.aborted) throw new DownloadCancelledError(url);
+    if (e instanceof NetworkError) throw e;
+    throw new NetworkError(url, `the connection broke after ${received} bytes (${(e as Error).message})`);
+  }
+  if (size !== null && received !== size) throw new NetworkError(url, `the download ended at ${received} of ${size} bytes`);
+  const done = tracker ?? makeProgress?.(received);
+  if (!tracker) done?.add(received);
+  done?.finish();
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { ...bytesSource(name, bytes), sha256 };
 }

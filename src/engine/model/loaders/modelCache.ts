@@ -116,11 +116,11 @@ export class ModelCache {
     } catch (e) {
       if (isAbort(e) || http.signal?.aborted) throw new DownloadCancelledError(`${file} (${stored} bytes kept for resuming)`);
       if (e instanceof NetworkError || e instanceof NotFoundError) throw e;
-      throw new NetworkError(url, `the connection broke after ${stored} bytes (${(e as Error).message})`);
+      throw new NetworkError(url, `the connection broke after ${stored} bytes (${(e as Error).message})`, stored);
     } finally {
       await writer.close();
     }
-    if (total !== null && stored !== total) throw new NetworkError(url, `the download ended at ${stored} of ${total} bytes`);
+    if (total !== null && stored !== total) throw new NetworkError(url, `the download ended at ${stored} of ${total} bytes`, stored);
     progress.finish();
     const record: FileRecord = { name: file, size: stored };
     const hash = sha ?? (await this.backend.sha256?.(key, file));

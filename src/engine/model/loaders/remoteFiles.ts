@@ -6,7 +6,7 @@ import { bytesSource } from './byteSource';
 import { DEFAULT_HUB_ENDPOINT, hubFileUrl, httpGet, openHttpSource, responseBytes, type HttpOptions } from './httpSource';
 import type { CachedModel, ModelCache } from './modelCache';
 import type { FileRecord, ModelFiles } from './modelFiles';
-import { DownloadCancelledError, NotFoundError } from './errors';
+import { DownloadCancelledError, NotFoundError, hostOf } from './errors';
 import { FileProgress, type ProgressListener } from './progress';
 
 export interface RemoteOptions {
@@ -34,7 +34,8 @@ export function remoteFiles(where: { repo: string; revision?: string } | { url: 
   const urlOf = (name: string) => (isHub ? hubFileUrl(endpoint, where.repo, revision, name) : `${where.url.replace(/\/+$/, '')}/${name}`);
   const label = isHub ? `${where.repo}@${revision}` : where.url;
   const cacheKey = isHub ? `hub:${endpoint.replace(/\/+$/, '')}/${where.repo}@${revision}` : `url:${where.url}`;
-  const http: HttpOptions = { token: opts.token, signal: opts.signal, fetch: opts.fetch, repo: isHub ? where.repo : where.url };
+  const site = isHub ? (endpoint === DEFAULT_HUB_ENDPOINT ? 'the Hub' : `the Hub endpoint ${endpoint}`) : hostOf(where.url);
+  const http: HttpOptions = { token: opts.token, signal: opts.signal, fetch: opts.fetch, repo: isHub ? where.repo : where.url, site };
   const cache = opts.cache ?? null;
   const opened: FileRecord[] = [];
   let entry: CachedModel | undefined;

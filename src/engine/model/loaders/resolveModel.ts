@@ -4,7 +4,8 @@
 // Platform-free: Node folders come in through nodeResolve.ts, dropped files through droppedFiles.
 import { readText, type ByteSource } from './byteSource';
 import { checkArchitecture } from './architecture';
-import { CorruptFileError, DownloadCancelledError, MissingFileError } from './errors';
+import { CorruptFileError, DownloadCancelledError, InvalidRepoIdError, MissingFileError } from './errors';
+import { hubRepoIdProblem } from './hubRepoId';
 import { openGguf } from './gguf/ggufLlama';
 import { tokenizerFromGguf } from './gguf/ggufTokenizer';
 import type { FileRecord, ModelFiles } from './modelFiles';
@@ -49,6 +50,8 @@ export async function resolveModel(spec: ModelSpec, opts: ResolveOptions = {}): 
     files = spec.files;
     gguf = spec.gguf;
   } else if (spec.kind === 'hub') {
+    const problem = hubRepoIdProblem(spec.repo);
+    if (problem) throw new InvalidRepoIdError(problem);
     files = remoteFiles({ repo: spec.repo, revision: spec.revision }, opts);
     gguf = spec.file;
   } else if (/\.gguf(\?.*)?$/i.test(spec.url)) {
@@ -132,7 +135,7 @@ async function resolveFrom(files: ModelFiles, gguf: string | undefined): Promise
       throw e;
     }
   }
-  return { label: files.label, format: 'gguf', architecture: 'LlamaForCausalLM', config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
+  return { label: files.label, format: 'gguf', architecture: checkArchitecture(reader.config), config: reader.config, ...extras, ...tokenizer, reader, files: files.records() };
 }
 
 async function tokenizerFiles(files: ModelFiles, hint: string) {
@@ -160,8 +163,14 @@ async function safetensorsShards(files: ModelFiles): Promise<ByteSource[]> {
   const map = index.weight_map;
   if (typeof map !== 'object' || map === null) throw new CorruptFileError(`${files.label}/${indexName}`, 'safetensors index', 'it has no weight_map');
   const weightMap = Object.entries(map as Record<string, unknown>);
+  for (const [tensor, shard] of weightMap) {
+    // A shard is a file beside the index: a name, never a path out of the folder.
+    if (typeof shard !== 'string' || !shard.endsWith('.safetensors') || shard.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+      throw new CorruptFileError(`${files.label}/${indexName}`, 'safetensors index', `weight_map puts tensor ${tensor} in ${JSON.stringify(shard)}, which is not a .safetensors file name beside the index`);
+    }
+  }
   const sources: ByteSource[] = [];
-  for (const shard of new Set(weightMap.map(([, s]) => String(s)))) {
+  for (const shard of new Set(weightMap.map(([, s]) => s as string))) {
     const source = await required(files, shard, `${indexName} lists ${shard}; put every shard next to it.`);
     const header = await readSafetensorsHeader(source);
     for (const [tensor, s] of weightMap) {

@@ -1,8 +1,9 @@
 // The contract between checkpoint readers (safetensors, GGUF) and the model builder:
 // tensors are read one at a time, so a multi-GB checkpoint never sits in JavaScript memory.
 import type { QuantizedMatrix } from '../../defs/quantFormat';
+import type { BlockMatrix } from '../../defs/blockFormats';
 
-export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q5_K' | 'Q6_K';
 
 export interface TensorInfo {
   name: string;
@@ -24,5 +25,10 @@ export interface CheckpointReader {
    * Q8_0/Q4_0), so it is not dequantized and requantized; null otherwise.
    */
   readQuantized?(name: string): Promise<QuantizedMatrix | null>;
+  /**
+   * The tensor's stored bytes when it is stored in a block format the GPU reads as it is
+   * (GGUF Q4_K, Q5_K, Q6_K, BF16), rows in Hugging Face order; null otherwise.
+   */
+  readBlocks?(name: string): Promise<BlockMatrix | null>;
   close?(): Promise<void>;
 }

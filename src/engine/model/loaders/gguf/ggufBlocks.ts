@@ -1,10 +1,12 @@
 // ggml tensor types (ggml-common.h block structs) and their decoding: F32, F16, Q8_0
 // {f16 d; i8 qs[32]}, Q4_0 {f16 d; u8 qs[16]} (low nibbles = elements 0..15, high = 16..31,
-// value (q - 8) * d), Q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]} and Q6_K {u8 ql[128],
-// qh[64]; i8 scales[16]; f16 d} over 256-element super-blocks (ggml-quants.c dequantize_row_*).
-// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (src/engine/defs/quantFormat.ts).
+// value (q - 8) * d), the K-quants Q4_K, Q5_K, Q6_K over 256-element super-blocks and BF16
+// (src/engine/defs/blockFormats.ts has their layouts and decoders, ggml-quants.c dequantize_row_*).
+// Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (src/engine/defs/quantFormat.ts); the
+// K-quants and BF16 go to the GPU as they are (block formats).
 import { halfToFloat } from '../../../defs/halfFloat';
 import type { QuantizedMatrix } from '../../../defs/quantFormat';
+import { decodeBlocks, type BlockFormat } from '../../../defs/blockFormats';
 import type { StoredDtype } from '../types';
 
 export interface GgmlType {
@@ -12,6 +14,8 @@ export interface GgmlType {
   /** Elements per block and bytes per block. */
   blockElems: number;
   blockBytes: number;
+  /** The block format the GPU reads this type in as it is stored, if any. */
+  block?: BlockFormat;
 }
 
 export const GGML_TYPES: Record<number, GgmlType> = {
@@ -19,19 +23,21 @@ export const GGML_TYPES: Record<number, GgmlType> = {
   1: { dtype: 'F16', blockElems: 1, blockBytes: 2 },
   2: { dtype: 'Q4_0', blockElems: 32, blockBytes: 18 },
   8: { dtype: 'Q8_0', blockElems: 32, blockBytes: 34 },
-  12: { dtype: 'Q4_K', blockElems: 256, blockBytes: 144 },
-  14: { dtype: 'Q6_K', blockElems: 256, blockBytes: 210 },
+  12: { dtype: 'Q4_K', blockElems: 256, blockBytes: 144, block: 'q4k' },
+  13: { dtype: 'Q5_K', blockElems: 256, blockBytes: 176, block: 'q5k' },
+  14: { dtype: 'Q6_K', blockElems: 256, blockBytes: 210, block: 'q6k' },
+  30: { dtype: 'BF16', blockElems: 1, blockBytes: 2, block: 'bf16' },
 };
 
 /** ggml_type ids of types this loader refuses, for messages. */
 export const GGML_TYPE_NAMES: Record<number, string> = {
-  3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 13: 'Q5_K', 15: 'Q8_K',
+  3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 15: 'Q8_K',
   16: 'IQ2_XXS', 17: 'IQ2_XS', 18: 'IQ3_XXS', 19: 'IQ1_S', 20: 'IQ4_NL', 21: 'IQ3_S', 22: 'IQ2_S',
-  23: 'IQ4_XS', 24: 'I8', 25: 'I16', 26: 'I32', 27: 'I64', 28: 'F64', 29: 'IQ1_M', 30: 'BF16',
+  23: 'IQ4_XS', 24: 'I8', 25: 'I16', 26: 'I32', 27: 'I64', 28: 'F64', 29: 'IQ1_M',
   34: 'TQ1_0', 35: 'TQ2_0', 39: 'MXFP4',
 };
 
-export const SUPPORTED_GGML = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q6_K'] as const;
+export const SUPPORTED_GGML = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q6_K', 'Q5_K', 'BF16'] as const;
 
 const half = (b: Uint8Array, i: number) => halfToFloat(b[i] | (b[i + 1] << 8));
 
@@ -65,55 +71,11 @@ export function decodeGgml(type: GgmlType, bytes: Uint8Array, count: number): Fl
         }
       }
       break;
-    case 'Q4_K':
-      for (let b = 0; b < blocks; b++) decodeQ4K(bytes, b * 144, out, b * 256);
-      break;
-    case 'Q6_K':
-      for (let b = 0; b < blocks; b++) decodeQ6K(bytes, view, b * 210, out, b * 256);
-      break;
     default:
-      throw new Error(`no decoder for ${type.dtype}`);
+      if (!type.block) throw new Error(`no decoder for ${type.dtype}`);
+      return decodeBlocks(type.block, bytes, count);
   }
   return out;
-}
-
-/** ggml get_scale_min_k4: 8 six-bit scales and mins packed into 12 bytes. */
-function scaleMinK4(j: number, s: Uint8Array, o: number): [number, number] {
-  if (j < 4) return [s[o + j] & 63, s[o + j + 4] & 63];
-  return [(s[o + j + 4] & 0xf) | ((s[o + j - 4] >> 6) << 4), (s[o + j + 4] >> 4) | ((s[o + j] >> 6) << 4)];
-}
-
-function decodeQ4K(b: Uint8Array, o: number, out: Float32Array, y: number): void {
-  const d = half(b, o);
-  const dmin = half(b, o + 2);
-  let q = o + 16;
-  for (let j = 0, is = 0; j < 256; j += 64, is += 2, q += 32) {
-    const [sc1, m1] = scaleMinK4(is, b, o + 4);
-    const [sc2, m2] = scaleMinK4(is + 1, b, o + 4);
-    const d1 = Math.fround(d * sc1), min1 = Math.fround(dmin * m1);
-    const d2 = Math.fround(d * sc2), min2 = Math.fround(dmin * m2);
-    for (let l = 0; l < 32; l++) out[y + j + l] = Math.fround(Math.fround(d1 * (b[q + l] & 0xf)) - min1);
-    for (let l = 0; l < 32; l++) out[y + j + 32 + l] = Math.fround(Math.fround(d2 * (b[q + l] >> 4)) - min2);
-  }
-}
-
-function decodeQ6K(b: Uint8Array, view: DataView, o: number, out: Float32Array, y: number): void {
-  const d = half(b, o + 208);
-  for (let n = 0; n < 2; n++) {
-    const ql = o + 64 * n, qh = o + 128 + 32 * n, sc = o + 192 + 8 * n, base = y + 128 * n;
-    for (let l = 0; l < 32; l++) {
-      const is = l >> 4;
-      const h = b[qh + l];
-      const q1 = ((b[ql + l] & 0xf) | ((h & 3) << 4)) - 32;
-      const q2 = ((b[ql + l + 32] & 0xf) | (((h >> 2) & 3) << 4)) - 32;
-      const q3 = ((b[ql + l] >> 4) | (((h >> 4) & 3) << 4)) - 32;
-      const q4 = ((b[ql + l + 32] >> 4) | (((h >> 6) & 3) << 4)) - 32;
-      out[base + l] = Math.fround(Math.fround(d * view.getInt8(sc + is)) * q1);
-      out[base + l + 32] = Math.fround(Math.fround(d * view.getInt8(sc + is + 2)) * q2);
-      out[base + l + 64] = Math.fround(Math.fround(d * view.getInt8(sc + is + 4)) * q3);
-      out[base + l + 96] = Math.fround(Math.fround(d * view.getInt8(sc + is + 6)) * q4);
-    }
-  }
 }
 
 /**

@@ -235,3 +235,17 @@ export async function readGgufHeader(src: ByteSource): Promise<GgufHeader> {
   }
   return { version, metadata, tensors: infos, alignment, dataOffset };
 }
+
+/**
+ * A numeric metadata value as a number, undefined when the key is absent. A key that is there
+ * with another type (a string, an array) is an error, not "absent": readers fall back to defaults
+ * for absent keys, and a mistyped rope.freq_base must not silently become 10000.
+ */
+export function metadataNumber(h: Pick<GgufHeader, 'metadata'>, key: string, file: string): number | undefined {
+  const v = h.metadata.get(key);
+  if (v === undefined) return undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  const found = typeof v === 'bigint' ? `${v}, too large` : Array.isArray(v) ? `an array of ${v.length}` : typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : String(v);
+  throw new GgufFormatError(file, `metadata ${key} is ${found}; expected a number`);
+}

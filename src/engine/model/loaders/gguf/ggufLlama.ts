@@ -1,14 +1,16 @@
-// A GGUF llama checkpoint as a CheckpointReader in Hugging Face terms: llama.cpp tensor names
-// (convert_hf_to_gguf.py / gguf-py tensor_mapping.py) mapped back to HF names, `llama.*`
-// metadata translated to a config.json object, shapes un-reversed, and the q/k row permutation
-// of LlamaModel.permute undone so RoPE sees the HF rotate_half layout. RoPE scaling comes from
-// llama.rope.scaling.* (linear) or, for Llama 3.x, from the rope_freqs.weight tensor that
-// convert_hf_to_gguf.py writes instead of any metadata (per-frequency divisors).
+// A GGUF llama (or qwen2) checkpoint as a CheckpointReader in Hugging Face terms: llama.cpp
+// tensor names (convert_hf_to_gguf.py / gguf-py tensor_mapping.py) mapped back to HF names,
+// `llama.*` / `qwen2.*` metadata translated to a config.json object, shapes un-reversed, and for
+// llama the q/k row permutation of LlamaModel.permute undone so RoPE sees the HF rotate_half
+// layout (the converter does not permute qwen2, which llama.cpp ropes in the NeoX layout).
+// RoPE scaling comes from <arch>.rope.scaling.* (linear) or, for Llama 3.x, from the
+// rope_freqs.weight tensor that convert_hf_to_gguf.py writes instead of any metadata
+// (per-frequency divisors).
 import type { ByteSource } from '../byteSource';
 import type { CheckpointReader, TensorInfo } from '../types';
 import { UnsupportedArchitectureError, UnsupportedDtypeError } from '../errors';
 import { GGML_TYPES, GGML_TYPE_NAMES, SUPPORTED_GGML, decodeGgml, repackGgml, type GgmlType } from './ggufBlocks';
-import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufValue } from './ggufFile';
+import { GgufFormatError, metadataNumber, readGgufHeader, type GgufHeader } from './ggufFile';
 import { permuteRows, unpermuteRows } from './ropePermute';
 
 const LAYER_NAMES: Record<string, string> = {
@@ -39,7 +41,19 @@ export function hfTensorName(gguf: string): string {
   return gguf;
 }
 
-const num = (v: GgufValue | undefined): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
+
+/** general.architecture values that load, as HF architectures; `permuted`: q/k rows permuted by the converter. */
+const GGUF_ARCHITECTURES: Record<string, { hf: string; modelType: string; permuted: boolean }> = {
+  llama: { hf: 'LlamaForCausalLM', modelType: 'llama', permuted: true },
+  qwen2: { hf: 'Qwen2ForCausalLM', modelType: 'qwen2', permuted: false },
+};
+
+/** The file's general.architecture (its metadata key prefix), or UnsupportedArchitectureError. */
+function ggufArchitecture(h: GgufHeader): string {
+  const arch = h.metadata.get('general.architecture');
+  if (typeof arch !== 'string' || !GGUF_ARCHITECTURES[arch]) throw new UnsupportedArchitectureError(`GGUF general.architecture "${String(arch)}"`);
+  return arch;
+}
 
 /**
  * The HF config.json equivalent of a llama GGUF's metadata. `ropeFreqs` is the file's
@@ -48,47 +62,48 @@ const num = (v: GgufValue | undefined): number | undefined => (typeof v === 'big
  */
 export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32Array): Record<string, unknown> {
   const md = h.metadata;
-  const arch = md.get('general.architecture');
-  if (arch !== 'llama') throw new UnsupportedArchitectureError(`GGUF general.architecture "${String(arch)}"`);
+  const arch = ggufArchitecture(h);
+  const { hf, modelType } = GGUF_ARCHITECTURES[arch];
+  const get = (key: string) => metadataNumber(h, `${arch}.${key}`, file);
   const need = (key: string): number => {
-    const v = num(md.get(`llama.${key}`));
-    if (v === undefined) throw new GgufFormatError(file, `metadata llama.${key} is missing`);
+    const v = get(key);
+    if (v === undefined) throw new GgufFormatError(file, `metadata ${arch}.${key} is missing`);
     return v;
   };
   const hidden = need('embedding_length');
   const heads = need('attention.head_count');
   const embd = h.tensors.find((t) => t.name === 'token_embd.weight');
   const tokens = md.get('tokenizer.ggml.tokens');
-  const vocab = num(md.get('llama.vocab_size')) ?? (Array.isArray(tokens) ? tokens.length : embd?.dims[1]);
-  if (vocab === undefined) throw new GgufFormatError(file, 'the vocabulary size is unknown (no llama.vocab_size, tokenizer.ggml.tokens or token_embd.weight)');
+  const vocab = get('vocab_size') ?? (Array.isArray(tokens) ? tokens.length : embd?.dims[1]);
+  if (vocab === undefined) throw new GgufFormatError(file, `the vocabulary size is unknown (no ${arch}.vocab_size, tokenizer.ggml.tokens or token_embd.weight)`);
   const config: Record<string, unknown> = {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
+    architectures: [hf],
+    model_type: modelType,
     vocab_size: vocab,
     hidden_size: hidden,
     intermediate_size: need('feed_forward_length'),
     num_hidden_layers: need('block_count'),
     num_attention_heads: heads,
-    num_key_value_heads: num(md.get('llama.attention.head_count_kv')) ?? heads,
-    head_dim: num(md.get('llama.attention.key_length')) ?? hidden / heads,
+    num_key_value_heads: get('attention.head_count_kv') ?? heads,
+    head_dim: get('attention.key_length') ?? hidden / heads,
     max_position_embeddings: need('context_length'),
-    rms_norm_eps: num(md.get('llama.attention.layer_norm_rms_epsilon')) ?? 1e-5,
-    rope_theta: num(md.get('llama.rope.freq_base')) ?? 10000,
+    rms_norm_eps: get('attention.layer_norm_rms_epsilon') ?? 1e-5,
+    rope_theta: get('rope.freq_base') ?? 10000,
     rope_scaling: null,
     hidden_act: 'silu',
-    attention_bias: false,
     mlp_bias: false,
     tie_word_embeddings: !h.tensors.some((t) => t.name === 'output.weight'),
     torch_dtype: 'float32',
   };
-  const ropeDims = num(md.get('llama.rope.dimension_count'));
+  if (arch === 'llama') config.attention_bias = false;
+  const ropeDims = get('rope.dimension_count');
   if (ropeDims !== undefined && ropeDims !== config.head_dim) {
-    throw new GgufFormatError(file, `llama.rope.dimension_count ${ropeDims} differs from the head size ${String(config.head_dim)} (partial rotary embeddings are not a Llama model; ZO Studio cannot run it)`);
+    throw new GgufFormatError(file, `${arch}.rope.dimension_count ${ropeDims} differs from the head size ${String(config.head_dim)} (partial rotary embeddings are not a Llama model; ZO Studio cannot run it)`);
   }
-  config.rope_scaling = ropeScalingFromMetadata(h);
+  config.rope_scaling = ropeScalingFromMetadata(h, arch, file);
   if (ropeFreqs) config.rope_freq_factors = Array.from(ropeFreqs);
   for (const [key, hf] of [['bos', 'bos_token_id'], ['eos', 'eos_token_id'], ['padding', 'pad_token_id']] as const) {
-    const id = num(md.get(`tokenizer.ggml.${key}_token_id`));
+    const id = metadataNumber(h, `tokenizer.ggml.${key}_token_id`, file);
     if (id !== undefined) config[hf] = id;
   }
   const name = md.get('general.name');
@@ -97,21 +112,21 @@ export function ggufToHfConfig(h: GgufHeader, file: string, ropeFreqs?: Float32A
 }
 
 /**
- * llama.rope.scaling.* as an HF rope_scaling object (null = none). Types other than linear are
+ * <arch>.rope.scaling.* as an HF rope_scaling object (null = none). Types other than linear are
  * passed on by name so parseLlamaConfig refuses them with the list it supports.
  */
-function ropeScalingFromMetadata(h: GgufHeader): Record<string, unknown> | null {
+function ropeScalingFromMetadata(h: GgufHeader, arch: string, file: string): Record<string, unknown> | null {
   const md = h.metadata;
-  const type = md.get('llama.rope.scaling.type');
-  // Files from before the scaling.* keys stored a linear factor as llama.rope.scale_linear.
-  const legacyLinear = num(md.get('llama.rope.scale_linear'));
-  const factor = num(md.get('llama.rope.scaling.factor')) ?? legacyLinear;
+  const type = md.get(`${arch}.rope.scaling.type`);
+  // Files from before the scaling.* keys stored a linear factor as <arch>.rope.scale_linear.
+  const legacyLinear = metadataNumber(h, `${arch}.rope.scale_linear`, file);
+  const factor = metadataNumber(h, `${arch}.rope.scaling.factor`, file) ?? legacyLinear;
   if (type === undefined || type === 'none') {
     return legacyLinear !== undefined && legacyLinear !== 1 ? { rope_type: 'linear', factor: legacyLinear } : null;
   }
   if (type === 'linear' && factor === 1) return null; // llama.cpp's converter marks some models so
   const scaling: Record<string, unknown> = { rope_type: String(type), factor };
-  const original = num(md.get('llama.rope.scaling.original_context_length'));
+  const original = metadataNumber(h, `${arch}.rope.scaling.original_context_length`, file);
   if (original !== undefined) scaling.original_max_position_embeddings = original;
   return scaling;
 }
@@ -126,8 +141,9 @@ interface Entry extends TensorInfo {
 export async function openGguf(source: ByteSource): Promise<CheckpointReader & { header: GgufHeader }> {
   const header = await readGgufHeader(source);
   const config = ggufToHfConfig(header, source.name, await readRopeFreqs(source, header));
-  const heads = config.num_attention_heads as number;
-  const kvHeads = config.num_key_value_heads as number;
+  const permuted = GGUF_ARCHITECTURES[ggufArchitecture(header)].permuted;
+  const heads = permuted ? (config.num_attention_heads as number) : 0;
+  const kvHeads = permuted ? (config.num_key_value_heads as number) : 0;
   const tensors = new Map<string, Entry>();
   const ranges: [number, number, string][] = [];
   for (const t of header.tensors) {
@@ -135,7 +151,7 @@ export async function openGguf(source: ByteSource): Promise<CheckpointReader & {
     const type = GGML_TYPES[t.type];
     if (!type) {
       throw new UnsupportedDtypeError(source.name, t.name, GGML_TYPE_NAMES[t.type] ?? `ggml type ${t.type}`, SUPPORTED_GGML,
-        'Download a GGUF quantized as Q8_0, Q4_0 or Q4_K_M, or the F16 one, or load the original safetensors model.');
+        'Download a GGUF quantized as Q8_0, Q4_0, Q4_K_M, Q5_K_M or Q6_K, or the F16/BF16 one, or load the original safetensors model.');
     }
     const count = t.dims.reduce((a, b) => a * b, 1);
     if (t.dims[0] % type.blockElems !== 0) throw new GgufFormatError(source.name, `tensor ${t.name} rows of ${t.dims[0]} are not whole ${type.dtype} blocks of ${type.blockElems}`);
@@ -177,6 +193,13 @@ export async function openGguf(source: ByteSource): Promise<CheckpointReader & {
       const m = repackGgml(e.type, await source.read(e.offset, e.byteLength), rows, cols);
       if (!e.permuteHeads) return m;
       return { ...m, data: unpermuteRows(m.data, rows, m.data.length / rows, e.permuteHeads), scales: unpermuteRows(m.scales, rows, cols / 32, e.permuteHeads) };
+    },
+    async readBlocks(name) {
+      const e = entry(name);
+      if (!e.type.block) return null;
+      const [rows, cols] = matrix(e);
+      const bytes = await source.read(e.offset, e.byteLength);
+      return { format: e.type.block, rows, cols, bytes: e.permuteHeads ? unpermuteRows(bytes, rows, e.byteLength / rows, e.permuteHeads) : bytes };
     },
     async close() {
       await source.close?.();

@@ -2,9 +2,10 @@
 //   w.reshape(n_head, 2, rows / n_head / 2, cols).swapaxes(1, 2).reshape(rows, cols)
 // turns HF's rotate_half layout (pairs (i, i + d/2)) into interleaved pairs (2i, 2i + 1).
 // Within head h of size d: GGUF row h*d + 2j + i holds HF row h*d + i*d/2 + j, i in {0, 1}.
-// Rows move whole, so the same maps apply to f32 rows, packed q8/q4 code rows and scale rows.
+// Rows move whole, so the same maps apply to f32 rows, packed q8/q4 code rows, scale rows and
+// rows of a block format's bytes.
 
-type Rows = Float32Array | Uint32Array;
+type Rows = Float32Array | Uint32Array | Uint8Array;
 
 function move<T extends Rows>(src: T, rows: number, width: number, heads: number, toHf: boolean): T {
   if (rows % heads !== 0 || (rows / heads) % 2 !== 0) throw new Error(`cannot un-permute ${rows} rows over ${heads} heads: head size must be even`);
