@@ -1,21 +1,28 @@
 // The preference objectives of `zo-studio train` (ZO-DPO and ZOPrO): their flags, their reward
 // lines, and the ZOPrO loop (which samples from the policy, so it runs outside Session.run).
 // train.ts calls these through a small marked hook.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
 import type { Session } from '../../engine/session/session';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
 import { runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
+import type { ZoproRecord } from '../../engine/preference/zopro';
+import { validateHyper, zoHyperFromConfig } from '../../engine/defs/zoConfig';
+import { FieldReader } from '../../engine/files/fields';
+import { parseJsonFile } from '../../engine/files/invalidFile';
+import { configDifferences, ResumeMismatchError } from '../../engine/zo/validateConfig';
+import { writeFileAtomic } from '../recordFile';
 
 export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
   dpo:    [--beta ${DEFAULT_DPO.beta}]                                    preference task (prompt, chosen, rejected)
   zopro:  [--k ${DEFAULT_ZOPRO.k}] [--prompts ${DEFAULT_ZOPRO.prompts}] [--reward regex:PATTERN|keyword:WORD|length:CHARS] [--kl ${DEFAULT_ZOPRO.klCoef}]
           [--lambda-start ${DEFAULT_ZOPRO.lambda.start}] [--lambda-end ${DEFAULT_ZOPRO.lambda.end}] [--lambda-schedule ${LAMBDA_SCHEDULES.join('|')}]
           [--max-new-tokens ${DEFAULT_ZOPRO.maxNewTokens}] [--temperature ${DEFAULT_ZOPRO.temperature}]        prompts from the task's train rows; default
-          reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns`;
+          reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns;
+          a killed ZOPrO run continues with --resume OUT/zopro-record.json and the same flags`;
 
 /** --reward length:40 | keyword:WORD | regex:PATTERN */
 export function parseRewardRule(spec: string): RewardRule {
@@ -61,13 +68,45 @@ export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
   else io.stderr(rewardLine(e.metrics));
 }
 
-/** `train --objective zopro`: the whole run; writes zopro-record.json and rewards.jsonl to `out`. */
-export async function trainZopro(session: Session, config: TrainConfig, out: string, json: boolean, io: CliIo): Promise<number> {
+/** Where a ZOPrO `train` writes as it goes, and the record it continues (`--resume`). */
+export interface ZoproFiles {
+  resume?: { path: string; bytes: Uint8Array };
+  /** fsync the record and rewards every this many steps. */
+  fsyncEvery: number;
+}
+
+/**
+ * `train --objective zopro`: the whole run. Writes config.json first, then zopro-record.json and
+ * rewards.jsonl after every step (temp + rename, fsynced every `fsyncEvery` steps), so a killed
+ * run continues with --resume OUT/zopro-record.json and the same flags.
+ */
+export async function trainZopro(session: Session, config: TrainConfig, out: string, json: boolean, io: CliIo, files: ZoproFiles = { fsyncEvery: 10 }): Promise<number> {
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const run = await startZoproRun(session, config);
   const curve: RewardMetrics[] = [];
+  if (files.resume) {
+    const saved = readZoproRecord(files.resume.bytes, files.resume.path);
+    checkZoproResume(saved, config, files.resume.path);
+    await run.trainer.resume(saved);
+    curve.push(...(await previousRewards(join(dirname(files.resume.path), 'rewards.jsonl'), saved.steps.length)));
+    const line = { kind: 'resume', steps: saved.steps.length };
+    if (json) io.stdout(JSON.stringify(line));
+    else io.stderr(`${files.resume.path}: continuing after ${saved.steps.length} recorded steps`);
+  }
   const started = Date.now();
   if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
   const probeBefore = await run.trainer.probeReward();
+  let sinceSync = 0;
+  let writes = Promise.resolve();
+  const save = (sync: boolean) => {
+    const record = JSON.stringify(run.trainer.record);
+    const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    writes = writes.then(async () => {
+      await writeFileAtomic(join(out, 'zopro-record.json'), record, sync);
+      await writeFileAtomic(join(out, 'rewards.jsonl'), rewards, sync);
+    });
+  };
   await runZoproLoop(run, 'cli', { requested: 'none' }, {
     emit: (e) => {
       if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
@@ -79,15 +118,15 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
     },
     onStep: (_m, r, rollouts) => {
       curve.push(r);
+      sinceSync = (sinceSync + 1) % Math.max(1, files.fsyncEvery);
+      save(sinceSync === 0);
       const samples = rollouts.slice(0, 4).map((x) => ({ completion: x.completion, reward: x.reward }));
       if (json) io.stdout(JSON.stringify({ kind: 'rollouts', step: r.step, samples }));
     },
   });
+  save(true);
+  await writes;
   const probeAfter = await run.trainer.probeReward();
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'zopro-record.json'), JSON.stringify(run.trainer.record));
-  await writeFile(join(out, 'rewards.jsonl'), curve.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
   const tail = curve.slice(-head.length);
   const mean = (xs: RewardMetrics[]) => xs.reduce((a, r) => a + r.rewardMean!, 0) / xs.length;
@@ -96,4 +135,49 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   run.destroy();
   return 0;
+}
+
+/** A ZOPrO record file, its fields checked (a bad one names the field). */
+function readZoproRecord(bytes: Uint8Array, path: string): ZoproRecord {
+  const f = new FieldReader(path);
+  const r = f.object(parseJsonFile(new TextDecoder().decode(bytes), path), 'the record');
+  validateHyper(r.hyper, path, 'hyper');
+  f.object(r.options, 'options');
+  f.array(r.steps, 'steps').forEach((raw, i) => {
+    const s = f.object(raw, `steps[${i}]`);
+    f.integer(s.step, `steps[${i}].step`, i, i);
+    f.number(s.grad, `steps[${i}].grad`);
+    f.number(s.lambda, `steps[${i}].lambda`);
+    f.array(s.terms, `steps[${i}].terms`).forEach((t, j) => {
+      const term = f.object(t, `steps[${i}].terms[${j}]`);
+      f.integer(term.step, `steps[${i}].terms[${j}].step`, 0, 0xffffffff);
+      f.number(term.coef, `steps[${i}].terms[${j}].coef`);
+    });
+  });
+  return r as unknown as ZoproRecord;
+}
+
+/** Refuses a ZOPrO resume whose hyperparameters or options differ from the record's, naming them. */
+function checkZoproResume(saved: ZoproRecord, config: TrainConfig, path: string): void {
+  const options = { ...DEFAULT_ZOPRO, ...config.zopro };
+  const fields = configDifferences(saved.options as unknown as TrainConfig, options as unknown as TrainConfig).map((k) => `zopro.${k}`);
+  const hyper = zoHyperFromConfig(config);
+  for (const k of Object.keys(hyper) as (keyof typeof hyper)[]) if (!Object.is(saved.hyper[k], hyper[k])) fields.push(k);
+  if (fields.length) throw new ResumeMismatchError(path, fields, `${fields.join(', ')} differ`);
+}
+
+/** The rewards of the steps a resumed run already has, from the killed run's rewards.jsonl. */
+async function previousRewards(path: string, steps: number): Promise<RewardMetrics[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const out: RewardMetrics[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as RewardMetrics;
+      if (typeof r.step === 'number' && r.step < steps) out.push(r);
+    } catch {
+      // a line torn by the kill: the step is in the record, its curve point is lost
+    }
+  }
+  return out;
 }

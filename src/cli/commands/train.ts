@@ -30,12 +30,15 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
   const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
-  const resume = resumePath ? await readResumeRecord(resumePath, config, log) : undefined;
+  const fsyncEvery = numberFlag(args, 'fsync-every', 10);
+  const zopro = config.objective === 'zopro'; // ZOPrO keeps its own JSON record (preference.ts)
+  const resume = resumePath && !zopro ? await readResumeRecord(resumePath, config, log) : undefined;
+  const zoproResume = resumePath && zopro ? { path: resumePath, bytes: new Uint8Array(await readFile(resumePath)) } : undefined;
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   await setCliTask(session, args, io, stringFlag(args, 'task'));
-  if (config.objective === 'zopro') return trainZopro(session, config, out, json, io); // preference hook: ZOPrO samples its own batches
+  if (zopro) return trainZopro(session, config, out, json, io, { resume: zoproResume, fsyncEvery }); // preference hook: ZOPrO samples its own batches
 
   const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
   log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
@@ -51,7 +54,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   // Written as the run goes: a killed run leaves its config and every step it finished.
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const recordFile = await RecordFileWriter.create(join(out, 'run.zorec'), run.trainer.record, numberFlag(args, 'fsync-every', 10));
+  const recordFile = await RecordFileWriter.create(join(out, 'run.zorec'), run.trainer.record, fsyncEvery);
   const started = Date.now();
   let lastLine = 0;
   let best = { accuracy: zeroShot.accuracy, step: 0 };
