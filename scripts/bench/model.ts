@@ -3,6 +3,7 @@
 //   ZO step time / (2 x forward time) for full-parameter and sparse (q4 base) tuning
 //     (MeZO's claim: a step costs two forward passes; targets <= 1.15 full, <= 1.03 sparse);
 //   training peak GPU memory / inference peak memory at the same batch (target <= 1.05).
+import { startRun } from '../../src/engine/session/startRun';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuContext } from '../../src/engine/gpu/context';
@@ -74,8 +75,8 @@ export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: 
     await sess.evaluate('dev', 16); // builds the inference forward at this batch
     const inference = ctx.ledger.snapshot().total;
     ctx.ledger.resetPeak();
-    const run = await sess.startRun({ ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3 });
-    const trainer = run.trainer;
+    const run = await startRun(sess, { ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3 });
+    const trainer = run.zo!;
     // The forward passes see exactly the batches the ZO steps will (same sampler, same seed),
     // so the ratio compares like with like (padded lengths differ from batch to batch).
     const train = sess.requireTask().splits.train;

@@ -7,11 +7,11 @@ import { parsePeftConfig, readPeftAdapter, readSparseDeltas } from '../engine/tr
 import { importPeftAdapter, importSparseDeltas } from '../engine/training/imports';
 import type { TrainConfig } from '../engine/api';
 import { MissingFileError } from '../engine/model/loaders/errors';
+import { DEFAULT_TRAIN_CONFIG } from '../engine/config';
+import { startRun } from '../engine/session/startRun';
 
-const BASE: TrainConfig = {
-  mode: 'lora', optimizer: 'zo-sgd', objective: 'classification', steps: 1, lr: 0, eps: 1e-3, batch: 1, q: 1, seed: 0,
-  weightDecay: 0, schedule: 'constant', clip: 0, oneSided: false, evalEvery: 0, evalSplit: 'dev', evalLimit: 0,
-};
+/** The imported weights become a run that never steps: it only holds them for evaluation. */
+const BASE: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, objective: 'classification', steps: 1, lr: 0, batch: 1, evalEvery: 0, evalLimit: 0 };
 
 /** A file of a PEFT adapter folder, or an error saying what the folder must hold. */
 async function adapterFile(folder: string, name: string): Promise<Uint8Array> {
@@ -29,11 +29,11 @@ export async function applyAdapter(session: Session, path: string): Promise<stri
     const config = parsePeftConfig(new TextDecoder().decode(await adapterFile(path, 'adapter_config.json')), configFile);
     const adapter = readPeftAdapter(config, await adapterFile(path, 'adapter_model.safetensors'), weightsFile, model.config);
     const set = importPeftAdapter(ctx, model.weights, adapter);
-    await session.startRun({ ...BASE, mode: 'lora', lora: { rank: config.r, alpha: config.lora_alpha, targets: config.target_modules } }, undefined, {}, set);
+    await startRun(session, { ...BASE, mode: 'lora', lora: { rank: config.r, alpha: config.lora_alpha, targets: config.target_modules } }, undefined, { prebuilt: set });
     return `PEFT LoRA adapter ${path} (rank ${config.r})`;
   }
   const deltas = readSparseDeltas(new Uint8Array(await readFile(path)), path, model.config);
   const set = await importSparseDeltas(ctx, model.weights, model.resolved.reader, deltas);
-  await session.startRun({ ...BASE, mode: 'sparse' }, undefined, {}, set);
+  await startRun(session, { ...BASE, mode: 'sparse' }, undefined, { prebuilt: set });
   return `sparse deltas ${path} (${set.parameters} entries)`;
 }

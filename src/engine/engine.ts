@@ -15,7 +15,6 @@ import { checkFits, estimateModelMemory } from './model/loaders/memoryEstimate';
 import { browserModelCache } from './model/loaders/browserCache.browser';
 import { buildTask } from './data/parse';
 import { summarizeTask } from './data/parse';
-import { encodeRunRecord } from './zo/record';
 import { loadModel } from './session/loadedModel';
 import { Session } from './session/session';
 import { runLoop, type RunControl } from './session/runLoop';
@@ -25,8 +24,7 @@ import { learnBlockScales } from './session/learnBlockScales';
 import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
-import { runZoproLoop, startZoproRun, type ZoproRun } from './preference/zoproRun';
-import { decodeZoproRecord, encodeZoproRecord } from './preference/zopro';
+import { startRun } from './session/startRun';
 
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
@@ -46,8 +44,6 @@ export class Engine implements EngineApi {
   private inferenceBaseline = 0;
   private runId: string | null = null;
   private running = false;
-  /** The current ZOPrO run (objective 'zopro' runs outside Session.run: src/engine/preference/). */
-  private zopro: { runId: string; run: ZoproRun } | null = null;
   /** The request the current model was loaded with: a new run after a full-mode one reloads it. */
   private loaded: LoadModelRequest | null = null;
 
@@ -70,7 +66,7 @@ export class Engine implements EngineApi {
 
   async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
     const resolved = await this.resolve(request.source);
-    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen);
+    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen, undefined, resolved.reader);
     const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
     // On a GPU the batched matmuls share one split-K scratch (gpu/kernels/matmul.ts).
     const scratch = batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
@@ -100,9 +96,7 @@ export class Engine implements EngineApi {
         },
       });
     });
-    // A ZOPrO run holds hooks on the weights being replaced.
-    this.zopro?.run.destroy();
-    this.zopro = null;
+    this.runId = null; // setModel ends the run: its hooks sit on the weights being replaced
     this.session.setModel(model);
     this.loaded = request;
     this.inferenceBaseline = 0;
@@ -128,12 +122,12 @@ export class Engine implements EngineApi {
     if (this.running) {
       throw new Error('another run is training; pause or stop it first');
     }
-    if (config.objective === 'zopro') return this.trainZopro(runId, config, resumeFrom);
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     if (!continuing) {
       await this.restoreBaseWeights();
-      if (!this.inferenceBaseline) await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
-      await this.session.startRun(config, resumeFrom, { runId }, undefined, (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }));
+      if (!this.inferenceBaseline && config.objective !== 'zopro') await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
+      this.runId = null;
+      await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
     }
     this.runId = runId;
     const control: RunControl = { requested: 'none' };
@@ -141,39 +135,7 @@ export class Engine implements EngineApi {
     this.emitMemory();
     this.running = true;
     try {
-      await runLoop(this.session, runId, config, control, { emit: (e) => this.emit(e) });
-    } catch (e) {
-      this.emit({ kind: 'run-state', runId, state: 'failed', error: (e as Error).message });
-      throw e;
-    } finally {
-      this.running = false;
-      this.emitMemory();
-    }
-  }
-
-  /** ZOPrO: sample, reward, one mixed-direction ZO step per iteration (preference/zoproRun.ts). */
-  private async trainZopro(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
-    if (this.zopro?.runId !== runId || resumeFrom) {
-      this.zopro?.run.destroy();
-      this.zopro = null;
-      await this.restoreBaseWeights();
-      const run = await startZoproRun(this.session, config);
-      if (resumeFrom) {
-        try {
-          await run.trainer.resume(decodeZoproRecord(resumeFrom));
-        } catch (e) {
-          run.destroy();
-          throw e;
-        }
-      }
-      this.zopro = { runId, run };
-    }
-    this.runId = runId;
-    const control: RunControl = { requested: 'none' };
-    this.controls.set(runId, control);
-    this.running = true;
-    try {
-      await runZoproLoop(this.zopro.run, runId, control, { emit: (e) => this.emit(e) });
+      await runLoop(this.session, runId, control, { emit: (e) => this.emit(e) });
     } catch (e) {
       this.emit({ kind: 'run-state', runId, state: 'failed', error: (e as Error).message });
       throw e;
@@ -186,7 +148,7 @@ export class Engine implements EngineApi {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.running) throw new Error('Pause the run first: generation shares the GPU with training.');
     const model = this.session.requireModel();
-    const hooks = this.zopro?.runId === this.runId ? this.zopro.run.trainable.hooks : (this.session.run?.trainable.hooks ?? []);
+    const hooks = this.session.run?.trainable.hooks ?? [];
     return generateText(this.ctx, model, hooks, request, (t) =>
       this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: t.sequence, token: t.token, text: t.text }),
     );
@@ -203,9 +165,8 @@ export class Engine implements EngineApi {
   }
 
   async runRecord(runId: string): Promise<Uint8Array> {
-    if (this.zopro?.runId === runId) return encodeZoproRecord(this.zopro.run.trainer.record);
     if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
-    return encodeRunRecord(this.session.run.trainer.record);
+    return this.session.run.encodeRecord();
   }
 
   async exportWeights(runId: string): Promise<WeightFile[]> {

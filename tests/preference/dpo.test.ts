@@ -1,6 +1,7 @@
 // ZO-DPO on a slice of wn-define-pref with the demo model (LoRA, fixed seed): at step 0 the
 // policy is the reference, so every margin is 0 and the DPO loss is log 2; a few ZO steps on
 // the same slice must lower the DPO loss on the train rows and move the mean margin above 0.
+import { startRun } from '../../src/engine/session/startRun';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
@@ -42,7 +43,7 @@ describe('ZO-DPO', () => {
     };
     const t0 = performance.now();
     const progress: [string, number, number][] = [];
-    await session.startRun(config, undefined, { test: true }, undefined, (phase, done, total) => progress.push([phase, done, total]));
+    await startRun(session, config, undefined, { meta: { test: true }, onProgress: (phase, done, total) => progress.push([phase, done, total]) });
     // The reference scores are reported as they are computed: 8 train + 8 dev pairs, in chunks.
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.map((p) => p[2])).toEqual(progress.map(() => 16));
@@ -56,7 +57,7 @@ describe('ZO-DPO', () => {
       if (e.kind === 'reward') rewards.push(e.metrics);
       if (e.kind === 'step') losses.push(e.metrics.loss);
     };
-    await runLoop(session, 'dpo-test', config, { requested: 'none' }, { emit });
+    await runLoop(session, 'dpo-test', { requested: 'none' }, { emit });
     console.log('total', (performance.now() - t0).toFixed(0), 'ms');
     const train = rewards.filter((r) => r.split === 'train');
     expect(train.map((r) => r.step)).toEqual([0, 6]);

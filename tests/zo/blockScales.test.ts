@@ -3,6 +3,7 @@
 // over curvature); learning on the demo model leaves its weights bit-identical; a run with the
 // learned scales takes other steps than MeZO's from the same seed; profiles for other tensors
 // are refused. (GPU vs CPU with scales: tests/zo/step.test.ts.)
+import { startRun } from '../../src/engine/session/startRun';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,8 +71,8 @@ describe('learning block scales on the demo model', () => {
     // The first step's projected gradient at the same weights (lr 0: the step's moves undo each
     // other up to rounding), with and without the scales: u = s z is another direction.
     const firstGrad = async (config: TrainConfig) => {
-      const run = await s.startRun({ ...config, lr: 0 });
-      const m = (await run.trainer.advance()) ?? (await run.trainer.drain());
+      const run = await startRun(s, { ...config, lr: 0 });
+      const m = ((await run.advance()) ?? (await run.drain()))?.metrics;
       s.endRun();
       return m!.projectedGrad;
     };

@@ -7,6 +7,7 @@ import { acquireCliGpu } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { Session } from '../../engine/session/session';
+import { startRun } from '../../engine/session/startRun';
 import { decodeRunRecord } from '../../engine/zo/record';
 import type { TrainConfig } from '../../engine/api';
 import { applyAdapter } from '../adapterArg';
@@ -29,7 +30,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const record = decodeRunRecord(bytes, runPath);
     const config = record.header.meta?.config as TrainConfig | undefined;
     if (!config) throw new Error(`${runPath} has no training config in its header; it was not written by zo-studio train`);
-    await session.startRun(config, bytes);
+    await startRun(session, config, bytes);
     source = `${runPath} (${record.steps.length} steps replayed)`;
   } else if (adapterPath) {
     source = await applyAdapter(session, adapterPath);

@@ -1,14 +1,13 @@
 // The preference objectives of `zo-studio train` (ZO-DPO and ZOPrO): their flags, their reward
-// lines, and the ZOPrO loop (which samples from the policy, so it runs outside Session.run).
-// train.ts calls these through a small marked hook.
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// lines, and what a ZOPrO run writes. train.ts drives every objective with the same run loop and
+// calls these through small marked hooks.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
-import type { Session } from '../../engine/session/session';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
-import { runZoproLoop, startZoproRun } from '../../engine/preference/zoproRun';
+import type { ZoproRun } from '../../engine/preference/zoproRun';
 import type { ZoproRecord } from '../../engine/preference/zopro';
 import { validateHyper, zoHyperFromConfig } from '../../engine/defs/zoConfig';
 import { FieldReader } from '../../engine/files/fields';
@@ -68,64 +67,42 @@ export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
   else io.stderr(rewardLine(e.metrics));
 }
 
-/** Where a ZOPrO `train` writes as it goes, and the record it continues (`--resume`). */
-export interface ZoproFiles {
-  resume?: { path: string; bytes: Uint8Array };
-  /** fsync the record and rewards every this many steps. */
-  fsyncEvery: number;
+/**
+ * What a ZOPrO `train` keeps on disk as it goes: zopro-record.json and rewards.jsonl, rewritten
+ * after every step through a temporary file (fsynced every `fsyncEvery` steps), so a killed run
+ * continues with --resume OUT/zopro-record.json and the same flags.
+ */
+export class ZoproFiles {
+  private writes: Promise<void> = Promise.resolve();
+  private sinceSync = 0;
+
+  constructor(private readonly out: string, private readonly fsyncEvery: number) {}
+
+  /** Queues the record and the reward curve so far (writes land in order). */
+  save(record: Uint8Array, curve: readonly RewardMetrics[], sync = false): void {
+    this.sinceSync++;
+    const fsync = sync || this.sinceSync >= Math.max(1, this.fsyncEvery);
+    if (fsync) this.sinceSync = 0;
+    const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    this.writes = this.writes.then(async () => {
+      await writeFileAtomic(join(this.out, 'zopro-record.json'), record, fsync);
+      await writeFileAtomic(join(this.out, 'rewards.jsonl'), rewards, fsync);
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.writes;
+  }
 }
 
-/**
- * `train --objective zopro`: the whole run. Writes config.json first, then zopro-record.json and
- * rewards.jsonl after every step (temp + rename, fsynced every `fsyncEvery` steps), so a killed
- * run continues with --resume OUT/zopro-record.json and the same flags.
- */
-export async function trainZopro(session: Session, config: TrainConfig, out: string, json: boolean, io: CliIo, files: ZoproFiles = { fsyncEvery: 10 }): Promise<number> {
-  await mkdir(out, { recursive: true });
-  await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const run = await startZoproRun(session, config);
-  const curve: RewardMetrics[] = [];
-  if (files.resume) {
-    const saved = readZoproRecord(files.resume.bytes, files.resume.path);
-    checkZoproResume(saved, config, files.resume.path);
-    await run.trainer.resume(saved);
-    curve.push(...(await previousRewards(join(dirname(files.resume.path), 'rewards.jsonl'), saved.steps.length)));
-    const line = { kind: 'resume', steps: saved.steps.length };
-    if (json) io.stdout(JSON.stringify(line));
-    else io.stderr(`${files.resume.path}: continuing after ${saved.steps.length} recorded steps`);
-  }
-  const started = Date.now();
-  if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
-  const probeBefore = await run.trainer.probeReward();
-  let sinceSync = 0;
-  let writes = Promise.resolve();
-  const save = (sync: boolean) => {
-    const record = JSON.stringify(run.trainer.record);
-    const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    writes = writes.then(async () => {
-      await writeFileAtomic(join(out, 'zopro-record.json'), record, sync);
-      await writeFileAtomic(join(out, 'rewards.jsonl'), rewards, sync);
-    });
-  };
-  await runZoproLoop(run, 'cli', { requested: 'none' }, {
-    emit: (e) => {
-      if (e.kind === 'step' && json) io.stdout(JSON.stringify({ kind: 'step', ...e.metrics }));
-      if (e.kind === 'run-warning') {
-        if (json) io.stdout(JSON.stringify({ kind: 'warning', ...e.warning }));
-        else io.stderr(`warning: ${e.warning.message}`);
-      }
-      logRewardEvent(e, json, io);
-    },
-    onStep: (_m, r, rollouts) => {
-      curve.push(r);
-      sinceSync = (sinceSync + 1) % Math.max(1, files.fsyncEvery);
-      save(sinceSync === 0);
-      const samples = rollouts.slice(0, 4).map((x) => ({ completion: x.completion, reward: x.reward }));
-      if (json) io.stdout(JSON.stringify({ kind: 'rollouts', step: r.step, samples }));
-    },
-  });
-  save(true);
-  await writes;
+/** After `train --objective zopro` (driven by the run loop in train.ts): the fixed-seed probe
+ *  reward after training, and the final zopro-record.json and rewards.jsonl in `out` (config.json was written first). */
+export async function writeZoproRun(
+  run: ZoproRun, out: string, json: boolean, io: CliIo,
+  { curve, probeBefore, started, files }: { curve: RewardMetrics[]; probeBefore: number; started: number; files: ZoproFiles },
+): Promise<number> {
+  files.save(run.encodeRecord(), curve, true);
+  await files.flush();
   const probeAfter = await run.trainer.probeReward();
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
   const tail = curve.slice(-head.length);
@@ -133,11 +110,21 @@ export async function trainZopro(session: Session, config: TrainConfig, out: str
   const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), probeReward: { before: probeBefore, after: probeAfter }, files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
-  run.destroy();
   return 0;
 }
 
-/** A ZOPrO record file, its fields checked (a bad one names the field). */
+/**
+ * The ZOPrO record `--resume` names, checked before any model work: its fields (a bad one is
+ * named), and the hyperparameters and options it was recorded with against this run's.
+ */
+export async function readZoproResume(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  const saved = readZoproRecord(bytes, path);
+  checkZoproResume(saved, config, path);
+  log({ kind: 'resume', steps: saved.steps.length }, `${path}: continuing after ${saved.steps.length} recorded steps`);
+  return bytes;
+}
+
 function readZoproRecord(bytes: Uint8Array, path: string): ZoproRecord {
   const f = new FieldReader(path);
   const r = f.object(parseJsonFile(new TextDecoder().decode(bytes), path), 'the record');
@@ -166,8 +153,8 @@ function checkZoproResume(saved: ZoproRecord, config: TrainConfig, path: string)
   if (fields.length) throw new ResumeMismatchError(path, fields, `${fields.join(', ')} differ`);
 }
 
-/** The rewards of the steps a resumed run already has, from the killed run's rewards.jsonl. */
-async function previousRewards(path: string, steps: number): Promise<RewardMetrics[]> {
+/** The reward curve of the steps a resumed ZOPrO run already has, from the killed run's rewards.jsonl. */
+export async function previousRewards(path: string, steps: number): Promise<RewardMetrics[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
   const out: RewardMetrics[] = [];
   for (const line of text.split('\n')) {
@@ -176,7 +163,7 @@ async function previousRewards(path: string, steps: number): Promise<RewardMetri
       const r = JSON.parse(line) as RewardMetrics;
       if (typeof r.step === 'number' && r.step < steps) out.push(r);
     } catch {
-      // a line torn by the kill: the step is in the record, its curve point is lost
+      // a line torn by the kill: its step is in the record, only its curve point is lost
     }
   }
   return out;

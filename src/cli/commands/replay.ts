@@ -9,6 +9,7 @@ import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
+import { startRun } from '../../engine/session/startRun';
 import { decodeRunRecord } from '../../engine/zo/record';
 import type { TrainConfig } from '../../engine/api';
 
@@ -25,7 +26,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   session.setModel(await loadCliModel(ctx, args, io));
   // The task is needed for sparse calibration and sizing; the run's own task folder.
   await setCliTask(session, args, io, stringFlag(args, 'task'));
-  const run = await session.startRun(config, bytes);
+  const run = await startRun(session, config, bytes);
   const files = await exportRunWeights(ctx, session, run);
   await mkdir(out, { recursive: true });
   for (const f of files) await writeFile(join(out, f.name), f.bytes);

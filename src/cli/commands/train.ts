@@ -2,7 +2,7 @@
 // record (run.zorec: replays the trained weights bit for bit) and the trained weights (PEFT
 // adapter, sparse deltas, or model.safetensors) to --out. Progress: human lines, or JSON lines.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
 import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
@@ -13,11 +13,15 @@ import { trainConfigFromArgs } from '../trainConfig';
 import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { runLoop } from '../../engine/session/runLoop';
+import { startRun } from '../../engine/session/startRun';
+import type { StepOutcome } from '../../engine/session/run';
+import { ZoproRun } from '../../engine/preference/zoproRun';
+import { DEFAULT_ZOPRO } from '../../engine/config';
 import { decodeRunRecord } from '../../engine/zo/record';
 import { checkResumeConfig } from '../../engine/zo/validateConfig';
-import type { EngineEvent, EvalMetrics, TrainConfig } from '../../engine/api';
+import type { EngineEvent, EvalMetrics, RewardMetrics, TrainConfig } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
-import { applyPreferenceFlags, logRewardEvent, trainZopro } from './preference';
+import { applyPreferenceFlags, logRewardEvent, previousRewards, readZoproResume, writeZoproRun, ZoproFiles } from './preference';
 import { readBlockScales } from './learnScales';
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
@@ -30,41 +34,49 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const out = stringFlag(args, 'out');
   const resumePath = optionalString(args, 'resume');
   const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
+  const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
   const fsyncEvery = numberFlag(args, 'fsync-every', 10);
-  const zopro = config.objective === 'zopro'; // ZOPrO keeps its own JSON record (preference.ts)
-  const resume = resumePath && !zopro ? await readResumeRecord(resumePath, config, log) : undefined;
-  const zoproResume = resumePath && zopro ? { path: resumePath, bytes: new Uint8Array(await readFile(resumePath)) } : undefined;
+  const resume = !resumePath ? undefined : zopro ? await readZoproResume(resumePath, config, log) : await readResumeRecord(resumePath, config, log);
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   await setCliTask(session, args, io, stringFlag(args, 'task'));
-  if (zopro) return trainZopro(session, config, out, json, io, { resume: zoproResume, fsyncEvery }); // preference hook: ZOPrO samples its own batches
 
-  const zeroShot = await session.evaluate(config.evalSplit, config.evalLimit, 0);
-  log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
+  const zeroShot = zopro ? null : await session.evaluate(config.evalSplit, config.evalLimit, 0);
+  if (zeroShot) log({ kind: 'eval', ...zeroShot, zeroShot: true }, `zero-shot ${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% (n=${zeroShot.n}), loss ${zeroShot.loss.toFixed(4)}`);
 
   let shown = -1;
-  const run = await session.startRun(config, resume, { source: 'cli' }, undefined, (phase, done, total) => {
-    const tenth = Math.floor((10 * done) / total);
-    if (tenth === shown) return;
-    shown = tenth;
-    log({ kind: 'progress', phase, done, total }, `${phase}: ${done} / ${total}`);
+  const run = await startRun(session, config, resume, {
+    meta: { source: 'cli' },
+    onProgress: (phase, done, total) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth === shown) return;
+      shown = tenth;
+      log({ kind: 'progress', phase, done, total }, `${phase}: ${done} / ${total}`);
+    },
   });
-  log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
-  // Written as the run goes: a killed run leaves its config and every step it finished.
+  if (zopro) {
+    if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
+  } else log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
+  const probeBefore = run instanceof ZoproRun ? await run.trainer.probeReward() : 0;
+  // Written as the run goes: a killed run leaves its config and every step it finished (ZO and
+  // ZO-DPO: run.zorec grows a step at a time; ZOPrO: its JSON record is rewritten each step).
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const recordFile = await RecordFileWriter.create(join(out, 'run.zorec'), run.trainer.record, fsyncEvery);
+  const recordFile = run.zo ? await RecordFileWriter.create(join(out, 'run.zorec'), run.zo.record, fsyncEvery) : null;
+  const zoproFiles = run instanceof ZoproRun ? new ZoproFiles(out, fsyncEvery) : null;
   const started = Date.now();
   let lastLine = 0;
-  let best = { accuracy: zeroShot.accuracy, step: 0 };
+  let best = { accuracy: zeroShot?.accuracy ?? 0, step: 0 };
   let lastEval: EvalMetrics | null = null;
+  // A resumed ZOPrO run keeps the curve of the steps it continues from.
+  const curve: RewardMetrics[] = zopro && resumePath ? await previousRewards(join(dirname(resumePath), 'rewards.jsonl'), run.stepsDone) : [];
   const emit = (e: EngineEvent) => {
-    logRewardEvent(e, json, io); // preference hook: DPO reward curves
+    logRewardEvent(e, json, io); // preference hook: DPO and ZOPrO reward curves
     if (e.kind === 'step') {
       const m = e.metrics;
       if (json) io.stdout(JSON.stringify({ kind: 'step', ...m }));
-      else if (Date.now() - lastLine > 2000 || m.step + 1 === config.steps) {
+      else if (!zopro && (Date.now() - lastLine > 2000 || m.step + 1 === config.steps)) {
         lastLine = Date.now();
         const rate = (m.step + 1) / ((Date.now() - started) / 1000);
         io.stderr(`step ${m.step + 1}/${config.steps}  loss ${m.loss.toFixed(4)}  g ${m.projectedGrad.toExponential(2)}  ${rate.toFixed(2)} steps/s`);
@@ -77,25 +89,34 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       log({ kind: 'eval', ...e.metrics }, `step ${e.metrics.step}: ${e.metrics.split} accuracy ${(100 * e.metrics.accuracy).toFixed(1)}%, loss ${e.metrics.loss.toFixed(4)}`);
     }
   };
+  const onStep = (outcome: StepOutcome) => {
+    void recordFile?.sync();
+    if (!outcome.reward) return;
+    curve.push(outcome.reward);
+    if (run instanceof ZoproRun) zoproFiles?.save(run.encodeRecord(), curve);
+    if (json && outcome.rollouts) io.stdout(JSON.stringify({ kind: 'rollouts', step: outcome.reward.step, samples: outcome.rollouts.slice(0, 4) }));
+  };
   try {
-    await runLoop(session, 'cli', config, { requested: 'none' }, { emit, skipInitialEval: true, onStep: () => void recordFile.sync() });
-    await recordFile.finish();
+    await runLoop(session, 'cli', { requested: 'none' }, { emit, skipInitialEval: true, onStep });
+    await recordFile?.finish();
   } finally {
-    await recordFile.close();
+    await recordFile?.close();
   }
+  if (run instanceof ZoproRun) return writeZoproRun(run, out, json, io, { curve, probeBefore, started, files: zoproFiles! });
   // The run loop already evaluated the final weights when the last step fell on an evaluation.
-  const done = run.trainer.stepsDone;
+  const done = run.stepsDone;
   const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);
+  const zeroShotAccuracy = zeroShot!.accuracy;
 
   const exported = await exportRunWeights(ctx, session, run);
   for (const f of exported) await writeFileAtomic(join(out, f.name), f.bytes);
   const summary = {
-    kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy: zeroShot.accuracy,
+    kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy,
     accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
     files: ['run.zorec', 'config.json', ...exported.map((f) => f.name)],
   };
   if (json) io.stdout(JSON.stringify(summary));
-  else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShot.accuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
+  else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShotAccuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
 }
 

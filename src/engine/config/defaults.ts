@@ -64,6 +64,12 @@ export const DEFAULT_ZOPRO: ZoproOptions = {
   temperature: 1, // sample from the policy as it is
 };
 
+/** What ZOPrO steps with, always (preference/zoproRun.ts refuses anything else; the training
+ *  panel hides these for ZOPrO): plain ZO-SGD along one mixed direction, two-sided. */
+export const ZOPRO_STEP: Pick<TrainConfig, 'optimizer' | 'q' | 'weightDecay' | 'clip' | 'oneSided'> = {
+  optimizer: 'zo-sgd', q: 1, weightDecay: 0, clip: 0, oneSided: false,
+};
+
 /** The train config of a tuning mode with every default filled in: what `--mode M` with no other
  *  flag trains, and what the app's default run is for M = full. */
 export function defaultConfigFor(mode: TuningMode): TrainConfig {
@@ -72,14 +78,14 @@ export function defaultConfigFor(mode: TuningMode): TrainConfig {
 }
 
 /** Fills in the options block of the chosen mode and objective from the defaults, so a run stores
- *  every setting it trained with. */
+ *  every setting it trained with; a ZOPrO config gets the step settings ZOPrO honours (ZOPRO_STEP). */
 export function withOptionBlocks(c: TrainConfig): TrainConfig {
   const config = { ...c };
   if (config.mode === 'lora' && !config.lora) config.lora = DEFAULT_LORA;
   if (config.mode === 'sparse' && !config.sparse) config.sparse = DEFAULT_SPARSE;
   if (config.objective === 'dpo' && !config.dpo) config.dpo = DEFAULT_DPO;
   if (config.objective === 'zopro' && !config.zopro) config.zopro = DEFAULT_ZOPRO;
-  return config;
+  return config.objective === 'zopro' ? { ...config, ...ZOPRO_STEP } : config;
 }
 
 /** Model loading defaults. */

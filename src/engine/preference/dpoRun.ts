@@ -3,34 +3,25 @@
 // session's run loop. Evaluations add DPO curves (loss, implicit reward margin, reward
 // accuracy) on a fixed train subset and on the evaluation split.
 import type { RewardMetrics, TrainConfig } from '../api';
-import type { LlamaForward } from '../model/llama';
-import type { ZoHyper } from '../defs/zoConfig';
-import { decodeRunRecord } from '../zo/record';
-import { checkResumeConfig } from '../zo/validateConfig';
-import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
-import type { TrainableSet } from '../training/trainable';
 import type { EncodedExample } from '../training/batches';
-import { samplerAfter, EVAL_BATCH, type RunContext, type RunHandle } from '../session/run';
+import { EVAL_BATCH, resumableTrainer, TrainerRun, type PreparedRun, type Run } from '../session/run';
 import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
 import { DEFAULT_DPO, DPO_TRAIN_EVAL_ROWS } from '../config/defaults';
 
 export interface DpoRunDeps {
   config: TrainConfig;
-  trainable: TrainableSet;
-  hyper: ZoHyper;
-  forward: LlamaForward;
   resumeRecord?: Uint8Array;
+  /** The record header's meta (config, model, task, ...). */
   meta: Record<string, unknown>;
   /** Pairs scored with the start model so far, of all that need it (train, then eval rows). */
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<RunHandle> {
-  const { model, task } = session;
+export async function startDpoRun(prepared: PreparedRun, d: DpoRunDeps): Promise<Run> {
+  const { ctx, model, task, trainable, forward, hyper } = prepared;
   if (task.type !== 'preference') throw new Error(`objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
-  const { ctx } = session;
-  const { config, forward, hyper } = d;
+  const { config } = d;
   const beta = config.dpo?.beta ?? DEFAULT_DPO.beta;
   const train = task.splits.train;
   const evalRows = (task.splits[config.evalSplit] ?? []).slice(0, config.evalLimit > 0 ? config.evalLimit : undefined);
@@ -40,34 +31,17 @@ export async function startDpoRun(session: RunContext, d: DpoRunDeps): Promise<R
   const total = train.length + evalRows.length;
   const references = await pairScores(ctx, refScorer, train, EVAL_BATCH, (done) => d.onProgress?.(done, total));
   const evalReferences = await pairScores(ctx, refScorer, evalRows, EVAL_BATCH, (done) => d.onProgress?.(train.length + done, total));
-  const record = d.resumeRecord ? decodeRunRecord(d.resumeRecord) : undefined;
-  if (record) checkResumeConfig(record, config);
-  const trainer = dpoTrainer(
-    {
-      ctx, forward, trainable: d.trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId,
-      beta, references,
-      meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...d.meta },
-    },
-    record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
+  const trainer = await resumableTrainer(prepared, config, d.resumeRecord, (resume) =>
+    dpoTrainer({ ctx, forward, trainable, hyper, objective: 'dpo', train, batchSize: config.batch, padId: model.tokenizer.padId, beta, references, meta: d.meta }, resume),
   );
-  // Replayed through the trainer's own plan: optimizer state continues (session.ts startRun).
-  if (record) await replayGpu(ctx, d.trainable.ranges, record, trainer.plan).catch((e: unknown) => {
-    trainer.destroy();
-    throw e;
-  });
   const evaluateSplit = async (split: string, rows: readonly EncodedExample[], refs: Float32Array, step: number): Promise<RewardMetrics> => {
     // Before the first update the policy is the reference: no forward pass needed.
     const policy = trainer.record.steps.length === 0 ? refs : await pairScores(ctx, refScorer, rows, EVAL_BATCH);
     const m = dpoMetrics(policy, refs, beta);
     return { step, objective: 'dpo', split, ...m };
   };
-  return {
-    config,
-    trainable: d.trainable,
-    trainer,
-    preferenceEval: async (step) => [
-      await evaluateSplit('train', trainEval, references.subarray(0, trainEval.length * 2), step),
-      ...(evalRows.length ? [await evaluateSplit(config.evalSplit, evalRows, evalReferences, step)] : []),
-    ],
-  };
+  return new TrainerRun(config, trainable, trainer, async (step) => [
+    await evaluateSplit('train', trainEval, references.subarray(0, trainEval.length * 2), step),
+    ...(evalRows.length ? [await evaluateSplit(config.evalSplit, evalRows, evalReferences, step)] : []),
+  ]);
 }

@@ -1,8 +1,8 @@
-// Starting and driving a ZOPrO run on a Session's model and task: the task's train prompts, the
-// tuning mode from the config, forward passes sized for prompts x k rollouts, and a step loop
-// that emits step metrics and reward curves (mean and spread of reward, KL to the start, loss)
-// and stops cleanly on pause/stop between steps.
-import type { EngineEvent, RewardMetrics, StepMetrics, TrainConfig, ZoproOptions } from '../api';
+// A ZOPrO run on a Session's model and task, behind the Run interface (session/run.ts): the
+// task's train prompts, the tuning mode from the config, forward passes sized for prompts x k
+// rollouts; each step's outcome carries its reward curve point (mean and spread of reward, KL to
+// the start, loss). session/runLoop.ts drives it like every other run.
+import type { RewardMetrics, TrainConfig, ZoproOptions } from '../api';
 import { promptText } from '../data/encode';
 import { LlamaForward } from '../model/llama';
 import { releaseActivations } from '../model/activations';
@@ -11,22 +11,77 @@ import { KvDecoder } from '../generation/kvDecoder';
 import { encodePrompt } from '../generation/generate';
 import { buildTrainable } from '../session/trainableFromConfig';
 import type { TrainableSet } from '../training/trainable';
-import type { RunControl } from '../session/runLoop';
+import type { Run, StepOutcome } from '../session/run';
 import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
-import { ZoproTrainer, type ZoproPrompt, type ZoproStepResult } from './zopro';
-import { DivergenceWatch, NON_FINITE_ONLY } from '../training/divergence';
-import { DEFAULT_ZOPRO } from '../config/defaults';
+import { decodeZoproRecord, encodeZoproRecord, ZoproTrainer, type ZoproPrompt } from './zopro';
+import { NON_FINITE_ONLY } from '../training/divergence';
+import { DEFAULT_ZOPRO, ZOPRO_STEP } from '../config/defaults';
 
-export interface ZoproRun {
-  config: TrainConfig;
-  trainable: TrainableSet;
-  trainer: ZoproTrainer;
-  destroy(): void;
+/**
+ * ZOPrO behind the Run interface: each advance() samples prompts x k rollouts, rewards them and
+ * makes one mixed-direction ZO step (preference/zopro.ts); the step is complete when advance()
+ * resolves, so nothing is ever in flight. Its reward point and a few rollouts ride on the outcome.
+ */
+export class ZoproRun implements Run {
+  readonly evaluatesTask = false;
+  // Equal rewards and no KL legitimately give a loss of exactly 0 on both sides: NaN/Infinity only.
+  readonly divergence = NON_FINITE_ONLY;
+  readonly zo = null;
+  constructor(
+    readonly config: TrainConfig,
+    readonly trainable: TrainableSet,
+    readonly trainer: ZoproTrainer,
+    private readonly release: () => void,
+  ) {}
+
+  get stepsDone(): number {
+    return this.trainer.stepsDone;
+  }
+
+  get stepsSubmitted(): number {
+    return this.trainer.stepsDone;
+  }
+
+  async advance(): Promise<StepOutcome> {
+    const r = await this.trainer.step();
+    return { metrics: r.metrics, reward: r.reward, rollouts: r.rollouts.map((x) => ({ completion: x.completion, reward: x.reward })) };
+  }
+
+  async drain(): Promise<null> {
+    return null;
+  }
+
+  async evaluations(): Promise<RewardMetrics[]> {
+    return [];
+  }
+
+  encodeRecord(): Uint8Array {
+    return encodeZoproRecord(this.trainer.record);
+  }
+
+  destroy(): void {
+    this.trainer.destroy();
+    this.trainable.release?.();
+    this.release();
+  }
+}
+
+/**
+ * ZOPrO steps with plain ZO-SGD along one mixed direction a step: it refuses settings it cannot
+ * honour rather than ignore them (the training panel hides them for ZOPrO).
+ */
+export function checkZoproConfig(config: TrainConfig): void {
+  const refused = (Object.keys(ZOPRO_STEP) as (keyof typeof ZOPRO_STEP)[]).filter((k) => config[k] !== ZOPRO_STEP[k]);
+  if (refused.length) {
+    const settings = refused.map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ');
+    throw new Error(`ZOPrO cannot honour ${settings}: it steps with plain zo-sgd along one mixed direction (q 1), two-sided, without weight decay or clipping. Set those and train again.`);
+  }
 }
 
 /** Builds a ZOPrO run; `reward` overrides the config's rule (a verbalizer model, an LLM judge). */
-export async function startZoproRun(session: Session, config: TrainConfig, reward?: RewardSource): Promise<ZoproRun> {
+export async function startZoproRun(session: Session, config: TrainConfig, resume?: Uint8Array, reward?: RewardSource): Promise<ZoproRun> {
+  checkZoproConfig(config);
   const model = session.requireModel();
   const task = session.parsedTask;
   if (!task) throw new Error('ZOPrO samples from the task\'s train prompts: select a task first');
@@ -43,8 +98,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
   const maxSeqLen = Math.min(longest + o.maxNewTokens, model.config.maxPositions);
   const batch = o.prompts * o.k;
   const encodedTask = session.requireTask();
+  session.beginRun(config);
   const trainable = await buildTrainable(session.ctx, model, encodedTask, config);
-  if (config.mode === 'full') session.weightsChanged = true;
   const limits = { maxBatch: batch, maxSeqLen, maxPositions: batch * o.maxNewTokens, maxCandidates: 1 };
   const policy = new LlamaForward(session.ctx, model.config, model.weights, limits, trainable.hooks);
   // Without hooks the forward pass is the start model, unless full mode trains the weights in place.
@@ -56,43 +111,19 @@ export async function startZoproRun(session: Session, config: TrainConfig, rewar
     reward: reward ?? ruleReward(o.reward), options: o, hyper: zoHyperFromConfig(config),
     stopTokens: eos === null ? [] : [eos], padId: model.tokenizer.padId,
   });
-  return {
-    config,
-    trainable,
-    trainer,
-    destroy() {
-      trainer.destroy();
-      trainable.release?.();
-      decoder.destroy();
-      releaseActivations(session.ctx, policy.state);
-      if (reference) releaseActivations(session.ctx, reference.state);
-    },
-  };
-}
-
-export interface ZoproLoopHooks {
-  emit(event: EngineEvent): void;
-  onStep?(metrics: StepMetrics, reward: RewardMetrics, rollouts: ZoproStepResult['rollouts']): void;
-}
-
-/** Steps until config.steps, a pause or a stop; one 'step' and one 'reward' event per step. */
-export async function runZoproLoop(run: ZoproRun, runId: string, control: RunControl, hooks: ZoproLoopHooks): Promise<'paused' | 'stopped' | 'finished'> {
-  hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  const watch = new DivergenceWatch(NON_FINITE_ONLY);
-  let diverged = false;
-  while (run.trainer.stepsDone < run.config.steps && control.requested === 'none' && !diverged) {
-    const r = await run.trainer.step();
-    hooks.onStep?.(r.metrics, r.reward, r.rollouts);
-    hooks.emit({ kind: 'step', runId, metrics: r.metrics });
-    hooks.emit({ kind: 'reward', runId, metrics: r.reward });
-    const warning = watch.observe(r.metrics);
-    if (warning) {
-      hooks.emit({ kind: 'run-warning', runId, warning });
-      diverged = warning.stop;
+  const run = new ZoproRun(config, trainable, trainer, () => {
+    decoder.destroy();
+    releaseActivations(session.ctx, policy.state);
+    if (reference) releaseActivations(session.ctx, reference.state);
+  });
+  if (resume) {
+    try {
+      await trainer.resume(decodeZoproRecord(resume));
+    } catch (e) {
+      run.destroy();
+      throw e;
     }
-    await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' || diverged ? 'stopped' : 'finished';
-  hooks.emit({ kind: 'run-state', runId, state: outcome });
-  return outcome;
+  return run;
 }
+

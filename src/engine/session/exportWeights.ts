@@ -5,9 +5,9 @@ import { exportFull, exportLoraPeft, exportSparse, type ExportedFile } from '../
 import type { LoraTrainable } from '../training/loraMode';
 import type { SparseTrainable } from '../training/sparseMode';
 import type { Session } from './session';
-import type { RunHandle } from './run';
+import type { Run } from './run';
 
-export async function exportRunWeights(ctx: GpuContext, session: Session, run: RunHandle): Promise<ExportedFile[]> {
+export async function exportRunWeights(ctx: GpuContext, session: Session, run: Run): Promise<ExportedFile[]> {
   const model = session.requireModel();
   if (run.trainable.mode === 'lora') return exportLoraPeft(ctx, run.trainable as LoraTrainable, model.summary.name);
   if (run.trainable.mode === 'sparse') return exportSparse(ctx, run.trainable as SparseTrainable, model.summary.name);

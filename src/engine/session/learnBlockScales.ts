@@ -4,6 +4,7 @@
 import type { BlockScaleProfile, TrainConfig } from '../api';
 import { LEARN_BLOCK_SCALES_DEFAULTS, probeBlocks, profileFrom, type LearnBlockScalesOptions } from '../training/blockScales';
 import type { Session } from './session';
+import { startRun } from './startRun';
 
 export async function learnBlockScales(session: Session, config: TrainConfig, options: Partial<LearnBlockScalesOptions> = {}): Promise<BlockScaleProfile> {
   if (config.objective === 'dpo' || config.objective === 'zopro') {
@@ -13,10 +14,10 @@ export async function learnBlockScales(session: Session, config: TrainConfig, op
   const model = session.requireModel();
   const task = session.requireTask();
   const changedBefore = session.weightsChanged;
-  const run = await session.startRun({ ...config, blockScales: undefined });
+  const run = await startRun(session, { ...config, blockScales: undefined });
   try {
     const rows = task.splits.train.slice(0, config.batch);
-    const scorer = run.trainer.scorer;
+    const scorer = run.zo!.scorer; // a ZO run (DPO and ZOPrO are refused above)
     scorer.prepare(scorer.batch(rows, session.objectiveFor(config)));
     const stats = await probeBlocks(session.ctx, run.trainable.ranges, config.seed, (pass) => scorer.encode(pass, 0), scorer.loss.buffers.batchLoss, opts);
     return profileFrom(stats, { model: model.summary.name, mode: config.mode, task: task.name, rows: rows.length, probes: opts.probes, eps: opts.eps });

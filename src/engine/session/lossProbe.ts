@@ -10,7 +10,8 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
   const run = session.run;
   if (!run) throw new Error('Start a run first: the direction is defined by the run\'s seed and step.');
   const { ctx } = session;
-  const trainer = run.trainer;
+  const trainer = run.zo;
+  if (!trainer) throw new Error('The loss along a direction follows a ZO step\'s perturbation: ZOPrO runs mix their directions from earlier steps and have none to probe.');
   const hyper = trainer.plan.hyper;
   const last = trainer.record.steps[trainer.record.steps.length - 1];
   if (direction === 'last-update' && !last) throw new Error('No update yet: train at least one step first.');

@@ -1,32 +1,137 @@
-// What a run is to the code that drives it (the run loop, the engine, the CLI): its config, its
-// trainable set and the trainer that steps it. Kept apart from session.ts so the objectives that
-// build runs (preference/) depend on this file and not on the Session that starts them.
+// What a run is to the code that drives it (the run loop, the engine, the CLI): the Run interface
+// every objective implements, and TrainerRun, the one over a ZoTrainer. Kept apart from
+// session.ts so the objectives that build runs (preference/) depend on this file and not on the
+// Session that starts them.
 import type { GpuContext } from '../gpu/context';
-import type { RewardMetrics, TrainConfig } from '../api';
-import type { ZoTrainer } from '../training/trainer';
+import type { RewardMetrics, StepMetrics, TrainConfig } from '../api';
+import { DIVERGENCE_LIMITS, type DivergenceLimits } from '../training/divergence';
+import { decodeRunRecord, encodeRunRecord } from '../zo/record';
+import { replayGpu } from '../zo/replay';
+import { checkResumeConfig } from '../zo/validateConfig';
+import type { TrainerResume, ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
 import type { EncodedTask } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
+import type { EncodedExample } from '../training/batches';
+import type { ZoHyper } from '../defs/zoConfig';
+import type { LlamaForward } from '../model/llama';
 
 /** Examples per evaluation batch. */
 export const EVAL_BATCH = 32;
 
-/** What a run loop drives: a ZoTrainer (DPO runs are one too, with a batch hook), or anything with its surface. */
+/** The ZO trainer behind ZO and ZO-DPO runs, as the run and the probes use it. */
 export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
 
-export interface RunHandle {
-  config: TrainConfig;
-  trainable: TrainableSet;
-  trainer: RunTrainer;
-  /** Preference runs: their reward curves at each evaluation (src/engine/preference/). */
-  preferenceEval?: (step: number) => Promise<RewardMetrics[]>;
+/** One finished step: its metrics and, for ZOPrO, its reward point and a few rollouts. */
+export interface StepOutcome {
+  metrics: StepMetrics;
+  reward?: RewardMetrics;
+  rollouts?: { completion: string; reward: number }[];
 }
 
-/** What a run's builder reads: the device, the loaded model and the encoded task. */
-export interface RunContext {
+/**
+ * A run, whatever its objective: what the one run loop (runLoop.ts), the engine and the CLI drive.
+ * ZO (classification, LM, negative accuracy) and ZO-DPO runs are TrainerRuns over a ZoTrainer;
+ * ZOPrO is preference/zoproRun.ts. startRun.ts picks the implementation by objective.
+ */
+export interface Run {
+  readonly config: TrainConfig;
+  readonly trainable: TrainableSet;
+  /** Steps whose results are in (and in the record). */
+  readonly stepsDone: number;
+  /** Steps submitted to the GPU (stepsDone + the one in flight). */
+  readonly stepsSubmitted: number;
+  /** The loop evaluates the task's eval split every evalEvery steps (ZOPrO's curves are its rollouts). */
+  readonly evaluatesTask: boolean;
+  /** When the run loop stops the run as diverged (training/divergence.ts). */
+  readonly divergence: DivergenceLimits;
+  /** The ZO trainer of ZO and ZO-DPO runs (the loss probe, block-variance learning); null for ZOPrO. */
+  readonly zo: RunTrainer | null;
+  /** Submits the next step; resolves with an earlier step that finished meanwhile, if any. */
+  advance(): Promise<StepOutcome | null>;
+  /** The step still in flight, if any (before evaluating, pausing or ending). */
+  drain(): Promise<StepOutcome | null>;
+  /** Curves an evaluation adds next to the task's accuracy (ZO-DPO's reward metrics). */
+  evaluations(step: number): Promise<RewardMetrics[]>;
+  /** The replayable record of the steps done, in the format its objective resumes from. */
+  encodeRecord(): Uint8Array;
+  /** Frees what the run built (trainer, LoRA/sparse buffers, its own forward passes). */
+  destroy(): void;
+}
+
+/** A run stepped by a ZoTrainer: ZO objectives and ZO-DPO (whose evaluations add DPO curves). */
+export class TrainerRun implements Run {
+  readonly evaluatesTask = true;
+  readonly divergence = DIVERGENCE_LIMITS;
+  constructor(
+    readonly config: TrainConfig,
+    readonly trainable: TrainableSet,
+    readonly zo: RunTrainer,
+    private readonly extraEvaluations?: (step: number) => Promise<RewardMetrics[]>,
+  ) {}
+
+  get stepsDone(): number {
+    return this.zo.stepsDone;
+  }
+
+  get stepsSubmitted(): number {
+    return this.zo.stepsSubmitted;
+  }
+
+  async advance(): Promise<StepOutcome | null> {
+    const metrics = await this.zo.advance();
+    return metrics && { metrics };
+  }
+
+  async drain(): Promise<StepOutcome | null> {
+    const metrics = await this.zo.drain();
+    return metrics && { metrics };
+  }
+
+  async evaluations(step: number): Promise<RewardMetrics[]> {
+    return (await this.extraEvaluations?.(step)) ?? [];
+  }
+
+  encodeRecord(): Uint8Array {
+    return encodeRunRecord(this.zo.record);
+  }
+
+  destroy(): void {
+    this.zo.destroy();
+    this.trainable.release?.();
+  }
+}
+
+/** What a run stepped by a ZoTrainer is built from (Session.prepareTrainerRun). */
+export interface PreparedRun {
   ctx: GpuContext;
   model: LoadedModel;
   task: EncodedTask;
+  train: readonly EncodedExample[];
+  trainable: TrainableSet;
+  hyper: ZoHyper;
+  forward: LlamaForward;
+}
+
+/**
+ * Builds the ZoTrainer of a ZO or ZO-DPO run and, given its encoded record, continues it: refuses
+ * another config, puts the batch sampler where it was, and replays every step onto the freshly
+ * built trainable through the trainer's own plan (bit for bit, and the optimizer state, momentum
+ * or Adam moments, is rebuilt where training continues: a fresh plan would restart it at zero).
+ */
+export async function resumableTrainer(
+  prepared: PreparedRun, config: TrainConfig, bytes: Uint8Array | undefined, build: (resume?: TrainerResume) => ZoTrainer,
+): Promise<ZoTrainer> {
+  const record = bytes ? decodeRunRecord(bytes) : undefined;
+  if (record) checkResumeConfig(record, config);
+  const trainer = build(record && { record, sampler: samplerAfter(record.steps.length)(prepared.train.length, config.batch, prepared.hyper.seed) });
+  if (record) {
+    await replayGpu(prepared.ctx, prepared.trainable.ranges, record, trainer.plan).catch((e: unknown) => {
+      trainer.destroy();
+      throw e;
+    });
+  }
+  return trainer;
 }
 
 /** The sampler position after `steps` batches: replay the same seeded stream. */

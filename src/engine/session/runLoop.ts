@@ -1,9 +1,11 @@
-// Drives a run step by step: emits step metrics as they arrive, evaluates every `evalEvery`
-// steps, and stops cleanly on pause/stop requests between steps (losing at most the step in
-// flight, whose metrics are drained first), or by itself when the run diverges (DivergenceWatch).
-// Yields to the event loop every step so control messages reach it.
-import type { EngineEvent, EvalMetrics, StepMetrics, TrainConfig } from '../api';
+// The one loop that drives a run, whatever its objective (session/run.ts), for the engine and the
+// CLI alike: emits each step's metrics (and ZOPrO's reward point) as they arrive, evaluates every
+// `evalEvery` steps, and stops cleanly on pause/stop requests between steps (losing at most the
+// step in flight, whose metrics are drained first), or by itself when the run diverges
+// (DivergenceWatch). Yields to the event loop every step so control messages reach it.
+import type { EngineEvent, EvalMetrics } from '../api';
 import { DivergenceWatch } from '../training/divergence';
+import type { StepOutcome } from './run';
 import type { Session } from './session';
 
 export type RunControl = { requested: 'none' | 'pause' | 'stop' };
@@ -12,21 +14,23 @@ export interface RunLoopHooks {
   emit(event: EngineEvent): void;
   /** The caller already evaluated the starting weights (the CLI's zero-shot line). */
   skipInitialEval?: boolean;
-  onStep?(metrics: StepMetrics): void;
+  onStep?(outcome: StepOutcome): void;
   onEval?(metrics: EvalMetrics): void;
 }
 
-export async function runLoop(session: Session, runId: string, config: TrainConfig, control: RunControl, hooks: RunLoopHooks): Promise<'paused' | 'stopped' | 'finished'> {
+export async function runLoop(session: Session, runId: string, control: RunControl, hooks: RunLoopHooks): Promise<'paused' | 'stopped' | 'finished'> {
   const run = session.run;
   if (!run) throw new Error('no run to drive');
-  const trainer = run.trainer;
-  const watch = new DivergenceWatch();
+  const { config } = run;
+  const evalEvery = run.evaluatesTask ? config.evalEvery : 0;
+  const watch = new DivergenceWatch(run.divergence);
   let diverged = false;
-  const emitStep = (m: StepMetrics | null) => {
-    if (!m) return;
-    hooks.onStep?.(m);
-    hooks.emit({ kind: 'step', runId, metrics: m });
-    const warning = watch.observe(m);
+  const emitStep = (outcome: StepOutcome | null) => {
+    if (!outcome) return;
+    hooks.onStep?.(outcome);
+    hooks.emit({ kind: 'step', runId, metrics: outcome.metrics });
+    if (outcome.reward) hooks.emit({ kind: 'reward', runId, metrics: outcome.reward });
+    const warning = watch.observe(outcome.metrics);
     if (!warning) return;
     hooks.emit({ kind: 'run-warning', runId, warning });
     if (warning.stop) diverged = true;
@@ -36,23 +40,23 @@ export async function runLoop(session: Session, runId: string, config: TrainConf
     hooks.onEval?.(metrics);
     hooks.emit({ kind: 'eval', runId, metrics });
     // Preference runs (ZO-DPO) add their reward curves on the train subset and the eval split.
-    for (const reward of (await run.preferenceEval?.(step)) ?? []) hooks.emit({ kind: 'reward', runId, metrics: reward });
+    for (const reward of await run.evaluations(step)) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  if (trainer.stepsDone === 0 && config.evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
-  while (trainer.stepsSubmitted < config.steps) {
+  if (run.stepsDone === 0 && evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
+  while (run.stepsSubmitted < config.steps) {
     if (control.requested !== 'none' || diverged) break;
-    emitStep(await trainer.advance());
-    const submitted = trainer.stepsSubmitted;
-    if (config.evalEvery > 0 && submitted % config.evalEvery === 0) {
-      emitStep(await trainer.drain());
-      await evaluate(trainer.stepsDone);
+    emitStep(await run.advance());
+    const submitted = run.stepsSubmitted;
+    if (evalEvery > 0 && submitted % evalEvery === 0) {
+      emitStep(await run.drain());
+      await evaluate(run.stepsDone);
     }
     await new Promise((r) => setTimeout(r, 0));
   }
-  emitStep(await trainer.drain());
+  emitStep(await run.drain());
   const outcome = control.requested === 'pause' ? 'paused' : control.requested === 'stop' || diverged ? 'stopped' : 'finished';
-  if (outcome === 'finished' && config.evalEvery > 0 && trainer.stepsDone % config.evalEvery !== 0) await evaluate(trainer.stepsDone);
+  if (outcome === 'finished' && evalEvery > 0 && run.stepsDone % evalEvery !== 0) await evaluate(run.stepsDone);
   hooks.emit({ kind: 'run-state', runId, state: outcome });
   return outcome;
 }

@@ -10,17 +10,12 @@ import { releaseModelWeights } from '../model/weights';
 import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../defs/lossPlan';
 import { zoHyperFromConfig } from '../defs/zoConfig';
-import { decodeRunRecord } from '../zo/record';
-import { checkResumeConfig } from '../zo/validateConfig';
-import { replayGpu } from '../zo/replay';
 import { TaskScorer } from '../training/scorer';
-import { ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
 import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
-import { startDpoRun } from '../preference/dpoRun';
-import { EVAL_BATCH, samplerAfter, type RunHandle } from './run';
+import { EVAL_BATCH, type PreparedRun, type Run } from './run';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -29,7 +24,7 @@ export class Session {
   private forward: LlamaForward | null = null;
   private forwardKey = '';
   private scorer: TaskScorer | null = null;
-  run: RunHandle | null = null;
+  run: Run | null = null;
   /** A full-mode run has been started on these weights since they were loaded: they may differ from the checkpoint. */
   weightsChanged = false;
   private runCount = 0;
@@ -55,8 +50,7 @@ export class Session {
 
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
   endRun(): void {
-    this.run?.trainer.destroy();
-    this.run?.trainable.release?.();
+    this.run?.destroy();
     this.run = null;
   }
 
@@ -81,7 +75,7 @@ export class Session {
   }
 
   /** Accuracy and loss on `split` (the first `limit` rows; 0 = all), with the current weights. */
-  async evaluate(split: string, limit = 0, step = this.run?.trainer.stepsDone ?? 0): Promise<EvalMetrics> {
+  async evaluate(split: string, limit = 0, step = this.run?.stepsDone ?? 0): Promise<EvalMetrics> {
     const task = this.requireTask();
     const rows = task.splits[split];
     if (!rows) throw new Error(`task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
@@ -92,44 +86,34 @@ export class Session {
     return { step, split, accuracy: r.accuracy, loss: r.loss, n: r.n };
   }
 
-  /** Starts a run, or continues one from its encoded record (replayed onto these weights). */
-  async startRun(
-    config: TrainConfig, resumeRecord?: Uint8Array, meta: Record<string, unknown> = {}, prebuilt?: TrainableSet,
-    onProgress?: (phase: string, done: number, total: number) => void,
-  ): Promise<RunHandle> {
+  /** Ends the current run before another starts; a full-mode run will write these weights. */
+  beginRun(config: Pick<TrainConfig, 'mode'>): void {
+    this.requireModel();
+    this.requireTask();
+    this.endRun();
+    if (config.mode === 'full') this.weightsChanged = true;
+  }
+
+  /** Makes `run` the session's current run (startRun.ts, after building it). */
+  setRun(run: Run): Run {
+    this.run = run;
+    return run;
+  }
+
+  /**
+   * What a run stepped by a ZoTrainer (ZO objectives, ZO-DPO) is built from: its trainable set
+   * (learned block variances applied) and a forward pass with its hooks, sized for its batch.
+   */
+  async prepareTrainerRun(config: TrainConfig, prebuilt?: TrainableSet): Promise<PreparedRun> {
     const model = this.requireModel();
     const task = this.requireTask();
     const train = task.splits.train;
     if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
-    this.endRun();
+    this.beginRun(config);
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);
-    if (config.mode === 'full') this.weightsChanged = true;
-    const hyper = zoHyperFromConfig(config);
     const forward = this.forwardFor(trainable.hooks, `run-${++this.runCount}`, config.batch);
-    // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).
-    if (config.objective === 'dpo') {
-      const progress = (done: number, total: number) => onProgress?.('Scoring the pairs with the start model (DPO reference)', done, total);
-      return (this.run = await startDpoRun({ ctx: this.ctx, model, task }, { config, trainable, hyper, forward, resumeRecord, meta, onProgress: progress }));
-    }
-    if (config.objective === 'zopro') throw new Error('ZOPrO runs are driven by src/engine/preference/zoproRun.ts, not Session.startRun');
-    const record = resumeRecord ? decodeRunRecord(resumeRecord) : undefined;
-    if (record) checkResumeConfig(record, config);
-    const trainer = new ZoTrainer(
-      {
-        ctx: this.ctx, forward, trainable, hyper, objective: this.objectiveFor(config), train, batchSize: config.batch,
-        padId: model.tokenizer.padId, meta: { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...meta },
-      },
-      record && { record, sampler: samplerAfter(record.steps.length)(train.length, config.batch, hyper.seed) },
-    );
-    // Replayed through the trainer's own plan, so optimizer state (momentum, Adam moments) is
-    // rebuilt where training continues: a fresh plan would restart it at zero.
-    if (record) await replayGpu(this.ctx, trainable.ranges, record, trainer.plan).catch((e: unknown) => {
-      trainer.destroy();
-      throw e;
-    });
-    this.run = { config, trainable, trainer };
-    return this.run;
+    return { ctx: this.ctx, model, task, train, trainable, hyper: zoHyperFromConfig(config), forward };
   }
 
   private scorerFor(hooks: LinearHook[], key: string, trainBatch: number): TaskScorer {

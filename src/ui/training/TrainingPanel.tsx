@@ -39,7 +39,8 @@ export function TrainingPanel() {
       <fieldset disabled={running} className="plain">
         <div className="grid2">
           <SelectField label="Mode" value={config.mode} options={MODES} onChange={(mode) => setConfig({ mode })} />
-          <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setConfig({ optimizer })} />
+          {/* ZOPrO always steps with plain ZO-SGD (ZOPRO_STEP): nothing to choose. */}
+          {config.objective !== 'zopro' && <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setConfig({ optimizer })} />}
         </div>
         <SelectField label="Objective" value={config.objective} options={OBJECTIVES[taskType] ?? OBJECTIVES.classification} onChange={(objective) => setConfig({ objective })} />
         <PreferenceFields config={config} />
@@ -48,7 +49,7 @@ export function TrainingPanel() {
           <NumberField label="Epsilon (ε)" value={config.eps} min={0} onChange={(eps) => setConfig({ eps })} />
           <NumberField label="Batch size" value={config.batch} integer min={1} max={1024} onChange={(batch) => setConfig({ batch })} />
           <NumberField label="Steps" value={config.steps} integer min={1} max={10_000_000} onChange={(steps) => setConfig({ steps })} />
-          <NumberField label="Perturbations q" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />
+          {config.objective !== 'zopro' && <NumberField label="Perturbations q" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />}
           <NumberField label="Seed" value={config.seed} integer min={0} onChange={(seed) => setConfig({ seed })} />
           <NumberField label="Eval every" value={config.evalEvery} integer min={0} hint="steps; 0 = never" onChange={(evalEvery) => setConfig({ evalEvery })} />
           <NumberField label="Eval rows" value={config.evalLimit} integer min={0} hint="dev rows; 0 = all" onChange={(evalLimit) => setConfig({ evalLimit })} />
