@@ -137,6 +137,11 @@ describe('zo-studio train: killed and resumed', () => {
     expect(JSON.parse(readFileSync(join(cut, 'zopro-record.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(whole, 'zopro-record.json'), 'utf8')));
     const rewardSteps = (d: string) => readFileSync(join(d, 'rewards.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
     expect(rewardSteps(cut)).toEqual(rewardSteps(whole));
+    // Another k or lr than the record's is refused by name, before any model work.
+    const other = flags(join(dir, 'zopro-other')).map((a, i, all) => (all[i - 1] === '--k' ? '3' : all[i - 1] === '--lr' ? '1e-2' : a));
+    const refused = zo([...other, '--resume', join(cut, 'zopro-record.json')]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/zopro-record\.json was recorded with another config \(zopro\.k, lr differ\)/);
   }, 600_000);
 
   it('refuses to resume under another config, naming the fields', () => {
