@@ -16,6 +16,7 @@ import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { EVAL_BATCH, type PreparedRun, type Run } from './run';
+import { EngineStateError } from '../defs/engineError';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -78,7 +79,7 @@ export class Session {
   async evaluate(split: string, limit = 0, step = this.run?.stepsDone ?? 0): Promise<EvalMetrics> {
     const task = this.requireTask();
     const rows = task.splits[split];
-    if (!rows) throw new Error(`task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
+    if (!rows) throw new EngineStateError('task-unsuitable', `task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
     const examples = limit > 0 ? rows.slice(0, limit) : rows;
     const objective = this.objectiveFor(this.run?.config);
     const scorer = this.scorerFor(this.run?.trainable.hooks ?? [], this.run ? `run-${this.runCount}` : 'base', this.run?.config.batch ?? EVAL_BATCH);
@@ -108,7 +109,7 @@ export class Session {
     const model = this.requireModel();
     const task = this.requireTask();
     const train = task.splits.train;
-    if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
+    if (!train?.length) throw new EngineStateError('task-unsuitable', `task ${task.name} has no train rows`);
     this.beginRun(config);
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);
@@ -153,12 +154,12 @@ export class Session {
   }
 
   requireModel(): LoadedModel {
-    if (!this.model) throw new Error('no model is loaded');
+    if (!this.model) throw new EngineStateError('no-model', 'no model is loaded: load one first');
     return this.model;
   }
 
   requireTask(): EncodedTask {
-    if (!this.task) throw new Error('no task is selected');
+    if (!this.task) throw new EngineStateError('no-task', 'no task is selected: choose or upload one first');
     return this.task;
   }
 }
