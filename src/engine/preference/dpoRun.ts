@@ -44,5 +44,5 @@ export async function startDpoRun(prepared: PreparedRun, d: DpoRunDeps): Promise
   return new TrainerRun(config, trainable, trainer, async (step) => [
     await evaluateSplit('train', trainEval, references.subarray(0, trainEval.length * 2), step),
     ...(evalRows.length ? [await evaluateSplit(config.evalSplit, evalRows, evalReferences, step)] : []),
-  ]);
+  ], () => refScorer.destroy());
 }

@@ -5,7 +5,6 @@
 import type { RewardMetrics, TrainConfig, ZoproOptions } from '../api';
 import { promptText } from '../data/encode';
 import { LlamaForward } from '../model/llama';
-import { releaseActivations } from '../model/activations';
 import { zoHyperFromConfig } from '../defs/zoConfig';
 import { KvDecoder } from '../generation/kvDecoder';
 import { encodePrompt } from '../generation/generate';
@@ -114,8 +113,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, resum
   });
   const run = new ZoproRun(config, trainable, trainer, () => {
     decoder.destroy();
-    releaseActivations(session.ctx, policy.state);
-    if (reference) releaseActivations(session.ctx, reference.state);
+    policy.destroy();
+    reference?.destroy();
   });
   if (resume) {
     try {

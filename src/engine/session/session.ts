@@ -5,7 +5,6 @@ import type { GpuContext } from '../gpu/context';
 import type { EvalMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
-import { releaseActivations } from '../model/activations';
 import { releaseModelWeights } from '../model/weights';
 import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../defs/lossPlan';
@@ -47,6 +46,17 @@ export class Session {
       if (old.resolved !== model.resolved) void old.resolved.reader.close?.();
     }
     if (this.parsedTask) this.task = this.encode(this.parsedTask, model);
+  }
+
+  /** Frees everything the session built on the GPU: the run, the forward pass and the model's
+   *  weights (its checkpoint files stay open: they belong to whoever resolved them). */
+  destroy(): void {
+    this.dropForward();
+    this.endRun();
+    if (this.model) releaseModelWeights(this.ctx, this.model.weights);
+    this.model = null;
+    this.task = null;
+    this.parsedTask = null;
   }
 
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
@@ -147,7 +157,8 @@ export class Session {
   }
 
   private dropForward(): void {
-    if (this.forward) releaseActivations(this.ctx, this.forward.state);
+    this.scorer?.destroy();
+    this.forward?.destroy();
     this.forward = null;
     this.scorer = null;
     this.forwardKey = '';

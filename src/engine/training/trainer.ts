@@ -133,5 +133,6 @@ export class ZoTrainer {
 
   destroy(): void {
     this.plan.destroy();
+    this.scorer.destroy();
   }
 }
