@@ -6,23 +6,10 @@ import type { EngineMethod, TrainConfig } from '../../src/engine/api';
 import { ENGINE_METHODS, argsOf, payloadOf } from '../../src/engine/apiMethods';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/engine/config';
 import { EngineStateError } from '../../src/engine/defs/engineError';
-import { EngineClient, EngineError, type WorkerPort } from '../../src/worker/client';
-import { handleRequest } from '../../src/worker/handler';
-import { METHODS, type WorkerMessage } from '../../src/worker/protocol';
+import { EngineClient, EngineError } from '../../src/worker/client';
+import { METHODS } from '../../src/worker/protocol';
 import { FakeEngine } from './fakeEngine';
-
-function loopback(engine: FakeEngine): WorkerPort {
-  let listener: ((event: MessageEvent) => void) | null = null;
-  return {
-    postMessage(message: unknown) {
-      void handleRequest(engine, structuredClone(message), (m: WorkerMessage) => queueMicrotask(() => listener?.({ data: structuredClone(m) } as MessageEvent)));
-    },
-    addEventListener(type: string, l: (event: never) => void) {
-      if (type === 'message') listener = l as (event: MessageEvent) => void;
-    },
-    terminate() {},
-  };
-}
+import { loopback } from './loopback';
 
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, steps: 2 };
 /** Arguments for each method, as the app passes them. */
