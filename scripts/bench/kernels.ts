@@ -1,5 +1,6 @@
 // Kernel benchmark: copy bandwidth (the yardstick), matrix-vector effective bandwidth and
-// batched matmul GFLOP/s for every weight format, all measured in one run on one adapter.
+// batched matmul GFLOP/s for every weight format (f32, f16, q8, q4, and the block formats a GGUF
+// file keeps: q4k, q5k, q6k, bf16), all measured in one run on one adapter.
 //
 // Where the time goes on SwiftShader (CPU emulation of Vulkan, what CI and this container
 // have): a workgroup runs on one CPU thread, its invocations a few at a time in SIMD lanes,
@@ -30,7 +31,8 @@ import { ElementwiseKernel } from '../../src/engine/gpu/kernels/elementwise';
 import { MatmulKernel } from '../../src/engine/gpu/kernels/matmul';
 import type { Dispatchable } from '../../src/engine/gpu/kernel';
 import { weightBytes } from '../../src/engine/gpu/tensor';
-import { supportedFormats, uploadWeight } from '../../src/engine/gpu/weights';
+import { supportedFormats, uploadBlocks, uploadWeight } from '../../src/engine/gpu/weights';
+import { BLOCK_FORMATS, BLOCK_LAYOUT, blockMatrixBytes, type BlockFormat, type BlockMatrix } from '../../src/engine/defs/blockFormats';
 
 const QUERY_RESOLVE = 0x200; // GPUBufferUsage.QUERY_RESOLVE
 const COPY_SRC = 0x04;
@@ -108,6 +110,20 @@ async function timeKernel(ctx: GpuContext, kernel: Dispatchable, sizes: BenchSiz
 
 const fmt = (v: number) => v.toPrecision(3).padStart(8);
 
+/**
+ * A [n, k] matrix in a block format with random codes and scales, its super-block factors d
+ * and dmin fixed at 2^-10 (the kernels' work does not depend on the values).
+ */
+function benchBlocks(format: BlockFormat, n: number, k: number): BlockMatrix {
+  const words = fill(Math.ceil(blockMatrixBytes(format, n, k) / 4), 5);
+  const bytes = new Uint8Array(new Uint32Array(Array.from(words, (v) => Math.floor((v + 1) * 2 ** 31))).buffer, 0, blockMatrixBytes(format, n, k));
+  const { bytes: size } = BLOCK_LAYOUT[format];
+  const halfAt = format === 'q6k' ? [208] : format === 'bf16' ? [] : [0, 2];
+  for (let o = 0; o < bytes.length; o += size) for (const h of halfAt) bytes.set([0x00, 0x14], o + h); // f16 0x1400 = 2^-10
+  if (format === 'bf16') for (let i = 1; i < bytes.length; i += 2) bytes[i] = (bytes[i] & 0x80) | 0x3c; // exponents near 2^-7: no NaN/Inf
+  return { format, rows: n, cols: k, bytes };
+}
+
 export async function benchKernels(ctx: GpuContext, log: (line: string) => void): Promise<Record<string, number>> {
   const sizes = sizesFor(ctx);
   const { n, k, batchRows, prefillRows } = sizes;
@@ -174,6 +190,25 @@ export async function benchKernels(ctx: GpuContext, log: (line: string) => void)
     log(`     ${large}   ${prefill}${versus}`);
     ctx.release(w.data);
     if (w.scales) ctx.release(w.scales);
+  }
+  // Weights kept as a GGUF stores them (Q4_K, Q5_K, Q6_K, BF16): matrix-vector and batched.
+  for (const format of BLOCK_FORMATS) {
+    const w = uploadBlocks(ctx, `bench-w-${format}`, benchBlocks(format, n, k), 'scratch');
+    const kernel = new MatmulKernel(ctx, { x, w, y, maxRows: batchRows, label: `matmul ${format}` });
+    kernel.setRows(1);
+    const matvecSeconds = await timeKernel(ctx, kernel, sizes);
+    const gbps = (weightBytes(format, n, k) + k * 4 + n * 4) / matvecSeconds / 1e9;
+    result[`${format}MatvecGBps`] = gbps;
+    result[`${format}MatvecVsCopy`] = gbps / copyGBps;
+    result[`${format}MatvecMs`] = matvecSeconds * 1e3;
+    kernel.setRows(batchRows);
+    const seconds = await timeKernel(ctx, kernel, sizes);
+    result[`${format}MatmulGFlops`] = (2 * batchRows * n * k) / seconds / 1e9;
+    result[`${format}MatmulMs`] = seconds * 1e3;
+    result[`${format}MatmulSplitK`] = kernel.splitK;
+    log(`  ${format} matvec    ${fmt(gbps)} GB/s  = ${fmt(100 * (gbps / copyGBps))}% of copy  (${(matvecSeconds * 1e3).toFixed(3)} ms)`);
+    log(`     batched M=${batchRows} ${fmt(result[`${format}MatmulGFlops`])} GFLOP/s (${(seconds * 1e3).toFixed(3)} ms, ${kernel.variant}${kernel.splitK > 1 ? `, split K ${kernel.splitK}` : ''})`);
+    ctx.release(w.data);
   }
   ctx.release(x);
   ctx.release(y);

@@ -6,13 +6,13 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { encodeRecordHead, encodeRecordSteps, encodeRunRecord, type ZoRunRecord } from '../engine/zo/record';
 
-/** Writes `bytes` to `path` through a temporary file, fsynced before the rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+/** Writes `bytes` to `path` through a temporary file, fsynced before the rename (unless `sync` is false). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string, sync = true): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const file = await open(tmp, 'w');
   try {
     await file.writeFile(bytes);
-    await file.sync();
+    if (sync) await file.sync();
   } catch (e) {
     await file.close();
     await rm(tmp, { force: true });

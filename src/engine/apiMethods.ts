@@ -16,7 +16,7 @@ export const ENGINE_METHODS = {
   loadModel: 'payload',
   setTask: 'payload',
   evaluate: ['split', 'limit'],
-  train: ['runId', 'config', 'resumeFrom'],
+  train: ['runId', 'config', 'resumeFrom', 'maxSteps'],
   pause: ['runId'],
   stop: ['runId'],
   runRecord: ['runId'],

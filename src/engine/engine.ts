@@ -67,7 +67,7 @@ export class Engine implements EngineApi {
 
   async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
     const resolved = await this.resolve(request.source);
-    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen);
+    const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen, undefined, resolved.reader);
     const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
     // On a GPU the batched matmuls share one split-K scratch (gpu/kernels/matmul.ts).
     const scratch = batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
@@ -119,11 +119,15 @@ export class Engine implements EngineApi {
     return metrics;
   }
 
-  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
     if (this.running) {
       throw new EngineStateError('busy', 'another run is training; pause or stop it first');
     }
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
+    // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
+    // Start) is seen by the loop before its first step.
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
     if (!continuing) {
       await this.restoreBaseWeights();
       if (!this.inferenceBaseline && config.objective !== 'zopro') await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
@@ -131,8 +135,7 @@ export class Engine implements EngineApi {
       await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
     }
     this.runId = runId;
-    const control: RunControl = { requested: 'none' };
-    this.controls.set(runId, control);
+    if (maxSteps !== undefined) control.pauseAfter = (this.session.run?.stepsDone ?? 0) + maxSteps;
     this.emitMemory();
     this.running = true;
     try {

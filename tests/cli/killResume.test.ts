@@ -114,6 +114,36 @@ describe('zo-studio train: killed and resumed', () => {
     expect(cut.stdout).toMatch(/n=2\)/);
   }, 600_000);
 
+  it('ZOPrO: a run SIGKILLed at a random step resumes to the uninterrupted record', async () => {
+    const pref = join(dir, 'pref');
+    mkdirSync(pref);
+    const demo = join(REPO_ROOT, 'public', 'demo-data', 'wn-define-pref');
+    copyFileSync(join(demo, 'task.json'), join(pref, 'task.json'));
+    writeFileSync(join(pref, 'train.jsonl'), readFileSync(join(demo, 'train.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n'));
+    const steps = 6;
+    const flags = (out: string) => ['train', '--model', model, '--task', pref, '--objective', 'zopro', '--mode', 'lora', '--steps', String(steps), '--k', '2', '--prompts', '1', '--max-new-tokens', '3', '--seed', '4', '--lr', '5e-2', '--out', out, '--json'];
+    const whole = join(dir, 'zopro-whole');
+    const t = zo(flags(whole));
+    expect(t.status, t.stderr).toBe(0);
+    const killAt = 1 + (new Xoshiro128(Date.now() >>> 0).nextU32() % (steps - 3));
+    const cut = join(dir, 'zopro-cut');
+    const killed = await trainKilledAt(flags(cut), killAt);
+    expect(killed.signal, `the run should have been killed at step ${killAt}`).toBe('SIGKILL');
+    const left = JSON.parse(readFileSync(join(cut, 'zopro-record.json'), 'utf8')) as { steps: unknown[] };
+    expect(left.steps.length, `killed at step ${killAt}`).toBeLessThan(steps);
+    const r = zo([...flags(cut), '--resume', join(cut, 'zopro-record.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`"kind":"resume","steps":${left.steps.length}`);
+    expect(JSON.parse(readFileSync(join(cut, 'zopro-record.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(whole, 'zopro-record.json'), 'utf8')));
+    const rewardSteps = (d: string) => readFileSync(join(d, 'rewards.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(rewardSteps(cut)).toEqual(rewardSteps(whole));
+    // Another k or lr than the record's is refused by name, before any model work.
+    const other = flags(join(dir, 'zopro-other')).map((a, i, all) => (all[i - 1] === '--k' ? '3' : all[i - 1] === '--lr' ? '1e-2' : a));
+    const refused = zo([...other, '--resume', join(cut, 'zopro-record.json')]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/zopro-record\.json was recorded with another config \(zopro\.k, lr differ\)/);
+  }, 600_000);
+
   it('refuses to resume under another config, naming the fields', () => {
     const out = join(dir, 'whole');
     const r = zo(['train', '--model', model, '--task', task, '--steps', String(STEPS), '--batch', '3', '--lr', '5e-3', '--mode', 'lora', '--seed', '9', '--out', join(dir, 'other'), '--resume', join(out, 'run.zorec')]);

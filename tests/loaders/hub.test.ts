@@ -3,7 +3,7 @@
 // (a second load makes no request), resume after a cut connection, cancel, and progress.
 // Tolerance: none; every tensor is compared bit for bit with the file's own bytes.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,26 @@ describe('cache, resume, cancel, progress', () => {
     await second.reader.close?.();
     await cache.delete(entry.key);
     expect(await cache.list()).toEqual([]);
+  });
+
+  it('a damaged cache index entry counts as not cached: the next load fetches again and repairs it', async () => {
+    const root = join(tmp, 'cache-damaged');
+    const cache = nodeFolderCache(root);
+    const opts = { endpoint: server.endpoint, cache };
+    await (await resolveModel({ kind: 'hub', repo: 'zo/demo', revision: 'v1' }, opts)).reader.close?.();
+    const [entry] = await cache.list();
+    const entryFile = join(root, readdirSync(root)[0], 'entry.json');
+    for (const damaged of ['{"key": "hub:', JSON.stringify({ ...entry, files: [{ name: 'model.safetensors', size: 'big' }] })]) {
+      writeFileSync(entryFile, damaged);
+      expect(await cache.get(entry.key)).toBeUndefined();
+      expect(await cache.list()).toEqual([]);
+      const n = server.requests.length;
+      const again = await resolveModel({ kind: 'hub', repo: 'zo/demo', revision: 'v1' }, opts);
+      expect(server.requests.length).toBeGreaterThan(n);
+      await expectMatches(again, parseFile(join(DEMO_DIR, 'model.safetensors')));
+      await again.reader.close?.();
+      expect((await cache.get(entry.key))?.complete).toBe(true);
+    }
   });
 
   it('an interrupted download resumes with a Range request', async () => {

@@ -1,20 +1,27 @@
 // The preference objectives of `zo-studio train` (ZO-DPO and ZOPrO): their flags, their reward
 // lines, and what a ZOPrO run writes. train.ts drives every objective with the same run loop and
 // calls these through small marked hooks.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { numberFlag, optionalString, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
 import type { ZoproRun } from '../../engine/preference/zoproRun';
+import type { ZoproRecord } from '../../engine/preference/zopro';
+import { validateHyper, zoHyperFromConfig } from '../../engine/defs/zoConfig';
+import { FieldReader } from '../../engine/files/fields';
+import { parseJsonFile } from '../../engine/files/invalidFile';
+import { configDifferences, ResumeMismatchError } from '../../engine/zo/validateConfig';
+import { writeFileAtomic } from '../recordFile';
 
 export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zopro):
   dpo:    [--beta ${DEFAULT_DPO.beta}]                                    preference task (prompt, chosen, rejected)
   zopro:  [--k ${DEFAULT_ZOPRO.k}] [--prompts ${DEFAULT_ZOPRO.prompts}] [--reward regex:PATTERN|keyword:WORD|length:CHARS] [--kl ${DEFAULT_ZOPRO.klCoef}]
           [--lambda-start ${DEFAULT_ZOPRO.lambda.start}] [--lambda-end ${DEFAULT_ZOPRO.lambda.end}] [--lambda-schedule ${LAMBDA_SCHEDULES.join('|')}]
           [--max-new-tokens ${DEFAULT_ZOPRO.maxNewTokens}] [--temperature ${DEFAULT_ZOPRO.temperature}]        prompts from the task's train rows; default
-          reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns`;
+          reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns;
+          a killed ZOPrO run continues with --resume OUT/zopro-record.json and the same flags`;
 
 /** --reward length:40 | keyword:WORD | regex:PATTERN */
 export function parseRewardRule(spec: string): RewardRule {
@@ -60,17 +67,43 @@ export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
   else io.stderr(rewardLine(e.metrics));
 }
 
+/**
+ * What a ZOPrO `train` keeps on disk as it goes: zopro-record.json and rewards.jsonl, rewritten
+ * after every step through a temporary file (fsynced every `fsyncEvery` steps), so a killed run
+ * continues with --resume OUT/zopro-record.json and the same flags.
+ */
+export class ZoproFiles {
+  private writes: Promise<void> = Promise.resolve();
+  private sinceSync = 0;
+
+  constructor(private readonly out: string, private readonly fsyncEvery: number) {}
+
+  /** Queues the record and the reward curve so far (writes land in order). */
+  save(record: Uint8Array, curve: readonly RewardMetrics[], sync = false): void {
+    this.sinceSync++;
+    const fsync = sync || this.sinceSync >= Math.max(1, this.fsyncEvery);
+    if (fsync) this.sinceSync = 0;
+    const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    this.writes = this.writes.then(async () => {
+      await writeFileAtomic(join(this.out, 'zopro-record.json'), record, fsync);
+      await writeFileAtomic(join(this.out, 'rewards.jsonl'), rewards, fsync);
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.writes;
+  }
+}
+
 /** After `train --objective zopro` (driven by the run loop in train.ts): the fixed-seed probe
- *  reward after training, and zopro-record.json, rewards.jsonl and config.json in `out`. */
+ *  reward after training, and the final zopro-record.json and rewards.jsonl in `out` (config.json was written first). */
 export async function writeZoproRun(
-  run: ZoproRun, config: TrainConfig, out: string, json: boolean, io: CliIo,
-  { curve, probeBefore, started }: { curve: RewardMetrics[]; probeBefore: number; started: number },
+  run: ZoproRun, out: string, json: boolean, io: CliIo,
+  { curve, probeBefore, started, files }: { curve: RewardMetrics[]; probeBefore: number; started: number; files: ZoproFiles },
 ): Promise<number> {
+  files.save(run.encodeRecord(), curve, true);
+  await files.flush();
   const probeAfter = await run.trainer.probeReward();
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'zopro-record.json'), run.encodeRecord());
-  await writeFile(join(out, 'rewards.jsonl'), curve.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2));
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
   const tail = curve.slice(-head.length);
   const mean = (xs: RewardMetrics[]) => xs.reduce((a, r) => a + r.rewardMean!, 0) / xs.length;
@@ -78,4 +111,60 @@ export async function writeZoproRun(
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
+}
+
+/**
+ * The ZOPrO record `--resume` names, checked before any model work: its fields (a bad one is
+ * named), and the hyperparameters and options it was recorded with against this run's.
+ */
+export async function readZoproResume(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  const saved = readZoproRecord(bytes, path);
+  checkZoproResume(saved, config, path);
+  log({ kind: 'resume', steps: saved.steps.length }, `${path}: continuing after ${saved.steps.length} recorded steps`);
+  return bytes;
+}
+
+function readZoproRecord(bytes: Uint8Array, path: string): ZoproRecord {
+  const f = new FieldReader(path);
+  const r = f.object(parseJsonFile(new TextDecoder().decode(bytes), path), 'the record');
+  validateHyper(r.hyper, path, 'hyper');
+  f.object(r.options, 'options');
+  f.array(r.steps, 'steps').forEach((raw, i) => {
+    const s = f.object(raw, `steps[${i}]`);
+    f.integer(s.step, `steps[${i}].step`, i, i);
+    f.number(s.grad, `steps[${i}].grad`);
+    f.number(s.lambda, `steps[${i}].lambda`);
+    f.array(s.terms, `steps[${i}].terms`).forEach((t, j) => {
+      const term = f.object(t, `steps[${i}].terms[${j}]`);
+      f.integer(term.step, `steps[${i}].terms[${j}].step`, 0, 0xffffffff);
+      f.number(term.coef, `steps[${i}].terms[${j}].coef`);
+    });
+  });
+  return r as unknown as ZoproRecord;
+}
+
+/** Refuses a ZOPrO resume whose hyperparameters or options differ from the record's, naming them. */
+function checkZoproResume(saved: ZoproRecord, config: TrainConfig, path: string): void {
+  const options = { ...DEFAULT_ZOPRO, ...config.zopro };
+  const fields = configDifferences(saved.options as unknown as TrainConfig, options as unknown as TrainConfig).map((k) => `zopro.${k}`);
+  const hyper = zoHyperFromConfig(config);
+  for (const k of Object.keys(hyper) as (keyof typeof hyper)[]) if (!Object.is(saved.hyper[k], hyper[k])) fields.push(k);
+  if (fields.length) throw new ResumeMismatchError(path, fields, `${fields.join(', ')} differ`);
+}
+
+/** The reward curve of the steps a resumed ZOPrO run already has, from the killed run's rewards.jsonl. */
+export async function previousRewards(path: string, steps: number): Promise<RewardMetrics[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const out: RewardMetrics[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as RewardMetrics;
+      if (typeof r.step === 'number' && r.step < steps) out.push(r);
+    } catch {
+      // a line torn by the kill: its step is in the record, only its curve point is lost
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // record (run.zorec: replays the trained weights bit for bit) and the trained weights (PEFT
 // adapter, sparse deltas, or model.safetensors) to --out. Progress: human lines, or JSON lines.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
 import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
@@ -21,7 +21,7 @@ import { decodeRunRecord } from '../../engine/zo/record';
 import { checkResumeConfig } from '../../engine/zo/validateConfig';
 import type { EngineEvent, EvalMetrics, RewardMetrics, TrainConfig } from '../../engine/api';
 import { readFile } from 'node:fs/promises';
-import { applyPreferenceFlags, logRewardEvent, writeZoproRun } from './preference';
+import { applyPreferenceFlags, logRewardEvent, previousRewards, readZoproResume, writeZoproRun, ZoproFiles } from './preference';
 import { readBlockScales } from './learnScales';
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
@@ -35,8 +35,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const resumePath = optionalString(args, 'resume');
   const log = (e: Record<string, unknown>, human: string) => (json ? io.stdout(JSON.stringify(e)) : io.stderr(human));
   const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
-  // A ZOPrO record (zopro-record.json) is checked by the run as it resumes.
-  const resume = !resumePath ? undefined : zopro ? new Uint8Array(await readFile(resumePath)) : await readResumeRecord(resumePath, config, log);
+  const fsyncEvery = numberFlag(args, 'fsync-every', 10);
+  const resume = !resumePath ? undefined : zopro ? await readZoproResume(resumePath, config, log) : await readResumeRecord(resumePath, config, log);
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
@@ -60,15 +60,17 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   } else log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
   const probeBefore = run instanceof ZoproRun ? await run.trainer.probeReward() : 0;
   // Written as the run goes: a killed run leaves its config and every step it finished (ZO and
-  // ZO-DPO; a ZOPrO run writes its record when it ends).
+  // ZO-DPO: run.zorec grows a step at a time; ZOPrO: its JSON record is rewritten each step).
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const recordFile = run.zo ? await RecordFileWriter.create(join(out, 'run.zorec'), run.zo.record, numberFlag(args, 'fsync-every', 10)) : null;
+  const recordFile = run.zo ? await RecordFileWriter.create(join(out, 'run.zorec'), run.zo.record, fsyncEvery) : null;
+  const zoproFiles = run instanceof ZoproRun ? new ZoproFiles(out, fsyncEvery) : null;
   const started = Date.now();
   let lastLine = 0;
   let best = { accuracy: zeroShot?.accuracy ?? 0, step: 0 };
   let lastEval: EvalMetrics | null = null;
-  const curve: RewardMetrics[] = [];
+  // A resumed ZOPrO run keeps the curve of the steps it continues from.
+  const curve: RewardMetrics[] = zopro && resumePath ? await previousRewards(join(dirname(resumePath), 'rewards.jsonl'), run.stepsDone) : [];
   const emit = (e: EngineEvent) => {
     logRewardEvent(e, json, io); // preference hook: DPO and ZOPrO reward curves
     if (e.kind === 'step') {
@@ -91,6 +93,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     void recordFile?.sync();
     if (!outcome.reward) return;
     curve.push(outcome.reward);
+    if (run instanceof ZoproRun) zoproFiles?.save(run.encodeRecord(), curve);
     if (json && outcome.rollouts) io.stdout(JSON.stringify({ kind: 'rollouts', step: outcome.reward.step, samples: outcome.rollouts.slice(0, 4) }));
   };
   try {
@@ -99,7 +102,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await recordFile?.close();
   }
-  if (run instanceof ZoproRun) return writeZoproRun(run, config, out, json, io, { curve, probeBefore, started });
+  if (run instanceof ZoproRun) return writeZoproRun(run, out, json, io, { curve, probeBefore, started, files: zoproFiles! });
   // The run loop already evaluated the final weights when the last step fell on an evaluation.
   const done = run.stepsDone;
   const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);

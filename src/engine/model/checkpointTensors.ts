@@ -45,7 +45,8 @@ function derived(name: string, c: LlamaConfig): boolean {
   return name === ROPE_FREQS_TENSOR && !!c.rope.freqFactors;
 }
 
-const list = (names: string[], max = 6) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+/** Names for a message: the first `max`, then how many more. */
+export const listNames = (names: string[], max = 6) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
 
 /**
  * Throws InvalidFileError naming the first problem (layers that disagree, missing tensors, a
@@ -68,7 +69,7 @@ export function checkCheckpointTensors(c: LlamaConfig, tensors: ReadonlyMap<stri
   const missing = [...expected.keys()].filter((n) => !tensors.has(n));
   if (missing.length) {
     const hint = missing.includes('lm_head.weight') ? ` (${configFile} says tie_word_embeddings is false, so the LM head is its own tensor)` : '';
-    throw new InvalidFileError(checkpoint, list(missing), `tensors the model needs${hint}`, 'missing');
+    throw new InvalidFileError(checkpoint, listNames(missing), `tensors the model needs${hint}`, 'missing');
   }
   for (const [name, shape] of expected) {
     const got = tensors.get(name)!.shape;
@@ -76,9 +77,9 @@ export function checkCheckpointTensors(c: LlamaConfig, tensors: ReadonlyMap<stri
   }
   const unused = [...tensors.keys()].filter((n) => !expected.has(n) && !derived(n, c));
   if (unused.length && unusedIsError) {
-    throw new InvalidFileError(checkpoint, list(unused), "only the tensors of a llama model, under llama.cpp's names (a damaged name, or a model of another architecture)", 'present');
+    throw new InvalidFileError(checkpoint, listNames(unused), "only the tensors of a llama model, under llama.cpp's names (a damaged name, or a model of another architecture)", 'present');
   }
-  return unused.length ? [`${checkpoint} has ${unused.length} tensor${unused.length === 1 ? '' : 's'} the model does not use: ${list(unused, 20)}`] : [];
+  return unused.length ? [`${checkpoint} has ${unused.length} tensor${unused.length === 1 ? '' : 's'} the model does not use: ${listNames(unused, 20)}`] : [];
 }
 
 /** The name of the checkpoint and of where its config came from, as the user knows them. */

@@ -8,7 +8,7 @@
 import { FieldReader } from '../files/fields';
 import { InvalidFileError, parseJsonFile } from '../files/invalidFile';
 import type { LlamaConfig } from '../model/config';
-import { expectedTensors } from '../model/checkpointTensors';
+import { expectedTensors, listNames as list } from '../model/checkpointTensors';
 import { readSafetensorsBytes } from '../model/safetensorsWriter';
 import { LINEAR_HF_NAMES, type LinearName } from '../model/weights';
 import { ALL_LINEARS, parseTargets } from './trainable';
@@ -27,7 +27,6 @@ export interface PeftAdapter {
   matrices: Map<string, { a: Float32Array; b: Float32Array }>;
 }
 
-const list = (names: string[], max = 5) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
 const MODULE_NAMES = ALL_LINEARS.map((t) => LINEAR_HF_NAMES[t].split('.')[1]);
 
 /** adapter_config.json: the fields ZO Studio applies, and refusals of the options it does not. */

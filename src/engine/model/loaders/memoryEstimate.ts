@@ -1,11 +1,17 @@
 // GPU memory a Llama model needs before it is loaded: weights at f32/f16/q8/q4 (q8/q4 as in
-// src/engine/defs/quantFormat.ts: codes plus one f32 scale per 32 weights; norms stay f32) and one layer's f32
+// src/engine/defs/quantFormat.ts: codes plus one f32 scale per 32 weights; norms stay f32; a
+// GGUF's K-quant and BF16 tensors at their stored size where they keep their layout,
+// model/gpuFormat.ts) and one layer's f32
 // activations for a batch (layers run one after another, so their buffers are reused), checked
 // against the adapter's buffer limits. WebGPU does not report total GPU memory, so a total
 // budget is checked only when the caller knows one.
 import type { WeightPrecision } from '../../api';
 import { formatBytes } from '../../gpu/errors';
 import { ModelTooLargeError } from './errors';
+import { gpuFormatFor } from '../gpuFormat';
+import { weightBytes } from '../../gpu/tensor';
+import { isBlockFormat } from '../../defs/blockFormats';
+import type { StoredDtype } from './types';
 
 export interface ModelShape {
   vocab: number;
@@ -92,35 +98,62 @@ export function activationBuffers(s: ModelShape, maxBatch: number, maxSeqLen: nu
   };
 }
 
-function weightMatrices(s: ModelShape): [string, number, number, number][] {
+/** Each linear weight: [HF name, rows, cols]; the LM head only when not tied. */
+function weightMatrices(s: ModelShape): [string, number, number][] {
   const q = s.heads * s.headDim;
   const kv = s.kvHeads * s.headDim;
-  const out: [string, number, number, number][] = [['embed_tokens', s.vocab, s.hidden, 1]];
-  out.push(['q_proj', q, s.hidden, s.layers], ['k_proj', kv, s.hidden, s.layers], ['v_proj', kv, s.hidden, s.layers], ['o_proj', s.hidden, q, s.layers]);
-  out.push(['gate_proj', s.intermediate, s.hidden, s.layers], ['up_proj', s.intermediate, s.hidden, s.layers], ['down_proj', s.hidden, s.intermediate, s.layers]);
-  if (!s.tied) out.push(['lm_head', s.vocab, s.hidden, 1]);
+  const out: [string, number, number][] = [['model.embed_tokens.weight', s.vocab, s.hidden]];
+  for (let i = 0; i < s.layers; i++) {
+    const p = `model.layers.${i}.`;
+    out.push([`${p}self_attn.q_proj.weight`, q, s.hidden], [`${p}self_attn.k_proj.weight`, kv, s.hidden], [`${p}self_attn.v_proj.weight`, kv, s.hidden], [`${p}self_attn.o_proj.weight`, s.hidden, q]);
+    out.push([`${p}mlp.gate_proj.weight`, s.intermediate, s.hidden], [`${p}mlp.up_proj.weight`, s.intermediate, s.hidden], [`${p}mlp.down_proj.weight`, s.hidden, s.intermediate]);
+  }
+  if (!s.tied) out.push(['lm_head.weight', s.vocab, s.hidden]);
   return out;
 }
 
 /**
- * `scoredRows`: rows that reach the LM head (default every position, the LM objective's
- * worst case; classification needs only maxBatch).
+ * What the checkpoint stores, when known: a K-quant (or BF16) tensor keeps its own layout on
+ * the GPU below f32 (model/gpuFormat.ts), so a Q4_K_M file at q4 takes its real ~4.8 bits per
+ * weight, not q4's 4.5. A CheckpointReader is one.
  */
-export function estimateModelMemory(config: Record<string, unknown>, precision: WeightPrecision, maxBatch: number, maxSeqLen: number, scoredRows = maxBatch * maxSeqLen): MemoryEstimate {
+export interface StoredWeights {
+  tensors: ReadonlyMap<string, { dtype: StoredDtype }>;
+  readBlocks?: unknown;
+}
+
+/** GPU bytes of weight `name` [rows, cols] at `precision`, in the format the builder will give it. */
+function storedMatrixBytes(name: string, rows: number, cols: number, precision: WeightPrecision, stored?: StoredWeights): number {
+  const dtype = stored?.tensors.get(name)?.dtype;
+  if (!dtype) return matrixBytes(rows, cols, precision);
+  const format = gpuFormatFor(precision, dtype, cols, stored.readBlocks !== undefined);
+  return isBlockFormat(format) ? weightBytes(format, rows, cols) : matrixBytes(rows, cols, precision);
+}
+
+/** A weight's short name for messages: "q_proj", "embed_tokens", "lm_head". */
+const shortName = (name: string) => name.replace(/\.weight$/, '').split('.').at(-1)!;
+
+/**
+ * `scoredRows`: rows that reach the LM head (default every position, the LM objective's
+ * worst case; classification needs only maxBatch). `stored`: the checkpoint's tensor dtypes,
+ * so weights kept in their stored layout are counted at their real size.
+ */
+export function estimateModelMemory(config: Record<string, unknown>, precision: WeightPrecision, maxBatch: number, maxSeqLen: number, scoredRows = maxBatch * maxSeqLen, stored?: StoredWeights): MemoryEstimate {
   const s = modelShape(config);
   const mats = weightMatrices(s);
   const normBytes = 4 * s.hidden * (2 * s.layers + 1);
+  const bytesAt = (p: WeightPrecision) => mats.map(([name, r, c]) => ({ name: shortName(name), bytes: storedMatrixBytes(name, r, c, p, stored) }));
   const weightsByPrecision = {} as Record<WeightPrecision, number>;
   for (const p of ['f32', 'f16', 'q8', 'q4'] as const) {
-    weightsByPrecision[p] = normBytes + mats.reduce((a, [, r, c, k]) => a + k * matrixBytes(r, c, p), 0);
+    weightsByPrecision[p] = normBytes + bytesAt(p).reduce((a, m) => a + m.bytes, 0);
   }
-  const largestWeight = mats.map(([name, r, c]) => ({ name, bytes: matrixBytes(r, c, precision) })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const largestWeight = bytesAt(precision).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const activations = activationBuffers(s, maxBatch, maxSeqLen, scoredRows);
   const activationBytes = Object.values(activations).reduce((a, b) => a + b, 0);
   const largestActivation = Object.entries(activations).map(([name, bytes]) => ({ name, bytes })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const parameters = mats.reduce((a, [, r, c, k]) => a + k * r * c, 0) + s.hidden * (2 * s.layers + 1);
+  const parameters = mats.reduce((a, [, r, c]) => a + r * c, 0) + s.hidden * (2 * s.layers + 1);
   const weightsBytes = weightsByPrecision[precision];
-  const largestWeightQ4 = Math.max(...mats.map(([, r, c]) => matrixBytes(r, c, 'q4')));
+  const largestWeightQ4 = Math.max(...bytesAt('q4').map((m) => m.bytes));
   return { precision, parameters, weightsBytes, weightsByPrecision, largestWeight, activationBytes, activations, largestActivation, totalBytes: weightsBytes + activationBytes, maxBatch, maxSeqLen, scoredRows, shape: s, largestWeightQ4 };
 }
 

@@ -42,15 +42,28 @@ export interface CacheBackend {
   sha256?(key: string, file: string): Promise<string>;
 }
 
+/**
+ * A stored index entry, or undefined when it is not one (a damaged entry.json, another layout):
+ * such an entry counts as not cached, so the files are fetched again (resuming what is stored)
+ * instead of being served on the word of a broken index.
+ */
+export function validCacheEntry(v: unknown, key?: string): CachedModel | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const e = v as Partial<CachedModel>;
+  const fileOk = (f: Partial<FileRecord> | null) => !!f && typeof f.name === 'string' && Number.isSafeInteger(f.size) && f.size! >= 0 && (f.sha256 === undefined || typeof f.sha256 === 'string');
+  const ok = typeof e.key === 'string' && (key === undefined || e.key === key) && typeof e.label === 'string' && typeof e.complete === 'boolean' && Array.isArray(e.files) && e.files.every(fileOk);
+  return ok ? (e as CachedModel) : undefined;
+}
+
 export class ModelCache {
   constructor(readonly backend: CacheBackend) {}
 
-  list(): Promise<CachedModel[]> {
-    return this.backend.listEntries();
+  async list(): Promise<CachedModel[]> {
+    return (await this.backend.listEntries()).filter((e) => validCacheEntry(e));
   }
 
-  get(key: string): Promise<CachedModel | undefined> {
-    return this.backend.getEntry(key);
+  async get(key: string): Promise<CachedModel | undefined> {
+    return validCacheEntry(await this.backend.getEntry(key), key);
   }
 
   delete(key: string): Promise<void> {
@@ -66,7 +79,7 @@ export class ModelCache {
 
   /** Records a finished file (and, with `complete`, the whole model) in the index. */
   async record(key: string, label: string, file: FileRecord | null, complete: boolean): Promise<CachedModel> {
-    const prior = await this.backend.getEntry(key);
+    const prior = await this.get(key);
     const files = (prior?.files ?? []).filter((f) => f.name !== file?.name);
     if (file) files.push(file);
     const entry: CachedModel = { key, label, files, complete, totalBytes: files.reduce((a, f) => a + f.size, 0), savedAt: Date.now() };

@@ -35,7 +35,8 @@ export class NodeFolderCacheBackend implements CacheBackend {
     try {
       return JSON.parse(await readFile(join(this.dir(key), 'entry.json'), 'utf8')) as CachedModel;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // No entry, or a damaged one (not JSON): not cached; the next load fetches and rewrites it.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof SyntaxError) return undefined;
       throw e;
     }
   }
