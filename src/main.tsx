@@ -10,6 +10,7 @@ import { applySharedUrl } from './store/actions/training';
 import { getState } from './store/state';
 import './ui/styles.css';
 import { restoreBlockProfiles } from './store/actions/blockScales';
+import { restoreUploads } from './store/actions/upload';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -20,6 +21,7 @@ createRoot(document.getElementById('root')!).render(
 void (async () => {
   await restoreRuns();
   await restoreBlockProfiles();
+  await restoreUploads();
   await boot();
   if (location.hash.includes('config=')) await applySharedUrl(location.hash);
   if (!getState().parsed) await selectTask(getState().taskChoice);

@@ -246,6 +246,13 @@ export interface LossCurve {
   offsets: number[];
   losses: number[];
   direction: 'perturbation' | 'last-update';
+  /** The step whose direction was probed (0-based, as StepMetrics.step). */
+  step: number;
+  /** The train rows measured (0-based indices into the train split). */
+  rows: number[];
+  /** 'step': that step's own batch, so a = ±ε gives the step's L₊ / L₋; 'first': the first
+   *  train rows (the step's batch is not known, e.g. it was made before a resume). */
+  batch: 'step' | 'first';
 }
 
 /**
@@ -259,8 +266,9 @@ export interface EngineApi {
   loadModel(request: LoadModelRequest): Promise<ModelSummary>;
   setTask(task: TaskInput): Promise<TaskSummary>;
   evaluate(split: string, limit: number): Promise<EvalMetrics>;
-  /** Starts (or, with resumeFrom, continues) a run; resolves when it stops, pauses or finishes. */
-  train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void>;
+  /** Starts (or, with resumeFrom, continues) a run; resolves when it stops, pauses or finishes.
+   *  `maxSteps`: pause after this many more steps (the app's Step once passes 1). */
+  train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void>;
   pause(runId: string): void;
   stop(runId: string): void;
   /** The compact replayable record of a run (seeds and projected gradients). */

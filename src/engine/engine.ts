@@ -118,11 +118,15 @@ export class Engine implements EngineApi {
     return metrics;
   }
 
-  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
     if (this.running) {
       throw new Error('another run is training; pause or stop it first');
     }
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
+    // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
+    // Start) is seen by the loop before its first step.
+    const control: RunControl = { requested: 'none' };
+    this.controls.set(runId, control);
     if (!continuing) {
       await this.restoreBaseWeights();
       if (!this.inferenceBaseline && config.objective !== 'zopro') await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
@@ -130,8 +134,7 @@ export class Engine implements EngineApi {
       await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
     }
     this.runId = runId;
-    const control: RunControl = { requested: 'none' };
-    this.controls.set(runId, control);
+    if (maxSteps !== undefined) control.pauseAfter = (this.session.run?.stepsDone ?? 0) + maxSteps;
     this.emitMemory();
     this.running = true;
     try {

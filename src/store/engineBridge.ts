@@ -121,6 +121,7 @@ export function flush(): void {
         appendStep(run.steps, { ...event.metrics, step });
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
+        if ((patch.launch !== undefined ? patch.launch : s.launch)?.runId === event.runId) patch.launch = null;
         if ((patch.runProgress ?? s.runProgress)?.runId === event.runId) patch.runProgress = null;
         break;
       }
@@ -148,6 +149,9 @@ export function flush(): void {
           run.meta.updatedAt = Date.now();
         }
         stateChanges.push([event.runId, event.state, event.error]);
+        // The engine has built the run and begins stepping: what is left before a point is the first step.
+        const launch = patch.launch !== undefined ? patch.launch : s.launch;
+        if (launch?.runId === event.runId) patch.launch = event.state === 'running' ? { ...launch, phase: 'first-step' } : null;
         if (event.state !== 'running' && (patch.runProgress ?? s.runProgress)?.runId === event.runId) patch.runProgress = null;
         break;
       }

@@ -1,17 +1,49 @@
 // Runs and uploaded tasks in IndexedDB (idb-keyval, one database per kind), run files for
 // export/import, and run configurations as share URLs. Nothing secret is ever written: model
 // sources are SavedModelSource, which has no token.
-import { createStore, del, entries, get, set } from 'idb-keyval';
+import { createStore, del, entries, get, set, values } from 'idb-keyval';
 import type { BlockScaleProfile, TrainConfig } from '../engine/api';
 import type { Task } from '../engine/data/task';
 import { FieldReader } from '../engine/files/fields';
 import { InvalidFileError, parseJsonFile } from '../engine/files/invalidFile';
 import { validateStoredRun } from './runFile';
 import type { StoredRun } from './runTypes';
+import type { UploadDraft } from './state';
 
 const runStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-runs', 'runs');
 const taskStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-tasks', 'tasks');
 const scaleStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-block-scales', 'profiles');
+const uploadStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-uploads', 'uploads');
+
+/** An uploaded file as the user left it: the file, its column mapping and labels, and its template. */
+export interface SavedUpload {
+  version: 1;
+  name: string;
+  draft: UploadDraft;
+  template: string;
+  savedAt: number;
+}
+
+export async function saveUpload(upload: SavedUpload): Promise<void> {
+  await set(upload.name, upload, uploadStore);
+}
+
+export async function loadUpload(name: string): Promise<SavedUpload | undefined> {
+  const saved = await get<SavedUpload>(name, uploadStore);
+  return saved?.version === 1 ? saved : undefined;
+}
+
+/** Names of the saved uploads, alphabetical. */
+export async function listUploads(): Promise<string[]> {
+  const all = (await values<SavedUpload>(uploadStore)).filter((u) => u?.version === 1);
+  return all.map((u) => u.name).sort((a, b) => a.localeCompare(b));
+}
+
+/** Forgets an upload and the task saved from it. */
+export async function deleteUpload(name: string): Promise<void> {
+  await del(name, uploadStore);
+  await del(name, taskStore);
+}
 
 /** Learned block variances, one per model + tuning mode (actions/blockScales.ts profileKey). */
 export async function saveBlockProfile(key: string, profile: BlockScaleProfile): Promise<void> {

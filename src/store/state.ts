@@ -14,7 +14,7 @@ import type {
   WeightPrecision,
 } from '../engine/api';
 import type { LedgerSnapshot } from '../engine/gpu/ledger';
-import type { ParsedTask } from '../engine/data';
+import type { LabelSet, ParsedTask } from '../engine/data';
 import { DEFAULT_MAX_SEQ_LEN, DEFAULT_TASK } from './defaults';
 import { DEFAULT_PRECISION, DEFAULT_TRAIN_CONFIG } from '../engine/config';
 import type { RunMeta } from './runTypes';
@@ -56,7 +56,12 @@ export interface UploadDraft {
   /** CSV column -> task field. */
   mapping: Record<string, string>;
   type: 'classification' | 'preference';
+  /** Label values, comma-separated: inferred from every row of the file, editable. */
+  labels: string;
+  /** The words the model scores, comma-separated, one per label in the same order. */
   labelWords: string;
+  /** What the file's label column holds (all rows), for the form to show. */
+  found: LabelSet | null;
 }
 
 export interface TaskSlice {
@@ -70,6 +75,10 @@ export interface TaskSlice {
   taskError: UserError | null;
   /** Whether the engine holds exactly `parsed` (false after an edit until applied). */
   taskApplied: boolean;
+  /** Uploaded tasks kept in IndexedDB (their names), listed until the user deletes them. */
+  savedUploads: string[];
+  /** Why the last file picked was not taken (the current task stays as it was). */
+  uploadRejected: UserError | null;
   /** Rows longer than the model's maximum sequence length: left out, or truncated from the left. */
   longRows: 'skip' | 'truncate';
 }
@@ -80,6 +89,9 @@ export interface TrainingSlice {
   activeRunId: string | null;
   /** Measured from step arrival times over the last few steps. */
   stepsPerSecond: number | null;
+  /** From a click on Start (or Train the demo, Resume, Step once) to the run's first step: what
+   *  it is waiting for, shown at once so a click never looks ignored. */
+  launch: { phase: LaunchPhase; runId: string | null; since: number } | null;
   /** What a run is doing before its first step (DPO's reference scores), while it lasts. */
   runProgress: { runId: string; phase: string; done: number; total: number } | null;
   trainError: UserError | null;
@@ -89,6 +101,8 @@ export interface TrainingSlice {
   learningScales: boolean;
   scalesError: UserError | null;
 }
+
+export type LaunchPhase = 'model' | 'task' | 'kernels' | 'first-step';
 
 export interface RunView {
   meta: RunMeta;
@@ -108,6 +122,8 @@ export interface RunsSlice {
   compare: string[];
   runsLoaded: boolean;
   runsError: UserError | null;
+  /** A run that was training when the page went away (found at load), until resumed or dismissed. */
+  interrupted: { runId: string; step: number } | null;
 }
 
 export interface UiSlice {
@@ -119,6 +135,8 @@ export interface UiSlice {
   curveError: string | null;
   /** Speed of the animated step timeline; 0 = paused. */
   timelineSpeed: number;
+  /** The presentation layout (charts, a large counter and the run buttons on one screen); ?present=1 opens it. */
+  presentation: boolean;
 }
 
 export type StudioState = ModelSlice & TaskSlice & TrainingSlice & RunsSlice & UiSlice;
@@ -152,6 +170,8 @@ export const initialTask: TaskSlice = {
   taskSummary: null,
   taskError: null,
   taskApplied: false,
+  savedUploads: [],
+  uploadRejected: null,
   longRows: 'skip',
 };
 
@@ -160,6 +180,7 @@ export const initialTraining: TrainingSlice = {
   preset: 'Quick demo',
   activeRunId: null,
   stepsPerSecond: null,
+  launch: null,
   runProgress: null,
   trainError: null,
   evaluating: false,
@@ -168,7 +189,7 @@ export const initialTraining: TrainingSlice = {
   scalesError: null,
 };
 
-export const initialRuns: RunsSlice = { runs: {}, runOrder: [], compare: [], runsLoaded: false, runsError: null };
+export const initialRuns: RunsSlice = { runs: {}, runOrder: [], compare: [], runsLoaded: false, runsError: null, interrupted: null };
 
 export const initialUi: UiSlice = {
   theme: 'system',
@@ -178,6 +199,7 @@ export const initialUi: UiSlice = {
   curveStatus: 'idle',
   curveError: null,
   timelineSpeed: 1,
+  presentation: typeof location !== 'undefined' && /^(1|true|yes)$/i.test(new URLSearchParams(location.search).get('present') ?? ''),
 };
 
 export const useStudio = create<StudioState>()(() => ({

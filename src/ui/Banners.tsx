@@ -1,7 +1,8 @@
-// Page-wide messages: a lost GPU device (explain, reload, resume), an engine that failed to
-// start, and short notices (imports, shared links).
+// Page-wide messages: a run interrupted by a reload (resume it), a lost GPU device (explain,
+// reload, resume), an engine that failed to start, and short notices (imports, shared links).
 import { recoverFromDeviceLost } from '../store/actions/training';
 import { useStudio } from '../store/state';
+import { InterruptedBanner } from './InterruptedBanner';
 
 export function Banners() {
   const deviceLost = useStudio((s) => s.deviceLost);
@@ -10,6 +11,7 @@ export function Banners() {
   const notice = useStudio((s) => s.notice);
   return (
     <div className="banners">
+      <InterruptedBanner />
       {deviceLost && (
         <div className="banner error" role="alert">
           <p>

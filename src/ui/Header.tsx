@@ -1,9 +1,11 @@
-// The top bar: name, the adapter in use, a one-click demo, and the colour theme.
+// The top bar: name, the adapter in use, a one-click demo with its launch progress, the
+// presentation layout toggle, and the colour theme.
 import { applyPreset, startRun } from '../store/actions/training';
 import { setModelField } from '../store/actions/model';
 import { selectTask } from '../store/actions/task';
 import { DEFAULT_TASK } from '../store/defaults';
 import { useStudio, getState } from '../store/state';
+import { LaunchProgress } from './training/LaunchProgress';
 
 async function oneClickDemo(): Promise<void> {
   const s = getState();
@@ -16,12 +18,31 @@ async function oneClickDemo(): Promise<void> {
   await startRun();
 }
 
+/** Switches the presentation layout, keeping ?present=1 in the address so a reload keeps it. */
+export function setPresentation(on: boolean): void {
+  useStudio.setState({ presentation: on });
+  const url = new URL(location.href);
+  if (on) url.searchParams.set('present', '1');
+  else url.searchParams.delete('present');
+  history.replaceState(history.state, '', url);
+}
+
+/** The one-click demo: the demo model, the demo task, the Quick demo preset, start. */
+export function DemoButton() {
+  const engineStatus = useStudio((s) => s.engineStatus);
+  const running = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.state === 'running' : false));
+  const busy = useStudio((s) => s.modelStatus === 'loading' || s.launch !== null);
+  return (
+    <button type="button" className="primary big" disabled={engineStatus !== 'ready' || running || busy} onClick={() => void oneClickDemo()}>
+      ▶ Train the demo
+    </button>
+  );
+}
+
 export function Header() {
   const adapter = useStudio((s) => s.adapter);
   const engineStatus = useStudio((s) => s.engineStatus);
   const theme = useStudio((s) => s.theme);
-  const running = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.state === 'running' : false));
-  const busy = useStudio((s) => s.modelStatus === 'loading');
   const name = adapter ? [adapter.adapter.vendor, adapter.adapter.architecture, adapter.adapter.description].filter(Boolean).join(' · ') || 'unnamed adapter' : null;
   const features = adapter ? Object.entries(adapter.features).filter(([, on]) => on).map(([f]) => f) : [];
   return (
@@ -44,8 +65,12 @@ export function Header() {
             <span>Starting the GPU engine…</span>
           ) : null}
         </div>
-        <button type="button" className="primary big" disabled={engineStatus !== 'ready' || running || busy} onClick={() => void oneClickDemo()}>
-          ▶ Train the demo
+        <div className="demo-launch">
+          <DemoButton />
+          <LaunchProgress testId="launch-progress" />
+        </div>
+        <button type="button" onClick={() => setPresentation(true)} title="Charts, a large step counter and the run buttons on one screen, in large type (or open the app with ?present=1)">
+          Presentation view
         </button>
         <label className="theme">
           Theme{' '}

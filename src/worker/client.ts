@@ -86,8 +86,8 @@ export class EngineClient {
     return this.call('evaluate', { split, limit });
   }
   /** Resolves when the run pauses, stops or finishes. `resumeFrom`'s buffer is transferred. */
-  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
-    await this.call('train', resumeFrom ? { runId, config, resumeFrom } : { runId, config });
+  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
+    await this.call('train', { runId, config, ...(resumeFrom ? { resumeFrom } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) });
   }
   async pause(runId: string): Promise<void> {
     await this.call('pause', { runId });

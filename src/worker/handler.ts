@@ -18,7 +18,7 @@ async function dispatch(engine: EngineApi, msg: WorkerRequest): Promise<MethodMa
     case 'evaluate':
       return engine.evaluate(msg.payload.split, msg.payload.limit);
     case 'train':
-      await engine.train(msg.payload.runId, msg.payload.config, msg.payload.resumeFrom);
+      await engine.train(msg.payload.runId, msg.payload.config, msg.payload.resumeFrom, msg.payload.maxSteps);
       return null;
     case 'pause':
       engine.pause(msg.payload.runId);

@@ -28,7 +28,7 @@ export interface MethodMap {
   loadModel: { params: LoadModelRequest; result: ModelSummary };
   setTask: { params: TaskInput; result: TaskSummary };
   evaluate: { params: { split: string; limit: number }; result: EvalMetrics };
-  train: { params: { runId: string; config: TrainConfig; resumeFrom?: Uint8Array }; result: null };
+  train: { params: { runId: string; config: TrainConfig; resumeFrom?: Uint8Array; maxSteps?: number }; result: null };
   pause: { params: { runId: string }; result: null };
   stop: { params: { runId: string }; result: null };
   runRecord: { params: { runId: string }; result: Uint8Array };

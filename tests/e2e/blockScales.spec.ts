@@ -1,12 +1,10 @@
 // Learned block variances in the app on SwiftShader: learn them for the demo model in full mode on
 // a small subset (two tensors, batch 2, so the probes take seconds), train with them, and find
 // the profile again after a reload, ready to switch on for the same model and mode.
-import { expect, test } from '@playwright/test';
-import { captureErrors, fill, loadDemoModel, pickTask } from './helpers';
+import { expect, test, fill, loadDemoModel, pickTask } from './helpers';
 
 test('learn block variances once, train with them, reuse them after a reload', async ({ page }) => {
   test.setTimeout(300_000);
-  const errors = captureErrors(page);
   await page.goto('./');
   await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
   await loadDemoModel(page);
@@ -46,5 +44,4 @@ test('learn block variances once, train with them, reuse them after a reload', a
   await expect(use).toBeEnabled();
   await use.check();
   await expect(use).toBeChecked();
-  expect(errors).toEqual([]);
 });

@@ -2,12 +2,10 @@
 // greedy (temperature 0) request through the worker streams a non-empty continuation of the
 // demo model's base weights; it is disabled while a run trains and samples the run's weights
 // once the run is paused. No console errors.
-import { expect, test } from '@playwright/test';
-import { captureErrors, loadDemoModel } from './helpers';
+import { expect, test, loadDemoModel } from './helpers';
 
 test('generates a continuation with the loaded demo model', async ({ page }) => {
   test.setTimeout(400_000);
-  const errors = captureErrors(page);
   await page.goto('./');
   await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
 
@@ -49,5 +47,4 @@ test('generates a continuation with the loaded demo model', async ({ page }) => 
   await expect(box.getByTestId('generate-status')).toContainText(/end-of-text|new tokens/, { timeout: 300_000 });
   await expect(box.getByTestId('generate-status')).toContainText('from trained weights');
   expect(((await box.getByTestId('generated-text').textContent()) ?? '').trim().length).toBeGreaterThan(0);
-  expect(errors).toEqual([]);
 });

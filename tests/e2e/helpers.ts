@@ -1,6 +1,55 @@
-// Shared e2e helpers: console-error capture, the long-task recorder, and the steps every flow
-// starts with (fill a field, load the demo model, pick a task).
-import { expect, type Page } from '@playwright/test';
+// Shared e2e helpers: the `test` every spec imports (it fails a test on any console error or
+// uncaught page error), the long-task recorder, and the steps every flow starts with (fill a
+// field, load the demo model, pick a task).
+import { test as base, expect, type Page } from '@playwright/test';
+
+export { expect };
+export type { Page };
+
+/**
+ * Console errors and uncaught page errors of every page a test opens. Nothing is whitelisted:
+ * a spec that provokes an error on purpose claims it with `expected(pattern, why)`, which also
+ * asserts that the error did occur; whatever is left unclaimed fails the test.
+ */
+export class PageErrors {
+  private readonly errors: string[] = [];
+  private readonly pages = new WeakSet<Page>();
+
+  watch(page: Page): void {
+    if (this.pages.has(page)) return;
+    this.pages.add(page);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') this.errors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`));
+  }
+
+  /** Removes the errors matching `pattern` from the list, asserting that at least one occurred. */
+  expected(pattern: RegExp, why: string): string[] {
+    const matched = this.errors.filter((e) => pattern.test(e));
+    expect(matched.length, `expected a console error matching ${pattern} (${why})`).toBeGreaterThan(0);
+    for (const e of matched) this.errors.splice(this.errors.indexOf(e), 1);
+    return matched;
+  }
+
+  /** The errors so far that no `expected` call claimed. */
+  unclaimed(): string[] {
+    return this.errors.slice();
+  }
+}
+
+export const test = base.extend<{ pageErrors: PageErrors }>({
+  pageErrors: [
+    async ({ context, page }, use) => {
+      const errors = new PageErrors();
+      errors.watch(page);
+      context.on('page', (p) => errors.watch(p));
+      await use(errors);
+      expect(errors.unclaimed(), 'console errors or uncaught page errors during the test').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Types into the field labelled `label` and waits until it holds the value. */
 export async function fill(page: Page, label: string, value: string): Promise<void> {
@@ -19,16 +68,6 @@ export async function loadDemoModel(page: Page): Promise<void> {
 export async function pickTask(page: Page, name: string): Promise<void> {
   await page.getByLabel('Task', { exact: true }).selectOption(name);
   await expect(page.getByTestId('task-rows')).toContainText('on the engine');
-}
-
-/** Collects console errors and uncaught page errors from the moment it is called. */
-export function captureErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
 }
 
 /** Records every long task (> 50 ms main-thread block) into window.__longTasks. */

@@ -72,6 +72,34 @@ describe('Engine (the worker-side API) in Node', () => {
     expect(memory.ledger.total).toBeGreaterThanOrEqual(memory.inferenceBaseline);
   });
 
+  it('takes exactly one step and pauses when asked for one (Step once), then probes the loss on that step\'s own batch', async () => {
+    const from = events.length;
+    // lr 0: a step leaves the weights as they were, so the last step's losses can be measured again.
+    const config = { ...CONFIG, lr: 0, steps: 10, seed: 11 };
+    await engine.train('r-once', config, undefined, 1);
+    await engine.train('r-once', config, undefined, 1);
+    const mine = events.slice(from).filter((e) => 'runId' in e && e.runId === 'r-once');
+    const steps = mine.filter((e) => e.kind === 'step');
+    expect(steps.map((e) => (e.kind === 'step' ? e.metrics.step : -1))).toEqual([0, 1]);
+    expect(mine.filter((e) => e.kind === 'run-state').map((e) => (e.kind === 'run-state' ? e.state : ''))).toEqual(['running', 'paused', 'running', 'paused']);
+
+    // At a = ±ε the probe along the last step's direction gives that step's L₊ and L₋.
+    const last = steps.at(-1);
+    if (last?.kind !== 'step') throw new Error('no step event');
+    const curve = await engine.lossAlongDirection('last-update', 1, 3);
+    expect(curve.batch).toBe('step');
+    expect(curve.step).toBe(last.metrics.step);
+    expect(curve.rows).toHaveLength(CONFIG.batch);
+    // The probe signs the direction the way the update went (−sign g): a = +ε is θ − sign(g)·ε·z.
+    const [atMinus, , atPlus] = curve.losses;
+    const [plus, minus] = last.metrics.projectedGrad > 0 ? [atMinus, atPlus] : [atPlus, atMinus];
+    expect(Math.abs(plus - last.metrics.lossPlus)).toBeLessThan(1e-4 * Math.max(1, Math.abs(last.metrics.lossPlus)));
+    expect(Math.abs(minus - last.metrics.lossMinus)).toBeLessThan(1e-4 * Math.max(1, Math.abs(last.metrics.lossMinus)));
+    const next = await engine.lossAlongDirection('perturbation', 1, 3);
+    expect(next.batch).toBe('step');
+    expect(next.step).toBe(last.metrics.step + 1);
+  });
+
   it('starts a new full-mode run from the weights as loaded, not from the last run\'s', async () => {
     const trained = await engine.evaluate('dev', 8); // after r1's full-mode steps
     expect(trained.loss).not.toBe(baseLoss);

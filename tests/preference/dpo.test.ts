@@ -1,9 +1,14 @@
-// ZO-DPO on a slice of wn-define-pref with the demo model (LoRA, fixed seed): at step 0 the
-// policy is the reference, so every margin is 0 and the DPO loss is log 2; a few ZO steps on
-// the same slice must lower the DPO loss on the train rows and move the mean margin above 0.
-import { startRun } from '../../src/engine/session/startRun';
+// ZO-DPO on a slice of wn-define-pref (LoRA, fixed seed) with a tiny random model that uses the
+// demo tokenizer (2 layers, hidden 64, a third of the demo model's width and depth; the same test on the demo
+// model is tests/experiments/dpoDemo.test.ts): at step 0 the policy is the reference, so every
+// margin is 0 and the DPO loss is log 2; a few ZO steps on the same slice must lower the DPO loss
+// on the train rows and move the mean margin above 0.
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../src/engine/session/startRun';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyLlama, tinySafetensors } from '../fixtures/tinyModel';
 import { testGpu } from '../helpers/gpu';
 import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
 import { parseArgs } from '../../src/cli/args';
@@ -18,10 +23,16 @@ const io = { stdout: () => {}, stderr: () => {}, env: {} };
 
 describe('ZO-DPO', () => {
   let session: Session;
+  const dir = mkdtempSync(join(tmpdir(), 'zo-dpo-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(async () => {
     const ctx = await testGpu();
     session = new Session(ctx);
-    session.setModel(await loadCliModel(ctx, parseArgs(['--model', DEMO_MODEL]), io));
+    const tiny = tinyLlama({ vocab: 4096, hidden: 64, heads: 4, kvHeads: 2, intermediate: 128, layers: 2, seed: 5 });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...tiny.rawConfig, max_position_embeddings: 256 }));
+    writeFileSync(join(dir, 'model.safetensors'), tinySafetensors(tiny));
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(DEMO_MODEL, f), join(dir, f));
+    session.setModel(await loadCliModel(ctx, parseArgs(['--model', dir]), io));
     const task = await readTaskDir(join(DEMO_DATA, 'wn-define-pref'));
     task.splits = { train: task.splits.train.slice(0, 8), dev: task.splits.dev.slice(0, 8) };
     session.setTask(task);

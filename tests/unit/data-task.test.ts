@@ -83,7 +83,8 @@ describe('row validation', () => {
     expect(byRow[3]).toBe("row 3: field 'text' is empty; the template uses {text}");
     expect(byRow[4]).toBe("row 4: label 2 is not a label index; use an integer from 0 to 1 or one of 'animal', 'plant'");
     expect(byRow[5]).toMatch(/^row 5: not valid JSON \(.*\); each line must be one JSON object$/);
-    expect(byRow[8]).toBe("row 8: label 'fish' is not a known label; use an integer from 0 to 1 or one of 'animal', 'plant'");
+    // A word label is answered with the label words, not an index range.
+    expect(byRow[8]).toBe("row 8: label 'fish' is not one of the task's labels ('animal', 'plant'); add it to the label set or fix the row");
     expect(byRow[9]).toBe("row 9: field 'label' is missing; give the index of the right label word (0 to 1)");
     expect(byRow[10]).toBe("row 10: field 'text' is a list, not text; the template uses {text}");
     expect(byRow[11]).toBeUndefined(); // blank line: skipped, still counted

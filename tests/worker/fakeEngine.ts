@@ -77,7 +77,7 @@ export class FakeEngine implements EngineApi {
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
     this.note('lossAlongDirection', direction, span, points);
     const offsets = Array.from({ length: points }, (_, i) => -span + (2 * span * i) / (points - 1));
-    return { offsets, losses: offsets.map((a) => 1 + a * a), direction };
+    return { offsets, losses: offsets.map((a) => 1 + a * a), direction, step: 0, rows: [0], batch: 'first' };
   }
   async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
     this.note('learnBlockScales', config.mode);

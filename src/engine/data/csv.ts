@@ -6,6 +6,16 @@ export interface CsvRecord {
   /** 1-based line of the file where the record starts. */
   line: number;
   fields: string[];
+  /** Set when the record is malformed (it is then no row): what is wrong and where. */
+  error?: string;
+}
+
+/** The text of the line holding offset `at`, cut short, for a message that points at it. */
+function lineText(src: string, at: number): string {
+  const start = src.lastIndexOf('\n', at - 1) + 1;
+  const end = src.slice(start, start + 200).search(/\r|\n/);
+  const text = end < 0 ? src.slice(start, start + 200) : src.slice(start, start + end);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 const QUOTE = 0x22;
@@ -46,16 +56,18 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
     }
     const start = line;
     const fields: string[] = [];
+    let error: string | undefined;
     for (;;) {
       let value: string;
       if (src.charCodeAt(i) === QUOTE) {
         const quoteLine = line;
+        const opened = i;
         let from = i + 1;
         let parts: string[] | null = null;
         for (;;) {
           const q = src.indexOf('"', from);
           if (q < 0) {
-            return { records, error: `line ${quoteLine}: a quoted field is never closed; add the closing '"' (write "" for a quote inside a quoted field)` };
+            return { records, error: `line ${quoteLine}: a quoted field is never closed (${lineText(src, opened)}); add the closing '"' (write "" for a quote inside a quoted field)` };
           }
           line += countLf(src, from, q);
           if (src.charCodeAt(q + 1) === QUOTE) {
@@ -68,6 +80,11 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
           break;
         }
         const end = nextDelimiter(i); // text after the closing quote belongs to the field, as before
+        // A quote opened on an earlier line that closes with text after it is almost always a
+        // quote never closed on its own line, which swallowed the lines below: say so there.
+        if (end > i && line > quoteLine && !error) {
+          error = `line ${quoteLine}: the quote opened on this line (${lineText(src, opened)}) closes only on line ${line}, with text after it, so lines ${quoteLine}–${line} ran together; add the missing closing '"' on line ${quoteLine} (write "" for a quote inside a quoted field)`;
+        }
         if (end > i) value += src.slice(i, end);
         i = end;
       } else {
@@ -82,7 +99,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; error: st
       }
       break;
     }
-    records.push({ line: start, fields });
+    records.push(error ? { line: start, fields, error } : { line: start, fields });
     if (i < n) {
       i += src.charCodeAt(i) === CR && src.charCodeAt(i + 1) === LF ? 2 : 1;
       line++;
@@ -103,7 +120,7 @@ export function csvToRows(
 ): { rows: TaskRow[]; lines: number[]; problems: TaskProblem[] } {
   const problems: TaskProblem[] = [];
   const { records, error } = parseCsvRecords(text);
-  if (error) problems.push({ split, row: 0, message: error });
+  if (error) problems.push({ split, row: Number(/^line (\d+)/.exec(error)?.[1] ?? 0), message: error });
   if (records.length === 0) {
     problems.push({ split, row: 0, message: 'the CSV file is empty; it needs a header line and one line per row' });
     return { rows: [], lines: [], problems };
@@ -120,6 +137,10 @@ export function csvToRows(
   const rows: TaskRow[] = [];
   const lines: number[] = [];
   for (const record of records.slice(1)) {
+    if (record.error) {
+      problems.push({ split, row: record.line, message: record.error });
+      continue;
+    }
     if (record.fields.length !== header.length) {
       problems.push({
         split,

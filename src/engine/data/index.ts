@@ -18,4 +18,8 @@ export type { PaddedBatch, SamplerOptions, SamplerState } from './sampler';
 export { BUILTIN_TASKS, DEFAULT_TASK, loadBuiltinTask } from './registry';
 export type { BuiltinTask, FetchText } from './registry';
 export { previewRow } from './preview';
+export { defaultLabelWords, inferLabels, splitList } from './labels';
+export type { LabelSet } from './labels';
+export { describeLines, groupProblems, unknownTemplateFields } from './problems';
+export type { ProblemGroup } from './problems';
 export type { PreviewContinuation, PreviewToken, RowPreview } from './preview';

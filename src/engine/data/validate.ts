@@ -71,7 +71,8 @@ export function resolveLabel(spec: TaskSpec, value: unknown): number | string {
   const words = spec.label_words ?? [];
   const n = words.length;
   const names = spec.labels ?? [];
-  const range = `an integer from 0 to ${n - 1}` + (names.length ? ` or one of ${names.map((l) => `'${l}'`).join(', ')}` : '');
+  const quoted = (xs: string[]) => xs.map((l) => `'${l}'`).join(', ');
+  const range = `an integer from 0 to ${n - 1}` + (names.length ? ` or one of ${quoted(names)}` : '');
   if (typeof value === 'number') {
     return Number.isInteger(value) && value >= 0 && value < n ? value : `label ${value} is not a label index; use ${range}`;
   }
@@ -81,8 +82,10 @@ export function resolveLabel(spec: TaskSpec, value: unknown): number | string {
     if (byName >= 0) return byName;
     const byWord = words.findIndex((w) => w.trim() === s);
     if (byWord >= 0) return byWord;
-    if (/^\d+$/.test(s) && Number(s) < n) return Number(s);
-    return `label '${value}' is not a known label; use ${range}`;
+    if (/^\d+$/.test(s)) return Number(s) < n ? Number(s) : `label ${s} is not a label index; use ${range}`;
+    // A word label: the advice is the task's label words, never an index range.
+    const known = names.length ? names : words.map((w) => w.trim());
+    return `label '${value}' is not one of the task's labels (${quoted(known)}); add it to the label set or fix the row`;
   }
   return `label is ${value === null ? 'null' : typeof value}; use ${range}`;
 }

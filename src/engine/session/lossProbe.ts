@@ -1,7 +1,8 @@
 // The dynamics view's "loss along a direction": L(theta + a * z) for a in [-span*eps, span*eps],
 // where z is the perturbation the next step will use (seed, step, j = 0) or the one the last
-// update moved along (signed so that a > 0 is the way the update went). Runs on the first
-// training batch, between steps only; the weights are copied aside and copied back exactly.
+// update moved along (signed so that a > 0 is the way the update went). Runs on that step's own
+// batch (so a = ±eps gives the losses the step measures), or on the first train rows when the
+// batch is unknown, and says which; between steps only; the weights are copied aside and back.
 import type { LossCurve } from '../api';
 import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
 import type { Session } from './session';
@@ -18,10 +19,11 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
   const step = direction === 'perturbation' ? trainer.stepsDone : last.step;
   const sign = direction === 'perturbation' ? 1 : -Math.sign(last.values[0] || 1);
   const task = session.requireTask();
-  const rows = task.splits.train.slice(0, run.config.batch);
-  const objective = session.objectiveFor(run.config);
   const scorer = trainer.scorer;
-  scorer.prepare(scorer.batch(rows, objective));
+  const own = trainer.stepBatch?.(direction === 'perturbation' ? 'next' : 'last');
+  const batch: LossCurve['batch'] = own && own.step === step && trainer.scoredBatch ? 'step' : 'first';
+  const rows = batch === 'step' ? own!.indices : Array.from({ length: Math.min(run.config.batch, task.splits.train.length) }, (_, i) => i);
+  scorer.prepare(batch === 'step' ? trainer.scoredBatch!(rows) : scorer.batch(rows.map((i) => task.splits.train[i]), session.objectiveFor(run.config)));
 
   const n = Math.max(3, Math.min(points, 101));
   const offsets = Array.from({ length: n }, (_, i) => hyper.eps * span * (-1 + (2 * i) / (n - 1)));
@@ -51,5 +53,5 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
     await ctx.finish();
     for (const s of snapshots) ctx.release(s);
   }
-  return { offsets, losses, direction };
+  return { offsets, losses, direction, step, rows, batch };
 }

@@ -20,7 +20,8 @@ import type { LlamaForward } from '../model/llama';
 export const EVAL_BATCH = 32;
 
 /** The ZO trainer behind ZO and ZO-DPO runs, as the run and the probes use it. */
-export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'>;
+export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'> &
+  Partial<Pick<ZoTrainer, 'stepBatch' | 'scoredBatch'>>;
 
 /** One finished step: its metrics and, for ZOPrO, its reward point and a few rollouts. */
 export interface StepOutcome {

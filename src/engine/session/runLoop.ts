@@ -8,7 +8,8 @@ import { DivergenceWatch } from '../training/divergence';
 import type { StepOutcome } from './run';
 import type { Session } from './session';
 
-export type RunControl = { requested: 'none' | 'pause' | 'stop' };
+/** `pauseAfter`: pause once this many steps are done (Step once: the run's count + 1). */
+export type RunControl = { requested: 'none' | 'pause' | 'stop'; pauseAfter?: number };
 
 export interface RunLoopHooks {
   emit(event: EngineEvent): void;
@@ -43,8 +44,9 @@ export async function runLoop(session: Session, runId: string, control: RunContr
     for (const reward of await run.evaluations(step)) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
-  if (run.stepsDone === 0 && evalEvery > 0 && !hooks.skipInitialEval) await evaluate(0);
+  if (run.stepsDone === 0 && evalEvery > 0 && !hooks.skipInitialEval && control.requested === 'none') await evaluate(0);
   while (run.stepsSubmitted < config.steps) {
+    if (control.pauseAfter !== undefined && run.stepsSubmitted >= control.pauseAfter && control.requested === 'none') control.requested = 'pause';
     if (control.requested !== 'none' || diverged) break;
     emitStep(await run.advance());
     const submitted = run.stepsSubmitted;

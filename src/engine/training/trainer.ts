@@ -53,6 +53,8 @@ export class ZoTrainer {
   private readonly slotTarget = new Map<number, number>();
   private nextStep: number;
   private inFlight: InFlight | null = null;
+  /** The train rows of the last step submitted (the loss probe measures on a step's own batch). */
+  private lastBatch: { step: number; indices: number[] } | null = null;
 
   constructor(private readonly s: TrainerSetup, resume?: TrainerResume) {
     this.plan = new ZoStepPlan(s.ctx, s.trainable.ranges, s.hyper);
@@ -81,6 +83,22 @@ export class ZoTrainer {
   }
 
   /**
+   * The train-row indices of a step's batch: the last step submitted, or the next one (drawn
+   * from a copy of the sampler, so training takes the same batch). Null when not known (the
+   * last step was made before a resume).
+   */
+  stepBatch(which: 'last' | 'next'): { step: number; indices: number[] } | null {
+    if (which === 'last') return this.lastBatch && { step: this.lastBatch.step, indices: [...this.lastBatch.indices] };
+    const copy = new BatchSampler(this.s.train.length, this.s.batchSize, this.s.hyper.seed, { lastBatch: 'short' }, this.sampler.getState());
+    return { step: this.nextStep, indices: copy.next() };
+  }
+
+  /** The scored batch of these train rows, built as a step builds it. */
+  scoredBatch(indices: number[]): ScoredBatch {
+    return this.s.batchOf ? this.s.batchOf(indices, this.scorer) : this.scorer.batch(indices.map((i) => this.s.train[i]), this.s.objective);
+  }
+
+  /**
    * Queue one step and return the metrics of the previous one (null on the first call). Keeping
    * one step in flight hides the readback latency behind the next step's GPU work.
    */
@@ -98,10 +116,11 @@ export class ZoTrainer {
   }
 
   private submit(): InFlight {
-    const { ctx, objective, train } = this.s;
+    const { ctx } = this.s;
     const step = this.nextStep++;
     const indices = this.sampler.next();
-    this.scorer.prepare(this.s.batchOf ? this.s.batchOf(indices, this.scorer) : this.scorer.batch(indices.map((i) => train[i]), objective));
+    this.lastBatch = { step, indices };
+    this.scorer.prepare(this.scoredBatch(indices));
     this.plan.setStep(step);
     const started = performance.now();
     ctx.submit(

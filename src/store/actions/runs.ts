@@ -78,13 +78,22 @@ export async function restoreRuns(): Promise<void> {
   try {
     const stored = await loadRuns();
     const runs: Record<string, RunView> = { ...getState().runs };
+    let interrupted: StoredRun | null = null;
     for (const s of stored) {
-      if (s.meta.state === 'running' || s.meta.state === 'created') s.meta = { ...s.meta, state: 'paused' };
+      if (s.meta.state === 'running' || s.meta.state === 'created') {
+        // Saved while training: the page went away mid-run. The latest such run is offered back.
+        if (s.steps.step.length > 0 && (!interrupted || s.meta.updatedAt > interrupted.meta.updatedAt)) interrupted = s;
+        s.meta = { ...s.meta, state: 'paused' };
+      }
       if (s.record) records.set(s.meta.id, s.record);
       runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, rewards: rewardsFrom(s.rewards), recordStep: s.recordStep, version: 0 };
     }
     const order = [...new Set([...stored.map((s) => s.meta.id), ...getState().runOrder])];
     setState({ runs, runOrder: order, runsLoaded: true });
+    // Its curves go back on the charts at once, from the record, and a banner offers to resume it.
+    if (interrupted && !getState().activeRunId) {
+      setState({ activeRunId: interrupted.meta.id, interrupted: { runId: interrupted.meta.id, step: lastStep(interrupted.steps) } });
+    }
   } catch (error) {
     setState({ runsLoaded: true, runsError: userError(error) });
   }

@@ -1,11 +1,12 @@
-// Task actions: built-in demo tasks, uploads (JSONL or CSV with a column mapping), the template
-// editor, and handing the task to the engine. Parsing and validation are the data layer's
-// (src/engine/data); this file only wires them to the store.
-import { buildTask, loadBuiltinTask, parseCsvRecords, parseJsonl, validateRows, validateSpec, type ParsedTask, type TaskSpec } from '../../engine/data';
+// Task actions: built-in demo tasks (and saved ones), the template editor, and handing the task
+// to the engine. Uploads (JSONL or CSV with a column mapping) are ./upload.ts. Parsing and
+// validation are the data layer's (src/engine/data); this file only wires them to the store.
+import { loadBuiltinTask, unknownTemplateFields, validateRows, validateSpec, type TaskSpec } from '../../engine/data';
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
-import { getState, setState, userError, type UploadDraft } from '../state';
+import { getState, setState, userError } from '../state';
 import { engineHolds } from './runs';
+import { buildUpload } from './upload';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -28,77 +29,6 @@ export async function selectTask(name: string): Promise<void> {
   }
 }
 
-/** Reads an uploaded JSONL or CSV file and proposes a column mapping. */
-export async function uploadTaskFile(file: File): Promise<void> {
-  const text = await file.text();
-  const format: UploadDraft['format'] = /\.csv$/i.test(file.name) ? 'csv' : 'jsonl';
-  let columns: string[] = [];
-  if (format === 'csv') {
-    const { records } = parseCsvRecords(text.slice(0, 65536));
-    columns = records[0]?.fields.map((f) => f.trim()) ?? [];
-  } else {
-    const first = parseJsonl(text.slice(0, 65536).split('\n').slice(0, 5).join('\n'), 'train').rows[0];
-    columns = first && typeof first === 'object' ? Object.keys(first as object) : [];
-  }
-  const isPreference = ['prompt', 'chosen', 'rejected'].every((c) => columns.includes(c));
-  const guess = (want: string[]) => columns.find((c) => want.includes(c.toLowerCase())) ?? '';
-  const mapping: Record<string, string> = isPreference
-    ? { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' }
-    : { [guess(['text', 'sentence', 'gloss', 'input', 'question'])]: 'text', [guess(['label', 'labels', 'class', 'target'])]: 'label' };
-  delete mapping[''];
-  const upload: UploadDraft = {
-    fileName: file.name,
-    format,
-    text,
-    columns,
-    mapping,
-    type: isPreference ? 'preference' : 'classification',
-    labelWords: ' negative, positive',
-  };
-  setState({ upload, taskChoice: 'upload', template: isPreference ? '{prompt}' : '{text}\nThe answer is', taskApplied: false, taskSummary: null });
-  buildUpload();
-}
-
-export function updateUpload(patch: Partial<UploadDraft>): void {
-  const upload = getState().upload;
-  if (!upload) return;
-  setState({ upload: { ...upload, ...patch }, taskApplied: false });
-  buildUpload();
-}
-
-/** Validates the uploaded rows under the current mapping and template; splits off 20% as dev. */
-export function buildUpload(): void {
-  const { upload, template } = getState();
-  if (!upload) return;
-  try {
-    const name = upload.fileName.replace(/\.(jsonl|csv)$/i, '').replace(/[^\w.-]+/g, '-') || 'uploaded';
-    const labelWords = upload.labelWords.split(',').map((w) => (w.trim() ? ` ${w.trim()}` : '')).filter(Boolean);
-    const spec = validateSpec({ name, type: upload.type, prompt_template: template, ...(upload.type === 'classification' ? { label_words: labelWords } : {}) });
-    const columns = upload.format === 'csv' ? upload.mapping : undefined;
-    const whole = buildTask(spec, { train: upload.format === 'csv' ? { format: 'csv', text: upload.text, columns } : remapJsonl(upload) });
-    const rows = whole.splits.train ?? [];
-    const cut = Math.max(1, Math.floor(rows.length * 0.8));
-    const parsed: ParsedTask = { spec, splits: { train: rows.slice(0, cut), dev: rows.slice(cut) }, problems: whole.problems };
-    setState({ parsed, taskStatus: rows.length ? 'ready' : 'error', taskError: rows.length ? null : { kind: 'task', message: 'No valid rows: see the problems listed below.' } });
-    syncObjective(spec);
-  } catch (error) {
-    setState({ parsed: null, taskStatus: 'error', taskError: userError(error) });
-  }
-}
-
-/** JSONL rows renamed by the mapping (column -> field), as CSV mapping does. */
-function remapJsonl(upload: UploadDraft): string {
-  const { rows } = parseJsonl(upload.text, 'train');
-  const entries = Object.entries(upload.mapping);
-  if (entries.every(([column, field]) => column === field)) return upload.text;
-  return rows
-    .map((row) => {
-      const r = row as Record<string, unknown>;
-      return JSON.stringify(Object.fromEntries(entries.map(([column, field]) => [field, r?.[column]])));
-    })
-    .join('\n');
-}
-
 /** Template edits re-validate every row at once; the engine gets the task on apply or on start. */
 export function setTemplate(template: string): void {
   setState({ template, taskApplied: false });
@@ -107,6 +37,13 @@ export function setTemplate(template: string): void {
   if (!parsed) return;
   try {
     const spec = validateSpec({ ...parsed.spec, prompt_template: template });
+    // A placeholder no row has is said once, not once per row.
+    const fields = [...new Set(Object.values(parsed.splits).flatMap((rows) => rows.slice(0, 50).flatMap((r) => Object.keys(r))))].filter((f) => f !== 'label');
+    const typo = unknownTemplateFields(template, fields, 'field');
+    if (typo) {
+      setState({ taskError: { kind: 'task', message: `${typo[0].toUpperCase()}${typo.slice(1)}.` }, taskStatus: 'error' });
+      return;
+    }
     const problems = Object.entries(parsed.splits).flatMap(([split, rows]) => validateRows(spec, split, rows).problems);
     setState({ parsed: { ...parsed, spec, problems }, taskError: null, taskStatus: 'ready' });
   } catch (error) {
@@ -116,8 +53,9 @@ export function setTemplate(template: string): void {
 
 /** Hands the current task to the engine (needs a loaded model). Uploaded tasks are saved first. */
 export async function applyTaskToEngine(): Promise<boolean> {
-  const { parsed, upload, longRows } = getState();
-  if (!parsed || !hasEngine()) return false;
+  const { parsed, upload, longRows, taskStatus } = getState();
+  // A task in error (e.g. a template typo) is not sent: `parsed` would be the last good version, not what the form shows.
+  if (!parsed || !hasEngine() || taskStatus === 'error') return false;
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
     const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows });
@@ -131,7 +69,7 @@ export async function applyTaskToEngine(): Promise<boolean> {
 }
 
 /** The objective follows the task type: candidate scoring for classification, DPO for pairs. */
-function syncObjective(spec: TaskSpec): void {
+export function syncObjective(spec: TaskSpec): void {
   const { config } = getState();
   const objective = spec.type === 'preference' ? (config.objective === 'zopro' ? 'zopro' : 'dpo') : spec.type === 'generation' ? 'lm' : config.objective === 'neg-accuracy' ? 'neg-accuracy' : 'classification';
   if (objective !== config.objective) setState({ config: { ...config, objective } });

@@ -9,7 +9,7 @@ import { readSharedConfig } from '../persistence';
 import { validateTrainConfig } from '../../engine/zo/validateConfig';
 import { describeSource, preferenceObjective, type RunMeta } from '../runTypes';
 import { appendEval, emptyEvals, emptyRewards, emptySteps } from '../series';
-import { getState, setState, userError } from '../state';
+import { getState, setState, useStudio, userError, type LaunchPhase } from '../state';
 import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from './model';
 import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
 import { applyTaskToEngine, selectTask } from './task';
@@ -42,14 +42,45 @@ export async function ensureReady(): Promise<boolean> {
   if (!hasEngine()) return false;
   if (s.modelStatus !== 'ready' && !(await loadModel())) return false;
   if (!getState().parsed) await selectTask(getState().taskChoice);
-  if (!getState().taskApplied && !(await applyTaskToEngine())) return false;
+  if (!getState().taskApplied && !(await applyTaskToEngine())) {
+    const taskError = getState().taskError;
+    if (taskError) setState({ trainError: { kind: 'task', message: `Fix the task first: ${taskError.message}` } });
+    return false;
+  }
   return true;
 }
 
-/** One click: load what is missing and start a new run with the current config. */
-export async function startRun(): Promise<void> {
-  setState({ trainError: null });
-  if (!(await ensureReady())) return;
+/** Says at once what a click on Start is waiting for, before the run exists (launch.ts phases). */
+function launching(phase: LaunchPhase, runId: string | null = null): void {
+  setState({ launch: { phase, runId, since: getState().launch?.since ?? performance.now() } });
+}
+
+/** Model and task ready for a run, with the launch line following along; false when either failed. */
+async function prepareLaunch(): Promise<boolean> {
+  setState({ launch: null });
+  const s = getState();
+  launching(s.modelStatus === 'ready' ? 'task' : 'model');
+  const unsubscribe = useStudio.subscribe((now, before) => {
+    if (before.modelStatus !== 'ready' && now.modelStatus === 'ready' && now.launch?.phase === 'model') launching('task');
+  });
+  try {
+    const ready = await ensureReady();
+    if (!ready) setState({ launch: null });
+    return ready;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** Bumped by Reset: a start still loading its model or task when Reset is pressed does not go on. */
+let launchGeneration = 0;
+
+/** One click: load what is missing and start a new run with the current config. `maxSteps`: pause after that many steps. */
+export async function startRun(maxSteps?: number): Promise<void> {
+  setState({ trainError: null, interrupted: null });
+  const generation = launchGeneration;
+  if (!(await prepareLaunch())) return;
+  if (generation !== launchGeneration) return setState({ launch: null });
   const s = getState();
   const parsed = s.parsed!;
   const config = completeConfig(s.config);
@@ -70,22 +101,25 @@ export async function startRun(): Promise<void> {
   addRun({ meta, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0, version: 0 });
   setState({ activeRunId: id });
   scheduleSave(id);
-  await drive(id, config);
+  await drive(id, config, undefined, maxSteps);
 }
 
 /** Runs the engine's train call for `id`; resolves when it pauses, stops, finishes or fails. */
-async function drive(id: string, config: TrainConfig, resumeFrom?: Uint8Array): Promise<void> {
+async function drive(id: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
   liveRuns.add(id);
   engineHolds.runId = id;
   resetRate();
   markState(id, 'running');
+  // The engine builds the run's pipelines (or replays its record) before the first step.
+  launching('kernels', id);
   try {
-    await engine().train(id, config, resumeFrom);
+    await engine().train(id, config, resumeFrom, maxSteps);
   } catch (error) {
     const e = userError(error);
     markState(id, 'failed', e.message);
     if (e.kind !== 'terminated') setState({ trainError: e });
   }
+  if (getState().launch?.runId === id) setState({ launch: null });
   scheduleSave(id);
   void refreshMemory();
 }
@@ -122,12 +156,12 @@ export function resumeBlocker(runId: string): string | null {
   return null;
 }
 
-/** Continues a run from its last saved record, loading its model and task if needed. */
-export async function resumeRun(runId: string): Promise<void> {
+/** Continues a run from its last saved record, loading its model and task if needed. `maxSteps`: pause after that many steps. */
+export async function resumeRun(runId: string, maxSteps?: number): Promise<void> {
   const blocker = resumeBlocker(runId);
   if (blocker) return setState({ trainError: { kind: 'resume', message: blocker } });
   const run = getState().runs[runId];
-  setState({ trainError: null, activeRunId: runId, config: run.meta.config });
+  setState({ trainError: null, activeRunId: runId, config: run.meta.config, interrupted: null });
   const s = getState();
   const sameModel = s.modelStatus === 'ready' && s.precision === run.meta.model.precision && (run.meta.model.source.kind !== 'demo' || s.sourceKind === 'demo');
   if (!sameModel) {
@@ -140,16 +174,36 @@ export async function resumeRun(runId: string): Promise<void> {
     await selectTask(run.meta.task.name);
     setState({ parsed: getState().parsed && { ...getState().parsed!, spec: run.meta.task.spec }, template: run.meta.task.spec.prompt_template, taskApplied: false });
   }
-  if (!(await ensureReady())) return;
+  if (!(await prepareLaunch())) return;
   if (engineHolds.runId === runId) {
     // The engine still holds this run's weights: continue in place.
-    await drive(runId, run.meta.config);
+    await drive(runId, run.meta.config, undefined, maxSteps);
     return;
   }
   if (liveRuns.has(runId)) await flushSaves(runId);
   const record = savedRecord(runId);
   // The engine receives its own copy: the transfer detaches it, the saved bytes stay here.
-  await drive(runId, run.meta.config, record ? record.slice() : undefined);
+  await drive(runId, run.meta.config, record ? record.slice() : undefined, maxSteps);
+}
+
+/** One step, then pause: the active run continues by one step, or a new run makes its first. */
+export async function stepOnce(): Promise<void> {
+  const { activeRunId, runs } = getState();
+  const run = activeRunId ? runs[activeRunId] : undefined;
+  if (run?.meta.state === 'running') return;
+  if (run && run.meta.state !== 'finished' && resumeBlocker(run.meta.id) === null) return resumeRun(run.meta.id, 1);
+  return startRun(1);
+}
+
+/**
+ * Back to the start for another demo: stops the active run (it stays in the runs list) and clears
+ * the charts; the next run starts from the loaded model's weights, as every new run does.
+ */
+export async function resetRun(): Promise<void> {
+  launchGeneration++;
+  const { activeRunId, runs } = getState();
+  if (activeRunId && runs[activeRunId]?.meta.state === 'running' && hasEngine()) await engine().stop(activeRunId);
+  setState({ activeRunId: null, compare: [], curve: null, launch: null, trainError: null, interrupted: null, stepsPerSecond: null });
 }
 
 export async function evaluateNow(): Promise<void> {

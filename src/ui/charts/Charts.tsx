@@ -3,37 +3,40 @@
 // accuracy (RewardCharts.tsx). The active run is drawn first; runs ticked in the runs list
 // overlay it. Each chart takes new data in its own task (slot), so a batch of steps never
 // redraws every chart in one task.
-import { SeriesChart, type ChartSeries } from './SeriesChart';
+import { SeriesChart, type ChartSeries, type ChartSize } from './SeriesChart';
 import { evalPoints, runColor, shortName, stepPoints, useRewardObjective, useVisibleRuns } from './chartData';
 import { RewardCharts } from './RewardCharts';
 import { Panel } from '../Fields';
 import type { RunView } from '../../store/state';
 
-const UNIT: [number, number] = [0, 1];
+const PERCENT: [number, number] = [0, 100];
 
 function emptyText(runs: RunView[]): string {
   return runs.length ? 'Waiting for the first step…' : 'Start a run to see its curves here.';
 }
 
-function LossChart() {
+export function LossChart({ height = 260, big }: ChartSize = {}) {
   const runs = useVisibleRuns(0);
+  const zopro = runs[0]?.meta.config.objective === 'zopro';
   const loss: ChartSeries[] = [];
   runs.forEach((run, i) => {
     if (i === 0) loss.push({ name: runs.length > 1 ? `${shortName(run)} (raw)` : 'raw', color: runColor(i), points: stepPoints(run, 'loss'), width: 1, opacity: 0.35 });
     loss.push({ name: runs.length > 1 ? shortName(run) : 'smoothed', color: runColor(i), points: stepPoints(run, 'smoothed'), width: 2.5 });
   });
-  return <SeriesChart title="Training loss" testId="loss-chart" series={loss} height={260} empty={emptyText(runs)} />;
+  return <SeriesChart title={zopro ? 'Training loss (policy-gradient surrogate)' : 'Training loss'} testId="loss-chart" series={loss} height={height} big={big} empty={emptyText(runs)} />;
 }
 
-function AccuracyChart() {
+export function AccuracyChart({ height = 260, big }: ChartSize = {}) {
   const runs = useVisibleRuns(1);
   return (
     <SeriesChart
       title="Dev accuracy"
       testId="accuracy-chart"
       series={runs.map((run, i) => ({ name: shortName(run), color: runColor(i), points: evalPoints(run), dots: true }))}
-      yDomain={UNIT}
-      height={260}
+      yDomain={PERCENT}
+      unit="%"
+      height={height}
+      big={big}
       empty={runs.length ? 'Measured every “evaluate every” steps, or with Evaluate now.' : emptyText(runs)}
     />
   );

@@ -43,14 +43,18 @@ export function stepPoints(run: RunView, column: keyof StepSeries): Point[] {
 }
 
 const evalCache = new WeakMap<number[], { version: number; length: number; points: Point[] }>();
+/** Dev accuracy in percent: the charts show accuracies as % like the status line and the runs list. */
 export function evalPoints(run: RunView): Point[] {
   const xs = run.evals.step;
   const hit = evalCache.get(xs);
   if (hit && (hit.version === run.version || hit.length === xs.length)) return hit.points;
-  const points = xs.map((x, i) => ({ x, y: run.evals.accuracy[i] }));
+  const points = xs.map((x, i) => ({ x, y: 100 * run.evals.accuracy[i] }));
   evalCache.set(xs, { version: run.version, length: xs.length, points });
   return points;
 }
+
+/** Reward columns that are fractions, drawn in percent as every accuracy in the app. */
+const PERCENT_COLUMNS: ReadonlySet<string> = new Set(['rewardAccuracy', 'accuracy']);
 
 /** A reward curve: one column, or the reward mean shifted by one standard deviation either way. */
 export type RewardLine = RewardColumn | 'rewardMean+std' | 'rewardMean-std';
@@ -69,7 +73,8 @@ export function rewardPoints(run: RunView, split: string, line: RewardLine): Poi
   const key = `${split}\u0000${line}`;
   const hit = byLine.get(key);
   if (hit && hit.version === run.version) return hit.points;
-  const y = (i: number) => (line === 'rewardMean+std' ? r.rewardMean[i] + r.rewardStd[i] : line === 'rewardMean-std' ? r.rewardMean[i] - r.rewardStd[i] : r[line][i]);
+  const scale = PERCENT_COLUMNS.has(line) ? 100 : 1;
+  const y = (i: number) => (line === 'rewardMean+std' ? r.rewardMean[i] + r.rewardStd[i] : line === 'rewardMean-std' ? r.rewardMean[i] - r.rewardStd[i] : scale * r[line][i]);
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < r.step.length; i++) {

@@ -36,8 +36,8 @@ export function DynamicsView() {
         <GradHistogram run={histogramRun} />
       </div>
       <p className="explain">
-        The two lines nearly overlap: ε is tiny, so L₊ and L₋ differ only slightly, and that small difference is the whole training signal. The histogram shows the projected
-        gradients centred near zero: most random directions are nearly flat; a few are steep.
+        ε is tiny, so L₊ and L₋ differ only slightly, and that small difference is the whole training signal. The caption under the histogram says how this run's projected
+        gradients are spread.
       </p>
       <DirectionProbe />
       <MemoryBars />

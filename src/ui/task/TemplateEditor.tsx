@@ -23,23 +23,25 @@ export function TemplateEditor() {
   const [rowIndex, setRowIndex] = useState(0);
   const [tokens, setTokens] = useState<{ template: string; row: number; preview: RowPreview } | null>(null);
   const [tokenError, setTokenError] = useState<string | null>(null);
-  if (!parsed) return null;
-  const rows = parsed.splits.train ?? [];
+  const uploading = useStudio((s) => s.upload !== null);
+  // Shown for an upload even with no valid task yet (a template typo): the template stays editable.
+  if (!parsed && !uploading) return null;
+  const rows = parsed?.splits.train ?? [];
   const row = rows[Math.min(rowIndex, rows.length - 1)];
   let rendered = '';
   let renderError: string | null = null;
   try {
-    rendered = row ? promptText(parsed.spec, row) : '';
+    rendered = row && parsed ? promptText(parsed.spec, row) : '';
   } catch (e) {
     renderError = (e as Error).message;
   }
-  const candidates = parsed.spec.type === 'classification' ? (parsed.spec.label_words ?? []) : row ? [String(row.chosen ?? ''), String(row.rejected ?? '')] : [];
+  const candidates = !parsed ? [] : parsed.spec.type === 'classification' ? (parsed.spec.label_words ?? []) : row ? [String(row.chosen ?? ''), String(row.rejected ?? '')] : [];
   const shownTokens = tokens && tokens.template === template && tokens.row === rowIndex ? tokens.preview : null;
   const showTokens = async () => {
     try {
       setTokenError(null);
       const tok = await loadDemoTokenizer();
-      setTokens({ template, row: rowIndex, preview: previewRow(parsed.spec, row, tok) });
+      if (parsed && row) setTokens({ template, row: rowIndex, preview: previewRow(parsed.spec, row, tok) });
     } catch (e) {
       setTokenError((e as Error).message);
     }
@@ -47,9 +49,9 @@ export function TemplateEditor() {
   return (
     <div className="subpanel">
       <label htmlFor={id}>Prompt template</label>
-      <textarea id={id} rows={2} value={template} spellCheck={false} onChange={(e) => setTemplate(e.target.value)} disabled={parsed.spec.type === 'preference' && !!row?.prompt} />
+      <textarea id={id} rows={2} value={template} spellCheck={false} onChange={(e) => setTemplate(e.target.value)} disabled={parsed?.spec.type === 'preference' && !!row?.prompt} />
       <small className="hint">
-        {parsed.spec.type === 'preference' ? 'Preference rows carry their own prompt.' : 'Write {field} for a row field, e.g. {text}.'}
+        {parsed?.spec.type === 'preference' ? 'Preference rows carry their own prompt.' : 'Write {field} for a row field, e.g. {text}.'}
       </small>
       <div className="preview" aria-label="Rendered prompt preview">
         <div className="preview-head">
@@ -58,11 +60,11 @@ export function TemplateEditor() {
             Next row
           </button>
         </div>
-        {renderError ? <p className="field-error">{renderError}</p> : <pre data-testid="prompt-preview">{rendered}</pre>}
+        {renderError ? <p className="field-error">{renderError}</p> : parsed ? <pre data-testid="prompt-preview">{rendered}</pre> : <p className="hint">No preview until the task is valid (see the message below).</p>}
         <p className="hint">
           Candidates: {candidates.map((c, i) => <code key={i}>{JSON.stringify(c)}</code>)}
         </p>
-        {demoModel && !shownTokens && (
+        {demoModel && parsed && !shownTokens && (
           <button type="button" className="small" onClick={() => void showTokens()}>
             Show tokens
           </button>

@@ -1,6 +1,6 @@
 // Column mapping for an uploaded file: which column is the input text, which the label (or the
 // prompt / chosen / rejected of a preference pair), and the label words the model scores.
-import { updateUpload } from '../../store/actions/task';
+import { updateUpload } from '../../store/actions/upload';
 import { useStudio } from '../../store/state';
 import { SelectField, TextField } from '../Fields';
 
@@ -36,12 +36,28 @@ export function UploadMapping() {
         ))}
       </div>
       {upload.type === 'classification' && (
-        <TextField
-          label="Label words"
-          value={upload.labelWords}
-          hint="Comma-separated, in label order (label 0 first). Each is scored after the prompt, with a leading space."
-          onChange={(labelWords) => updateUpload({ labelWords })}
-        />
+        <>
+          {upload.found && (
+            <p className="hint" data-testid="labels-found">
+              Labels in the file (all {upload.found.counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows):{' '}
+              {upload.found.values.map((v, i) => `${v} (${upload.found!.counts[i].toLocaleString('en-US')})`).join(', ')}
+              {upload.found.missing ? `; ${upload.found.missing.toLocaleString('en-US')} rows without a label` : ''}
+            </p>
+          )}
+          <div className="grid2">
+            <TextField label="Labels" value={upload.labels} hint="Comma-separated, as the label column writes them. Add or remove labels here." onChange={(labels) => updateUpload({ labels })} />
+            <TextField
+              label="Label words"
+              value={upload.labelWords}
+              hint={
+                upload.found?.numeric
+                  ? 'The labels are numbers: replace each with the word the model should score for it (e.g. negative, positive).'
+                  : 'One per label, same order; each is scored after the prompt, with a leading space.'
+              }
+              onChange={(labelWords) => updateUpload({ labelWords })}
+            />
+          </div>
+        </>
       )}
     </div>
   );

@@ -4,31 +4,23 @@ import { evaluateNow, pauseRun, resumeBlocker, resumeRun, startRun, stopRun } fr
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox } from '../Fields';
+import { LaunchProgress } from './LaunchProgress';
+import { useRunStatus } from './runStatus';
 import { duration, num, percent } from '../format';
 
 export function RunControls() {
   const s = useStudio(
     useShallow((st) => ({
-      run: st.activeRunId ? st.runs[st.activeRunId] : undefined,
       engineStatus: st.engineStatus,
       deviceLost: st.deviceLost,
-      config: st.config,
-      stepsPerSecond: st.stepsPerSecond,
       runProgress: st.runProgress,
       modelStatus: st.modelStatus,
       evaluating: st.evaluating,
       trainError: st.trainError,
     })),
   );
-  const run = s.run;
-  const state = run?.meta.state;
-  const running = state === 'running';
+  const { run, state, running, step, total, stepsPerSecond, secondsLeft: left, lastLoss, lastAccuracy: lastAcc } = useRunStatus();
   const ready = s.engineStatus === 'ready' && !s.deviceLost;
-  const step = run?.steps.step.length ? run.steps.step[run.steps.step.length - 1] : 0;
-  const total = run?.meta.config.steps ?? s.config.steps;
-  const left = s.stepsPerSecond && running ? (total - step) / s.stepsPerSecond : null;
-  const lastLoss = run?.steps.smoothed.length ? run.steps.smoothed[run.steps.smoothed.length - 1] : null;
-  const lastAcc = run?.evals.accuracy.length ? run.evals.accuracy[run.evals.accuracy.length - 1] : null;
   const canResume = run && (state === 'paused' || state === 'stopped' || state === 'failed') ? resumeBlocker(run.meta.id) : 'n/a';
   return (
     <div className="run-controls">
@@ -49,13 +41,14 @@ export function RunControls() {
           {s.evaluating ? 'Evaluating…' : 'Evaluate now'}
         </button>
       </div>
+      <LaunchProgress />
       {run && (
         <div className="run-status" role="status" aria-label="Run status">
           <span className={`state state-${state}`}>{state}</span>
           <span data-testid="step-counter">
             step {step} / {total}
           </span>
-          <span>{s.stepsPerSecond ? `${num(s.stepsPerSecond, 3)} steps/s` : '— steps/s'}</span>
+          <span>{stepsPerSecond ? `${num(stepsPerSecond, 3)} steps/s` : '— steps/s'}</span>
           <span>{running ? `${duration(left)} left` : ''}</span>
           <span>loss {num(lastLoss)}</span>
           <span data-testid="dev-accuracy">dev acc {percent(lastAcc)}</span>
