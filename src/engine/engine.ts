@@ -121,6 +121,10 @@ export class Engine implements EngineApi {
 
   async setTask(task: TaskInput): Promise<TaskSummary> {
     const parsed = buildTask(task.spec, Object.fromEntries(Object.entries(task.splits).map(([k, rows]) => [k, rows.map((r) => JSON.stringify(r)).join('\n')])));
+    // Rows arrive validated, renumbered 1..n: the file's own line numbers, when sent, replace those.
+    for (const [split, lines] of Object.entries(task.lines ?? {})) {
+      if (parsed.lines && lines.length === task.splits[split]?.length && parsed.splits[split]?.length === lines.length) parsed.lines[split] = lines;
+    }
     const encoded = this.session.setTask(parsed, task.longRows);
     const summary = summarizeTask(parsed);
     const splits = Object.fromEntries(Object.entries(encoded.splits).map(([name, rows]) => [name, rows.length]));

@@ -36,7 +36,7 @@ export async function applyTaskToEngine(): Promise<boolean> {
   if (!parsed || !hasEngine() || taskStatus === 'error') return false;
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
-    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows });
+    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows, lines: parsed.lines });
     engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;
