@@ -1,6 +1,6 @@
-// Random matrices in the block formats (q4k, q5k, q6k, bf16) for kernel tests: every code,
-// scale and high-bit byte uniformly random (so each bit of the layout matters), the f16 super-
-// block factors d and dmin random normal halves in +-[2^-12, 2^-9] with every 7th block's a
+// Random matrices in the block formats (q4k, q5k, q6k, bf16, q4_1, q5_0, q5_1) for kernel tests:
+// every code, scale and high-bit byte uniformly random (so each bit of the layout matters), the
+// f16 block factors d and dmin (m) random normal halves in +-[2^-12, 2^-9] with every 7th block's a
 // subnormal half (real files have them), and bf16 weights the upper halves of uniform(-1, 1)
 // f32 values. The CPU twin (decodeBlocks) gives what the GPU must multiply by.
 import { BLOCK_LAYOUT, blockMatrixBytes, type BlockFormat, type BlockMatrix } from '../../src/engine/defs/blockFormats';
@@ -28,11 +28,8 @@ export function randomBlockMatrix(format: BlockFormat, rows: number, cols: numbe
   };
   for (let b = 0; b < blocks; b++) {
     const o = b * blockBytes;
-    if (format === 'q6k') setHalf(o + 208, factors[2 * b], b);
-    else {
-      setHalf(o, factors[2 * b], b);
-      setHalf(o + 2, factors[2 * b + 1], b);
-    }
+    setHalf(o + (format === 'q6k' ? 208 : 0), factors[2 * b], b); // d
+    if (format !== 'q6k' && format !== 'q5_0') setHalf(o + 2, factors[2 * b + 1], b); // dmin / m
   }
   return { format, rows, cols, bytes };
 }

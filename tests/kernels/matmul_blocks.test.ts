@@ -1,5 +1,6 @@
 // Matmul (matrix-vector and batched, both variants, split K) and the embedding gather over
-// weights kept in a GGUF block format: q4k, q5k, q6k (256-weight super-blocks) and bf16.
+// weights kept in a GGUF block format: q4k, q5k, q6k (256-weight super-blocks), bf16, and the
+// 32-weight blocks q4_1, q5_0, q5_1.
 // Tolerance: atol 1e-4, rtol 1e-4 against matmulRef on the CPU twin's decoding
 // (decodeBlocks), as in matmul.test.ts: the GPU decodes each weight with the same single
 // rounding as the twin, so only the f32 summation order differs (~1e-6 relative to the sum of
@@ -11,7 +12,7 @@ import { MATVEC_MAX_ROWS, MatmulKernel, type BatchedVariant, type MatvecShape } 
 import { EmbeddingKernel } from '../../src/engine/gpu/kernels/embedding';
 import { uploadBlocks } from '../../src/engine/gpu/weights';
 import { weightBytes } from '../../src/engine/gpu/tensor';
-import { BLOCK_FORMATS, dequantizeBlocks, type BlockFormat } from '../../src/engine/defs/blockFormats';
+import { BLOCK_FORMATS, BLOCK_LAYOUT, dequantizeBlocks, type BlockFormat } from '../../src/engine/defs/blockFormats';
 import { matmulRef } from '../../src/engine/cpu/matmul';
 import { embeddingRef } from '../../src/engine/cpu/embedding';
 import type { GpuContext } from '../../src/engine/gpu/context';
@@ -20,8 +21,11 @@ import { randomBlockMatrix } from '../helpers/randomBlocks';
 import { testGpu } from '../helpers/gpu';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
-/** One super-block, two, and nine (more 32-weight groups than the 32 threads sharing a row). */
-const KS = [256, 512, 2304];
+/**
+ * K-quants: one super-block, two, and nine (more 32-weight groups than the 32 threads sharing a
+ * row). 32-weight formats (bf16, q4_1, q5_0, q5_1): one group, 9 (not whole super-blocks), 65.
+ */
+const ksFor = (f: BlockFormat) => (BLOCK_LAYOUT[f].elems === 256 ? [256, 512, 2304] : [32, 288, 2080]);
 const MS = [1, 8, 9, 65]; // both sides of the matvec/batched switch (8) and of the 16 / 64 blocks
 const NS = [1, 9, 65]; // one row, and both sides of the 8 rows of a GPU matvec workgroup and of 64
 
@@ -64,6 +68,8 @@ const label = (f: BlockFormat, c: Case) => `${f} M=${c.m} N=${c.n} K=${c.k}${c.a
 
 describe('matmul over block formats', () => {
   for (const format of BLOCK_FORMATS) {
+    const KS = ksFor(format);
+    const [k1, k2, kLong] = KS;
     it(`${format}: y = x w^T for M in {${MS}}, N in {${NS}} and K in {${KS}}, default kernels`, async () => {
       const ctx = await testGpu();
       for (const [i, m] of MS.entries()) {
@@ -78,8 +84,8 @@ describe('matmul over block formats', () => {
 
     it(`${format}: every matrix-vector workgroup shape (GPU: 32 threads per row; CPU emulation: 1)`, async () => {
       const ctx = await testGpu();
-      for (const shape of [{ workgroup: 256, team: 32 }, { workgroup: 64, team: 1 }, { workgroup: 64, team: 8 }]) {
-        for (const [m, n, k] of [[1, 65, 2304], [3, 9, 512]]) {
+      for (const shape of [{ workgroup: 256, team: 32 }, { workgroup: 64, team: 1 }]) {
+        for (const [m, n, k] of [[1, 65, kLong], [3, 9, k2]]) {
           const c = { m, n, k, shape, accumulate: m === 3 };
           const { got, want } = await runCase(ctx, format, c);
           expectAllclose(got, want, TOL, label(format, c));
@@ -90,8 +96,8 @@ describe('matmul over block formats', () => {
     it(`${format}: batched variants tiled and software, split K, rows past M untouched`, async () => {
       const ctx = await testGpu();
       const cases: Case[] = [
-        { m: 9, n: 1, k: 256 }, { m: 17, n: 15, k: 512 }, { m: 65, n: 17, k: 256 },
-        { m: 15, n: 9, k: 2304, accumulate: true }, { m: 17, n: 33, k: 256, maxRows: 70 },
+        { m: 9, n: 1, k: k1 }, { m: 17, n: 15, k: k2 }, { m: 65, n: 17, k: k1 },
+        { m: 15, n: 9, k: kLong, accumulate: true }, { m: 17, n: 33, k: k1, maxRows: 70 },
       ];
       for (const variant of ['tiled', 'software'] as const) {
         for (const c of cases) {
@@ -102,7 +108,7 @@ describe('matmul over block formats', () => {
         }
       }
       // K split into slices of whole 32-weight groups (a slice boundary inside a super-block).
-      const c = { m: 12, n: 20, k: 1024, variant: 'tiled' as const, splitTarget: 16 };
+      const c = { m: 12, n: 20, k: kLong, variant: 'tiled' as const, splitTarget: 16 };
       const { got, want, splitK } = await runCase(ctx, format, c);
       expect(splitK).toBeGreaterThan(1);
       expectAllclose(got, want, TOL, `${label(format, c)} split ${splitK}`);
@@ -110,7 +116,7 @@ describe('matmul over block formats', () => {
 
     it(`${format}: the embedding gather decodes rows exactly`, async () => {
       const ctx = await testGpu();
-      for (const [vocab, hidden, rows] of [[5, 256, 7], [33, 512, 65]]) {
+      for (const [vocab, hidden, rows] of [[5, k1, 7], [33, k2, 65]]) {
         const table = randomBlockMatrix(format, vocab, hidden, vocab + hidden);
         const weight = uploadBlocks(ctx, 'table', table, 'weights');
         const ids = Uint32Array.from(randomArray(rows, rows), (v) => Math.floor((v + 1) * vocab / 2) % vocab);
@@ -143,6 +149,8 @@ describe('matmul over block formats', () => {
     for (const format of ['q4k', 'q5k', 'q6k'] as const) {
       expect(() => uploadBlocks(ctx, 'odd', { format, rows: 2, cols: 288, bytes: new Uint8Array(0) }, 'weights')).toThrow(/288 columns is not a multiple of 256/);
     }
-    expect(() => uploadBlocks(ctx, 'odd', { format: 'bf16', rows: 1, cols: 48, bytes: new Uint8Array(96) }, 'weights')).toThrow(/multiple of 32/);
+    for (const format of ['bf16', 'q4_1', 'q5_0', 'q5_1'] as const) {
+      expect(() => uploadBlocks(ctx, 'odd', { format, rows: 1, cols: 48, bytes: new Uint8Array(0) }, 'weights')).toThrow(/48 columns is not a multiple of 32/);
+    }
   });
 });

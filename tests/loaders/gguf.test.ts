@@ -191,10 +191,10 @@ describe('GGUF llama checkpoints', () => {
   it('refuses unsupported quantization types, naming the supported ones', async () => {
     const bytes = encodeGguf([['general.architecture', 'str', 'llama'], ['llama.embedding_length', 'u32', 64], ['llama.attention.head_count', 'u32', 4],
       ['llama.feed_forward_length', 'u32', 96], ['llama.block_count', 'u32', 1], ['llama.context_length', 'u32', 64], ['llama.vocab_size', 'u32', 8]],
-    [{ name: 'blk.0.attn_q.weight', shape: [64, 64], type: GGML.Q5_0, bytes: new Uint8Array(64 * 2 * 22) }]);
+    [{ name: 'blk.0.attn_q.weight', shape: [64, 64], type: GGML.IQ4_NL, bytes: new Uint8Array(64 * 2 * 18) }]);
     const err = await openGguf(src(bytes)).catch((e) => e);
     expect(err).toBeInstanceOf(UnsupportedDtypeError);
-    expect(err.message).toMatch(/stored as Q5_0.*supported: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K/);
+    expect(err.message).toMatch(/stored as IQ4_NL.*supported: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K/);
   });
 
   it('refuses non-llama architectures', async () => {

@@ -1,4 +1,4 @@
-// GGUF Q4_K, Q5_K, Q6_K and BF16 tensors (written by the fixture's independent quantizers,
+// GGUF Q4_K, Q5_K, Q6_K, BF16, Q4_1, Q5_0 and Q5_1 tensors (written by the fixture's independent quantizers,
 // tests/fixtures/ggufKQuants.ts): readF32 gives the values the format spec defines, and
 // readBlocks hands over the stored blocks with q/k rows un-permuted, decoding to the same
 // values. Tolerance: none; every value is exact in f32.
@@ -6,14 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { dequantizeBlocks } from '../../src/engine/defs/blockFormats';
 import { bytesSource } from '../../src/engine/model/loaders/byteSource';
 import { openGguf } from '../../src/engine/model/loaders/gguf/ggufLlama';
-import { GGML, llamaGguf } from '../fixtures/ggufWriter';
+import { encodeGguf, GGML, llamaGguf } from '../fixtures/ggufWriter';
+import { UnsupportedDtypeError } from '../../src/engine/model/loaders/errors';
 import { tinyLlama } from '../fixtures/tinyLlama';
 import { expectBitEqual } from './bitEqual';
 
 const model = tinyLlama(7, { wide: true });
 
 describe('GGUF block formats', () => {
-  for (const [label, type, format] of [['Q4_K', GGML.Q4_K, 'q4k'], ['Q5_K', GGML.Q5_K, 'q5k'], ['Q6_K', GGML.Q6_K, 'q6k'], ['BF16', GGML.BF16, 'bf16']] as const) {
+  const types = [
+    ['Q4_K', GGML.Q4_K, 'q4k'], ['Q5_K', GGML.Q5_K, 'q5k'], ['Q6_K', GGML.Q6_K, 'q6k'], ['BF16', GGML.BF16, 'bf16'],
+    ['Q4_1', GGML.Q4_1, 'q4_1'], ['Q5_0', GGML.Q5_0, 'q5_0'], ['Q5_1', GGML.Q5_1, 'q5_1'],
+  ] as const;
+  for (const [label, type, format] of types) {
     it(`${label}: readF32 is the spec's value of every weight; readBlocks the stored blocks in HF row order`, async () => {
       const g = llamaGguf(model, type);
       const reader = await openGguf(bytesSource('t.gguf', g.bytes));
@@ -36,4 +41,13 @@ describe('GGUF block formats', () => {
       expect(q.some((v, i) => v !== src[i])).toBe(true);
     });
   }
+
+  it('still refuses the types it has no kernel for, naming the supported ones', async () => {
+    const bytes = encodeGguf([['general.architecture', 'str', 'llama'], ['llama.embedding_length', 'u32', 64], ['llama.attention.head_count', 'u32', 4],
+      ['llama.feed_forward_length', 'u32', 96], ['llama.block_count', 'u32', 1], ['llama.context_length', 'u32', 64], ['llama.vocab_size', 'u32', 8]],
+    [{ name: 'blk.0.attn_q.weight', shape: [64, 64], type: GGML.IQ4_NL, bytes: new Uint8Array(64 * 2 * 18) }]);
+    const err = await openGguf(bytesSource('t.gguf', bytes)).catch((e) => e);
+    expect(err).toBeInstanceOf(UnsupportedDtypeError);
+    expect(err.message).toMatch(/stored as IQ4_NL.*supported: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K, Q5_K, BF16, Q4_1, Q5_0, Q5_1/);
+  });
 });

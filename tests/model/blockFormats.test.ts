@@ -1,6 +1,6 @@
-// A GGUF with Q4_K, Q5_K, Q6_K and BF16 tensors (written by the fixture's own quantizers from
+// A GGUF with Q4_K, Q5_K, Q6_K, BF16, Q4_1, Q5_0 and Q5_1 tensors (written by the fixture's own quantizers from
 // the format spec, tests/fixtures/ggufKQuants.ts) runs as written: at q4/q8/f16 precision its
-// K-quant tensors stay in their super-blocks on the GPU (BF16 at f16), and the forward pass
+// quantized tensors stay in their blocks on the GPU (BF16 at f16), and the forward pass
 // matches the CPU reference forward on the fixture's dequantized f32 weights. Tolerance:
 // log-probabilities within 2e-5 + 1e-5 relative (f32 summation order only: a tensor requantized
 // to group-32 q4 is off by ~1e-2 here, and one wrong super-block by more). Sparse (SensZOQ)
@@ -30,11 +30,13 @@ const VOCAB = 128;
 
 /** Every type on some tensor, as llama-quantize mixes them in its _M files. */
 const MIXED: [RegExp, number][] = [
-  [/embed_tokens/, GGML.Q4_K], [/q_proj/, GGML.Q5_K], [/k_proj/, GGML.Q4_K], [/v_proj/, GGML.Q6_K], [/o_proj/, GGML.BF16],
-  [/gate_proj/, GGML.Q4_K], [/up_proj/, GGML.Q5_K], [/down_proj/, GGML.Q6_K], [/lm_head/, GGML.Q6_K],
+  [/embed_tokens/, GGML.Q4_K], [/q_proj/, GGML.Q5_K], [/k_proj/, GGML.Q5_0], [/v_proj/, GGML.Q6_K], [/o_proj/, GGML.BF16],
+  [/gate_proj/, GGML.Q4_1], [/up_proj/, GGML.Q5_1], [/down_proj/, GGML.Q6_K], [/lm_head/, GGML.Q6_K],
 ];
 const typeOf = (name: string) => MIXED.find(([re]) => re.test(name))![1];
-const FORMAT_OF: Record<number, string> = { [GGML.Q4_K]: 'q4k', [GGML.Q5_K]: 'q5k', [GGML.Q6_K]: 'q6k', [GGML.BF16]: 'bf16' };
+const FORMAT_OF: Record<number, string> = {
+  [GGML.Q4_K]: 'q4k', [GGML.Q5_K]: 'q5k', [GGML.Q6_K]: 'q6k', [GGML.BF16]: 'bf16', [GGML.Q4_1]: 'q4_1', [GGML.Q5_0]: 'q5_0', [GGML.Q5_1]: 'q5_1',
+};
 
 /** Two sequences, every vocabulary entry a candidate at 4 positions: the full log-softmax there. */
 const INPUT: ForwardInput = {
@@ -58,7 +60,7 @@ function formats(w: ModelWeights): Map<string, string> {
 
 describe('GGUF block formats run as written', () => {
   for (const tied of [false, true]) {
-    it(`mixed Q4_K/Q5_K/Q6_K/BF16 file${tied ? ' (tied embedding)' : ''}: forward equals the CPU reference on the file's dequantized weights`, async () => {
+    it(`mixed Q4_K/Q5_K/Q6_K/BF16/Q4_1/Q5_0/Q5_1 file${tied ? ' (tied embedding)' : ''}: forward equals the CPU reference on the file's dequantized weights`, async () => {
       const ctx = await testGpu();
       const { reader, config, expected } = await openMixed(3, tied, tied ? (n) => (/embed/.test(n) ? GGML.Q6_K : typeOf(n)) : typeOf);
       for (const precision of ['q4', 'f16'] as const) {
@@ -113,7 +115,7 @@ describe('GGUF block formats run as written', () => {
 
     // The K-quant projections (o_proj is BF16, quantized to q4 at this precision).
     const sparse = await sparseTrainable(ctx, w, reader, { fraction: 0.01, score: 'magnitude', seed: 1, targets: ['q', 'k', 'v', 'gate', 'up', 'down'] });
-    expect(sparse.describe()).toMatch(/over a q4k \+ q5k \+ q6k base/);
+    expect(sparse.describe()).toMatch(/over a q4_1 \+ q5_0 \+ q5_1 \+ q5k \+ q6k base/);
     // The trainable entries start at the file's own values, so the hooks add exactly zero.
     expect(Array.from(await new LlamaForward(ctx, config, w, LIMITS, sparse.hooks).logprobs(INPUT))).toEqual(Array.from(base));
     const valuesBefore = await Promise.all(sparse.matrices.map((m) => ctx.readF32(m.values, m.indices.length)));

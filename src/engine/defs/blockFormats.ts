@@ -10,12 +10,18 @@
 //   q6k  Q6_K, 256 weights in 210 bytes: {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}: one
 //        int8 scale per 16 weights, weight = d*sc * (q - 32), q 6-bit (see decodeQ6K).
 //   bf16 one bfloat16 per weight, two per u32 word (element e in word e >> 1, low half first).
-// Blocks are only 2-byte aligned for q6k (210 bytes); the GPU reads every format as u32 words.
+//   q4_1 Q4_1, 32 weights in 20 bytes: {f16 d; f16 m; u8 qs[16]}: weight j = d * q + m, q the low
+//        nibble of qs[j] (j < 16) or the high nibble of qs[j - 16].
+//   q5_0 Q5_0, 32 weights in 22 bytes: {f16 d; u8 qh[4]; u8 qs[16]}: weight = d * (q - 16), q as
+//        q4_1's nibble plus bit j of the little-endian u32 qh, worth 16.
+//   q5_1 Q5_1, 32 weights in 24 bytes: {f16 d; f16 m; u8 qh[4]; u8 qs[16]}: d * q + m, q as q5_0's.
+// llama-quantize writes the last three where a row is not whole 256-weight super-blocks.
+// Blocks are only 2-byte aligned for q6k (210 bytes) and q5_0 (22); the GPU reads u32 words.
 import { halfToFloat } from './halfFloat';
 
-export type BlockFormat = 'q4k' | 'q5k' | 'q6k' | 'bf16';
+export type BlockFormat = 'q4k' | 'q5k' | 'q6k' | 'bf16' | 'q4_1' | 'q5_0' | 'q5_1';
 
-export const BLOCK_FORMATS: readonly BlockFormat[] = ['q4k', 'q5k', 'q6k', 'bf16'];
+export const BLOCK_FORMATS: readonly BlockFormat[] = ['q4k', 'q5k', 'q6k', 'bf16', 'q4_1', 'q5_0', 'q5_1'];
 
 /** Weights per block and bytes per block. */
 export const BLOCK_LAYOUT: Record<BlockFormat, { elems: number; bytes: number }> = {
@@ -23,6 +29,9 @@ export const BLOCK_LAYOUT: Record<BlockFormat, { elems: number; bytes: number }>
   q5k: { elems: 256, bytes: 176 },
   q6k: { elems: 256, bytes: 210 },
   bf16: { elems: 1, bytes: 2 },
+  q4_1: { elems: 32, bytes: 20 },
+  q5_0: { elems: 32, bytes: 22 },
+  q5_1: { elems: 32, bytes: 24 },
 };
 
 /** A matrix in one of the block formats: `bytes` is rows * cols / elems blocks, row-major. */
@@ -45,8 +54,8 @@ export function blockMatrixBytes(format: BlockFormat, rows: number, cols: number
 
 /** Why a [rows, cols] matrix cannot be stored in `format`, or null. */
 export function blockMatrixProblem(format: BlockFormat, cols: number): string | null {
-  const minCols = format === 'bf16' ? 32 : BLOCK_LAYOUT[format].elems;
-  if (cols % minCols !== 0) return `${cols} columns is not a multiple of ${minCols} (${format} rows are whole ${format === 'bf16' ? '32-weight groups' : '256-weight super-blocks'})`;
+  const minCols = Math.max(32, BLOCK_LAYOUT[format].elems);
+  if (cols % minCols !== 0) return `${cols} columns is not a multiple of ${minCols} (${format} rows are whole ${minCols === 32 ? '32-weight groups' : '256-weight super-blocks'})`;
   return null;
 }
 
@@ -110,6 +119,41 @@ export function decodeQ6K(b: Uint8Array, o: number, out: Float32Array, y: number
   }
 }
 
+/** ggml dequantize_row_q4_1 / q5_0 / q5_1 for the 32-weight block at byte o. */
+export function decodeQ4_1(b: Uint8Array, o: number, out: Float32Array, y: number): void {
+  const d = half(b, o), m = half(b, o + 2);
+  for (let j = 0; j < 16; j++) {
+    out[y + j] = Math.fround(Math.fround((b[o + 4 + j] & 0xf) * d) + m);
+    out[y + j + 16] = Math.fround(Math.fround((b[o + 4 + j] >> 4) * d) + m);
+  }
+}
+
+export function decodeQ5_0(b: Uint8Array, o: number, out: Float32Array, y: number): void {
+  const d = half(b, o);
+  const qh = (b[o + 2] | (b[o + 3] << 8) | (b[o + 4] << 16) | (b[o + 5] << 24)) >>> 0;
+  for (let j = 0; j < 16; j++) {
+    const x0 = ((b[o + 6 + j] & 0xf) | (((qh >>> j) << 4) & 0x10)) - 16;
+    const x1 = ((b[o + 6 + j] >> 4) | ((qh >>> (j + 12)) & 0x10)) - 16;
+    out[y + j] = Math.fround(x0 * d);
+    out[y + j + 16] = Math.fround(x1 * d);
+  }
+}
+
+export function decodeQ5_1(b: Uint8Array, o: number, out: Float32Array, y: number): void {
+  const d = half(b, o), m = half(b, o + 2);
+  const qh = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
+  for (let j = 0; j < 16; j++) {
+    const x0 = (b[o + 8 + j] & 0xf) | (((qh >>> j) << 4) & 0x10);
+    const x1 = (b[o + 8 + j] >> 4) | ((qh >>> (j + 12)) & 0x10);
+    out[y + j] = Math.fround(Math.fround(x0 * d) + m);
+    out[y + j + 16] = Math.fround(Math.fround(x1 * d) + m);
+  }
+}
+
+const DECODERS: Record<Exclude<BlockFormat, 'bf16'>, (b: Uint8Array, o: number, out: Float32Array, y: number) => void> = {
+  q4k: decodeQ4K, q5k: decodeQ5K, q6k: decodeQ6K, q4_1: decodeQ4_1, q5_0: decodeQ5_0, q5_1: decodeQ5_1,
+};
+
 /** The first `count` weights of `bytes` (whole blocks) as f32: what the GPU kernels multiply by. */
 export function decodeBlocks(format: BlockFormat, bytes: Uint8Array, count: number): Float32Array {
   const out = new Float32Array(count);
@@ -119,7 +163,7 @@ export function decodeBlocks(format: BlockFormat, bytes: Uint8Array, count: numb
     for (let i = 0; i < count; i++) bits[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
     return out;
   }
-  const decode = format === 'q4k' ? decodeQ4K : format === 'q5k' ? decodeQ5K : decodeQ6K;
+  const decode = DECODERS[format];
   for (let blk = 0; blk < count / elems; blk++) decode(bytes, blk * size, out, blk * elems);
   return out;
 }

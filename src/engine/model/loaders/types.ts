@@ -3,7 +3,7 @@
 import type { QuantizedMatrix } from '../../defs/quantFormat';
 import type { BlockMatrix } from '../../defs/blockFormats';
 
-export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q5_K' | 'Q6_K';
+export type StoredDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q5_K' | 'Q6_K' | 'Q4_1' | 'Q5_0' | 'Q5_1';
 
 export interface TensorInfo {
   name: string;

@@ -1,6 +1,7 @@
 // ggml tensor types (ggml-common.h block structs) and their decoding: F32, F16, Q8_0
 // {f16 d; i8 qs[32]}, Q4_0 {f16 d; u8 qs[16]} (low nibbles = elements 0..15, high = 16..31,
-// value (q - 8) * d), the K-quants Q4_K, Q5_K, Q6_K over 256-element super-blocks and BF16
+// value (q - 8) * d), the K-quants Q4_K, Q5_K, Q6_K over 256-element super-blocks, BF16, and
+// Q4_1, Q5_0, Q5_1 (llama-quantize's fallbacks where rows are not whole super-blocks)
 // (src/engine/defs/blockFormats.ts has their layouts and decoders, ggml-quants.c dequantize_row_*).
 // Q8_0 and Q4_0 repack losslessly into the engine's q8/q4 format (src/engine/defs/quantFormat.ts); the
 // K-quants and BF16 go to the GPU as they are (block formats).
@@ -22,6 +23,9 @@ export const GGML_TYPES: Record<number, GgmlType> = {
   0: { dtype: 'F32', blockElems: 1, blockBytes: 4 },
   1: { dtype: 'F16', blockElems: 1, blockBytes: 2 },
   2: { dtype: 'Q4_0', blockElems: 32, blockBytes: 18 },
+  3: { dtype: 'Q4_1', blockElems: 32, blockBytes: 20, block: 'q4_1' },
+  6: { dtype: 'Q5_0', blockElems: 32, blockBytes: 22, block: 'q5_0' },
+  7: { dtype: 'Q5_1', blockElems: 32, blockBytes: 24, block: 'q5_1' },
   8: { dtype: 'Q8_0', blockElems: 32, blockBytes: 34 },
   12: { dtype: 'Q4_K', blockElems: 256, blockBytes: 144, block: 'q4k' },
   13: { dtype: 'Q5_K', blockElems: 256, blockBytes: 176, block: 'q5k' },
@@ -31,13 +35,13 @@ export const GGML_TYPES: Record<number, GgmlType> = {
 
 /** ggml_type ids of types this loader refuses, for messages. */
 export const GGML_TYPE_NAMES: Record<number, string> = {
-  3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 15: 'Q8_K',
+  9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 15: 'Q8_K',
   16: 'IQ2_XXS', 17: 'IQ2_XS', 18: 'IQ3_XXS', 19: 'IQ1_S', 20: 'IQ4_NL', 21: 'IQ3_S', 22: 'IQ2_S',
   23: 'IQ4_XS', 24: 'I8', 25: 'I16', 26: 'I32', 27: 'I64', 28: 'F64', 29: 'IQ1_M',
   34: 'TQ1_0', 35: 'TQ2_0', 39: 'MXFP4',
 };
 
-export const SUPPORTED_GGML = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q6_K', 'Q5_K', 'BF16'] as const;
+export const SUPPORTED_GGML = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q6_K', 'Q5_K', 'BF16', 'Q4_1', 'Q5_0', 'Q5_1'] as const;
 
 const half = (b: Uint8Array, i: number) => halfToFloat(b[i] | (b[i + 1] << 8));
 

@@ -1,12 +1,12 @@
-// Task actions: built-in demo tasks (and saved ones), the template editor, and handing the task
-// to the engine. Uploads (JSONL or CSV with a column mapping) are ./upload.ts. Parsing and
+// Task actions: built-in demo tasks (and saved ones) and handing the task (the template editor's
+// action is ./template.ts) to the engine. Uploads (JSONL or CSV with a column mapping) are ./upload.ts. Parsing and
 // validation are the data layer's (src/engine/data); this file only wires them to the store.
-import { loadBuiltinTask, unknownTemplateFields, validateRows, validateSpec, type TaskSpec } from '../../engine/data';
+import { loadBuiltinTask, type TaskSpec } from '../../engine/data';
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
-import { getState, setState, userError } from '../state';
-import { engineHolds } from './runs';
-import { buildUpload } from './upload';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import { engineHolds } from '../runs/actions';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -29,28 +29,6 @@ export async function selectTask(name: string): Promise<void> {
   }
 }
 
-/** Template edits re-validate every row at once; the engine gets the task on apply or on start. */
-export function setTemplate(template: string): void {
-  setState({ template, taskApplied: false });
-  const { upload, parsed } = getState();
-  if (upload) return buildUpload();
-  if (!parsed) return;
-  try {
-    const spec = validateSpec({ ...parsed.spec, prompt_template: template });
-    // A placeholder no row has is said once, not once per row.
-    const fields = [...new Set(Object.values(parsed.splits).flatMap((rows) => rows.slice(0, 50).flatMap((r) => Object.keys(r))))].filter((f) => f !== 'label');
-    const typo = unknownTemplateFields(template, fields, 'field');
-    if (typo) {
-      setState({ taskError: { kind: 'task', message: `${typo[0].toUpperCase()}${typo.slice(1)}.` }, taskStatus: 'error' });
-      return;
-    }
-    const problems = Object.entries(parsed.splits).flatMap(([split, rows]) => validateRows(spec, split, rows).problems);
-    setState({ parsed: { ...parsed, spec, problems }, taskError: null, taskStatus: 'ready' });
-  } catch (error) {
-    setState({ taskError: userError(error), taskStatus: 'error' });
-  }
-}
-
 /** Hands the current task to the engine (needs a loaded model). Uploaded tasks are saved first. */
 export async function applyTaskToEngine(): Promise<boolean> {
   const { parsed, upload, longRows, taskStatus } = getState();
@@ -58,7 +36,7 @@ export async function applyTaskToEngine(): Promise<boolean> {
   if (!parsed || !hasEngine() || taskStatus === 'error') return false;
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
-    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows });
+    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows, lines: parsed.lines });
     engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;
