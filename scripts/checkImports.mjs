@@ -14,7 +14,7 @@ const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\
  * layer may import each other unless listed in APART.
  */
 export const LAYERS = [
-  ['config', 'defs', 'files'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan; typed errors for user files
+  ['config', 'defs', 'files', 'apiMethods.ts'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan; typed errors for user files
   ['gpu', 'cpu'], // kernels and their CPU twins
   ['data', 'model'], // tasks, tokenizer, the model and its loaders
   ['zo'], // the ZO step plan, record and replay

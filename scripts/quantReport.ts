@@ -8,7 +8,6 @@ import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
 import { resolveModelNode } from '../src/engine/model/loaders/nodeResolve';
 import { loadModel } from '../src/engine/session/loadedModel';
 import { LlamaForward } from '../src/engine/model/llama';
-import { releaseActivations } from '../src/engine/model/activations';
 import type { WeightPrecision } from '../src/engine/api';
 
 /** Dev rows per task: enough tokens for a stable perplexity, few enough for SwiftShader. */
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
     const line = `${precision}: top-1 agreement with f32 ${(100 * agree).toFixed(1)}% (${flat.length} positions), dev perplexity ${Math.exp(nll / tokens).toFixed(3)} over ${tokens} tokens, weights ${(model.weights.format)} ${(ctx.ledger.snapshot().current.weights / 2 ** 20).toFixed(2)} MiB`;
     lines.push(line);
     process.stdout.write(line + '\n');
-    releaseActivations(ctx, forward.state);
+    forward.destroy();
     for (const t of model.weights.names.values()) ctx.release('data' in t ? t.data : t);
     for (const t of model.weights.names.values()) if ('scales' in t && t.scales) ctx.release(t.scales);
   }

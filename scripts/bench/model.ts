@@ -13,7 +13,6 @@ import { loadModel } from '../../src/engine/session/loadedModel';
 import { Session } from '../../src/engine/session/session';
 import { loadTaskFromFiles } from '../../src/engine/data/parse';
 import { LlamaForward } from '../../src/engine/model/llama';
-import { releaseActivations } from '../../src/engine/model/activations';
 import { BatchSampler } from '../../src/engine/data/sampler';
 
 const SEQ = 32;
@@ -65,7 +64,7 @@ export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: 
     const ms = await time(ctx, reps, () => ctx.submit((p) => fwd.encode(p)));
     out[`forwardTokensPerSecondBatch${batch}`] = (batch * SEQ) / (ms / 1000);
     log(`forward, batch ${batch} x ${SEQ} tokens: ${ms.toFixed(1)} ms = ${out[`forwardTokensPerSecondBatch${batch}`].toFixed(0)} tokens/s`);
-    releaseActivations(ctx, fwd.state);
+    fwd.destroy();
   }
 
   const opened = [s];

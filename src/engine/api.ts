@@ -285,3 +285,6 @@ export interface EngineApi {
   generate(request: GenerateRequest): Promise<GenerateResult>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
+
+/** The EngineApi methods a request can name (everything but `subscribe`). */
+export type EngineMethod = Exclude<keyof EngineApi, 'subscribe'>;

@@ -25,6 +25,7 @@ import { exportRunWeights } from './session/exportWeights';
 import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
 import { startRun } from './session/startRun';
+import { EngineStateError } from './defs/engineError';
 
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
@@ -84,7 +85,7 @@ export class Engine implements EngineApi {
   async loadModel(request: LoadModelRequest): Promise<ModelSummary> {
     const resolved = await this.resolve(request.source);
     const estimate = await this.estimateMemory(request);
-    if (!estimate.fits) throw new Error(`This model does not fit this GPU at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
+    if (!estimate.fits) throw new EngineStateError('model-too-large', `This model does not fit this GPU at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
     const started = performance.now();
     const model = await loadModel(this.ctx, resolved, request.precision, (p) => {
       const elapsed = (performance.now() - started) / 1000;
@@ -120,7 +121,7 @@ export class Engine implements EngineApi {
 
   async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
     if (this.running) {
-      throw new Error('another run is training; pause or stop it first');
+      throw new EngineStateError('busy', 'another run is training; pause or stop it first');
     }
     const continuing = this.runId === runId && this.session.run && !resumeFrom;
     // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
@@ -149,7 +150,7 @@ export class Engine implements EngineApi {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    if (this.running) throw new Error('Pause the run first: generation shares the GPU with training.');
+    if (this.running) throw new EngineStateError('busy', 'Pause the run first: generation shares the GPU with training.');
     const model = this.session.requireModel();
     const hooks = this.session.run?.trainable.hooks ?? [];
     return generateText(this.ctx, model, hooks, request, (t) =>
@@ -168,19 +169,19 @@ export class Engine implements EngineApi {
   }
 
   async runRecord(runId: string): Promise<Uint8Array> {
-    if (runId !== this.runId || !this.session.run) throw new Error(`run ${runId} is not the engine's current run`);
+    if (runId !== this.runId || !this.session.run) throw new EngineStateError('not-current-run', `run ${runId} is not the engine's current run`);
     return this.session.run.encodeRecord();
   }
 
   async exportWeights(runId: string): Promise<WeightFile[]> {
     const run = this.session.run;
-    if (runId !== this.runId || !run) throw new Error(`run ${runId} is not loaded in the engine; resume it first to rebuild its weights`);
-    if (this.running) throw new Error('Pause the run first: weights change while it trains.');
+    if (runId !== this.runId || !run) throw new EngineStateError('not-current-run', `run ${runId} is not loaded in the engine; resume it first to rebuild its weights`);
+    if (this.running) throw new EngineStateError('busy', 'Pause the run first: weights change while it trains.');
     return exportRunWeights(this.ctx, this.session, run);
   }
 
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
-    if (this.running) throw new Error('Pause the run first: probing moves the weights between steps.');
+    if (this.running) throw new EngineStateError('busy', 'Pause the run first: probing moves the weights between steps.');
     return lossAlongDirection(this.session, direction, span, points);
   }
 
@@ -196,7 +197,7 @@ export class Engine implements EngineApi {
   }
 
   async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
-    if (this.running) throw new Error('Pause the run first: learning block variances probes the weights.');
+    if (this.running) throw new EngineStateError('busy', 'Pause the run first: learning block variances probes the weights.');
     // The probes build a run of their own: the engine no longer holds the previous one.
     this.runId = null;
     return learnBlockScales(this.session, config);

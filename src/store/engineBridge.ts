@@ -29,9 +29,16 @@ export function hasEngine(): boolean {
 
 /** Starts (or restarts, after a lost device) the worker and asks it for the adapter report. */
 export async function startEngine(): Promise<void> {
+  await connectEngine(EngineClient.spawn(new URL(import.meta.env.BASE_URL, location.href).href));
+}
+
+/**
+ * Makes `fresh` the store's engine (replacing and terminating the previous one) and asks it for
+ * the adapter report. Node tests pass a client wired to the worker handler and a fake engine.
+ */
+export async function connectEngine(fresh: EngineClient): Promise<void> {
   client?.terminate();
   queue = [];
-  const fresh = EngineClient.spawn(new URL(import.meta.env.BASE_URL, location.href).href);
   client = fresh;
   setState({ engineStatus: 'starting', engineError: null });
   fresh.subscribe(enqueue);

@@ -50,10 +50,30 @@ export async function saveBlockProfile(key: string, profile: BlockScaleProfile):
   await set(key, profile, scaleStore);
 }
 
+/** Saved profiles; one that no longer validates (every block a name and a scale > 0) is left out, to be learned again. */
 export async function loadBlockProfiles(): Promise<Record<string, BlockScaleProfile>> {
   const out: Record<string, BlockScaleProfile> = {};
-  for (const [key, profile] of await entries<string, BlockScaleProfile>(scaleStore)) out[key] = profile;
+  for (const [key, profile] of await entries<string, unknown>(scaleStore)) {
+    try {
+      out[key] = validateBlockProfile(profile, `saved block variances ${key}`);
+    } catch (e) {
+      console.warn(`${(e as Error).message} It is ignored; learn the block variances again.`);
+    }
+  }
   return out;
+}
+
+function validateBlockProfile(raw: unknown, file: string): BlockScaleProfile {
+  const f = new FieldReader(file);
+  const p = f.object(raw, 'the profile');
+  f.string(p.model, 'model');
+  f.oneOf(p.mode, 'mode', ['full', 'lora', 'sparse'] as const);
+  f.array(p.blocks, 'blocks').forEach((b, i) => {
+    const block = f.object(b, `blocks[${i}]`);
+    f.string(block.name, `blocks[${i}].name`, true);
+    f.number(block.scale, `blocks[${i}].scale`, { above: 0 });
+  });
+  return p as unknown as BlockScaleProfile;
 }
 
 export async function saveRun(run: StoredRun): Promise<void> {

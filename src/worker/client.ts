@@ -1,24 +1,9 @@
-// The main-thread side of the protocol: promise-returning methods mirroring EngineApi, and an
-// event subscription. Works over any Worker-like port, so Node tests can wire it straight to
+// The main-thread side of the protocol: a promise-returning method for each EngineApi method,
+// built from the one table of them (src/engine/apiMethods.ts), and an event subscription. Works over any Worker-like port, so Node tests can wire it straight to
 // handleRequest. Byte arguments (resume checkpoints) are transferred: the caller gives them up.
-import type {
-  BlockScaleProfile,
-  AdapterReport,
-  EngineEvent,
-  EvalMetrics,
-  GenerateRequest,
-  GenerateResult,
-  LoadModelRequest,
-  LossCurve,
-  MemoryEstimate,
-  ModelSummary,
-  TaskInput,
-  TaskSummary,
-  TrainConfig,
-  WeightFile,
-} from '../engine/api';
-import type { LedgerSnapshot } from '../engine/gpu/ledger';
-import { isWorkerMessage, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerInit, type WorkerMessage } from './protocol';
+import type { EngineApi, EngineEvent, EngineMethod } from '../engine/api';
+import { payloadOf } from '../engine/apiMethods';
+import { isWorkerMessage, METHODS, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerInit, type WorkerMessage } from './protocol';
 
 /** An engine failure on the main thread: `kind` is the engine's typed error kind. */
 export class EngineError extends Error {
@@ -44,6 +29,14 @@ interface Pending {
   reject: (error: EngineError) => void;
 }
 
+/** Every engine method, called from the main thread: same arguments, always a promise. Byte
+ *  arguments (resume checkpoints) are transferred: the caller gives them up. */
+export type RemoteEngine = { [M in EngineMethod]: (...args: Parameters<EngineApi[M]>) => Promise<Awaited<ReturnType<EngineApi[M]>>> };
+
+// The methods are installed from ENGINE_METHODS in the constructor; this declares them.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface EngineClient extends RemoteEngine {}
+
 export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -53,6 +46,10 @@ export class EngineClient {
   private terminated = false;
 
   constructor(private readonly port: WorkerPort) {
+    // Every engine method, from the one table of them: its arguments become the request's payload.
+    for (const method of METHODS) {
+      Object.defineProperty(this, method, { value: (...args: unknown[]) => this.call(method, payloadOf(method, args)) });
+    }
     port.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     port.addEventListener('error', (event: ErrorEvent) => {
       this.fail({ errorKind: 'worker-crashed', name: 'WorkerError', message: `The engine worker failed: ${event.message || 'unknown error'}` });
@@ -68,52 +65,6 @@ export class EngineClient {
     const client = new EngineClient(worker);
     worker.postMessage({ kind: 'init', id: 0, payload: { baseUrl } } satisfies WorkerInit);
     return client;
-  }
-
-  adapterReport(): Promise<AdapterReport> {
-    return this.call('adapterReport', null);
-  }
-  estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
-    return this.call('estimateMemory', request);
-  }
-  loadModel(request: LoadModelRequest): Promise<ModelSummary> {
-    return this.call('loadModel', request);
-  }
-  setTask(task: TaskInput): Promise<TaskSummary> {
-    return this.call('setTask', task);
-  }
-  evaluate(split: string, limit: number): Promise<EvalMetrics> {
-    return this.call('evaluate', { split, limit });
-  }
-  /** Resolves when the run pauses, stops or finishes. `resumeFrom`'s buffer is transferred. */
-  async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
-    await this.call('train', { runId, config, ...(resumeFrom ? { resumeFrom } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) });
-  }
-  async pause(runId: string): Promise<void> {
-    await this.call('pause', { runId });
-  }
-  async stop(runId: string): Promise<void> {
-    await this.call('stop', { runId });
-  }
-  runRecord(runId: string): Promise<Uint8Array> {
-    return this.call('runRecord', { runId });
-  }
-  exportWeights(runId: string): Promise<WeightFile[]> {
-    return this.call('exportWeights', { runId });
-  }
-  learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
-    return this.call('learnBlockScales', { config });
-  }
-
-  lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
-    return this.call('lossAlongDirection', { direction, span, points });
-  }
-  memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {
-    return this.call('memory', null);
-  }
-  /** Resolves with the full texts; each token also arrives as a 'generated-token' event. */
-  generate(request: GenerateRequest): Promise<GenerateResult> {
-    return this.call('generate', request);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

@@ -2,43 +2,14 @@
 // of EngineApi: one request in, exactly one `response` or `error` out (same id), byte results
 // transferred. Requests are independent: `train` stays pending while `pause` is served.
 import type { EngineApi } from '../engine/api';
+import { argsOf } from '../engine/apiMethods';
 import { isWorkerRequest, toErrorPayload, transferablesOf, type Method, type MethodMap, type Post, type WorkerRequest, type WorkerResponse } from './protocol';
 
-/** Calls the engine method a request names; the result is what the response carries. */
+/** Calls the engine method a request names (arguments from the payload, ENGINE_METHODS); the result is what the response carries. */
 async function dispatch(engine: EngineApi, msg: WorkerRequest): Promise<MethodMap[Method]['result']> {
-  switch (msg.kind) {
-    case 'adapterReport':
-      return engine.adapterReport();
-    case 'estimateMemory':
-      return engine.estimateMemory(msg.payload);
-    case 'loadModel':
-      return engine.loadModel(msg.payload);
-    case 'setTask':
-      return engine.setTask(msg.payload);
-    case 'evaluate':
-      return engine.evaluate(msg.payload.split, msg.payload.limit);
-    case 'train':
-      await engine.train(msg.payload.runId, msg.payload.config, msg.payload.resumeFrom, msg.payload.maxSteps);
-      return null;
-    case 'pause':
-      engine.pause(msg.payload.runId);
-      return null;
-    case 'stop':
-      engine.stop(msg.payload.runId);
-      return null;
-    case 'runRecord':
-      return engine.runRecord(msg.payload.runId);
-    case 'exportWeights':
-      return engine.exportWeights(msg.payload.runId);
-    case 'learnBlockScales':
-      return engine.learnBlockScales(msg.payload.config);
-    case 'lossAlongDirection':
-      return engine.lossAlongDirection(msg.payload.direction, msg.payload.span, msg.payload.points);
-    case 'memory':
-      return engine.memory();
-    case 'generate':
-      return engine.generate(msg.payload);
-  }
+  const method = engine[msg.kind] as (...args: unknown[]) => unknown;
+  const result = await method.apply(engine, argsOf(msg.kind, msg.payload));
+  return (result ?? null) as MethodMap[Method]['result'];
 }
 
 /** Serves one request. Never throws: failures become an `error` message with the error's kind. */

@@ -3,63 +3,15 @@
 // the EngineApi method they call; the worker answers each with one `response` or one `error`
 // carrying the same id; `event` messages (id 0) forward the engine's EngineEvent stream.
 // Byte payloads (run records, resume checkpoints) travel as transferred ArrayBuffers.
-import type {
-  BlockScaleProfile,
-  AdapterReport,
-  EngineEvent,
-  EvalMetrics,
-  GenerateRequest,
-  GenerateResult,
-  LoadModelRequest,
-  LossCurve,
-  MemoryEstimate,
-  ModelSummary,
-  TaskInput,
-  TaskSummary,
-  TrainConfig,
-  WeightFile,
-} from '../engine/api';
-import type { LedgerSnapshot } from '../engine/gpu/ledger';
+import type { EngineEvent, EngineMethod } from '../engine/api';
+import { ENGINE_METHODS, type EngineParams, type EngineResult } from '../engine/apiMethods';
 
-/** Each EngineApi method: what the request carries and what the response carries. */
-export interface MethodMap {
-  adapterReport: { params: null; result: AdapterReport };
-  estimateMemory: { params: LoadModelRequest; result: MemoryEstimate };
-  loadModel: { params: LoadModelRequest; result: ModelSummary };
-  setTask: { params: TaskInput; result: TaskSummary };
-  evaluate: { params: { split: string; limit: number }; result: EvalMetrics };
-  train: { params: { runId: string; config: TrainConfig; resumeFrom?: Uint8Array; maxSteps?: number }; result: null };
-  pause: { params: { runId: string }; result: null };
-  stop: { params: { runId: string }; result: null };
-  runRecord: { params: { runId: string }; result: Uint8Array };
-  exportWeights: { params: { runId: string }; result: WeightFile[] };
-  lossAlongDirection: {
-    params: { direction: LossCurve['direction']; span: number; points: number };
-    result: LossCurve;
-  };
-  learnBlockScales: { params: { config: TrainConfig }; result: BlockScaleProfile };
-  memory: { params: null; result: { ledger: LedgerSnapshot; inferenceBaseline: number } };
-  generate: { params: GenerateRequest; result: GenerateResult };
-}
+/** Each EngineApi method: what the request carries and what the response carries (from ENGINE_METHODS). */
+export type MethodMap = { [M in EngineMethod]: { params: EngineParams<M>; result: EngineResult<M> } };
 
-export type Method = keyof MethodMap;
+export type Method = EngineMethod;
 
-export const METHODS: readonly Method[] = [
-  'adapterReport',
-  'estimateMemory',
-  'loadModel',
-  'setTask',
-  'evaluate',
-  'train',
-  'pause',
-  'stop',
-  'runRecord',
-  'exportWeights',
-  'lossAlongDirection',
-  'learnBlockScales',
-  'memory',
-  'generate',
-];
+export const METHODS = Object.keys(ENGINE_METHODS) as readonly Method[];
 
 /** Main thread -> worker. `kind` is the method name. */
 export type WorkerRequest = {

@@ -131,6 +131,8 @@ describe('Engine (the worker-side API) in Node', () => {
 
   it('frees the previous model on the GPU when another one is loaded', async () => {
     const request = { source: { kind: 'demo' as const }, maxBatch: 2, maxSeqLen: 64 };
+    // Loaded afresh: the model's weights alone (a forward pass built since adds its RoPE table, freed with it).
+    await engine.loadModel({ ...request, precision: 'f32' });
     const f32 = (await engine.memory()).ledger.current.weights;
     expect(f32).toBeGreaterThan(15_000_000);
     await engine.loadModel({ ...request, precision: 'q8' });

@@ -18,13 +18,15 @@ describe('axisScale', () => {
   });
 
   it('covers the data with round, evenly spaced ticks whose labels tell neighbours apart', () => {
-    for (const values of [[0.6931, 0.6925, 0.6934], [-0.2, 0.1, 0.05], [1e-6, 3e-6], [12_000, 250_000], [0.97001, 0.97004], [3, 1, 2]]) {
+    for (const values of [[0.6931, 0.6925, 0.6934], [-0.2, 0.1, 0.05], [1e-6, 3e-6], [12_000, 250_000], [0.97001, 0.97004], [3, 1, 2], [1e-4, 1e-4]]) {
       const s = axisScale(values);
       expect(s.domain[0]).toBeLessThanOrEqual(Math.min(...values));
       expect(s.domain[1]).toBeGreaterThanOrEqual(Math.max(...values));
       expect(distinct(s.ticks)).toBe(true);
       const labels = s.ticks.map(s.format);
       expect(distinct(labels), labels.join(' ')).toBe(true);
+      // Each label is its tick, not a rounding of it.
+      s.ticks.forEach((t, i) => expect(Math.abs(Number(labels[i]) - t), `${labels[i]} for ${t}`).toBeLessThanOrEqual(1e-9 * Math.max(1e-12, Math.abs(t))));
       const gaps = s.ticks.slice(1).map((t, i) => t - s.ticks[i]);
       for (const g of gaps) expect(Math.abs(g - gaps[0])).toBeLessThan(1e-9 * Math.max(1, Math.abs(gaps[0])));
     }

@@ -12,6 +12,8 @@ import { Session } from '../../engine/session/session';
 import { learnBlockScales } from '../../engine/session/learnBlockScales';
 import { LEARN_BLOCK_SCALES_DEFAULTS, blockScalesOf } from '../../engine/training/blockScales';
 import type { BlockScaleProfile } from '../../engine/api';
+import { FieldReader } from '../../engine/files/fields';
+import { parseJsonFile } from '../../engine/files/invalidFile';
 
 export const LEARN_SCALES_USAGE = `  learn-scales --model M --task DIR --out scales.json [--mode full|lora|sparse ...as train]
           [--batch 16] [--probes 4] [--probe-eps 1e-2] [--json]   per-block perturbation variances,
@@ -47,16 +49,19 @@ export async function learnScalesCommand(argv: string[], io: CliIo): Promise<num
 
 /** Reads `train --block-scales FILE`: a profile from learn-scales, or a plain {tensor: scale} map. */
 export async function readBlockScales(path: string): Promise<Record<string, number>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`--block-scales ${path}: not a JSON file (${(e as Error).message}); make one with zo-studio learn-scales`);
-  }
+  const json = parseJsonFile(await readFile(path, 'utf8'), path);
   const blocks = (json as Partial<BlockScaleProfile>)?.blocks;
-  const scales = Array.isArray(blocks) ? blockScalesOf({ blocks }) : json;
-  if (typeof scales !== 'object' || scales === null || Array.isArray(scales) || !Object.values(scales).every((v) => typeof v === 'number')) {
-    throw new Error(`--block-scales ${path}: expected a learn-scales profile or a {tensor name: scale} object`);
+  const f = new FieldReader(path);
+  if (Array.isArray(blocks)) {
+    // A learn-scales profile: each block a name and a positive scale (blockScalesOf maps them).
+    blocks.forEach((b, i) => {
+      const block = f.object(b, `blocks[${i}]`);
+      f.string(block.name, `blocks[${i}].name`, true);
+      f.number(block.scale, `blocks[${i}].scale`, { above: 0 });
+    });
+    return blockScalesOf({ blocks: blocks as BlockScaleProfile['blocks'] });
   }
+  const scales = f.object(json, 'the file (a learn-scales profile or a {tensor name: scale} object; make one with zo-studio learn-scales)');
+  for (const [name, scale] of Object.entries(scales)) f.number(scale, JSON.stringify(name), { above: 0 });
   return scales as Record<string, number>;
 }

@@ -2,24 +2,21 @@
 // its key_cache / value_cache): each call feeds `n` new tokens per sequence at cache positions
 // [pos, pos + n), appends their rotated keys and values to the cache, attends them to every
 // filled position, and returns the next-token logits of each sequence's last new token.
-//   x = embed(ids); per layer: q, k, v = proj(n1(x)) (+ bias: Qwen2); rope at pos + t; cache[pos + t] = k, v;
-//   x += o(attn(q, cache)); x += down(silu(gate(n2(x))) * up(n2(x)));  logits = lm_head(norm(x[last]))
+//   x = embed(ids); per layer: the decoder block of model/decoderBlock.ts (shared with LlamaForward),
+//   its attention being: rope at pos + t; cache[pos + t] = k, v; attn(q, cache);  logits = lm_head(norm(x[last]))
 // Same weights and tuning-mode hooks as LlamaForward (no copy of the model): a LoRA run's
 // adapters or sparse deltas are live in generation. Buffers are allocated once, here.
 import type { GpuContext } from '../gpu/context';
-import type { Dispatchable } from '../gpu/kernel';
 import { EmbeddingKernel } from '../gpu/kernels/embedding';
 import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
-import { RopeKernel } from '../gpu/kernels/rope';
-import { BiasKernel } from '../gpu/kernels/bias';
-import { SwigluKernel } from '../gpu/kernels/swiglu';
+import type { RopeKernel } from '../gpu/kernels/rope';
 import { GatherRowsKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
 import { ropeInvFreq } from '../cpu/rope';
 import { layerWindow, type LlamaConfig } from '../model/config';
-import type { LinearHook } from '../model/llama';
-import type { LayerWeights, LinearName, ModelWeights } from '../model/weights';
+import { buildDecoderBlock, type ForwardStep, type LinearHook } from '../model/decoderBlock';
+import type { LayerWeights, ModelWeights } from '../model/weights';
 import { allocateActivations, releaseActivations, type Activations } from '../model/activations';
 
 export interface DecoderLimits {
@@ -31,14 +28,12 @@ export interface DecoderLimits {
   maxChunk: number;
 }
 
-type Step = Dispatchable & { setRows?(m: number): void };
-
 export class KvDecoder {
   /** Activations for maxBatch x maxChunk rows; logits [maxBatch, vocab]. */
   readonly state: Activations;
   /** Per layer: K and V caches, f32 [maxBatch * maxLen, kvHeads, headDim]. */
   readonly caches: { k: GPUBuffer; v: GPUBuffer }[] = [];
-  private readonly steps: Step[] = [];
+  private readonly steps: ForwardStep[] = [];
   private readonly ropes: RopeKernel[] = [];
   private readonly shaped: (KvAppendKernel | DecodeAttentionKernel)[] = [];
   private readonly gather: GatherRowsKernel;
@@ -71,45 +66,15 @@ export class KvDecoder {
     this.lmHead = new MatmulKernel(ctx, { x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxBatch, label: 'decode.lm_head' });
   }
 
-  private buildLayer(i: number, w: LayerWeights, rows: number, cache: { k: GPUBuffer; v: GPUBuffer }, hooks: LinearHook[]): Step[] {
+  private buildLayer(i: number, w: LayerWeights, rows: number, cache: { k: GPUBuffer; v: GPUBuffer }, hooks: LinearHook[]): ForwardStep[] {
     const { ctx, config: c, state: s, limits } = this;
-    const linear = (name: LinearName, x: GPUBuffer, y: GPUBuffer, accumulate = false): Step[] => {
-      const out: Step[] = [new MatmulKernel(ctx, { x, w: w[name], y, maxRows: rows, accumulate, label: `decode.L${i}.${name}` })];
-      for (const hook of hooks) {
-        const extra = hook.build(ctx, i, name, x, y, rows);
-        if (extra) out.push(extra);
-      }
-      return out;
-    };
-    const dims = { maxRows: rows };
-    const ropeQ = new RopeKernel(ctx, { qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: this.invFreq, ...dims });
-    const ropeK = new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims });
     const shape = { maxBatch: limits.maxBatch, maxLen: limits.maxLen, kvHeads: c.kvHeads, headDim: c.headDim };
     const append = new KvAppendKernel(ctx, { ...shape, k: s.k, v: s.v, kCache: cache.k, vCache: cache.v });
     const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads, window: layerWindow(c, i) });
-    this.ropes.push(ropeQ, ropeK);
+    const block = buildDecoderBlock({ ctx, config: c, layer: i, weights: w, activations: s, rows, hooks, invFreq: this.invFreq, label: `decode.L${i}` }, [append, attention]);
+    this.ropes.push(...block.ropes);
     this.shaped.push(append, attention);
-    const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number): Step[] =>
-      w.bias ? [new BiasKernel(ctx, { y, bias: w.bias[name], width, ...dims, label: `decode.L${i}.${name}_bias` })] : [];
-    return [
-      new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
-      ...linear('q', s.xNorm, s.q),
-      ...bias('q', s.q, c.heads * c.headDim),
-      ...linear('k', s.xNorm, s.k),
-      ...bias('k', s.k, c.kvHeads * c.headDim),
-      ...linear('v', s.xNorm, s.v),
-      ...bias('v', s.v, c.kvHeads * c.headDim),
-      ropeQ,
-      ropeK,
-      append,
-      attention,
-      ...linear('o', s.attn, s.x, true),
-      new RmsNormKernel(ctx, { x: s.x, weight: w.postNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
-      ...linear('gate', s.xNorm, s.gate),
-      ...linear('up', s.xNorm, s.up),
-      new SwigluKernel(ctx, { gate: s.gate, up: s.up, out: s.gate, width: c.intermediate, ...dims }),
-      ...linear('down', s.gate, s.x, true),
-    ];
+    return block.steps;
   }
 
   /**
@@ -146,7 +111,9 @@ export class KvDecoder {
     return this.ctx.readF32(this.state.logits, batch * this.config.vocabSize);
   }
 
+  /** Frees every kernel, cache and buffer built here (the weights belong to the model). */
   destroy(): void {
+    for (const k of [...this.steps, this.embed, this.gather, this.finalNorm, this.lmHead]) k.destroy();
     releaseActivations(this.ctx, this.state);
     for (const c of this.caches) {
       this.ctx.release(c.k);

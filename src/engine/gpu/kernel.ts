@@ -92,6 +92,11 @@ export class ParamBlock<K extends string> {
     this.buffer = ctx.createUniform(label, bytes);
   }
 
+  /** Frees the uniform buffer (the kernel that owns this block is being destroyed). */
+  destroy(): void {
+    this.ctx.release(this.buffer);
+  }
+
   set(values: Partial<Record<K, number>>): void {
     this.fields.forEach((f, i) => {
       const v = values[f.name];

@@ -1,24 +1,21 @@
 // The Llama forward pass, written once against the kernels (HF LlamaForCausalLM semantics):
 //   x = embed(ids)
-//   per layer: x += o(attn(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))));  x += down(silu(gate(n2(x))) * up(n2(x)))
-//   (q, k, v include their biases when the model has them: Qwen2)
+//   per layer: the decoder block of decoderBlock.ts (shared with the KV-cache decoder), with
+//   attention over the whole right-padded sequence
 //   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
 // Logits exist only at the scored positions. Kernels and bind groups are built once here;
 // encode() records dispatches into a pass and allocates nothing.
 import type { GpuContext } from '../gpu/context';
-import type { Dispatchable } from '../gpu/kernel';
 import { EmbeddingKernel } from '../gpu/kernels/embedding';
 import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
-import { RopeKernel } from '../gpu/kernels/rope';
 import { AttentionKernel } from '../gpu/kernels/attention';
-import { SwigluKernel } from '../gpu/kernels/swiglu';
-import { BiasKernel } from '../gpu/kernels/bias';
 import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
 import { MatmulKernel } from '../gpu/kernels/matmul';
 import { ropeInvFreq } from '../cpu/rope';
 import { layerWindow, type LlamaConfig } from './config';
-import type { LayerWeights, LinearName, ModelWeights } from './weights';
-import { allocateActivations, type RunLimits, type Activations } from './activations';
+import type { LayerWeights, ModelWeights } from './weights';
+import { allocateActivations, releaseActivations, type RunLimits, type Activations } from './activations';
+import { buildDecoderBlock, type ForwardStep, type LinearHook } from './decoderBlock';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
 export interface ForwardInput {
@@ -30,19 +27,11 @@ export interface ForwardInput {
   candidates: number;
 }
 
-/** Extra work a tuning mode adds after a linear layer (LoRA's B(Ax), SensZOQ's sparse correction). */
-export interface LinearHook {
-  /** The kernel to run right after linear `name` of `layer` (x its input, y its output), or null. */
-  build(ctx: GpuContext, layer: number, name: LinearName, x: GPUBuffer, y: GPUBuffer, maxRows: number): (Dispatchable & { setRows(m: number): void }) | null;
-}
-
-interface LayerKernels {
-  steps: (Dispatchable & { setRows?(m: number): void; setShape?(b: number, t: number): void })[];
-}
+export type { LinearHook } from './decoderBlock';
 
 export class LlamaForward {
   readonly state: Activations;
-  private readonly layers: LayerKernels[] = [];
+  private readonly layers: ForwardStep[][] = [];
   private readonly embed: EmbeddingKernel;
   private readonly gather: GatherRowsKernel;
   private readonly finalNorm: RmsNormKernel;
@@ -80,44 +69,22 @@ export class LlamaForward {
     });
   }
 
-  private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[]): LayerKernels {
+  private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[]): ForwardStep[] {
     const { ctx, config: c, state: s } = this;
-    const linear = (name: LinearName, x: GPUBuffer, y: GPUBuffer, accumulate = false) => {
-      const steps: LayerKernels['steps'] = [new MatmulKernel(ctx, { x, w: w[name], y, maxRows: rows, accumulate, label: `L${i}.${name}` })];
-      for (const hook of hooks) {
-        const extra = hook.build(ctx, i, name, x, y, rows);
-        if (extra) steps.push(extra);
-      }
-      return steps;
-    };
-    const dims = { maxRows: rows };
-    const bias = (name: 'q' | 'k' | 'v', y: GPUBuffer, width: number) =>
-      w.bias ? [new BiasKernel(ctx, { y, bias: w.bias[name], width, ...dims, label: `L${i}.${name}_bias` })] : [];
-    return {
-      steps: [
-        new RmsNormKernel(ctx, { x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
-        ...linear('q', s.xNorm, s.q),
-        ...bias('q', s.q, c.heads * c.headDim),
-        ...linear('k', s.xNorm, s.k),
-        ...bias('k', s.k, c.kvHeads * c.headDim),
-        ...linear('v', s.xNorm, s.v),
-        ...bias('v', s.v, c.kvHeads * c.headDim),
-        new RopeKernel(ctx, { qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
-        new RopeKernel(ctx, { qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: this.invFreq, ...dims }),
-        new AttentionKernel(ctx, {
-          q: s.q, k: s.k, v: s.v, out: s.attn,
-          heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
-          maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
-        }),
-        // The residual add is fused into the output projections: x += attn Wo^T.
-        ...linear('o', s.attn, s.x, true),
-        new RmsNormKernel(ctx, { x: s.x, weight: w.postNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
-        ...linear('gate', s.xNorm, s.gate),
-        ...linear('up', s.xNorm, s.up),
-        new SwigluKernel(ctx, { gate: s.gate, up: s.up, out: s.gate, width: c.intermediate, ...dims }),
-        ...linear('down', s.gate, s.x, true),
-      ],
-    };
+    const attention = new AttentionKernel(ctx, {
+      q: s.q, k: s.k, v: s.v, out: s.attn,
+      heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+      maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
+    });
+    return buildDecoderBlock({ ctx, config: c, layer: i, weights: w, activations: s, rows, hooks, invFreq: this.invFreq, label: `L${i}` }, [attention]).steps;
+  }
+
+  /** Frees every kernel and buffer built here (the weights belong to the model). */
+  destroy(): void {
+    for (const layer of this.layers) for (const k of layer) k.destroy();
+    for (const k of [this.embed, this.gather, this.finalNorm, this.lmHead, this.logprob]) k.destroy();
+    releaseActivations(this.ctx, this.state);
+    this.ctx.release(this.invFreq);
   }
 
   /** Upload one call's tokens and scored positions; sizes every kernel for it. */
@@ -144,8 +111,8 @@ export class LlamaForward {
     const rows = input.batch * input.seqLen;
     this.embed.setRows(rows);
     for (const layer of this.layers) {
-      for (const k of layer.steps) {
-        if (k.setShape) k.setShape(input.batch, input.seqLen);
+      for (const k of layer as (ForwardStep & { setShape?(b: number, t: number): void })[]) {
+        if (k.setShape) k.setShape(input.batch, input.seqLen); // RoPE and whole-sequence attention
         else k.setRows?.(rows);
       }
     }
@@ -159,7 +126,7 @@ export class LlamaForward {
   encode(pass: GPUComputePassEncoder): void {
     if (!this.current) throw new Error('setInput() must come before encode()');
     this.embed.encode(pass);
-    for (const layer of this.layers) for (const k of layer.steps) k.encode(pass);
+    for (const layer of this.layers) for (const k of layer) k.encode(pass);
     this.gather.encode(pass);
     this.finalNorm.encode(pass);
     this.lmHead.encode(pass);

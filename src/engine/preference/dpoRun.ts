@@ -8,6 +8,7 @@ import type { EncodedExample } from '../training/batches';
 import { EVAL_BATCH, resumableTrainer, TrainerRun, type PreparedRun, type Run } from '../session/run';
 import { dpoTrainer, dpoMetrics, pairScores } from './dpo';
 import { DEFAULT_DPO, DPO_TRAIN_EVAL_ROWS } from '../config/defaults';
+import { EngineStateError } from '../defs/engineError';
 
 export interface DpoRunDeps {
   config: TrainConfig;
@@ -20,7 +21,7 @@ export interface DpoRunDeps {
 
 export async function startDpoRun(prepared: PreparedRun, d: DpoRunDeps): Promise<Run> {
   const { ctx, model, task, trainable, forward, hyper } = prepared;
-  if (task.type !== 'preference') throw new Error(`objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
+  if (task.type !== 'preference') throw new EngineStateError('task-unsuitable', `objective dpo needs a preference task (prompt, chosen, rejected); ${task.name} is ${task.type}`);
   const { config } = d;
   const beta = config.dpo?.beta ?? DEFAULT_DPO.beta;
   const train = task.splits.train;
@@ -43,5 +44,5 @@ export async function startDpoRun(prepared: PreparedRun, d: DpoRunDeps): Promise
   return new TrainerRun(config, trainable, trainer, async (step) => [
     await evaluateSplit('train', trainEval, references.subarray(0, trainEval.length * 2), step),
     ...(evalRows.length ? [await evaluateSplit(config.evalSplit, evalRows, evalReferences, step)] : []),
-  ]);
+  ], () => refScorer.destroy());
 }

@@ -255,5 +255,7 @@ export class ZoproTrainer {
 
   destroy(): void {
     this.mixer.destroy();
+    this.loss.destroy();
+    this.refLoss?.destroy();
   }
 }

@@ -5,7 +5,6 @@
 import type { RewardMetrics, TrainConfig, ZoproOptions } from '../api';
 import { promptText } from '../data/encode';
 import { LlamaForward } from '../model/llama';
-import { releaseActivations } from '../model/activations';
 import { zoHyperFromConfig } from '../defs/zoConfig';
 import { KvDecoder } from '../generation/kvDecoder';
 import { encodePrompt } from '../generation/generate';
@@ -17,6 +16,7 @@ import { ruleReward, type RewardSource } from './rewards';
 import { decodeZoproRecord, encodeZoproRecord, ZoproTrainer, type ZoproPrompt } from './zopro';
 import { NON_FINITE_ONLY } from '../training/divergence';
 import { DEFAULT_ZOPRO, ZOPRO_STEP } from '../config/defaults';
+import { EngineStateError } from '../defs/engineError';
 
 /**
  * ZOPrO behind the Run interface: each advance() samples prompts x k rollouts, rewards them and
@@ -75,7 +75,7 @@ export function checkZoproConfig(config: TrainConfig): void {
   const refused = (Object.keys(ZOPRO_STEP) as (keyof typeof ZOPRO_STEP)[]).filter((k) => config[k] !== ZOPRO_STEP[k]);
   if (refused.length) {
     const settings = refused.map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ');
-    throw new Error(`ZOPrO cannot honour ${settings}: it steps with plain zo-sgd along one mixed direction (q 1), two-sided, without weight decay or clipping. Set those and train again.`);
+    throw new EngineStateError('unsupported-config', `ZOPrO cannot honour ${settings}: it steps with plain zo-sgd along one mixed direction (q 1), two-sided, without weight decay or clipping. Set those and train again.`);
   }
 }
 
@@ -84,12 +84,12 @@ export async function startZoproRun(session: Session, config: TrainConfig, resum
   checkZoproConfig(config);
   const model = session.requireModel();
   const task = session.parsedTask;
-  if (!task) throw new Error('ZOPrO samples from the task\'s train prompts: select a task first');
+  if (!task) throw new EngineStateError('no-task', 'ZOPrO samples from the task\'s train prompts: select a task first');
   // ZOPrO's mixed directions (zo_mixed.wgsl) are built from unscaled z and their norms.
-  if (config.blockScales) throw new Error('ZOPrO does not use learned block variances yet: train it without them.');
+  if (config.blockScales) throw new EngineStateError('unsupported-config', 'ZOPrO does not use learned block variances yet: train it without them.');
   const o: ZoproOptions = { ...DEFAULT_ZOPRO, ...config.zopro };
   const rows = task.splits.train ?? [];
-  if (!rows.length) throw new Error(`task ${task.spec.name} has no train rows to take prompts from`);
+  if (!rows.length) throw new EngineStateError('task-unsuitable', `task ${task.spec.name} has no train rows to take prompts from`);
   const prompts: ZoproPrompt[] = rows.map((row) => {
     const text = promptText(task.spec, row);
     return { text, ids: encodePrompt(model.tokenizer, text, { chat: false }) };
@@ -113,8 +113,8 @@ export async function startZoproRun(session: Session, config: TrainConfig, resum
   });
   const run = new ZoproRun(config, trainable, trainer, () => {
     decoder.destroy();
-    releaseActivations(session.ctx, policy.state);
-    if (reference) releaseActivations(session.ctx, reference.state);
+    policy.destroy();
+    reference?.destroy();
   });
   if (resume) {
     try {

@@ -5,10 +5,11 @@ import type { BlockScaleProfile, TrainConfig } from '../api';
 import { LEARN_BLOCK_SCALES_DEFAULTS, probeBlocks, profileFrom, type LearnBlockScalesOptions } from '../training/blockScales';
 import type { Session } from './session';
 import { startRun } from './startRun';
+import { EngineStateError } from '../defs/engineError';
 
 export async function learnBlockScales(session: Session, config: TrainConfig, options: Partial<LearnBlockScalesOptions> = {}): Promise<BlockScaleProfile> {
   if (config.objective === 'dpo' || config.objective === 'zopro') {
-    throw new Error('Learn block variances on a classification or text task: the profile belongs to the model and tuning mode, and DPO and ZOPrO runs can use it.');
+    throw new EngineStateError('unsupported-config', 'Learn block variances on a classification or text task: the profile belongs to the model and tuning mode, and DPO and ZOPrO runs can use it.');
   }
   const opts = { ...LEARN_BLOCK_SCALES_DEFAULTS, ...options };
   const model = session.requireModel();

@@ -6,16 +6,17 @@
 import type { LossCurve } from '../api';
 import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
 import type { Session } from './session';
+import { EngineStateError } from '../defs/engineError';
 
 export async function lossAlongDirection(session: Session, direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
   const run = session.run;
-  if (!run) throw new Error('Start a run first: the direction is defined by the run\'s seed and step.');
+  if (!run) throw new EngineStateError('no-run', 'Start a run first: the direction is defined by the run\'s seed and step.');
   const { ctx } = session;
   const trainer = run.zo;
-  if (!trainer) throw new Error('The loss along a direction follows a ZO step\'s perturbation: ZOPrO runs mix their directions from earlier steps and have none to probe.');
+  if (!trainer) throw new EngineStateError('unsupported-config', 'The loss along a direction follows a ZO step\'s perturbation: ZOPrO runs mix their directions from earlier steps and have none to probe.');
   const hyper = trainer.plan.hyper;
   const last = trainer.record.steps[trainer.record.steps.length - 1];
-  if (direction === 'last-update' && !last) throw new Error('No update yet: train at least one step first.');
+  if (direction === 'last-update' && !last) throw new EngineStateError('no-run', 'No update yet: train at least one step first.');
   const step = direction === 'perturbation' ? trainer.stepsDone : last.step;
   const sign = direction === 'perturbation' ? 1 : -Math.sign(last.values[0] || 1);
   const task = session.requireTask();

@@ -69,6 +69,8 @@ export class TrainerRun implements Run {
     readonly trainable: TrainableSet,
     readonly zo: RunTrainer,
     private readonly extraEvaluations?: (step: number) => Promise<RewardMetrics[]>,
+    /** Frees what the objective built besides the trainer (ZO-DPO's reference scorer). */
+    private readonly release?: () => void,
   ) {}
 
   get stepsDone(): number {
@@ -100,6 +102,7 @@ export class TrainerRun implements Run {
   destroy(): void {
     this.zo.destroy();
     this.trainable.release?.();
+    this.release?.();
   }
 }
 

@@ -7,6 +7,7 @@ import type { EngineEvent, EvalMetrics } from '../api';
 import { DivergenceWatch } from '../training/divergence';
 import type { StepOutcome } from './run';
 import type { Session } from './session';
+import { EngineStateError } from '../defs/engineError';
 
 /** `pauseAfter`: pause once this many steps are done (Step once: the run's count + 1). */
 export type RunControl = { requested: 'none' | 'pause' | 'stop'; pauseAfter?: number };
@@ -21,7 +22,7 @@ export interface RunLoopHooks {
 
 export async function runLoop(session: Session, runId: string, control: RunControl, hooks: RunLoopHooks): Promise<'paused' | 'stopped' | 'finished'> {
   const run = session.run;
-  if (!run) throw new Error('no run to drive');
+  if (!run) throw new EngineStateError('no-run', 'no run to drive: start one first');
   const { config } = run;
   const evalEvery = run.evaluatesTask ? config.evalEvery : 0;
   const watch = new DivergenceWatch(run.divergence);

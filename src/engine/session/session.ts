@@ -5,7 +5,6 @@ import type { GpuContext } from '../gpu/context';
 import type { EvalMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
-import { releaseActivations } from '../model/activations';
 import { releaseModelWeights } from '../model/weights';
 import { applyBlockScales } from '../training/blockScales';
 import type { LossObjective } from '../defs/lossPlan';
@@ -16,6 +15,7 @@ import { buildTrainable } from './trainableFromConfig';
 import { encodeTask, type EncodedTask, type LongRows } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { EVAL_BATCH, type PreparedRun, type Run } from './run';
+import { EngineStateError } from '../defs/engineError';
 
 export class Session {
   model: LoadedModel | null = null;
@@ -48,6 +48,17 @@ export class Session {
     if (this.parsedTask) this.task = this.encode(this.parsedTask, model);
   }
 
+  /** Frees everything the session built on the GPU: the run, the forward pass and the model's
+   *  weights (its checkpoint files stay open: they belong to whoever resolved them). */
+  destroy(): void {
+    this.dropForward();
+    this.endRun();
+    if (this.model) releaseModelWeights(this.ctx, this.model.weights);
+    this.model = null;
+    this.task = null;
+    this.parsedTask = null;
+  }
+
   /** Drops the current run (its trainer and the GPU state it made); the weights stay as they are. */
   endRun(): void {
     this.run?.destroy();
@@ -78,7 +89,7 @@ export class Session {
   async evaluate(split: string, limit = 0, step = this.run?.stepsDone ?? 0): Promise<EvalMetrics> {
     const task = this.requireTask();
     const rows = task.splits[split];
-    if (!rows) throw new Error(`task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
+    if (!rows) throw new EngineStateError('task-unsuitable', `task ${task.name} has no split "${split}" (it has ${Object.keys(task.splits).join(', ')})`);
     const examples = limit > 0 ? rows.slice(0, limit) : rows;
     const objective = this.objectiveFor(this.run?.config);
     const scorer = this.scorerFor(this.run?.trainable.hooks ?? [], this.run ? `run-${this.runCount}` : 'base', this.run?.config.batch ?? EVAL_BATCH);
@@ -108,7 +119,7 @@ export class Session {
     const model = this.requireModel();
     const task = this.requireTask();
     const train = task.splits.train;
-    if (!train?.length) throw new Error(`task ${task.name} has no train rows`);
+    if (!train?.length) throw new EngineStateError('task-unsuitable', `task ${task.name} has no train rows`);
     this.beginRun(config);
     const trainable = prebuilt ?? (await buildTrainable(this.ctx, model, task, config));
     applyBlockScales(trainable.ranges, config.blockScales);
@@ -146,19 +157,20 @@ export class Session {
   }
 
   private dropForward(): void {
-    if (this.forward) releaseActivations(this.ctx, this.forward.state);
+    this.scorer?.destroy();
+    this.forward?.destroy();
     this.forward = null;
     this.scorer = null;
     this.forwardKey = '';
   }
 
   requireModel(): LoadedModel {
-    if (!this.model) throw new Error('no model is loaded');
+    if (!this.model) throw new EngineStateError('no-model', 'no model is loaded: load one first');
     return this.model;
   }
 
   requireTask(): EncodedTask {
-    if (!this.task) throw new Error('no task is selected');
+    if (!this.task) throw new EngineStateError('no-task', 'no task is selected: choose or upload one first');
     return this.task;
   }
 }

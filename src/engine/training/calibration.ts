@@ -5,7 +5,6 @@ import type { GpuContext } from '../gpu/context';
 import { ColumnNormsKernel } from '../gpu/kernels/columnNorms';
 import type { LlamaConfig } from '../model/config';
 import { LlamaForward, type LinearHook } from '../model/llama';
-import { releaseActivations } from '../model/activations';
 import type { LinearName, ModelWeights } from '../model/weights';
 
 export async function calibrateColumnNorms(
@@ -37,6 +36,6 @@ export async function calibrateColumnNorms(
     norms.set(key, (await ctx.readF32(k.sumsq)).map(Math.sqrt));
     ctx.release(k.sumsq);
   }
-  releaseActivations(ctx, forward.state);
+  forward.destroy();
   return norms;
 }

@@ -33,6 +33,11 @@ export class TaskScorer {
     }, lossTargets);
   }
 
+  /** Frees the loss kernel's buffers (the forward pass belongs to whoever built it). */
+  destroy(): void {
+    this.loss.destroy();
+  }
+
   batch(examples: readonly EncodedExample[], objective: LossObjective): ScoredBatch {
     return buildScoredBatch(examples, objective, this.padId, this.forward.state.limits.maxCandidates);
   }

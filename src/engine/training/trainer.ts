@@ -152,5 +152,6 @@ export class ZoTrainer {
 
   destroy(): void {
     this.plan.destroy();
+    this.scorer.destroy();
   }
 }

@@ -1,12 +1,11 @@
-// Task actions: built-in demo tasks (and saved ones), the template editor, and handing the task
-// to the engine. Uploads (JSONL or CSV with a column mapping) are ./upload.ts. Parsing and
+// Task actions: built-in demo tasks (and saved ones) and handing the task (the template editor's
+// action is ./template.ts) to the engine. Uploads (JSONL or CSV with a column mapping) are ./upload.ts. Parsing and
 // validation are the data layer's (src/engine/data); this file only wires them to the store.
-import { loadBuiltinTask, unknownTemplateFields, validateRows, validateSpec, type TaskSpec } from '../../engine/data';
+import { loadBuiltinTask, type TaskSpec } from '../../engine/data';
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
 import { getState, setState, userError } from '../state';
 import { engineHolds } from './runs';
-import { buildUpload } from './upload';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -26,28 +25,6 @@ export async function selectTask(name: string): Promise<void> {
     if (getState().modelStatus === 'ready') await applyTaskToEngine();
   } catch (error) {
     if (getState().taskChoice === name) setState({ taskStatus: 'error', taskError: userError(error), parsed: null });
-  }
-}
-
-/** Template edits re-validate every row at once; the engine gets the task on apply or on start. */
-export function setTemplate(template: string): void {
-  setState({ template, taskApplied: false });
-  const { upload, parsed } = getState();
-  if (upload) return buildUpload();
-  if (!parsed) return;
-  try {
-    const spec = validateSpec({ ...parsed.spec, prompt_template: template });
-    // A placeholder no row has is said once, not once per row.
-    const fields = [...new Set(Object.values(parsed.splits).flatMap((rows) => rows.slice(0, 50).flatMap((r) => Object.keys(r))))].filter((f) => f !== 'label');
-    const typo = unknownTemplateFields(template, fields, 'field');
-    if (typo) {
-      setState({ taskError: { kind: 'task', message: `${typo[0].toUpperCase()}${typo.slice(1)}.` }, taskStatus: 'error' });
-      return;
-    }
-    const problems = Object.entries(parsed.splits).flatMap(([split, rows]) => validateRows(spec, split, rows).problems);
-    setState({ parsed: { ...parsed, spec, problems }, taskError: null, taskStatus: 'ready' });
-  } catch (error) {
-    setState({ taskError: userError(error), taskStatus: 'error' });
   }
 }
 

@@ -90,7 +90,7 @@ function SeriesChartView({ title, series, height = 220, testId, empty = 'No data
           load rather than in the middle of a run. */}
       <div className="chart-body">
         <ResponsiveContainer width="100%" height={height}>
-          <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+          <LineChart margin={{ top: 8, right: 28, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="x" type="number" domain={x.domain} ticks={x.ticks} interval={0} allowDataOverflow allowDuplicatedCategory={false} tick={tick} tickFormatter={x.format} stroke="var(--muted)" />
             <YAxis

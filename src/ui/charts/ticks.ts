@@ -31,9 +31,11 @@ function decimalsOf(step: number): number {
 export function tickFormat(step: number, magnitude: number): (v: number) => string {
   const d = decimalsOf(step);
   if (magnitude >= 1e5 || d > 4) {
-    // Significant digits enough to separate neighbours at this magnitude.
-    const digits = Math.min(8, Math.max(1, Math.ceil(Math.log10(Math.max(magnitude, step) / step)) + 1));
-    return (v) => (v === 0 ? '0' : v.toExponential(digits - 1));
+    // Mantissa decimals that show every multiple of the step exactly at this magnitude
+    // (step 2.5e-6 near 1e-4: 1.025e-4, never a rounded 1.02e-4).
+    const power = 10 ** Math.floor(Math.log10(Math.max(magnitude, step)));
+    const decimals = Math.min(7, decimalsOf(step / power));
+    return (v) => (v === 0 ? '0' : v.toExponential(decimals));
   }
   return (v) => {
     const s = v.toFixed(d);

@@ -66,6 +66,11 @@ export class KvAppendKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }
 
 export interface DecodeAttentionOptions extends KvCacheShape {
@@ -118,5 +123,10 @@ export class DecodeAttentionKernel implements Dispatchable {
 
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
+  }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
   }
 }

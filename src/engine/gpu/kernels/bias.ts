@@ -50,4 +50,9 @@ export class BiasKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }

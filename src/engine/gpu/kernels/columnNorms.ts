@@ -12,7 +12,7 @@ export class ColumnNormsKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'inDim'>;
 
-  constructor(ctx: GpuContext, x: GPUBuffer, private readonly inDim: number, maxRows: number, label = 'column-norms') {
+  constructor(private readonly ctx: GpuContext, x: GPUBuffer, private readonly inDim: number, maxRows: number, label = 'column-norms') {
     this.label = label;
     this.sumsq = ctx.createStorage(`${label}-sumsq`, inDim * 4, 'scratch');
     this.params = new ParamBlock(ctx, `${label}-params`, [
@@ -32,5 +32,11 @@ export class ColumnNormsKernel implements Dispatchable {
 
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
+  }
+
+  /** Frees what the constructor allocated (its uniform and scratch buffers). */
+  destroy(): void {
+    this.params.destroy();
+    this.ctx.release(this.sumsq);
   }
 }

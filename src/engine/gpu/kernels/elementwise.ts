@@ -35,4 +35,9 @@ export class ElementwiseKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }

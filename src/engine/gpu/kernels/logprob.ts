@@ -60,6 +60,11 @@ export class GatherRowsKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }
 
 export interface LogProbOptions {
@@ -108,5 +113,10 @@ export class LogProbKernel implements Dispatchable {
 
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
+  }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
   }
 }

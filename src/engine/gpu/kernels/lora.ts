@@ -26,7 +26,7 @@ export class LoraKernel implements Dispatchable {
   private readonly up: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'inDim' | 'outDim' | 'rank' | 'scale'>;
 
-  constructor(ctx: GpuContext, private readonly o: LoraOptions) {
+  constructor(private readonly ctx: GpuContext, private readonly o: LoraOptions) {
     this.label = o.label ?? 'lora';
     this.scratch = ctx.createStorage(`${this.label}-t`, o.maxRows * o.rank * 4, 'activations');
     this.params = new ParamBlock(ctx, `${this.label}-params`, [
@@ -57,5 +57,11 @@ export class LoraKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.down.encode(pass);
     this.up.encode(pass);
+  }
+
+  /** Frees what the constructor allocated (its uniform and scratch buffers). */
+  destroy(): void {
+    this.params.destroy();
+    this.ctx.release(this.scratch);
   }
 }

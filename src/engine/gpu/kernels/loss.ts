@@ -76,4 +76,10 @@ export class LossKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder, target = 0): void {
     this.kernels[target].encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform and scratch buffers). */
+  destroy(): void {
+    this.params.destroy();
+    for (const b of Object.values(this.buffers)) this.ctx.release(b);
+  }
 }

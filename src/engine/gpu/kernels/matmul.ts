@@ -320,4 +320,9 @@ export class MatmulKernel implements Dispatchable {
     return [Math.ceil(this.n / TILE), Math.ceil(m / TILE), splits];
   }
 
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }

@@ -64,4 +64,9 @@ export class RmsNormKernel implements Dispatchable {
   encode(pass: GPUComputePassEncoder): void {
     this.kernel.encode(pass);
   }
+
+  /** Frees what the constructor allocated (its uniform). */
+  destroy(): void {
+    this.params.destroy();
+  }
 }
