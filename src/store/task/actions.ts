@@ -4,8 +4,9 @@
 import { loadBuiltinTask, type TaskSpec } from '../../engine/data';
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
-import { getState, setState, userError } from '../state';
-import { engineHolds } from './runs';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import { engineHolds } from '../runs/actions';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
