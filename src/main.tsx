@@ -3,14 +3,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import { boot } from './store/actions/model';
-import { restoreRuns } from './store/actions/runs';
-import { selectTask } from './store/actions/task';
-import { applySharedUrl } from './store/actions/training';
+import { boot } from './store/model/actions';
+import { restoreRuns } from './store/runs/actions';
+import { selectTask } from './store/task/actions';
+import { applySharedUrl } from './store/training/actions';
 import { getState } from './store/state';
 import './ui/styles.css';
-import { restoreBlockProfiles } from './store/actions/blockScales';
-import { restoreUploads } from './store/actions/upload';
+import { restoreBlockProfiles } from './store/training/blockScales';
+import { restoreUploads } from './store/task/upload';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

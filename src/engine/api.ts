@@ -62,6 +62,8 @@ export interface TaskInput {
   splits: Record<string, TaskRow[]>;
   /** Rows longer than the model's maximum sequence length: left out (default) or truncated from the left. */
   longRows?: 'skip' | 'truncate';
+  /** The file line of each row, per split, so problems name the lines the user sees. */
+  lines?: Record<string, number[]>;
 }
 
 export interface TrainConfig {

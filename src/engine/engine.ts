@@ -37,14 +37,22 @@ export async function createEngine(gpu?: GPU, baseUrl?: string): Promise<EngineA
   return new Engine(ctx, base);
 }
 
+interface CurrentRun {
+  runId: string;
+  /** What the run loop polls between steps (pause, stop, pause after N steps). */
+  control: RunControl;
+  /** The loop is stepping it now. */
+  stepping: boolean;
+}
+
 export class Engine implements EngineApi {
   private readonly session: Session;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly controls = new Map<string, RunControl>();
   private resolved: { key: string; model: ResolvedModel } | null = null;
   private inferenceBaseline = 0;
-  private runId: string | null = null;
-  private running = false;
+  /** The run the engine holds (Session.run is its Run), the control its loop polls, and whether
+   *  the loop is stepping it now: the one place the engine keeps run state. */
+  private current: CurrentRun | null = null;
   /** The request the current model was loaded with: a new run after a full-mode one reloads it. */
   private loaded: LoadModelRequest | null = null;
 
@@ -83,6 +91,13 @@ export class Engine implements EngineApi {
   }
 
   async loadModel(request: LoadModelRequest): Promise<ModelSummary> {
+    // setModel ends the run (its hooks sit on the weights being replaced); a loop still stepping
+    // keeps the engine busy until it stops.
+    if (!this.current?.stepping) this.current = null;
+    return this.load(request);
+  }
+
+  private async load(request: LoadModelRequest): Promise<ModelSummary> {
     const resolved = await this.resolve(request.source);
     const estimate = await this.estimateMemory(request);
     if (!estimate.fits) throw new EngineStateError('model-too-large', `This model does not fit this GPU at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
@@ -97,7 +112,6 @@ export class Engine implements EngineApi {
         },
       });
     });
-    this.runId = null; // setModel ends the run: its hooks sit on the weights being replaced
     this.session.setModel(model);
     this.loaded = request;
     this.inferenceBaseline = 0;
@@ -107,6 +121,10 @@ export class Engine implements EngineApi {
 
   async setTask(task: TaskInput): Promise<TaskSummary> {
     const parsed = buildTask(task.spec, Object.fromEntries(Object.entries(task.splits).map(([k, rows]) => [k, rows.map((r) => JSON.stringify(r)).join('\n')])));
+    // Rows arrive validated, renumbered 1..n: the file's own line numbers, when sent, replace those.
+    for (const [split, lines] of Object.entries(task.lines ?? {})) {
+      if (parsed.lines && lines.length === task.splits[split]?.length && parsed.splits[split]?.length === lines.length) parsed.lines[split] = lines;
+    }
     const encoded = this.session.setTask(parsed, task.longRows);
     const summary = summarizeTask(parsed);
     const splits = Object.fromEntries(Object.entries(encoded.splits).map(([name, rows]) => [name, rows.length]));
@@ -120,37 +138,35 @@ export class Engine implements EngineApi {
   }
 
   async train(runId: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
-    if (this.running) {
+    if (this.current?.stepping) {
       throw new EngineStateError('busy', 'another run is training; pause or stop it first');
     }
-    const continuing = this.runId === runId && this.session.run && !resumeFrom;
+    const continuing = this.current?.runId === runId && this.session.run && !resumeFrom;
     // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
     // Start) is seen by the loop before its first step.
     const control: RunControl = { requested: 'none' };
-    this.controls.set(runId, control);
+    const current: CurrentRun = (this.current = { runId, control, stepping: false });
     if (!continuing) {
       await this.restoreBaseWeights();
       if (!this.inferenceBaseline && config.objective !== 'zopro') await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
-      this.runId = null;
       await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
     }
-    this.runId = runId;
     if (maxSteps !== undefined) control.pauseAfter = (this.session.run?.stepsDone ?? 0) + maxSteps;
     this.emitMemory();
-    this.running = true;
+    current.stepping = true;
     try {
       await runLoop(this.session, runId, control, { emit: (e) => this.emit(e) });
     } catch (e) {
       this.emit({ kind: 'run-state', runId, state: 'failed', error: (e as Error).message });
       throw e;
     } finally {
-      this.running = false;
+      current.stepping = false;
       this.emitMemory();
     }
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    if (this.running) throw new EngineStateError('busy', 'Pause the run first: generation shares the GPU with training.');
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: generation shares the GPU with training.');
     const model = this.session.requireModel();
     const hooks = this.session.run?.trainable.hooks ?? [];
     return generateText(this.ctx, model, hooks, request, (t) =>
@@ -159,29 +175,27 @@ export class Engine implements EngineApi {
   }
 
   pause(runId: string): void {
-    const c = this.controls.get(runId);
-    if (c) c.requested = 'pause';
+    if (this.current?.runId === runId) this.current.control.requested = 'pause';
   }
 
   stop(runId: string): void {
-    const c = this.controls.get(runId);
-    if (c) c.requested = 'stop';
+    if (this.current?.runId === runId) this.current.control.requested = 'stop';
   }
 
   async runRecord(runId: string): Promise<Uint8Array> {
-    if (runId !== this.runId || !this.session.run) throw new EngineStateError('not-current-run', `run ${runId} is not the engine's current run`);
+    if (runId !== this.current?.runId || !this.session.run) throw new EngineStateError('not-current-run', `run ${runId} is not the engine's current run`);
     return this.session.run.encodeRecord();
   }
 
   async exportWeights(runId: string): Promise<WeightFile[]> {
     const run = this.session.run;
-    if (runId !== this.runId || !run) throw new EngineStateError('not-current-run', `run ${runId} is not loaded in the engine; resume it first to rebuild its weights`);
-    if (this.running) throw new EngineStateError('busy', 'Pause the run first: weights change while it trains.');
+    if (runId !== this.current?.runId || !run) throw new EngineStateError('not-current-run', `run ${runId} is not loaded in the engine; resume it first to rebuild its weights`);
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: weights change while it trains.');
     return exportRunWeights(this.ctx, this.session, run);
   }
 
   async lossAlongDirection(direction: LossCurve['direction'], span: number, points: number): Promise<LossCurve> {
-    if (this.running) throw new EngineStateError('busy', 'Pause the run first: probing moves the weights between steps.');
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: probing moves the weights between steps.');
     return lossAlongDirection(this.session, direction, span, points);
   }
 
@@ -192,14 +206,13 @@ export class Engine implements EngineApi {
    */
   private async restoreBaseWeights(): Promise<void> {
     if (!this.session.weightsChanged || !this.loaded) return;
-    this.runId = null;
-    await this.loadModel(this.loaded);
+    await this.load(this.loaded);
   }
 
   async learnBlockScales(config: TrainConfig): Promise<BlockScaleProfile> {
-    if (this.running) throw new EngineStateError('busy', 'Pause the run first: learning block variances probes the weights.');
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: learning block variances probes the weights.');
     // The probes build a run of their own: the engine no longer holds the previous one.
-    this.runId = null;
+    this.current = null;
     return learnBlockScales(this.session, config);
   }
 

@@ -4,7 +4,9 @@
 import type { EngineEvent } from '../engine/api';
 import { EngineClient } from '../worker/client';
 import { appendEval, appendReward, appendStep, lastStep, truncateRewards } from './series';
-import { getState, setState, userError, type RunView, type StudioState } from './state';
+import { getState, setState, type StudioState } from './state';
+import { userError } from './userError';
+import type { RunView } from './runs/slice';
 import type { RunState } from './runTypes';
 
 let client: EngineClient | null = null;

@@ -8,7 +8,7 @@ import { FieldReader } from '../engine/files/fields';
 import { InvalidFileError, parseJsonFile } from '../engine/files/invalidFile';
 import { validateStoredRun } from './runFile';
 import type { StoredRun } from './runTypes';
-import type { UploadDraft } from './state';
+import type { UploadDraft } from './task/slice';
 
 const runStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-runs', 'runs');
 const taskStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-tasks', 'tasks');

@@ -1,6 +1,6 @@
 // Page-wide messages: a run interrupted by a reload (resume it), a lost GPU device (explain,
 // reload, resume), an engine that failed to start, and short notices (imports, shared links).
-import { recoverFromDeviceLost } from '../store/actions/training';
+import { recoverFromDeviceLost } from '../store/training/actions';
 import { useStudio } from '../store/state';
 import { InterruptedBanner } from './InterruptedBanner';
 

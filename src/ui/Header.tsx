@@ -1,8 +1,8 @@
 // The top bar: name, the adapter in use, a one-click demo with its launch progress, the
 // presentation layout toggle, and the colour theme.
-import { applyPreset, startRun } from '../store/actions/training';
-import { setModelField } from '../store/actions/model';
-import { selectTask } from '../store/actions/task';
+import { applyPreset, startRun } from '../store/training/actions';
+import { setModelField } from '../store/model/actions';
+import { selectTask } from '../store/task/actions';
 import { DEFAULT_TASK } from '../store/defaults';
 import { useStudio, getState } from '../store/state';
 import { LaunchProgress } from './training/LaunchProgress';

@@ -1,6 +1,6 @@
 // After a reload mid-run: the run the page was training, its curves already back on the charts
 // (from its saved record), and one button to continue it.
-import { resumeBlocker, resumeRun } from '../store/actions/training';
+import { resumeBlocker, resumeRun } from '../store/training/actions';
 import { lastStep } from '../store/series';
 import { useStudio } from '../store/state';
 

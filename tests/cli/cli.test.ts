@@ -1,6 +1,8 @@
 // The `zo-studio` command as a user runs it (the built bundle, spawned): info, logits against
 // one golden.json case (max abs logit error <= 1e-3, mean loss within 1e-4, as the engine's own test),
-// train -> eval --run -> replay (bit-exact weights), LoRA train -> PEFT export -> eval --adapter.
+// train -> eval --run -> replay (bit-exact weights), LoRA train -> PEFT export -> eval --adapter;
+// the training cases run on a tiny random model with the demo tokenizer (the mechanics, not the
+// model, are under test), the golden case on the demo model.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATA, DEMO_MODEL, REPO_ROOT } from '../helpers/paths';
 import { readSafetensorsBytes } from '../../src/engine/model/safetensorsWriter';
+import { writeTinyDemoModel } from '../fixtures/tinyModel';
 
 const MODEL = DEMO_MODEL;
 const TASK = join(DEMO_DATA, 'wn-animal-plant');
@@ -25,9 +28,12 @@ function lastJson(stdout: string): Record<string, unknown> {
 
 describe('zo-studio CLI', () => {
   let dir: string;
+  /** The tiny model's folder, inside the test's temp dir. */
+  const TINY = () => join(dir, 'tiny-model');
   beforeAll(() => {
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
     dir = mkdtempSync(join(tmpdir(), 'zo-cli-'));
+    writeTinyDemoModel(TINY());
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,23 +60,23 @@ describe('zo-studio CLI', () => {
 
   it('train -> eval --run -> replay reproduces the trained weights bit for bit', () => {
     const out = join(dir, 'full');
-    const t = zo(['train', '--model', MODEL, '--task', TASK, '--steps', '3', '--batch', '2', '--lr', '1e-4', '--eval-limit', '8', '--seed', '5', '--out', out, '--json']);
+    const t = zo(['train', '--model', TINY(), '--task', TASK, '--steps', '3', '--batch', '2', '--lr', '1e-4', '--eval-limit', '8', '--seed', '5', '--out', out, '--json']);
     expect(t.status, t.stderr).toBe(0);
     const done = lastJson(t.stdout) as { accuracy: number; files: string[] };
     expect(done.files).toEqual(['run.zorec', 'config.json', 'model.safetensors']);
     const steps = t.stdout.split('\n').filter((l) => l.includes('"kind":"step"'));
     expect(steps).toHaveLength(3);
 
-    const e = zo(['eval', '--model', MODEL, '--task', TASK, '--split', 'dev', '--limit', '8', '--run', join(out, 'run.zorec'), '--json']);
+    const e = zo(['eval', '--model', TINY(), '--task', TASK, '--split', 'dev', '--limit', '8', '--run', join(out, 'run.zorec'), '--json']);
     expect(e.status, e.stderr).toBe(0);
     expect((lastJson(e.stdout) as { accuracy: number }).accuracy).toBe(done.accuracy);
 
-    const r = zo(['replay', '--model', MODEL, '--task', TASK, '--run', join(out, 'run.zorec'), '--out', join(dir, 'replayed'), '--json']);
+    const r = zo(['replay', '--model', TINY(), '--task', TASK, '--run', join(out, 'run.zorec'), '--out', join(dir, 'replayed'), '--json']);
     expect(r.status, r.stderr).toBe(0);
     const trained = readFileSync(join(out, 'model.safetensors'));
     const replayed = readFileSync(join(dir, 'replayed', 'model.safetensors'));
     expect(Buffer.compare(trained, replayed)).toBe(0);
-    const base = readSafetensorsBytes(new Uint8Array(readFileSync(join(MODEL, 'model.safetensors'))));
+    const base = readSafetensorsBytes(new Uint8Array(readFileSync(join(TINY(), 'model.safetensors'))));
     const after = readSafetensorsBytes(new Uint8Array(trained));
     const name = 'model.layers.0.self_attn.q_proj.weight';
     expect(Array.from(after.get(name)!.data)).not.toEqual(Array.from(base.get(name)!.data));
@@ -78,17 +84,17 @@ describe('zo-studio CLI', () => {
 
   it('LoRA over a q4 base exports a PEFT adapter that eval --adapter reads back', () => {
     const out = join(dir, 'lora');
-    const t = zo(['train', '--model', MODEL, '--quant', 'q4', '--task', TASK, '--mode', 'lora', '--steps', '2', '--batch', '2', '--eval-limit', '8', '--out', out, '--json']);
+    const t = zo(['train', '--model', TINY(), '--quant', 'q4', '--task', TASK, '--mode', 'lora', '--steps', '2', '--batch', '2', '--eval-limit', '8', '--out', out, '--json']);
     expect(t.status, t.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'config.json', 'run.zorec']);
     const cfg = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
     expect(cfg).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'] });
     const tensors = readSafetensorsBytes(new Uint8Array(readFileSync(join(out, 'adapter_model.safetensors'))));
-    expect(tensors.size).toBe(6 * 2 * 2);
-    expect(tensors.get('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight')!.shape).toEqual([8, 192]);
-    expect(tensors.get('base_model.model.model.layers.5.self_attn.v_proj.lora_B.weight')!.shape).toEqual([64, 8]);
+    expect(tensors.size).toBe(2 * 2 * 2); // layers x {q, v} x {A, B}
+    expect(tensors.get('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight')!.shape).toEqual([8, 64]);
+    expect(tensors.get('base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight')!.shape).toEqual([32, 8]); // 2 KV heads x 16
     const done = lastJson(t.stdout) as { accuracy: number };
-    const e = zo(['eval', '--model', MODEL, '--quant', 'q4', '--task', TASK, '--limit', '8', '--adapter', out, '--json']);
+    const e = zo(['eval', '--model', TINY(), '--quant', 'q4', '--task', TASK, '--limit', '8', '--adapter', out, '--json']);
     expect(e.status, e.stderr).toBe(0);
     expect((lastJson(e.stdout) as { accuracy: number }).accuracy).toBe(done.accuracy);
   });

@@ -2,7 +2,8 @@
 // (the banner names the field), the panels stay, also after a reload; a stored run that no
 // longer validates (written into IndexedDB behind the app's back) is listed as damaged with a
 // Delete, and deleting it leaves a working page.
-import { expect, test, type Page } from './helpers';
+import { readFileSync } from 'node:fs';
+import { expect, loadDemoModel, pickTask, test, type Page } from './helpers';
 
 const config = {
   mode: 'lora', optimizer: 'zo-sgd', objective: 'classification', steps: 20, lr: 1e-3, eps: 1e-3, batch: 4, q: 1, seed: 0,
@@ -129,4 +130,18 @@ test('a run that fails to render shows its error and a Delete; the other runs an
   await expect(page.getByTestId('run-item')).toHaveCount(1);
   // React logs the error its boundary caught (console.error): provoked on purpose, claimed here.
   pageErrors.expected(/simulated render failure/, 'the run item that fails to render, caught by its panel boundary');
+});
+
+test('a task row longer than the model is reported at its line, then left out or truncated as chosen', async ({ page }) => {
+  // The demo task's train split as 12 rows, line 3 far longer than the demo model's 256 positions.
+  const rows = readFileSync('public/demo-data/wn-animal-plant/train.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 12);
+  rows[2] = JSON.stringify({ text: Array.from({ length: 300 }, (_, i) => `word${i}`).join(' '), label: 0 });
+  await page.route('**/demo-data/wn-animal-plant/train.jsonl', (route) => route.fulfill({ status: 200, contentType: 'application/x-ndjson', body: rows.join('\n') + '\n' }));
+  await page.goto('./');
+  await loadDemoModel(page);
+  await pickTask(page, 'wn-animal-plant');
+  const problems = page.getByTestId('task-problems');
+  await expect(problems).toContainText(/train line 3: needs \d+ tokens, more than the model's maximum sequence length 256; skipped/);
+  await page.getByLabel("Rows longer than the model's maximum sequence length").selectOption('truncate');
+  await expect(problems).toContainText(/train line 3: needs \d+ tokens, .* truncated: its first \d+ prompt tokens after <s> were dropped/);
 });

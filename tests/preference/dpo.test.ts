@@ -3,14 +3,14 @@
 // model is tests/experiments/dpoDemo.test.ts): at step 0 the policy is the reference, so every
 // margin is 0 and the DPO loss is log 2; a few ZO steps on the same slice must lower the DPO loss
 // on the train rows and move the mean margin above 0.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRun } from '../../src/engine/session/startRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyLlama, tinySafetensors } from '../fixtures/tinyModel';
+import { writeTinyDemoModel } from '../fixtures/tinyModel';
 import { testGpu } from '../helpers/gpu';
-import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
+import { DEMO_DATA } from '../helpers/paths';
 import { parseArgs } from '../../src/cli/args';
 import { loadCliModel } from '../../src/cli/openModel';
 import { readTaskDir } from '../../src/cli/taskArg';
@@ -28,10 +28,7 @@ describe('ZO-DPO', () => {
   beforeAll(async () => {
     const ctx = await testGpu();
     session = new Session(ctx);
-    const tiny = tinyLlama({ vocab: 4096, hidden: 64, heads: 4, kvHeads: 2, intermediate: 128, layers: 2, seed: 5 });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...tiny.rawConfig, max_position_embeddings: 256 }));
-    writeFileSync(join(dir, 'model.safetensors'), tinySafetensors(tiny));
-    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(DEMO_MODEL, f), join(dir, f));
+    writeTinyDemoModel(dir);
     session.setModel(await loadCliModel(ctx, parseArgs(['--model', dir]), io));
     const task = await readTaskDir(join(DEMO_DATA, 'wn-define-pref'));
     task.splits = { train: task.splits.train.slice(0, 8), dev: task.splits.dev.slice(0, 8) };

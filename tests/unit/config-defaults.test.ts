@@ -8,7 +8,7 @@ import { DEFAULT_TRAIN_CONFIG, PRESETS, TUNING_MODES, applyPresetTo, defaultConf
 import { parseArgs } from '../../src/cli/args';
 import { trainConfigFromArgs } from '../../src/cli/trainConfig';
 import { getState } from '../../src/store/state';
-import { completeConfig } from '../../src/store/actions/training';
+import { completeConfig } from '../../src/store/training/actions';
 import { REPO_ROOT } from '../helpers/paths';
 
 const cli = (argv: string[]) => trainConfigFromArgs(parseArgs(argv, ['json', 'one-sided']));

@@ -1,10 +1,10 @@
-// Uploaded CSV / JSONL tasks (src/store/actions/upload.ts on the data layer): the label set comes
+// Uploaded CSV / JSONL tasks (src/store/task/upload.ts on the data layer): the label set comes
 // from every row, word labels get word advice, problems every row shares are said once, repeated
 // problems are grouped, and a CSV quote left open is reported on its own line with its text.
 import { describe, expect, it } from 'vitest';
 import { csvToRows, describeLines, groupProblems, inferLabels, unknownTemplateFields } from '../../src/engine/data';
-import { buildUploadTask } from '../../src/store/actions/upload';
-import type { UploadDraft } from '../../src/store/state';
+import { buildUploadTask } from '../../src/store/task/upload';
+import type { UploadDraft } from '../../src/store/task/slice';
 
 /** 20 rows whose first 12 are only positive / negative: the neutral rows come last. */
 function threeClassCsv(): string {

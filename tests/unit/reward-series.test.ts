@@ -7,7 +7,7 @@ import type { RewardMetrics } from '../../src/engine/api';
 import { exportRunFile, importRunFile } from '../../src/store/persistence';
 import type { StoredRun } from '../../src/store/runTypes';
 import { appendReward, emptyEvals, emptyRewards, emptySteps, rewardsFrom, truncateRewards, type RewardSeries } from '../../src/store/series';
-import type { RunView } from '../../src/store/state';
+import type { RunView } from '../../src/store/runs/slice';
 import { rewardPoints } from '../../src/ui/charts/chartData';
 
 const dpo = (step: number, split: string, margin: number): RewardMetrics => ({ step, objective: 'dpo', split, loss: 0.69 - margin, margin, rewardAccuracy: 0.5 + margin, accuracy: 0.6, n: 8 });

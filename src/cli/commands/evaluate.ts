@@ -9,6 +9,7 @@ import { setCliTask } from '../taskArg';
 import { Session } from '../../engine/session/session';
 import { startRun } from '../../engine/session/startRun';
 import { decodeRunRecord } from '../../engine/zo/record';
+import { InvalidFileError } from '../../engine/files/invalidFile';
 import type { TrainConfig } from '../../engine/api';
 import { applyAdapter } from '../adapterArg';
 
@@ -29,7 +30,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const bytes = new Uint8Array(await readFile(runPath));
     const record = decodeRunRecord(bytes, runPath);
     const config = record.header.meta?.config as TrainConfig | undefined;
-    if (!config) throw new Error(`${runPath} has no training config in its header; it was not written by zo-studio train`);
+    if (!config) throw new InvalidFileError(runPath, 'header.meta.config', 'the training config (records written by zo-studio train or the app hold it)', 'missing');
     await startRun(session, config, bytes);
     source = `${runPath} (${record.steps.length} steps replayed)`;
   } else if (adapterPath) {

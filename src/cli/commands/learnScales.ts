@@ -1,7 +1,8 @@
 // `zo-studio learn-scales`: learns per-block perturbation variances (ZO Fine-tuner style,
 // src/engine/training/blockScales.ts) for a model and tuning mode on a task's first train batch,
 // and writes the profile as JSON for `train --block-scales FILE` on this or any other task.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../recordFile';
 import { parseArgs, numberFlag, stringFlag } from '../args';
 import type { CliIo } from '../io';
 import { acquireCliGpu } from '../gpu';
@@ -39,7 +40,7 @@ export async function learnScalesCommand(argv: string[], io: CliIo): Promise<num
       shown = tenth;
     },
   });
-  await writeFile(out, JSON.stringify(profile, null, 2));
+  await writeFileAtomic(out, JSON.stringify(profile, null, 2));
   const s = profile.blocks.map((b) => b.scale);
   const summary = { kind: 'done', blocks: s.length, minScale: Math.min(...s), maxScale: Math.max(...s), seconds: (Date.now() - started) / 1000, file: out };
   if (args.flags.has('json')) io.stdout(JSON.stringify(summary));

@@ -1,6 +1,7 @@
 // `zo-studio replay`: rebuild a run's trained weights from its record (seeds + projected
 // gradients, 16 bytes a step) on the base model, and write them out as the run's export.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../recordFile';
 import { join } from 'node:path';
 import { parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
@@ -11,6 +12,7 @@ import { exportRunWeights } from '../../engine/session/exportWeights';
 import { Session } from '../../engine/session/session';
 import { startRun } from '../../engine/session/startRun';
 import { decodeRunRecord } from '../../engine/zo/record';
+import { InvalidFileError } from '../../engine/files/invalidFile';
 import type { TrainConfig } from '../../engine/api';
 
 export async function replayCommand(argv: string[], io: CliIo): Promise<number> {
@@ -20,7 +22,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const bytes = new Uint8Array(await readFile(runPath));
   const record = decodeRunRecord(bytes, runPath);
   const config = record.header.meta?.config as TrainConfig | undefined;
-  if (!config) throw new Error(`${runPath} has no training config in its header`);
+  if (!config) throw new InvalidFileError(runPath, 'header.meta.config', 'the training config (records written by zo-studio train or the app hold it)', 'missing');
   const ctx = await acquireCliGpu(io);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
@@ -29,7 +31,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const run = await startRun(session, config, bytes);
   const files = await exportRunWeights(ctx, session, run);
   await mkdir(out, { recursive: true });
-  for (const f of files) await writeFile(join(out, f.name), f.bytes);
+  for (const f of files) await writeFileAtomic(join(out, f.name), f.bytes);
   const result = { steps: record.steps.length, files: files.map((f) => f.name), out };
   io.stdout(args.flags.has('json') ? JSON.stringify(result) : `replayed ${result.steps} steps; wrote ${result.files.join(', ')} to ${out}`);
   return 0;

@@ -7,7 +7,7 @@ import { SeriesChart, type ChartSeries, type ChartSize } from './SeriesChart';
 import { evalPoints, runColor, shortName, stepPoints, useRewardObjective, useVisibleRuns } from './chartData';
 import { RewardCharts } from './RewardCharts';
 import { Panel } from '../Fields';
-import type { RunView } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 
 const PERCENT: [number, number] = [0, 100];
 

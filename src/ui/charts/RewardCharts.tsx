@@ -4,7 +4,7 @@
 // deviation, and the KL to the start model. Only runs of the leading run's objective are drawn.
 import { SeriesChart, type ChartSeries, type ChartSize } from './SeriesChart';
 import { rewardPoints, runColor, shortName, useVisibleRuns, type RewardLine } from './chartData';
-import type { RunView } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 
 const PERCENT: [number, number] = [0, 100];
 /** One run's lines, told apart by dash when several runs share the chart (colour = run). */

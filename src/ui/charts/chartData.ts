@@ -6,7 +6,8 @@ import { MAX_CHART_POINTS } from '../../store/defaults';
 import { lttb, type Point } from '../../store/downsample';
 import { preferenceObjective } from '../../store/runTypes';
 import type { RewardColumn, StepSeries } from '../../store/series';
-import { useStudio, type RunView } from '../../store/state';
+import { useStudio } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 
 export const RUN_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#0891b2', '#ca8a04'];
 

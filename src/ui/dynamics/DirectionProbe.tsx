@@ -2,7 +2,7 @@
 // L(θ + a·d) for a in [−kε, kε], measured by the engine (lossAlongDirection).
 import { useState } from 'react';
 import type { LossCurve } from '../../engine/api';
-import { probeLossCurve } from '../../store/actions/training';
+import { probeLossCurve } from '../../store/training/actions';
 import { useStudio } from '../../store/state';
 import { SeriesChart } from '../charts/SeriesChart';
 

@@ -2,7 +2,7 @@
 // edges, with a caption computed from the same values (gradStats.ts).
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunView } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 import { num } from '../format';
 import { TICK } from '../charts/SeriesChart';
 import { describeGrads, gradHistogram } from './gradStats';

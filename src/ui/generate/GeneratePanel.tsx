@@ -5,8 +5,8 @@ import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, NumberField, Panel } from '../Fields';
-import { clearOutput, currentWeights, generateBlocker, generateNow, setGenerateField } from './generateActions';
-import { useGenerate } from './generateStore';
+import { clearOutput, currentWeights, generateBlocker, generateNow, setGenerateField } from '../../store/generate/actions';
+import { useGenerate } from '../../store/generate/slice';
 import './generate.css';
 
 export function GeneratePanel() {

@@ -1,7 +1,7 @@
 // Local weights: a folder (config.json, tokenizer.json, *.safetensors) or a single .gguf file,
 // by picker or by drag-and-drop. The files stay on this machine; the engine reads them directly.
 import { useRef, useState, type DragEvent } from 'react';
-import { filesLabel, setModelField } from '../../store/actions/model';
+import { filesLabel, setModelField } from '../../store/model/actions';
 import { useStudio } from '../../store/state';
 
 async function filesFromDrop(event: DragEvent): Promise<File[]> {

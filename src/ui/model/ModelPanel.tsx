@@ -2,7 +2,7 @@
 // on this adapter (asked before loading), and loading progress.
 import type { WeightPrecision } from '../../engine/api';
 import { hubRepoIdProblem } from '../../engine/model/loaders/hubRepoId';
-import { loadModel, setModelField } from '../../store/actions/model';
+import { loadModel, setModelField } from '../../store/model/actions';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, NumberField, Panel, SelectField, TextField } from '../Fields';

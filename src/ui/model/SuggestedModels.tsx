@@ -4,7 +4,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { WeightPrecision } from '../../engine/api';
 import { SUGGESTED_MODELS, suggestionSizes } from '../../engine/model/suggestedModels';
-import { setModelField } from '../../store/actions/model';
+import { setModelField } from '../../store/model/actions';
 import { useStudio } from '../../store/state';
 import { bytes, count } from '../format';
 

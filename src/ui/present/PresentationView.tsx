@@ -3,7 +3,7 @@
 // accuracy (or reward) charts, a large step counter with steps/s and time left, and Pause /
 // Step once / Reset beside it; "Train the demo" and its launch progress at the top.
 import { useEffect, useState } from 'react';
-import { pauseRun, resetRun, resumeBlocker, resumeRun, stepOnce } from '../../store/actions/training';
+import { pauseRun, resetRun, resumeBlocker, resumeRun, stepOnce } from '../../store/training/actions';
 import { useStudio } from '../../store/state';
 import { Banners } from '../Banners';
 import { AccuracyChart, LossChart } from '../charts/Charts';

@@ -2,8 +2,8 @@
 // held in memory; "remember on this device" is the only way it is ever stored.
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useRephrase, type ConnectionState } from '../../store/rephrase';
-import { setSetting, testEndpoints } from '../../store/rephraseSettings';
+import { useRephrase, type ConnectionState } from '../../store/rephrase/slice';
+import { setSetting, testEndpoints } from '../../store/rephrase/settings';
 import { TextField } from '../Fields';
 
 function ConnectionResult({ label, conn }: { label: string; conn: ConnectionState }) {

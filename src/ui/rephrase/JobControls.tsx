@@ -2,8 +2,8 @@
 // saved jobs of this task (IndexedDB) with open / resume / delete, so a reload picks up where
 // the job stopped without paying twice for a row.
 import { useShallow } from 'zustand/react/shallow';
-import { useRephrase, type JobIndexEntry } from '../../store/rephrase';
-import { cancelJob, deleteSavedJob, openSavedJob, resumeOpenJob, retryFailedRows, startJob } from '../../store/rephraseActions';
+import { useRephrase, type JobIndexEntry } from '../../store/rephrase/slice';
+import { cancelJob, deleteSavedJob, openSavedJob, resumeOpenJob, retryFailedRows, startJob } from '../../store/rephrase/actions';
 import { useStudio } from '../../store/state';
 import { JobProgress } from './JobProgress';
 

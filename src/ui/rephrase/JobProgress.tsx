@@ -1,7 +1,7 @@
 // The job's progress: rows done of total, the gate's counts and acceptance rate, requests,
 // retries and tokens, all counted by the job (nothing estimated).
 import { useShallow } from 'zustand/react/shallow';
-import { useRephrase } from '../../store/rephrase';
+import { useRephrase } from '../../store/rephrase/slice';
 import { count, percent } from '../format';
 
 function Stat({ name, value, id }: { name: string; value: string; id: string }) {

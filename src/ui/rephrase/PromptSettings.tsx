@@ -2,8 +2,8 @@
 // concurrency and the row limit.
 import { useId } from 'react';
 import { DEFAULT_JUDGE_TEMPLATE, DEFAULT_REWRITER_TEMPLATE, unknownVariables } from '../../rephrase';
-import { useRephrase, type RephraseSettings } from '../../store/rephrase';
-import { setSetting } from '../../store/rephraseSettings';
+import { useRephrase, type RephraseSettings } from '../../store/rephrase/slice';
+import { setSetting } from '../../store/rephrase/settings';
 import { NumberField, SelectField } from '../Fields';
 
 const VARIABLES: Record<string, string> = {

@@ -2,9 +2,9 @@
 // with a rewriter that knows how MeZO estimates gradients, keep only what a judge finds
 // faithful, review, then train on the result or A/B it against the original.
 import { useEffect } from 'react';
-import { useRephrase } from '../../store/rephrase';
-import { refreshSavedJobs } from '../../store/rephraseActions';
-import { initRephrase } from '../../store/rephraseSettings';
+import { useRephrase } from '../../store/rephrase/slice';
+import { refreshSavedJobs } from '../../store/rephrase/actions';
+import { initRephrase } from '../../store/rephrase/settings';
 import { useStudio } from '../../store/state';
 import { Panel } from '../Fields';
 import { EndpointSettings } from './EndpointSettings';

@@ -1,9 +1,9 @@
 // The rephrased task: use it for training, A/B it against the original (identical seed and
 // settings, both curves overlaid on the charts), export it as task.json + JSONL, import one.
 import { useShallow } from 'zustand/react/shallow';
-import { useRephrase } from '../../store/rephrase';
-import { currentJob } from '../../store/rephraseActions';
-import { downloadText, exportFiles, importRephrasedFiles, runAb, applyRephrasedTask } from '../../store/rephraseTask';
+import { useRephrase } from '../../store/rephrase/slice';
+import { currentJob } from '../../store/rephrase/actions';
+import { downloadText, exportFiles, importRephrasedFiles, runAb, applyRephrasedTask } from '../../store/rephrase/task';
 import { useStudio } from '../../store/state';
 import { percent } from '../format';
 

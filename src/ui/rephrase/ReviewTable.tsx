@@ -2,8 +2,8 @@
 // judge's verdict and reason, and the reviewer's accept / reject, which wins over the judge.
 import { memo, useMemo, useState } from 'react';
 import { decision, sideBySide, wordDiff, type RowRecord } from '../../rephrase';
-import { useRephrase } from '../../store/rephrase';
-import { setRowOverride } from '../../store/rephraseActions';
+import { useRephrase } from '../../store/rephrase/slice';
+import { setRowOverride } from '../../store/rephrase/actions';
 import { SelectField } from '../Fields';
 import { DiffText } from './DiffText';
 

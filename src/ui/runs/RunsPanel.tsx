@@ -4,10 +4,11 @@
 // is listed as damaged with its reason and a Delete, and a run that fails to render shows its
 // error and a Delete: never a blank page.
 import { memo, useCallback, useEffect, useState } from 'react';
-import { downloadWeights, exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/actions/runs';
-import { resumeBlocker, resumeRun } from '../../store/actions/training';
+import { downloadWeights, exportRun, importRun, removeRun, runShareUrl, toggleCompare } from '../../store/runs/actions';
+import { resumeBlocker, resumeRun } from '../../store/training/actions';
 import { describeSource } from '../../store/runTypes';
-import { useStudio, type RunView } from '../../store/state';
+import { useStudio } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 import { deleteRun, loadDamagedRuns, type DamagedRun } from '../../store/persistence';
 import { Panel } from '../Fields';
 import { PanelBoundary } from '../PanelBoundary';

@@ -1,8 +1,8 @@
 // The task panel: a built-in demo task or an uploaded JSONL/CSV file, the prompt template with a
 // live preview, and every problem found in the rows.
 import { BUILTIN_TASKS, DEFAULT_TASK } from '../../engine/data';
-import { applyTaskToEngine, selectTask, setLongRows } from '../../store/actions/task';
-import { deleteCurrentUpload, selectUpload, uploadName, uploadTaskFile } from '../../store/actions/upload';
+import { applyTaskToEngine, selectTask, setLongRows } from '../../store/task/actions';
+import { deleteCurrentUpload, selectUpload, uploadName, uploadTaskFile } from '../../store/task/upload';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, Panel, SelectField } from '../Fields';

@@ -2,7 +2,7 @@
 // shown on request, with the demo model's tokenizer (loaded in this page only when asked).
 import { useId, useState } from 'react';
 import { previewRow, promptText, tokenizerFromJson, type RowPreview, type Tokenizer } from '../../engine/data';
-import { setTemplate } from '../../store/actions/template';
+import { setTemplate } from '../../store/task/template';
 import { useStudio } from '../../store/state';
 
 let demoTokenizer: Promise<Tokenizer> | null = null;

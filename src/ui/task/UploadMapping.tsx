@@ -1,6 +1,6 @@
 // Column mapping for an uploaded file: which column is the input text, which the label (or the
 // prompt / chosen / rejected of a preference pair), and the label words the model scores.
-import { updateUpload } from '../../store/actions/upload';
+import { updateUpload } from '../../store/task/upload';
 import { useStudio } from '../../store/state';
 import { SelectField, TextField } from '../Fields';
 

@@ -1,6 +1,6 @@
 // Learned block variances (ZO Fine-tuner style): learn once for this model and tuning mode, then
 // tick the box to perturb each tensor by its own scale instead of MeZO's isotropic z.
-import { currentProfile, learnBlockScales, toggleBlockScales } from '../../store/actions/blockScales';
+import { currentProfile, learnBlockScales, toggleBlockScales } from '../../store/training/blockScales';
 import { useStudio } from '../../store/state';
 import { ErrorBox } from '../Fields';
 

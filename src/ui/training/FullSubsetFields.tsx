@@ -3,7 +3,7 @@
 // The text is kept as typed; the config changes only when it parses.
 import { useEffect, useState } from 'react';
 import { parseLayerList, parseProjectionList } from '../../engine/training/trainable';
-import { setConfig } from '../../store/actions/training';
+import { setConfig } from '../../store/training/actions';
 import { useStudio } from '../../store/state';
 import { TextField } from '../Fields';
 

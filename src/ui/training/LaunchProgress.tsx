@@ -2,7 +2,7 @@
 // the click to the run's first step: loading the model, compiling the GPU kernels, the first step.
 // Each phase is what the app or the engine is actually doing (store: launch), not a timer.
 import { useEffect, useState } from 'react';
-import type { LaunchPhase } from '../../store/state';
+import type { LaunchPhase } from '../../store/training/slice';
 import { useStudio } from '../../store/state';
 
 const PHASES: { phase: LaunchPhase; label: string }[] = [

@@ -3,7 +3,7 @@
 // that objective; a config without the block shows (and on edit stores) the engine's defaults (src/engine/config).
 import type { RewardRule, TrainConfig, ZoproOptions } from '../../engine/api';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES } from '../../engine/config';
-import { setConfig } from '../../store/actions/training';
+import { setConfig } from '../../store/training/actions';
 import { NumberField, SelectField, TextField } from '../Fields';
 
 const RULES: { value: RewardRule['kind']; label: string }[] = [

@@ -1,6 +1,6 @@
 // Start, pause, resume, stop and evaluate now; progress, steps per second and time left, all
 // measured (nothing is shown before the engine has reported it).
-import { evaluateNow, pauseRun, resumeBlocker, resumeRun, startRun, stopRun } from '../../store/actions/training';
+import { evaluateNow, pauseRun, resumeBlocker, resumeRun, startRun, stopRun } from '../../store/training/actions';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox } from '../Fields';

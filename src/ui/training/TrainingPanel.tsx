@@ -3,7 +3,7 @@ import {
   OBJECTIVE_LABELS, OBJECTIVES_BY_TASK_TYPE, OPTIMIZER_LABELS, OPTIMIZER_NAMES, PRESETS, SPARSE_SCORE_LABELS, SPARSE_SCORES, TUNING_MODE_LABELS, TUNING_MODES,
 } from '../../engine/config';
 import type { Objective } from '../../engine/api';
-import { applyPreset, setConfig } from '../../store/actions/training';
+import { applyPreset, setConfig } from '../../store/training/actions';
 import { useStudio } from '../../store/state';
 import { NumberField, Panel, SelectField } from '../Fields';
 import { PreferenceFields } from './PreferenceFields';

@@ -1,7 +1,8 @@
 // The active run's progress as the controls show it: step, total, rate, time left, last loss and
 // dev accuracy, all measured (nothing before the engine has reported it).
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio, type RunView } from '../../store/state';
+import { useStudio } from '../../store/state';
+import type { RunView } from '../../store/runs/slice';
 
 export interface RunStatus {
   run: RunView | undefined;

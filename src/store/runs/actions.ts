@@ -4,7 +4,9 @@
 // one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
 import { engine, hasEngine, onRunState, onSteps } from '../engineBridge';
 import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, saveRun, shareUrl } from '../persistence';
-import { getState, setState, userError, type RunView } from '../state';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import type { RunView } from './slice';
 import type { StoredRun } from '../runTypes';
 import { lastStep, rewardsFrom } from '../series';
 

@@ -9,10 +9,12 @@ import { readSharedConfig } from '../persistence';
 import { validateTrainConfig } from '../../engine/zo/validateConfig';
 import { describeSource, preferenceObjective, type RunMeta } from '../runTypes';
 import { appendEval, emptyEvals, emptyRewards, emptySteps } from '../series';
-import { getState, setState, useStudio, userError, type LaunchPhase } from '../state';
-import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from './model';
-import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from './runs';
-import { applyTaskToEngine, selectTask } from './task';
+import { getState, setState, useStudio } from '../state';
+import { userError } from '../userError';
+import type { LaunchPhase } from './slice';
+import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from '../model/actions';
+import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from '../runs/actions';
+import { applyTaskToEngine, selectTask } from '../task/actions';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
   const next = { ...getState().config, ...patch };

@@ -5,9 +5,10 @@ import type { BlockScaleProfile, TrainConfig } from '../../engine/api';
 import { blockScalesOf } from '../../engine/training/blockScales';
 import { engine, hasEngine } from '../engineBridge';
 import { loadBlockProfiles, saveBlockProfile } from '../persistence';
-import { getState, setState, userError } from '../state';
-import { completeConfig, ensureReady, setConfig } from './training';
-import { engineHolds } from './runs';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import { completeConfig, ensureReady, setConfig } from './actions';
+import { engineHolds } from '../runs/actions';
 
 /** What a profile is valid for: the model and the exact set of tensors the mode trains. */
 export function profileKey(model: string | undefined, c: TrainConfig): string | null {

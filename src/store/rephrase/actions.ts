@@ -1,14 +1,14 @@
 // OAT-Rephrase job actions, outside React: start, cancel, open a saved job and resume it after
 // a reload, review overrides, retry failed rows. The job persists itself in IndexedDB
 // (createIdbStore); an index next to the jobs lists them per task. The key comes from the
-// settings (memory) or KeyVault (rephraseSettings.ts) and is only handed to the job at runtime.
-import { loadBuiltinTask, type Task } from '../engine/data';
-import { RephraseJob, createIdbStore, namespaced, unknownVariables, type JobMeta, type KeyValueStore, type RephraseEvent, type RowRecord } from '../rephrase';
-import { selectRows } from '../rephrase/rows';
-import { loadUploadedTask } from './persistence';
-import { getRephrase, setRephrase, type JobIndexEntry, type RephraseSettings } from './rephrase';
-import { judgeKey, keys, savePublicSettings, storeKeys } from './rephraseSettings';
-import { getState } from './state';
+// settings (memory) or KeyVault (./settings.ts) and is only handed to the job at runtime.
+import { loadBuiltinTask, type Task } from '../../engine/data';
+import { RephraseJob, createIdbStore, namespaced, unknownVariables, type JobMeta, type KeyValueStore, type RephraseEvent, type RowRecord } from '../../rephrase';
+import { selectRows } from '../../rephrase/rows';
+import { loadUploadedTask } from '../persistence';
+import { getRephrase, setRephrase, type JobIndexEntry, type RephraseSettings } from './slice';
+import { judgeKey, keys, savePublicSettings, storeKeys } from './settings';
+import { getState } from '../state';
 
 const hasIdb = typeof indexedDB !== 'undefined';
 let jobsDb: KeyValueStore | null = null;

@@ -2,10 +2,11 @@
 // streaming the 'generated-token' events straight into the box's store (not through the
 // batched engine bridge, so each token shows as it arrives).
 import type { GenerateRequest } from '../../engine/api';
-import { engine, hasEngine } from '../../store/engineBridge';
-import { engineHolds } from '../../store/actions/runs';
-import { getState as studio, userError, type StudioState } from '../../store/state';
-import { useGenerate, type GenerateSettings } from './generateStore';
+import { engine, hasEngine } from '../engineBridge';
+import { engineHolds } from '../runs/actions';
+import { getState as studio, type StudioState } from '../state';
+import { userError } from '../userError';
+import { useGenerate, type GenerateSettings } from './slice';
 
 const set = useGenerate.setState;
 const get = useGenerate.getState;

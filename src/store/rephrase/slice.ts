@@ -1,9 +1,9 @@
 // The OAT-Rephrase panel's own small store: endpoint settings (the API key in memory only),
 // prompt and job settings, the open job's rows and progress, and the saved jobs of the current
-// task. Everything that changes it lives outside React: rephraseSettings.ts (settings, keys,
-// connection test), rephraseActions.ts (the job), rephraseTask.ts (use, export/import, A/B).
+// task. Everything that changes it lives outside React: ./settings.ts (settings, keys,
+// connection test), ./actions.ts (the job), ./task.ts (use, export/import, A/B).
 import { create } from 'zustand';
-import { DEFAULT_JUDGE_TEMPLATE, DEFAULT_REWRITER_TEMPLATE, REPHRASE_DEFAULTS, type JobProgress, type JobStatus, type RephraseMode, type RowRecord } from '../rephrase';
+import { DEFAULT_JUDGE_TEMPLATE, DEFAULT_REWRITER_TEMPLATE, REPHRASE_DEFAULTS, type JobProgress, type JobStatus, type RephraseMode, type RowRecord } from '../../rephrase';
 
 /** The settings a user types in; `apiKey`/`judgeApiKey` are never persisted by this store. */
 export interface RephraseSettings {

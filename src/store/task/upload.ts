@@ -18,8 +18,10 @@ import {
   type TaskSpec,
 } from '../../engine/data';
 import { deleteUpload, listUploads, loadUpload, saveUpload, type SavedUpload } from '../persistence';
-import { getState, setState, userError, type UploadDraft } from '../state';
-import { selectTask, syncObjective } from './task';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import type { UploadDraft } from './slice';
+import { selectTask, syncObjective } from './actions';
 
 const DEFAULT_TEMPLATES = { classification: '{text}\nThe answer is', preference: '{prompt}' } as const;
 const FIELDS = { classification: ['text', 'label'], preference: ['prompt', 'chosen', 'rejected'] } as const;

@@ -2,16 +2,16 @@
 // "<name>-rephrased" and selected through the task actions), export it as task.json + JSONL
 // files and import such files back, and the A/B comparison: the training store's startRun on
 // the original task, then on the rephrased one, with one config, both curves overlaid.
-import { exportReviewJsonl, exportTaskFiles, importTaskFiles, type RephraseJob } from '../rephrase';
-import type { Task } from '../engine/data';
-import { toggleCompare } from './actions/runs';
-import { selectTask } from './actions/task';
-import { setConfig, startRun } from './actions/training';
-import { saveUploadedTask } from './persistence';
-import { getRephrase, setRephrase } from './rephrase';
-import { currentJob } from './rephraseActions';
-import type { RunState } from './runTypes';
-import { getState, useStudio } from './state';
+import { exportReviewJsonl, exportTaskFiles, importTaskFiles, type RephraseJob } from '../../rephrase';
+import type { Task } from '../../engine/data';
+import { toggleCompare } from '../runs/actions';
+import { selectTask } from '../task/actions';
+import { setConfig, startRun } from '../training/actions';
+import { saveUploadedTask } from '../persistence';
+import { getRephrase, setRephrase } from './slice';
+import { currentJob } from './actions';
+import type { RunState } from '../runTypes';
+import { getState, useStudio } from '../state';
 
 export const rephrasedName = (name: string): string => (name.endsWith('-rephrased') ? name : `${name}-rephrased`);
 

@@ -1,8 +1,8 @@
 // OAT-Rephrase endpoint settings and key custody, outside React. The public settings (URLs,
 // models, templates, job knobs) are kept in localStorage; the API keys live in this store's
 // memory and, only with "remember on this device", in KeyVault's own IndexedDB database.
-import { KeyVault, createIdbStore, testConnection } from '../rephrase';
-import { DEFAULT_REPHRASE_SETTINGS, getRephrase, setRephrase, type ConnectionState, type RephraseSettings } from './rephrase';
+import { KeyVault, createIdbStore, testConnection } from '../../rephrase';
+import { DEFAULT_REPHRASE_SETTINGS, getRephrase, setRephrase, type ConnectionState, type RephraseSettings } from './slice';
 
 const SETTINGS_KEY = 'zo-studio-rephrase-settings';
 let vault: KeyVault | null = null;

@@ -2,7 +2,8 @@
 // upload (rebuilt under the template, ./upload.ts) or a built-in or saved task. Its own file so the
 // task and upload actions do not import each other.
 import { unknownTemplateFields, validateRows, validateSpec } from '../../engine/data';
-import { getState, setState, userError } from '../state';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
 import { buildUpload } from './upload';
 
 /** Template edits re-validate every row at once; the engine gets the task on apply or on start. */

@@ -4,8 +4,9 @@
 import { loadBuiltinTask, type TaskSpec } from '../../engine/data';
 import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
-import { getState, setState, userError } from '../state';
-import { engineHolds } from './runs';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
+import { engineHolds } from '../runs/actions';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -35,7 +36,7 @@ export async function applyTaskToEngine(): Promise<boolean> {
   if (!parsed || !hasEngine() || taskStatus === 'error') return false;
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
-    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows });
+    const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows, lines: parsed.lines });
     engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;

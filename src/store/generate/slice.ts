@@ -1,7 +1,7 @@
 // The "Try the model" box's own small store: the sampling settings the user typed and the one
-// request in flight (or the last one finished). Changed only by generateActions.ts.
+// request in flight (or the last one finished). Changed only by ./actions.ts.
 import { create } from 'zustand';
-import type { UserError } from '../../store/state';
+import type { UserError } from '../userError';
 
 export interface GenerateSettings {
   prompt: string;

@@ -2,10 +2,11 @@
 import type { LoadModelRequest, ModelSource } from '../../engine/api';
 import { hubRepoIdProblem } from '../../engine/model/loaders/hubRepoId';
 import { engine, hasEngine, startEngine } from '../engineBridge';
-import { getState, setState, userError } from '../state';
+import { getState, setState } from '../state';
+import { userError } from '../userError';
 import type { SavedModelSource } from '../runTypes';
-import { applyTaskToEngine } from './task';
-import { engineHolds } from './runs';
+import { applyTaskToEngine } from '../task/actions';
+import { engineHolds } from '../runs/actions';
 
 /** Checks for WebGPU on the main thread first (no worker is started without it), then starts the engine. */
 export async function boot(): Promise<void> {
