@@ -1,5 +1,5 @@
 // Token-embedding gather from a table in a block format kept as the file stores it (q4k, q5k,
-// q6k, bf16). Composed after embedding.wgsl, block_common.wgsl and one block_<format>.wgsl
+// q6k, bf16, q4_1, q5_0, q5_1). Composed after embedding.wgsl, block_common.wgsl and one block_<format>.wgsl
 // (embedding.ts), whose block_unit decodes through block_word.
 fn block_word(i: u32) -> u32 { return table[i]; }
 

@@ -33,7 +33,8 @@ ${PREFERENCE_USAGE}
 Model options (every command that takes --model):
   --model M            a folder, a .gguf file, a URL, or a Hugging Face repo id (default: the demo model)
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
-  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos
+  --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos. Below f32 a
+                       GGUF's K-quant and Q4_1/Q5_0/Q5_1 tensors stay as the file stores them
 
 Task options (train, eval, replay): the task's row problems are printed with their lines;
   --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out

@@ -7,8 +7,6 @@ import { FieldReader, type Json } from '../files/fields';
 import { MAX_Q, zoHyperFromConfig, type ZoHyper } from '../defs/zoConfig';
 import { LAMBDA_SCHEDULES, LR_SCHEDULES, OBJECTIVES, OPTIMIZER_NAMES, SPARSE_SCORES, TUNING_MODES } from '../config/options';
 
-const U32 = 0xffffffff;
-
 export function validateTrainConfig(raw: unknown, file: string, at = 'meta.config'): TrainConfig {
   const f = new FieldReader(file);
   const c = f.object(raw, at);
@@ -24,7 +22,8 @@ export function validateTrainConfig(raw: unknown, file: string, at = 'meta.confi
     eps: f.number(c.eps, p('eps'), { above: 0 }),
     batch: f.integer(c.batch, p('batch'), 1),
     q: f.integer(c.q, p('q'), 1, MAX_Q),
-    seed: f.integer(c.seed, p('seed'), 0, U32),
+    // Any whole number the app or CLI accepts: the run uses it modulo 2^32 (zoHyperFromConfig).
+    seed: f.integer(c.seed, p('seed'), 0),
     weightDecay: f.number(c.weightDecay, p('weightDecay'), { min: 0 }),
     schedule: f.oneOf(c.schedule, p('schedule'), LR_SCHEDULES),
     clip: f.number(c.clip, p('clip'), { min: 0 }),

@@ -1,6 +1,6 @@
 // Token-embedding gather (shaders/embedding.wgsl): out[r, :] = table[ids[r], :], r < rows,
-// for tables stored f32, f16, q8, q4 or a block format (q4k, q5k, q6k, bf16: decoded by
-// shaders/block_<format>.wgsl). rows = batch * seqLen, set per call with setRows().
+// for tables stored f32, f16, q8, q4 or a block format (q4k, q5k, q6k, bf16, q4_1, q5_0, q5_1:
+// decoded by shaders/block_<format>.wgsl). rows = batch * seqLen, set per call with setRows().
 import code from '../../../../shaders/embedding.wgsl?raw';
 import blocksCode from '../../../../shaders/embedding_blocks.wgsl?raw';
 import { isBlockFormat, type BlockFormat } from '../../defs/blockFormats';
