@@ -4,7 +4,7 @@
 // end) is written whole to a temporary name and renamed over the target, so a kill leaves the
 // old file or the new one, never half of one.
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { encodeRecordHead, encodeRecordSteps, encodeRunRecord, type ZoRunRecord } from '../engine/zo/record';
+import { encodeOpenRecord, encodeRecordSteps, encodeRunRecord, type ZoRunRecord } from '../engine/zo/record';
 
 /** Writes `bytes` to `path` through a temporary file, fsynced before the rename (unless `sync` is false). */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string, sync = true): Promise<void> {
@@ -39,12 +39,7 @@ export class RecordFileWriter {
 
   /** Starts the file with the record's header and the steps it already has (a resumed run's). */
   static async create(path: string, record: ZoRunRecord, fsyncEvery: number): Promise<RecordFileWriter> {
-    const head = encodeRecordHead(record.header, 'open');
-    const steps = encodeRecordSteps(record.header.hyper, record.steps);
-    const start = new Uint8Array(head.length + steps.length);
-    start.set(head);
-    start.set(steps, head.length);
-    await writeFileAtomic(path, start);
+    await writeFileAtomic(path, encodeOpenRecord(record));
     return new RecordFileWriter(path, await open(path, 'a'), record, Math.max(1, Math.floor(fsyncEvery)));
   }
 

@@ -153,7 +153,7 @@ export interface StepMetrics {
 /** A run that stopped learning, said in words (src/engine/training/divergence.ts). */
 export interface RunWarning {
   code: 'non-finite' | 'saturated' | 'rising';
-  /** 0-based index of the step that triggered it (as StepMetrics.step). */
+  /** The step that triggered it: its 0-based index in the engine, steps done in events (EngineEvent). */
   step: number;
   message: string;
   /** The run cannot usefully go on: the run loop stops it. */
@@ -205,9 +205,22 @@ export interface GenerateResult {
   finish: ('stop' | 'length')[];
 }
 
+/**
+ * What the engine reports. Steps are counted one way in every event: `step` is the number of
+ * steps done when it happened (the step with 0-based index k is step k + 1; an evaluation of the
+ * start weights is step 0), in step, eval, reward and run-warning events alike. Inside the engine
+ * (StepMetrics, RunWarning, the record) steps keep their 0-based index; the run loop converts.
+ */
 export type EngineEvent =
   | { kind: 'load-progress'; progress: LoadProgress }
-  | { kind: 'step'; runId: string; metrics: StepMetrics }
+  /** `entry`: the step's record entry; appended to the run's record it makes the record of this step. */
+  | { kind: 'step'; runId: string; metrics: StepMetrics; entry: Uint8Array }
+  /** Sent as a run begins stepping: its open record so far (a resumed run's replayed steps; a new
+   *  run's header). Each later step event's entry appends to it. */
+  | { kind: 'run-record'; runId: string; record: Uint8Array; stepsDone: number }
+  /** The run whose weights and optimizer state the engine holds, so it can continue in place
+   *  (null: none; a run then continues by replaying its record). Sent when that changes. */
+  | { kind: 'run-held'; runId: string | null }
   | { kind: 'eval'; runId: string; metrics: EvalMetrics }
   | { kind: 'memory'; ledger: LedgerSnapshot; inferenceBaseline: number }
   | { kind: 'run-state'; runId: string; state: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; error?: string }

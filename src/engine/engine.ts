@@ -94,7 +94,11 @@ export class Engine implements EngineApi {
     // setModel ends the run (its hooks sit on the weights being replaced); a loop still stepping
     // keeps the engine busy until it stops.
     if (!this.current?.stepping) this.current = null;
-    return this.load(request);
+    try {
+      return await this.load(request);
+    } finally {
+      this.noteHeld();
+    }
   }
 
   private async load(request: LoadModelRequest): Promise<ModelSummary> {
@@ -120,6 +124,9 @@ export class Engine implements EngineApi {
   }
 
   async setTask(task: TaskInput): Promise<TaskSummary> {
+    // The run's forward pass was built for the task being replaced: a run continues by replaying its record.
+    if (!this.current?.stepping) this.current = null;
+    this.noteHeld();
     const parsed = buildTask(task.spec, Object.fromEntries(Object.entries(task.splits).map(([k, rows]) => [k, rows.map((r) => JSON.stringify(r)).join('\n')])));
     // Rows arrive validated, renumbered 1..n: the file's own line numbers, when sent, replace those.
     for (const [split, lines] of Object.entries(task.lines ?? {})) {
@@ -141,7 +148,9 @@ export class Engine implements EngineApi {
     if (this.current?.stepping) {
       throw new EngineStateError('busy', 'another run is training; pause or stop it first');
     }
-    const continuing = this.current?.runId === runId && this.session.run && !resumeFrom;
+    // The engine holds this run's weights and optimizer state: it continues in place (the record
+    // the app sends covers at most the steps the engine has done).
+    const continuing = this.current?.runId === runId && this.session.run !== null;
     // Registered before the run is built, so a pause or stop sent meanwhile (Reset right after
     // Start) is seen by the loop before its first step.
     const control: RunControl = { requested: 'none' };
@@ -149,7 +158,11 @@ export class Engine implements EngineApi {
     if (!continuing) {
       await this.restoreBaseWeights();
       if (!this.inferenceBaseline && config.objective !== 'zopro') await this.session.evaluate(config.evalSplit, 1).then(() => this.noteInferenceBaseline());
-      await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
+      try {
+        await startRun(this.session, config, resumeFrom, { meta: { runId }, onProgress: (phase, done, total) => this.emit({ kind: 'run-progress', runId, phase, done, total }) });
+      } finally {
+        this.noteHeld();
+      }
     }
     if (maxSteps !== undefined) control.pauseAfter = (this.session.run?.stepsDone ?? 0) + maxSteps;
     this.emitMemory();
@@ -213,6 +226,7 @@ export class Engine implements EngineApi {
     if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: learning block variances probes the weights.');
     // The probes build a run of their own: the engine no longer holds the previous one.
     this.current = null;
+    this.noteHeld();
     return learnBlockScales(this.session, config);
   }
 
@@ -222,6 +236,16 @@ export class Engine implements EngineApi {
 
   private noteInferenceBaseline(): void {
     if (!this.session.run) this.inferenceBaseline = this.ctx.ledger.snapshot().total;
+  }
+
+  private held: string | null = null;
+
+  /** Tells the app which run it holds (EngineEvent 'run-held') when that changed. */
+  private noteHeld(): void {
+    const held = this.current && this.session.run ? this.current.runId : null;
+    if (held === this.held) return;
+    this.held = held;
+    this.emit({ kind: 'run-held', runId: held });
   }
 
   private emitMemory(): void {

@@ -6,6 +6,7 @@ import { EngineClient } from '../worker/client';
 import { appendEval, appendReward, appendStep, lastStep, truncateRewards } from './series';
 import { getState, setState, type StudioState } from './state';
 import { userError } from './userError';
+import { appendRecordEntry, beginRecord } from './runs/records';
 import type { RunView } from './runs/slice';
 import type { RunState } from './runTypes';
 
@@ -42,7 +43,8 @@ export async function connectEngine(fresh: EngineClient): Promise<void> {
   client?.terminate();
   queue = [];
   client = fresh;
-  setState({ engineStatus: 'starting', engineError: null });
+  // A new engine holds no run: a run continues by replaying its record.
+  setState({ engineStatus: 'starting', engineError: null, heldRunId: null });
   fresh.subscribe(enqueue);
   fresh.onFatal((error) => {
     if (client !== fresh) return;
@@ -120,14 +122,14 @@ export function flush(): void {
         patch.runProgress = { runId: event.runId, phase: event.phase, done: event.done, total: event.total };
         break;
       case 'step': {
+        // Events count steps done (api.ts EngineEvent), as the charts do.
         const run = view(event.runId);
         if (!run) break;
-        // The engine numbers steps from 0; the app counts steps done (as evals do), so step
-        // index k is plotted and shown as "k + 1 steps done".
-        const step = event.metrics.step + 1;
+        const { step } = event.metrics;
         // A replayed step supersedes the reward rows from its step on, as it does the steps.
         if (step <= lastStep(run.steps)) truncateRewards(run.rewards, step);
-        appendStep(run.steps, { ...event.metrics, step });
+        appendStep(run.steps, event.metrics);
+        appendRecordEntry(event.runId, event.entry, step);
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
         if ((patch.launch !== undefined ? patch.launch : s.launch)?.runId === event.runId) patch.launch = null;
@@ -141,13 +143,15 @@ export function flush(): void {
       }
       case 'reward': {
         const run = view(event.runId);
-        if (!run) break;
-        // ZOPrO numbers its rollouts with the step's 0-based index, as step events do: plotted
-        // as steps done, next to that step's loss. DPO evaluations already count steps done.
-        const step = event.metrics.objective === 'zopro' ? event.metrics.step + 1 : event.metrics.step;
-        appendReward(run.rewards, { ...event.metrics, step });
+        if (run) appendReward(run.rewards, event.metrics);
         break;
       }
+      case 'run-record':
+        if (view(event.runId)) beginRecord(event.runId, event.record, event.stepsDone);
+        break;
+      case 'run-held':
+        patch.heldRunId = event.runId;
+        break;
       case 'run-state': {
         const run = view(event.runId);
         if (run) {

@@ -7,6 +7,7 @@ import { WEIGHT_PRECISIONS } from '../engine/config/options';
 import { FieldReader, type Json } from '../engine/files/fields';
 import { InvalidFileError } from '../engine/files/invalidFile';
 import { validateSpec, TaskSpecError } from '../engine/data/validate';
+import { parseZoproRecordText } from '../engine/preference/zoproRecordText';
 import { validateHyper } from '../engine/defs/zoConfig';
 import { parseJsonFile } from '../engine/files/invalidFile';
 import { decodeRunRecord } from '../engine/zo/record';
@@ -103,7 +104,7 @@ export function validateStoredRun(raw: unknown, file: string, record: Uint8Array
   return { version: 1, meta, steps, evals, ...(rewards ? { rewards } : {}), record, recordStep };
 }
 
-/** A ZOPrO record (JSON, preference/zopro.ts): its hyperparameters, options and steps list. Read
+/** A ZOPrO record (JSON, or JSON lines as the app writes it as it goes: preference/zoproRecordText.ts): its hyperparameters, options and steps list. Read
  *  here rather than through zopro.ts so the page's bundle does not pull in the GPU code. */
 function checkZoproRecord(f: FieldReader, bytes: Uint8Array, file: string): void {
   let text: string;
@@ -112,7 +113,13 @@ function checkZoproRecord(f: FieldReader, bytes: Uint8Array, file: string): void
   } catch {
     return f.fail('record', 'a ZOPrO record (UTF-8 JSON)', 'not UTF-8');
   }
-  const r = new FieldReader(file).object(parseJsonFile(text, file), 'the record');
+  let parsed: unknown;
+  try {
+    parsed = parseZoproRecordText(text);
+  } catch {
+    parsed = parseJsonFile(text, file); // words the JSON error
+  }
+  const r = new FieldReader(file).object(parsed, 'the record');
   validateHyper(r.hyper, file, 'hyper');
   new FieldReader(file).object(r.options, 'options');
   new FieldReader(file).array(r.steps, 'steps');

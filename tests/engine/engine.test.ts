@@ -51,7 +51,8 @@ describe('Engine (the worker-side API) in Node', () => {
     const run = engine.train('r1', { ...CONFIG, steps: 3 });
     await run;
     const steps = events.filter((e) => e.kind === 'step');
-    expect(steps.map((e) => (e.kind === 'step' ? e.metrics.step : -1))).toEqual([0, 1, 2]);
+    // Events count steps done: the 0-based indices are one less.
+    expect(steps.map((e) => (e.kind === 'step' ? e.metrics.step - 1 : -1))).toEqual([0, 1, 2]);
     expect(events.some((e) => e.kind === 'run-state' && e.state === 'finished')).toBe(true);
     const record = decodeRunRecord(await engine.runRecord('r1'));
     expect(record.steps.length).toBe(3);
@@ -80,7 +81,7 @@ describe('Engine (the worker-side API) in Node', () => {
     await engine.train('r-once', config, undefined, 1);
     const mine = events.slice(from).filter((e) => 'runId' in e && e.runId === 'r-once');
     const steps = mine.filter((e) => e.kind === 'step');
-    expect(steps.map((e) => (e.kind === 'step' ? e.metrics.step : -1))).toEqual([0, 1]);
+    expect(steps.map((e) => (e.kind === 'step' ? e.metrics.step - 1 : -1))).toEqual([0, 1]);
     expect(mine.filter((e) => e.kind === 'run-state').map((e) => (e.kind === 'run-state' ? e.state : ''))).toEqual(['running', 'paused', 'running', 'paused']);
 
     // At a = ±ε the probe along the last step's direction gives that step's L₊ and L₋.
@@ -88,7 +89,7 @@ describe('Engine (the worker-side API) in Node', () => {
     if (last?.kind !== 'step') throw new Error('no step event');
     const curve = await engine.lossAlongDirection('last-update', 1, 3);
     expect(curve.batch).toBe('step');
-    expect(curve.step).toBe(last.metrics.step);
+    expect(curve.step).toBe(last.metrics.step - 1); // the curve names the step's 0-based index
     expect(curve.rows).toHaveLength(CONFIG.batch);
     // The probe signs the direction the way the update went (−sign g): a = +ε is θ − sign(g)·ε·z.
     const [atMinus, , atPlus] = curve.losses;
@@ -97,7 +98,7 @@ describe('Engine (the worker-side API) in Node', () => {
     expect(Math.abs(minus - last.metrics.lossMinus)).toBeLessThan(1e-4 * Math.max(1, Math.abs(last.metrics.lossMinus)));
     const next = await engine.lossAlongDirection('perturbation', 1, 3);
     expect(next.batch).toBe('step');
-    expect(next.step).toBe(last.metrics.step + 1);
+    expect(next.step).toBe(last.metrics.step);
   });
 
   it('starts a new full-mode run from the weights as loaded, not from the last run\'s', async () => {

@@ -43,7 +43,7 @@ describe('one run path for ZO, ZO-DPO and ZOPrO', () => {
     await engine.setTask(demoTask(task, 8, 4));
     const id = `run-${objective}`;
     const stop = engine.subscribe((e) => {
-      if (e.kind === 'step' && e.runId === id && e.metrics.step === 1) engine.pause(id);
+      if (e.kind === 'step' && e.runId === id && e.metrics.step - 1 === 1) engine.pause(id); // events count steps done
     });
     await engine.train(id, config);
     stop();
@@ -51,12 +51,14 @@ describe('one run path for ZO, ZO-DPO and ZOPrO', () => {
     expect(states()).toEqual(['running', 'paused']);
     await engine.train(id, config); // continue the paused run in place
     expect(states()).toEqual(['running', 'paused', 'running', 'finished']);
-    const steps = events.filter((e) => e.kind === 'step' && e.runId === id).map((e) => (e.kind === 'step' ? e.metrics.step : -1));
+    const steps = events.filter((e) => e.kind === 'step' && e.runId === id).map((e) => (e.kind === 'step' ? e.metrics.step - 1 : -1));
     expect(steps).toEqual([0, 1, 2]);
     if (objective === 'zopro') expect(events.filter((e) => e.kind === 'reward' && e.runId === id)).toHaveLength(3);
 
     const trained = await engine.exportWeights(id);
     const record = await engine.runRecord(id);
+    // The record the app builds from events: the last 'run-record' and the step entries after it.
+    expect(recordFromEvents(events, id)).toEqual(record);
     expect(trained.length).toBeGreaterThan(0);
 
     const again = `${id}-resumed`;
@@ -66,6 +68,7 @@ describe('one run path for ZO, ZO-DPO and ZOPrO', () => {
     expect(replayed.map((f) => f.name)).toEqual(trained.map((f) => f.name));
     for (const [i, f] of replayed.entries()) expect(Buffer.compare(Buffer.from(f.bytes), Buffer.from(trained[i].bytes)), f.name).toBe(0);
     expect(await engine.runRecord(again)).toEqual(record);
+    expect(recordFromEvents(events, again)).toEqual(record);
   });
 
   it('ZOPrO refuses step settings it cannot honour, naming them', async () => {
@@ -73,3 +76,13 @@ describe('one run path for ZO, ZO-DPO and ZOPrO', () => {
     await expect(engine.train('zopro-adam', { ...zopro, optimizer: 'zo-adam', q: 2 })).rejects.toThrow(/ZOPrO cannot honour optimizer "zo-adam", q 2/);
   });
 });
+
+function recordFromEvents(events: readonly EngineEvent[], runId: string): Uint8Array {
+  const mine = events.filter((e) => 'runId' in e && e.runId === runId);
+  let from = mine.length - 1;
+  while (from >= 0 && mine[from].kind !== 'run-record') from--;
+  const base = mine[from];
+  if (base?.kind !== 'run-record') throw new Error('no run-record event');
+  const parts = [base.record, ...mine.slice(from + 1).flatMap((e) => (e.kind === 'step' ? [e.entry] : []))];
+  return Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+}

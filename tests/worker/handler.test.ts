@@ -117,12 +117,13 @@ describe('handleRequest', () => {
     const { sent, post } = collector();
     const off = forwardEvents(engine, post);
     const step = { step: 1, lossPlus: 1, lossMinus: 0.9, loss: 0.95, projectedGrad: 50, lr: 1e-4, seed: 3, millis: 20 };
-    engine.emit({ kind: 'step', runId: 'r', metrics: step });
+    const entry = new Uint8Array(16);
+    engine.emit({ kind: 'step', runId: 'r', metrics: step, entry });
     engine.emit({ kind: 'device-lost', message: 'gone' });
     off();
     engine.emit({ kind: 'device-lost', message: 'after unsubscribe' });
     expect(sent.map((s) => s.message)).toEqual([
-      { kind: 'event', id: 0, payload: { kind: 'step', runId: 'r', metrics: step } },
+      { kind: 'event', id: 0, payload: { kind: 'step', runId: 'r', metrics: step, entry } },
       { kind: 'event', id: 0, payload: { kind: 'device-lost', message: 'gone' } },
     ]);
   });

@@ -9,6 +9,7 @@ import { EngineClient } from '../../src/worker/client';
 import { connectEngine, flush } from '../../src/store/engineBridge';
 import { loadModel } from '../../src/store/model/actions';
 import { addRun } from '../../src/store/runs/actions';
+import { savedRecord } from '../../src/store/runs/records';
 import { emptyEvals, emptyRewards, emptySteps } from '../../src/store/series';
 import { getState } from '../../src/store/state';
 import type { RunMeta } from '../../src/store/runTypes';
@@ -46,8 +47,11 @@ describe('store actions over the worker protocol', () => {
     };
     addRun({ meta, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0, version: 0 });
     const step = (i: number) => ({ step: i, lossPlus: 1, lossMinus: 0.5, loss: 0.75, projectedGrad: 250, lr: 1e-4, seed: 0, millis: 3 });
-    engine.emit({ kind: 'step', runId: id, metrics: step(0) });
-    engine.emit({ kind: 'step', runId: id, metrics: step(1) });
+    // Events count steps done (api.ts EngineEvent); each step carries its record entry, which the
+    // store appends to the record the run began with: it never asks the engine for the record.
+    engine.emit({ kind: 'run-record', runId: id, record: new Uint8Array([9, 9]), stepsDone: 0 });
+    engine.emit({ kind: 'step', runId: id, metrics: step(1), entry: new Uint8Array([1, 1]) });
+    engine.emit({ kind: 'step', runId: id, metrics: step(2), entry: new Uint8Array([2, 2]) });
     engine.emit({ kind: 'eval', runId: id, metrics: { step: 2, split: 'dev', accuracy: 0.5, loss: 0.7, n: 8 } });
     engine.emit({ kind: 'run-state', runId: id, state: 'paused' });
     await new Promise((r) => setTimeout(r, 0)); // the events cross the loopback
@@ -56,5 +60,7 @@ describe('store actions over the worker protocol', () => {
     expect(Array.from(run.steps.step)).toEqual([1, 2]); // steps done, as evaluations count them
     expect(Array.from(run.evals.step)).toEqual([2]);
     expect(run.meta.state).toBe('paused');
+    expect(Array.from(savedRecord(id)!)).toEqual([9, 9, 1, 1, 2, 2]);
+    expect(engine.calls.some((c) => c.method === 'runRecord')).toBe(false);
   });
 });

@@ -63,8 +63,10 @@ function rewardLine(m: RewardMetrics): string {
 /** Prints a 'reward' event (train.ts's emit calls this for every event; others are ignored). */
 export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
   if (e.kind !== 'reward') return;
-  if (json) io.stdout(JSON.stringify({ kind: 'reward', ...e.metrics }));
-  else io.stderr(rewardLine(e.metrics));
+  // Events count steps done; the CLI has always printed ZOPrO's rollout points at the step's 0-based index.
+  const metrics = e.metrics.objective === 'zopro' ? { ...e.metrics, step: e.metrics.step - 1 } : e.metrics;
+  if (json) io.stdout(JSON.stringify({ kind: 'reward', ...metrics }));
+  else io.stderr(rewardLine(metrics));
 }
 
 /**
@@ -101,7 +103,7 @@ export async function writeZoproRun(
   run: ZoproRun, out: string, json: boolean, io: CliIo,
   { curve, probeBefore, started, files }: { curve: RewardMetrics[]; probeBefore: number; started: number; files: ZoproFiles },
 ): Promise<number> {
-  files.save(run.encodeRecord(), curve, true);
+  files.save(run.encodeClosedRecord(), curve, true);
   await files.flush();
   const probeAfter = await run.trainer.probeReward();
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));

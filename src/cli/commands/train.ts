@@ -73,8 +73,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const curve: RewardMetrics[] = zopro && resumePath ? await previousRewards(join(dirname(resumePath), 'rewards.jsonl'), run.stepsDone) : [];
   const emit = (e: EngineEvent) => {
     logRewardEvent(e, json, io); // preference hook: DPO and ZOPrO reward curves
+    // Events count steps done (api.ts EngineEvent); the CLI prints as it always has: --json step
+    // and warning lines carry the step's 0-based index, the progress line the steps done.
     if (e.kind === 'step') {
-      const m = e.metrics;
+      const m = { ...e.metrics, step: e.metrics.step - 1 };
       if (json) io.stdout(JSON.stringify({ kind: 'step', ...m }));
       else if (!zopro && (Date.now() - lastLine > 2000 || m.step + 1 === config.steps)) {
         lastLine = Date.now();
@@ -82,7 +84,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`step ${m.step + 1}/${config.steps}  loss ${m.loss.toFixed(4)}  g ${m.projectedGrad.toExponential(2)}  ${rate.toFixed(2)} steps/s`);
       }
     } else if (e.kind === 'run-warning') {
-      log({ kind: 'warning', ...e.warning }, `warning: ${e.warning.message}`);
+      log({ kind: 'warning', ...e.warning, step: e.warning.step - 1 }, `warning: ${e.warning.message}`);
     } else if (e.kind === 'eval') {
       lastEval = e.metrics;
       if (e.metrics.accuracy > best.accuracy) best = { accuracy: e.metrics.accuracy, step: e.metrics.step };
@@ -93,7 +95,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     void recordFile?.sync();
     if (!outcome.reward) return;
     curve.push(outcome.reward);
-    if (run instanceof ZoproRun) zoproFiles?.save(run.encodeRecord(), curve);
+    if (run instanceof ZoproRun) zoproFiles?.save(run.encodeClosedRecord(), curve);
     if (json && outcome.rollouts) io.stdout(JSON.stringify({ kind: 'rollouts', step: outcome.reward.step, samples: outcome.rollouts.slice(0, 4) }));
   };
   try {

@@ -18,6 +18,7 @@ import type { MixTerm } from '../defs/zoMix';
 import { buildScoringPlan } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
 import type { ZoHyper } from '../defs/zoConfig';
+import { parseZoproRecordText, type ZoproRecord, type ZoproRecordStep } from './zoproRecordText';
 import { lrAt } from '../defs/zoConfig';
 import { lambdaAt, mixTerms, previousUpdate } from '../zo/mixedDirection';
 import { buildScoredBatch, type EncodedExample } from '../training/batches';
@@ -48,29 +49,18 @@ export interface ZoproSetup {
   padId: number;
 }
 
-export interface ZoproRecordStep {
-  step: number;
-  grad: number;
-  lambda: number;
-  terms: MixTerm[];
-}
-
-/** Enough to replay a run's moves: theta += -lr_t g_t z_t with z_t from its terms. */
-export interface ZoproRecord {
-  hyper: ZoHyper;
-  options: ZoproOptions;
-  steps: ZoproRecordStep[];
-}
+export type { ZoproRecord, ZoproRecordStep };
 
 /** The record as a run file (JSON: a few numbers per step). */
 export function encodeZoproRecord(r: ZoproRecord): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(r));
 }
 
+/** Reads a record in either text form (zoproRecordText.ts: one JSON object, or written as the run went). */
 export function decodeZoproRecord(bytes: Uint8Array): ZoproRecord {
   let r: ZoproRecord;
   try {
-    r = JSON.parse(new TextDecoder().decode(bytes)) as ZoproRecord;
+    r = parseZoproRecordText(new TextDecoder().decode(bytes)) as unknown as ZoproRecord;
   } catch {
     throw new Error('this run record is not a ZOPrO record (it is not JSON); was the run trained with another objective?');
   }

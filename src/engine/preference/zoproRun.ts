@@ -11,6 +11,7 @@ import { encodePrompt } from '../generation/generate';
 import { buildTrainable } from '../session/trainableFromConfig';
 import type { TrainableSet } from '../training/trainable';
 import type { Run, StepOutcome } from '../session/run';
+import { encodeZoproHead, encodeZoproStepLine } from './zoproRecordText';
 import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
 import { decodeZoproRecord, encodeZoproRecord, ZoproTrainer, type ZoproPrompt } from './zopro';
@@ -45,7 +46,8 @@ export class ZoproRun implements Run {
 
   async advance(): Promise<StepOutcome> {
     const r = await this.trainer.step();
-    return { metrics: r.metrics, reward: r.reward, rollouts: r.rollouts.map((x) => ({ completion: x.completion, reward: x.reward })) };
+    const steps = this.trainer.record.steps;
+    return { metrics: r.metrics, entry: encodeZoproStepLine(steps[steps.length - 1]), reward: r.reward, rollouts: r.rollouts.map((x) => ({ completion: x.completion, reward: x.reward })) };
   }
 
   async drain(): Promise<null> {
@@ -56,7 +58,20 @@ export class ZoproRun implements Run {
     return [];
   }
 
+  /** Open (zoproRecordText.ts): its first line, then a line per step. */
   encodeRecord(): Uint8Array {
+    const parts = [encodeZoproHead(this.trainer.record), ...this.trainer.record.steps.map(encodeZoproStepLine)];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /** The closed form, one JSON object (the CLI's zopro-record.json). */
+  encodeClosedRecord(): Uint8Array {
     return encodeZoproRecord(this.trainer.record);
   }
 

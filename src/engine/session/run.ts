@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { RewardMetrics, StepMetrics, TrainConfig } from '../api';
 import { DIVERGENCE_LIMITS, type DivergenceLimits } from '../training/divergence';
-import { decodeRunRecord, encodeRunRecord } from '../zo/record';
+import { decodeRunRecord, encodeOpenRecord, encodeRecordSteps } from '../zo/record';
 import { replayGpu } from '../zo/replay';
 import { checkResumeConfig } from '../zo/validateConfig';
 import type { TrainerResume, ZoTrainer } from '../training/trainer';
@@ -23,9 +23,12 @@ export const EVAL_BATCH = 32;
 export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDone' | 'stepsSubmitted' | 'samplerState' | 'advance' | 'drain' | 'destroy'> &
   Partial<Pick<ZoTrainer, 'stepBatch' | 'scoredBatch'>>;
 
-/** One finished step: its metrics and, for ZOPrO, its reward point and a few rollouts. */
+/** One finished step: its metrics, its record entry and, for ZOPrO, its reward point and a few rollouts. */
 export interface StepOutcome {
   metrics: StepMetrics;
+  /** The step's record entry: appended to the run's open record (Run.encodeRecord) it extends it
+   *  by this step (16 bytes for ZO and ZO-DPO, zo/record.ts; a JSON line for ZOPrO). */
+  entry: Uint8Array;
   reward?: RewardMetrics;
   rollouts?: { completion: string; reward: number }[];
 }
@@ -54,7 +57,8 @@ export interface Run {
   drain(): Promise<StepOutcome | null>;
   /** Curves an evaluation adds next to the task's accuracy (ZO-DPO's reward metrics). */
   evaluations(step: number): Promise<RewardMetrics[]>;
-  /** The replayable record of the steps done, in the format its objective resumes from. */
+  /** The replayable record of the steps done, in the format its objective resumes from. It is
+   *  open: it followed by later steps' entries (StepOutcome.entry) is the record of those steps too. */
   encodeRecord(): Uint8Array;
   /** Frees what the run built (trainer, LoRA/sparse buffers, its own forward passes). */
   destroy(): void;
@@ -82,13 +86,20 @@ export class TrainerRun implements Run {
   }
 
   async advance(): Promise<StepOutcome | null> {
-    const metrics = await this.zo.advance();
-    return metrics && { metrics };
+    return this.outcome(await this.zo.advance());
   }
 
   async drain(): Promise<StepOutcome | null> {
-    const metrics = await this.zo.drain();
-    return metrics && { metrics };
+    return this.outcome(await this.zo.drain());
+  }
+
+  /** The trainer records a step as its metrics arrive: the entry is the record's last step. */
+  private outcome(metrics: StepMetrics | null): StepOutcome | null {
+    if (!metrics) return null;
+    const { header, steps } = this.zo.record;
+    const last = steps[steps.length - 1];
+    if (last?.step !== metrics.step) throw new Error(`step ${metrics.step} finished but the record ends at step ${last?.step}`);
+    return { metrics, entry: encodeRecordSteps(header.hyper, [last]) };
   }
 
   async evaluations(step: number): Promise<RewardMetrics[]> {
@@ -96,7 +107,7 @@ export class TrainerRun implements Run {
   }
 
   encodeRecord(): Uint8Array {
-    return encodeRunRecord(this.zo.record);
+    return encodeOpenRecord(this.zo.record);
   }
 
   destroy(): void {

@@ -27,14 +27,16 @@ export async function runLoop(session: Session, runId: string, control: RunContr
   const evalEvery = run.evaluatesTask ? config.evalEvery : 0;
   const watch = new DivergenceWatch(run.divergence);
   let diverged = false;
+  // Events count steps done (api.ts EngineEvent): the step with 0-based index k is step k + 1.
   const emitStep = (outcome: StepOutcome | null) => {
     if (!outcome) return;
     hooks.onStep?.(outcome);
-    hooks.emit({ kind: 'step', runId, metrics: outcome.metrics });
-    if (outcome.reward) hooks.emit({ kind: 'reward', runId, metrics: outcome.reward });
+    const done = outcome.metrics.step + 1;
+    hooks.emit({ kind: 'step', runId, metrics: { ...outcome.metrics, step: done }, entry: outcome.entry });
+    if (outcome.reward) hooks.emit({ kind: 'reward', runId, metrics: { ...outcome.reward, step: done } });
     const warning = watch.observe(outcome.metrics);
     if (!warning) return;
-    hooks.emit({ kind: 'run-warning', runId, warning });
+    hooks.emit({ kind: 'run-warning', runId, warning: { ...warning, step: warning.step + 1 } });
     if (warning.stop) diverged = true;
   };
   const evaluate = async (step: number) => {
@@ -44,6 +46,8 @@ export async function runLoop(session: Session, runId: string, control: RunContr
     // Preference runs (ZO-DPO) add their reward curves on the train subset and the eval split.
     for (const reward of await run.evaluations(step)) hooks.emit({ kind: 'reward', runId, metrics: reward });
   };
+  // The record the step entries extend: the steps a resumed run replayed (none for a new run).
+  hooks.emit({ kind: 'run-record', runId, record: run.encodeRecord(), stepsDone: run.stepsDone });
   hooks.emit({ kind: 'run-state', runId, state: 'running' });
   if (run.stepsDone === 0 && evalEvery > 0 && !hooks.skipInitialEval && control.requested === 'none') await evaluate(0);
   while (run.stepsSubmitted < config.steps) {

@@ -110,6 +110,16 @@ export function encodeRunRecord(record: ZoRunRecord): Uint8Array {
   return out;
 }
 
+/** The record open (v2): the same steps, and later 16-byte entries may follow it. */
+export function encodeOpenRecord(record: ZoRunRecord): Uint8Array {
+  const head = encodeRecordHead(record.header, 'open');
+  const steps = encodeRecordSteps(record.header.hyper, record.steps);
+  const out = new Uint8Array(head.length + steps.length);
+  out.set(head, 0);
+  out.set(steps, head.length);
+  return out;
+}
+
 /**
  * Reads a record (v1 or v2, closed or open) and validates its header: the hyperparameters and,
  * when present, the training config in meta.config. `file` names it in errors (a path, "run file").

@@ -3,7 +3,6 @@
 // batched engine bridge, so each token shows as it arrives).
 import type { GenerateRequest } from '../../engine/api';
 import { engine, hasEngine } from '../engineBridge';
-import { engineHolds } from '../runs/actions';
 import { getState as studio, type StudioState } from '../state';
 import { userError } from '../userError';
 import { useGenerate, type GenerateSettings } from './slice';
@@ -29,10 +28,10 @@ export function generateBlocker(s: Pick<StudioState, 'engineStatus' | 'deviceLos
 
 /** Which weights the engine samples from: the run it holds (its adapters, deltas or updated
  *  weights) or the base model. */
-export function currentWeights(s: Pick<StudioState, 'summary' | 'runs'>): string {
+export function currentWeights(s: Pick<StudioState, 'summary' | 'runs' | 'heldRunId'>): string {
   const name = s.summary?.name.replace(/\/+$/, '').split('/').pop();
   const base = name ? `base model (${name})` : 'base model';
-  const held = engineHolds.runId ? s.runs[engineHolds.runId] : undefined;
+  const held = s.heldRunId ? s.runs[s.heldRunId] : undefined;
   if (!held || held.steps.step.length === 0) return base;
   const done = held.steps.step[held.steps.step.length - 1];
   return `trained weights of run ${held.meta.name || held.meta.id} (${held.meta.config.mode}, step ${done})`;

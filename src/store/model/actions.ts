@@ -6,7 +6,6 @@ import { getState, setState } from '../state';
 import { userError } from '../userError';
 import type { SavedModelSource } from '../runTypes';
 import { applyTaskToEngine } from '../task/actions';
-import { engineHolds } from '../runs/actions';
 
 /** Checks for WebGPU on the main thread first (no worker is started without it), then starts the engine. */
 export async function boot(): Promise<void> {
@@ -98,9 +97,8 @@ export async function loadModel(): Promise<boolean> {
     setState({ modelError: { kind: 'invalid-repo-id', message: repoProblem } });
     return false;
   }
-  const kept = { summary: before.summary, modelStatus: before.modelStatus, taskApplied: before.taskApplied, taskSummary: before.taskSummary, heldRun: engineHolds.runId };
+  const kept = { summary: before.summary, modelStatus: before.modelStatus, taskApplied: before.taskApplied, taskSummary: before.taskSummary };
   setState({ modelStatus: 'loading', modelError: null, progress: null, summary: null, taskApplied: false, taskSummary: null });
-  engineHolds.runId = null;
   try {
     const summary = await engine().loadModel(modelRequest());
     setState({ summary, modelStatus: 'ready' });
@@ -109,7 +107,6 @@ export async function loadModel(): Promise<boolean> {
     return true;
   } catch (error) {
     const stillLoaded = kept.modelStatus === 'ready' && kept.summary !== null;
-    if (stillLoaded) engineHolds.runId = kept.heldRun;
     setState({
       modelError: userError(error),
       ...(stillLoaded ? { summary: kept.summary, modelStatus: 'ready' as const, taskApplied: kept.taskApplied, taskSummary: kept.taskSummary } : { modelStatus: 'error' as const }),

@@ -2,7 +2,8 @@
 // engine's checkpoint record), restored after a reload, exported and imported as files.
 // Saves coalesce: at most one in flight per run, and a step that lands during a save triggers
 // one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
-import { engine, hasEngine, onRunState, onSteps } from '../engineBridge';
+import { engine, onRunState, onSteps } from '../engineBridge';
+import { forgetRecord, recordCovers, savedRecord, setRecord } from './records';
 import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, saveRun, shareUrl } from '../persistence';
 import { getState, setState } from '../state';
 import { userError } from '../userError';
@@ -13,39 +14,16 @@ import { lastStep, rewardsFrom } from '../series';
 const inFlight = new Map<string, Promise<void>>();
 const dirty = new Set<string>();
 
-/** Runs the engine knows in this session (their record can be asked for). */
-export const liveRuns = new Set<string>();
-
-/**
- * The run whose state the engine holds right now (weights, optimizer state), so it can continue
- * in place; null after a model (re)load or a new engine, when a run must replay its record.
- */
-export const engineHolds = { runId: null as string | null };
-
 export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
   return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, rewards: run.rewards, record, recordStep: run.recordStep };
 }
 
-const records = new Map<string, Uint8Array>();
-
-/** Writes a run now (after fetching its record from the engine when it lives there). */
+/** Writes a run now, with the record its events have built (records.ts): it covers every step shown. */
 async function saveNow(runId: string): Promise<void> {
-  const run = getState().runs[runId];
-  if (!run) return;
-  let record = records.get(runId) ?? null;
-  let recordStep = run.recordStep;
-  if (liveRuns.has(runId) && hasEngine()) {
-    const stepAtAsk = lastStep(run.steps);
-    try {
-      record = await engine().runRecord(runId);
-      records.set(runId, record);
-      recordStep = stepAtAsk;
-    } catch {
-      // Keep the previous record: the run stays resumable from there.
-    }
-  }
   const current = getState().runs[runId];
   if (!current) return;
+  const record = savedRecord(runId);
+  const recordStep = recordCovers(runId) ?? current.recordStep;
   if (recordStep !== current.recordStep) setState({ runs: { ...getState().runs, [runId]: { ...current, recordStep } } });
   await saveRun(toStored({ ...current, recordStep }, record));
 }
@@ -69,10 +47,6 @@ export async function flushSaves(runId: string): Promise<void> {
   while (inFlight.has(runId)) await inFlight.get(runId);
 }
 
-export function savedRecord(runId: string): Uint8Array | null {
-  return records.get(runId) ?? null;
-}
-
 /** Wires persistence to engine events; loads saved runs. Runs left 'running' were interrupted. */
 export async function restoreRuns(): Promise<void> {
   onSteps(scheduleSave);
@@ -87,7 +61,7 @@ export async function restoreRuns(): Promise<void> {
         if (s.steps.step.length > 0 && (!interrupted || s.meta.updatedAt > interrupted.meta.updatedAt)) interrupted = s;
         s.meta = { ...s.meta, state: 'paused' };
       }
-      if (s.record) records.set(s.meta.id, s.record);
+      if (s.record) setRecord(s.meta.id, s.record, s.recordStep);
       runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, rewards: rewardsFrom(s.rewards), recordStep: s.recordStep, version: 0 };
     }
     const order = [...new Set([...stored.map((s) => s.meta.id), ...getState().runOrder])];
@@ -102,7 +76,7 @@ export async function restoreRuns(): Promise<void> {
 }
 
 export function addRun(view: RunView, record: Uint8Array | null = null): void {
-  if (record) records.set(view.meta.id, record);
+  if (record) setRecord(view.meta.id, record, view.recordStep);
   const s = getState();
   setState({ runs: { ...s.runs, [view.meta.id]: view }, runOrder: s.runOrder.includes(view.meta.id) ? s.runOrder : [...s.runOrder, view.meta.id] });
 }
@@ -112,7 +86,7 @@ export async function removeRun(runId: string): Promise<void> {
   if (s.activeRunId === runId && s.runs[runId]?.meta.state === 'running') return;
   const runs = { ...s.runs };
   delete runs[runId];
-  records.delete(runId);
+  forgetRecord(runId);
   setState({ runs, runOrder: s.runOrder.filter((id) => id !== runId), compare: s.compare.filter((id) => id !== runId), activeRunId: s.activeRunId === runId ? null : s.activeRunId });
   await flushSaves(runId);
   await dbDelete(runId);
@@ -127,7 +101,7 @@ export async function exportRun(runId: string): Promise<void> {
   const run = getState().runs[runId];
   if (!run) return;
   await flushSaves(runId);
-  const blob = exportRunFile(toStored(run, records.get(runId) ?? null));
+  const blob = exportRunFile(toStored(run, savedRecord(runId)));
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = `${run.meta.name.replace(/[^\w.-]+/g, '-')}.zo-run.json`;

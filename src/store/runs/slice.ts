@@ -22,8 +22,11 @@ export interface RunsSlice {
   compare: string[];
   runsLoaded: boolean;
   runsError: UserError | null;
+  /** The run whose weights the engine holds (EngineEvent 'run-held'): it continues in place and
+   *  generation samples from it. */
+  heldRunId: string | null;
   /** A run that was training when the page went away (found at load), until resumed or dismissed. */
   interrupted: { runId: string; step: number } | null;
 }
 
-export const initialRuns: RunsSlice = { runs: {}, runOrder: [], compare: [], runsLoaded: false, runsError: null, interrupted: null };
+export const initialRuns: RunsSlice = { runs: {}, runOrder: [], compare: [], runsLoaded: false, runsError: null, heldRunId: null, interrupted: null };

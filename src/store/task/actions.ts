@@ -6,7 +6,6 @@ import { engine, hasEngine } from '../engineBridge';
 import { loadUploadedTask, saveUploadedTask } from '../persistence';
 import { getState, setState } from '../state';
 import { userError } from '../userError';
-import { engineHolds } from '../runs/actions';
 
 const demoBase = () => `${import.meta.env.BASE_URL}demo-data`;
 const fetchText = async (url: string): Promise<string> => {
@@ -37,7 +36,6 @@ export async function applyTaskToEngine(): Promise<boolean> {
   try {
     if (upload) await saveUploadedTask({ spec: parsed.spec, splits: parsed.splits });
     const summary = await engine().setTask({ spec: parsed.spec, splits: parsed.splits, longRows, lines: parsed.lines });
-    engineHolds.runId = null; // a new task: a run continues by replaying its record
     if (getState().parsed === parsed) setState({ taskSummary: summary, taskApplied: true, taskError: null });
     return true;
   } catch (error) {

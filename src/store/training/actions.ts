@@ -13,7 +13,8 @@ import { getState, setState, useStudio } from '../state';
 import { userError } from '../userError';
 import type { LaunchPhase } from './slice';
 import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from '../model/actions';
-import { addRun, engineHolds, flushSaves, liveRuns, savedRecord, scheduleSave } from '../runs/actions';
+import { addRun, scheduleSave } from '../runs/actions';
+import { savedRecord } from '../runs/records';
 import { applyTaskToEngine, selectTask } from '../task/actions';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
@@ -108,8 +109,6 @@ export async function startRun(maxSteps?: number): Promise<void> {
 
 /** Runs the engine's train call for `id`; resolves when it pauses, stops, finishes or fails. */
 async function drive(id: string, config: TrainConfig, resumeFrom?: Uint8Array, maxSteps?: number): Promise<void> {
-  liveRuns.add(id);
-  engineHolds.runId = id;
   resetRate();
   markState(id, 'running');
   // The engine builds the run's pipelines (or replays its record) before the first step.
@@ -149,7 +148,7 @@ export function resumeBlocker(runId: string): string | null {
   if (!run) return 'Unknown run.';
   if (run.meta.state === 'running') return 'Already running.';
   if (run.meta.state === 'finished') return 'This run finished.';
-  if (engineHolds.runId !== runId && !savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
+  if (s.heldRunId !== runId && !savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
   if (run.meta.model.source.kind === 'files' && s.modelStatus !== 'ready') return `Load the model files (${run.meta.model.source.label}) first.`;
   if (run.meta.model.source.kind === 'hub' && (s.sourceKind !== 'hub' || s.hubRepo.trim() !== run.meta.model.source.repo)) {
     return `Load ${describeSource(run.meta.model.source)} in the model panel first.`;
@@ -177,14 +176,9 @@ export async function resumeRun(runId: string, maxSteps?: number): Promise<void>
     setState({ parsed: getState().parsed && { ...getState().parsed!, spec: run.meta.task.spec }, template: run.meta.task.spec.prompt_template, taskApplied: false });
   }
   if (!(await prepareLaunch())) return;
-  if (engineHolds.runId === runId) {
-    // The engine still holds this run's weights: continue in place.
-    await drive(runId, run.meta.config, undefined, maxSteps);
-    return;
-  }
-  if (liveRuns.has(runId)) await flushSaves(runId);
+  // The engine continues in place when it still holds this run (EngineEvent 'run-held') and
+  // replays the record otherwise. It receives its own copy: the transfer detaches it.
   const record = savedRecord(runId);
-  // The engine receives its own copy: the transfer detaches it, the saved bytes stay here.
   await drive(runId, run.meta.config, record ? record.slice() : undefined, maxSteps);
 }
 
@@ -244,8 +238,6 @@ export async function recoverFromDeviceLost(): Promise<void> {
   const { activeRunId, runs } = getState();
   const wasRunning = activeRunId && runs[activeRunId]?.meta.state === 'running' ? activeRunId : null;
   if (activeRunId && wasRunning) markState(activeRunId, 'paused');
-  liveRuns.clear();
-  engineHolds.runId = null;
   setState({ deviceLost: null, modelStatus: 'idle', summary: null, taskApplied: false, taskSummary: null, memory: null });
   await startEngine();
   if (!hasEngine()) return;

@@ -8,7 +8,6 @@ import { loadBlockProfiles, saveBlockProfile } from '../persistence';
 import { getState, setState } from '../state';
 import { userError } from '../userError';
 import { completeConfig, ensureReady, setConfig } from './actions';
-import { engineHolds } from '../runs/actions';
 
 /** What a profile is valid for: the model and the exact set of tensors the mode trains. */
 export function profileKey(model: string | undefined, c: TrainConfig): string | null {
@@ -39,8 +38,7 @@ export async function learnBlockScales(): Promise<void> {
   const key = profileKey(s.summary?.name, config);
   if (!key) return;
   setState({ learningScales: true });
-  // The engine ends its current run to probe: a paused run continues from its record afterwards.
-  engineHolds.runId = null;
+  // The engine ends its current run to probe (and says so, 'run-held'): a paused run continues from its record afterwards.
   try {
     const profile = await engine().learnBlockScales(config);
     setState({ blockProfiles: { ...getState().blockProfiles, [key]: profile }, learningScales: false });

@@ -20,6 +20,7 @@ export function GeneratePanel() {
       runs: s.runs,
       evaluating: s.evaluating,
       summary: s.summary,
+      heldRunId: s.heldRunId,
     })),
   );
   const g = useGenerate();

@@ -1,0 +1,33 @@
+// A run's record as the app keeps it: the open record the engine sent when the run began stepping
+// (EngineEvent 'run-record') and each step's entry after it ('step' events), appended as they
+// arrive: the app never asks the engine for the whole record. The bytes are joined only when a
+// save or an export needs them, and the join is kept until the next entry.
+export class RecordBuffer {
+  private parts: Uint8Array[];
+  private joined: Uint8Array | null;
+
+  /** `step`: the steps done that the record covers (the last entry's step, counted as events count). */
+  constructor(base: Uint8Array, public step: number) {
+    this.parts = [base];
+    this.joined = base;
+  }
+
+  append(entry: Uint8Array, step: number): void {
+    this.parts.push(entry);
+    this.joined = null;
+    this.step = step;
+  }
+
+  /** The whole record: the base and every entry after it. */
+  bytes(): Uint8Array {
+    if (this.joined) return this.joined;
+    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    this.parts = [out];
+    return (this.joined = out);
+  }
+}

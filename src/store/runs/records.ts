@@ -1,0 +1,34 @@
+// Each run's record bytes, as the app saves and exports them (not React state: they change every
+// step and nothing renders them). Built from the engine's events (recordBuffer.ts) for a run
+// trained here, or taken whole from a saved or imported run.
+import { RecordBuffer } from './recordBuffer';
+
+const records = new Map<string, RecordBuffer>();
+
+/** The run began stepping with this open record (EngineEvent 'run-record'): later entries append to it. */
+export function beginRecord(runId: string, record: Uint8Array, stepsDone: number): void {
+  records.set(runId, new RecordBuffer(record, stepsDone));
+}
+
+/** A finished step's entry (EngineEvent 'step'). */
+export function appendRecordEntry(runId: string, entry: Uint8Array, step: number): void {
+  records.get(runId)?.append(entry, step);
+}
+
+/** A run's record as saved or imported; `step`: the steps it covers (StoredRun.recordStep). */
+export function setRecord(runId: string, record: Uint8Array, step: number): void {
+  records.set(runId, new RecordBuffer(record, step));
+}
+
+/** The steps a run's record covers, or null without one. */
+export function recordCovers(runId: string): number | null {
+  return records.get(runId)?.step ?? null;
+}
+
+export function savedRecord(runId: string): Uint8Array | null {
+  return records.get(runId)?.bytes() ?? null;
+}
+
+export function forgetRecord(runId: string): void {
+  records.delete(runId);
+}
