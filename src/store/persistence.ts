@@ -5,12 +5,12 @@ import { createStore, del, entries, get, set, values } from 'idb-keyval';
 import type { BlockScaleProfile, TrainConfig } from '../engine/api';
 import type { Task } from '../engine/data/task';
 import { FieldReader } from '../engine/files/fields';
-import { InvalidFileError, parseJsonFile } from '../engine/files/invalidFile';
+import { parseJsonFile } from '../engine/files/invalidFile';
 import { validateStoredRun } from './runFile';
+import { loadRunsChecked, type DamagedRun } from './runStore';
 import type { StoredRun } from './runTypes';
 import type { UploadDraft } from './task/slice';
 
-const runStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-runs', 'runs');
 const taskStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-tasks', 'tasks');
 const scaleStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-block-scales', 'profiles');
 const uploadStore = typeof indexedDB === 'undefined' ? undefined : createStore('zo-studio-uploads', 'uploads');
@@ -76,33 +76,8 @@ function validateBlockProfile(raw: unknown, file: string): BlockScaleProfile {
   return p as unknown as BlockScaleProfile;
 }
 
-export async function saveRun(run: StoredRun): Promise<void> {
-  await set(run.meta.id, run, runStore);
-}
-
-/** A stored run that no longer validates: listed with its reason and a Delete, never rendered. */
-export interface DamagedRun {
-  key: string;
-  name: string;
-  reason: string;
-}
-
-/** Every stored run, each validated (runFile.ts): the good ones, and the damaged ones apart. */
-export async function loadRunsChecked(): Promise<{ runs: StoredRun[]; damaged: DamagedRun[] }> {
-  const runs: StoredRun[] = [];
-  const damaged: DamagedRun[] = [];
-  for (const [key, value] of await entries<IDBValidKey, unknown>(runStore)) {
-    const record = (value as { record?: unknown } | null)?.record;
-    try {
-      if (record !== null && record !== undefined && !(record instanceof Uint8Array)) throw new InvalidFileError('saved run', 'record', 'bytes or null', typeof record);
-      runs.push(validateStoredRun(value, 'saved run', (record as Uint8Array | null | undefined) ?? null));
-    } catch (e) {
-      const name = (value as { meta?: { name?: unknown } } | null)?.meta?.name;
-      damaged.push({ key: String(key), name: typeof name === 'string' ? name : String(key), reason: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  return { runs: runs.sort((a, b) => a.meta.createdAt - b.meta.createdAt), damaged };
-}
+// Runs are written as they train, in chunks (runStore.ts).
+export { deleteRun, loadRunsChecked, type DamagedRun } from './runStore';
 
 export async function loadRuns(): Promise<StoredRun[]> {
   return (await loadRunsChecked()).runs;
@@ -110,14 +85,6 @@ export async function loadRuns(): Promise<StoredRun[]> {
 
 export async function loadDamagedRuns(): Promise<DamagedRun[]> {
   return (await loadRunsChecked()).damaged;
-}
-
-export async function loadRun(id: string): Promise<StoredRun | undefined> {
-  return get<StoredRun>(id, runStore);
-}
-
-export async function deleteRun(id: string): Promise<void> {
-  await del(id, runStore);
 }
 
 export async function saveUploadedTask(task: Task): Promise<void> {

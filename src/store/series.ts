@@ -60,10 +60,21 @@ function emaRaw(s: StepSeries, k: number): number {
   return s.smoothed[k] * (1 - Math.pow(LOSS_SMOOTHING, k + 1));
 }
 
+/** How many times rows were dropped from a series (persistence appends rows, and rewrites a
+ *  series whose rows were dropped since its last save). Kept beside the columns, not in them. */
+const cuts = new WeakMap<object, number>();
+export function cutsOf(series: object): number {
+  return cuts.get(series) ?? 0;
+}
+function noteCut(series: object): void {
+  cuts.set(series, cutsOf(series) + 1);
+}
+
 /** Keeps only the steps before `step`. */
 export function truncateSteps(s: StepSeries, step: number): void {
   let keep = s.step.length;
   while (keep > 0 && s.step[keep - 1] >= step) keep--;
+  if (keep < s.step.length) noteCut(s);
   for (const column of Object.values(s) as number[][]) column.length = keep;
 }
 
@@ -136,6 +147,7 @@ function repeatsSplit(r: RewardSeries, step: number, split: string): boolean {
 export function truncateRewards(r: RewardSeries, step: number): void {
   let keep = r.step.length;
   while (keep > 0 && r.step[keep - 1] >= step) keep--;
+  if (keep < r.step.length) noteCut(r);
   r.step.length = keep;
   r.split.length = keep;
   for (const c of REWARD_COLUMNS) r[c].length = keep;

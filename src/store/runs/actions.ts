@@ -3,8 +3,9 @@
 // Saves coalesce: at most one in flight per run, and a step that lands during a save triggers
 // one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
 import { engine, onRunState, onSteps } from '../engineBridge';
-import { forgetRecord, recordCovers, savedRecord, setRecord } from './records';
-import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, saveRun, shareUrl } from '../persistence';
+import { forgetRecord, recordBuffer, recordCovers, savedRecord, setRecord } from './records';
+import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, shareUrl } from '../persistence';
+import { saveRun, saveRunGoing } from '../runStore';
 import { getState, setState } from '../state';
 import { userError } from '../userError';
 import type { RunView } from './slice';
@@ -18,14 +19,14 @@ export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
   return { version: 1, meta: run.meta, steps: run.steps, evals: run.evals, rewards: run.rewards, record, recordStep: run.recordStep };
 }
 
-/** Writes a run now, with the record its events have built (records.ts): it covers every step shown. */
+/** Writes a run now, with the record its events have built (records.ts). */
 async function saveNow(runId: string): Promise<void> {
   const current = getState().runs[runId];
   if (!current) return;
-  const record = savedRecord(runId);
   const recordStep = recordCovers(runId) ?? current.recordStep;
   if (recordStep !== current.recordStep) setState({ runs: { ...getState().runs, [runId]: { ...current, recordStep } } });
-  await saveRun(toStored({ ...current, recordStep }, record));
+  // Writes what is new since the last save (runStore.ts): the cost does not grow with the run.
+  await saveRunGoing({ ...current, recordStep }, recordBuffer(runId));
 }
 
 export function scheduleSave(runId: string): void {
@@ -118,7 +119,7 @@ export async function importRun(file: File): Promise<string | null> {
     const meta = { ...stored.meta, id, name: taken ? `${stored.meta.name} (imported)` : stored.meta.name, state: stored.meta.state === 'running' ? ('paused' as const) : stored.meta.state };
     const rewards = rewardsFrom(stored.rewards);
     addRun({ meta, steps: stored.steps, evals: stored.evals, rewards, recordStep: stored.recordStep, version: 0 }, stored.record);
-    await saveRun({ ...stored, meta, rewards });
+    await saveRun({ ...stored, meta, rewards }, recordBuffer(id));
     setState({ notice: { tone: 'info', text: `Imported run “${meta.name}”.` } });
     return id;
   } catch (error) {

@@ -5,17 +5,35 @@
 export class RecordBuffer {
   private parts: Uint8Array[];
   private joined: Uint8Array | null;
+  /** Bytes in the record. */
+  length: number;
 
   /** `step`: the steps done that the record covers (the last entry's step, counted as events count). */
   constructor(base: Uint8Array, public step: number) {
     this.parts = [base];
     this.joined = base;
+    this.length = base.length;
   }
 
   append(entry: Uint8Array, step: number): void {
     this.parts.push(entry);
     this.joined = null;
+    this.length += entry.length;
     this.step = step;
+  }
+
+  /** The bytes from offset `from` on (what a save appends): copies only those. */
+  tail(from: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, this.length - from));
+    let end = this.length;
+    for (let i = this.parts.length - 1; i >= 0 && end > from; i--) {
+      const part = this.parts[i];
+      const start = end - part.length;
+      const skip = Math.max(0, from - start);
+      out.set(part.subarray(skip), start + skip - from);
+      end = start;
+    }
+    return out;
   }
 
   /** The whole record: the base and every entry after it. */

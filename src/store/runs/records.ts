@@ -32,3 +32,8 @@ export function savedRecord(runId: string): Uint8Array | null {
 export function forgetRecord(runId: string): void {
   records.delete(runId);
 }
+
+/** The run's record as it grows (what a save appends from), or null without one. */
+export function recordBuffer(runId: string): RecordBuffer | null {
+  return records.get(runId) ?? null;
+}

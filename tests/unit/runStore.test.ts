@@ -1,0 +1,115 @@
+// Saving a run costs O(1) per step: IndexedDB (a Map here, counting the structured-clone bytes of
+// every write) gets the run's small head and a chunk of what is new since the last save, however
+// long the run. A run saved whole by earlier versions still loads, and is chunked at its next save;
+// rows dropped by a replay make the next save write the run whole again.
+import { serialize } from 'node:v8';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { decodeRunRecord, encodeOpenRecord, encodeRecordSteps } from '../../src/engine/zo/record';
+import { deleteRun, loadRunsChecked, saveRunGoing, useRunDatabases, type LiveRun } from '../../src/store/runStore';
+import type { KeyValueStore } from '../../src/store/keyValue';
+import { RecordBuffer } from '../../src/store/runs/recordBuffer';
+import { appendEval, appendStep, emptyEvals, emptyRewards, emptySteps, truncateSteps } from '../../src/store/series';
+import { demoRecord, demoRunFile } from '../fixtures/userFiles';
+
+class MemoryStore implements KeyValueStore {
+  readonly data = new Map<string, unknown>();
+  bytesWritten = 0;
+  async get<T>(key: string): Promise<T | undefined> {
+    return structuredClone(this.data.get(key)) as T | undefined;
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.bytesWritten += serialize(value).length;
+    this.data.set(key, structuredClone(value));
+  }
+  async del(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+  async entries(): Promise<[IDBValidKey, unknown][]> {
+    return [...this.data.entries()].map(([k, v]) => [k, structuredClone(v)]);
+  }
+}
+
+const saved = JSON.parse(demoRunFile(0)) as { meta: LiveRun['meta'] };
+const start = decodeRunRecord(demoRecord(0));
+
+function newRun(): { run: LiveRun; record: RecordBuffer } {
+  const run: LiveRun = { meta: { ...saved.meta, id: 'run-a', state: 'running' }, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0 };
+  return { run, record: new RecordBuffer(encodeOpenRecord(start), 0) };
+}
+
+/** One step as the engine bridge applies it: its metrics, its record entry. */
+function step(run: LiveRun, record: RecordBuffer, done: number): void {
+  appendStep(run.steps, { step: done, lossPlus: 0.71, lossMinus: 0.69, loss: 0.7 - done / 1e4, projectedGrad: done / 8, lr: 1e-3, seed: 7, millis: 12 });
+  record.append(encodeRecordSteps(start.header.hyper, [{ step: done - 1, loss: 0.7, values: Float32Array.of(done / 8, -done / 16, 0.5) }]), done);
+  run.recordStep = done;
+  if (done % 10 === 0) appendEval(run.evals, { step: done, split: 'dev', accuracy: 0.5, loss: 0.69, n: 8 });
+}
+
+describe('run store', () => {
+  let heads: MemoryStore;
+  let chunks: MemoryStore;
+  beforeEach(() => {
+    heads = new MemoryStore();
+    chunks = new MemoryStore();
+    useRunDatabases(heads, chunks);
+  });
+  const written = () => heads.bytesWritten + chunks.bytesWritten;
+
+  it('writes the same few bytes per step-save at step 20 and at step 600, and loads the whole run back', async () => {
+    const { run, record } = newRun();
+    const perSave: number[] = [];
+    for (let done = 1; done <= 600; done++) {
+      step(run, record, done);
+      const before = written();
+      await saveRunGoing(run, record);
+      perSave[done] = written() - before;
+    }
+    // Saves without an evaluation row (steps 21 and 591) write the same: a head and one step.
+    expect(perSave[591]).toBeLessThanOrEqual(perSave[21] + 16);
+    // ... a small fraction of the run written whole (its head holds the meta: config and task spec).
+    expect(perSave[591] * 10).toBeLessThan(serialize({ ...run, record: record.bytes() }).length);
+    const { runs, damaged } = await loadRunsChecked();
+    expect(damaged).toEqual([]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].steps).toEqual(run.steps);
+    expect(runs[0].evals).toEqual(run.evals);
+    expect(runs[0].recordStep).toBe(600);
+    expect(runs[0].record).toEqual(record.bytes());
+    expect(decodeRunRecord(runs[0].record!).steps).toHaveLength(600);
+  });
+
+  it('writes the run whole again after a replay dropped rows, then appends; a crash-free delete removes every chunk', async () => {
+    const { run, record } = newRun();
+    for (let done = 1; done <= 30; done++) {
+      step(run, record, done);
+      await saveRunGoing(run, record);
+    }
+    truncateSteps(run.steps, 21); // a resumed run replays from step 21
+    const replay = new RecordBuffer(encodeOpenRecord({ ...decodeRunRecord(record.bytes()), steps: decodeRunRecord(record.bytes()).steps.slice(0, 20) }), 20);
+    for (let done = 21; done <= 25; done++) {
+      step(run, replay, done);
+      await saveRunGoing(run, replay);
+    }
+    const [loaded] = (await loadRunsChecked()).runs;
+    expect(loaded.steps).toEqual(run.steps);
+    expect(loaded.steps.step.at(-1)).toBe(25);
+    expect(loaded.record).toEqual(replay.bytes());
+    await deleteRun('run-a');
+    expect(heads.data.size + chunks.data.size).toBe(0);
+  });
+
+  it('loads a run saved whole by an earlier version, and chunks it at its next save', async () => {
+    const old = JSON.parse(demoRunFile(12));
+    const record = new Uint8Array(Buffer.from(old.record, 'base64'));
+    await heads.set(old.meta.id, { ...old, format: undefined, record });
+    const [loaded] = (await loadRunsChecked()).runs;
+    expect(loaded.steps.step).toHaveLength(12);
+    expect(loaded.record).toEqual(record);
+    const live: LiveRun = { meta: loaded.meta, steps: loaded.steps, evals: loaded.evals, rewards: loaded.rewards ?? emptyRewards(), recordStep: loaded.recordStep };
+    await saveRunGoing(live, new RecordBuffer(record, 12));
+    expect((heads.data.get(old.meta.id) as { layout?: string }).layout).toBe('chunks');
+    const [again] = (await loadRunsChecked()).runs;
+    expect(again.steps).toEqual(loaded.steps);
+    expect(again.record).toEqual(record);
+  });
+});
