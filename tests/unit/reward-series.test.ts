@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { RewardMetrics } from '../../src/engine/api';
 import { exportRunFile, importRunFile } from '../../src/store/persistence';
 import type { StoredRun } from '../../src/store/runTypes';
+import { zoHyperFromConfig } from '../../src/engine/defs/zoConfig';
+import { encodeRunRecord, newRecord } from '../../src/engine/zo/record';
 import { appendReward, emptyEvals, emptyRewards, emptySteps, rewardsFrom, truncateRewards, type RewardSeries } from '../../src/store/series';
 import type { RunView } from '../../src/store/runs/slice';
 import { rewardPoints } from '../../src/ui/charts/chartData';
@@ -65,8 +67,16 @@ describe('reward series', () => {
   });
 });
 
+/** A real two-step record of the run's config: run files are validated down to their record bytes. */
+function recordOf(config: StoredRun['meta']['config']): Uint8Array {
+  const hyper = zoHyperFromConfig(config);
+  const rec = newRecord(hyper, { config });
+  for (let step = 0; step < 2; step++) rec.steps.push({ step, loss: 0.7 - step / 10, values: Float32Array.of(0.01 * (step + 1)) });
+  return encodeRunRecord(rec);
+}
+
 function storedRun(rewards: RewardSeries | undefined): StoredRun {
-  return {
+  const run: StoredRun = {
     version: 1,
     meta: {
       id: 'run-1', name: 'wn-define-pref · dpo', createdAt: 1, updatedAt: 2,
@@ -78,9 +88,11 @@ function storedRun(rewards: RewardSeries | undefined): StoredRun {
     steps: emptySteps(),
     evals: emptyEvals(),
     ...(rewards ? { rewards } : {}),
-    record: new Uint8Array([1, 2, 3]),
+    record: new Uint8Array(0),
     recordStep: 2,
   };
+  run.record = recordOf(run.meta.config);
+  return run;
 }
 
 /** Column equality where NaN equals NaN (toEqual already treats NaN so; this says it outright). */
@@ -113,7 +125,7 @@ describe('reward series persistence', () => {
     expect(await file.text()).toContain('"rewardMean":[null,null,null,null]');
     const back = await importRunFile(file);
     expectSameSeries(rewardsFrom(back.rewards), r);
-    expect(back.record).toEqual(new Uint8Array([1, 2, 3]));
+    expect(back.record).toEqual(recordOf(back.meta.config));
   });
 
   it('loads runs saved before reward curves with an empty series', async () => {
