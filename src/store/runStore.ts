@@ -76,27 +76,33 @@ export async function saveRunGoing(run: LiveRun, record: RecordBuffer | null): P
     cutsOf(run.steps) === last.stepsCuts && cutsOf(run.rewards) === last.rewardsCuts &&
     run.steps.step.length >= last.stepsRows && run.evals.step.length >= last.evalsRows && run.rewards.step.length >= last.rewardsRows;
   if (!appendable) return saveWhole(run, record);
+  // Counted before the writes: the series and the record keep growing while they are awaited.
+  const now = track(run, record, last.generation, last.chunks + 1);
   const chunk: RunChunk = {
-    steps: rowsFrom(run.steps, last.stepsRows),
-    evals: rowsFrom(run.evals, last.evalsRows),
-    rewards: rowsFrom(run.rewards, last.rewardsRows),
-    record: record ? record.tail(last.recordBytes) : null,
+    steps: rows(run.steps, last.stepsRows, now.stepsRows),
+    evals: rows(run.evals, last.evalsRows, now.evalsRows),
+    rewards: rows(run.rewards, last.rewardsRows, now.rewardsRows),
+    record: record ? record.slice(last.recordBytes, now.recordBytes) : null,
   };
   await chunks.set(chunkKey(id, last.generation, last.chunks), chunk);
   await heads.set(id, head(run, last.generation, last.chunks + 1));
-  written.set(id, track(run, record, last.generation, last.chunks + 1));
+  written.set(id, now);
 }
 
 /** Saves a run whole (an import, a first save, or after rows were dropped) as a new generation of chunks. */
 async function saveWhole(run: LiveRun, record: RecordBuffer | null): Promise<void> {
   const id = run.meta.id;
+  const now = track(run, record, 0, 1); // counted before the first await, as in saveRunGoing
   const before = await heads!.get<Partial<RunHead>>(id);
   const old = before?.layout === 'chunks' ? { generation: before.generation ?? 0, chunks: before.chunks ?? 0 } : null;
-  const generation = (old?.generation ?? 0) + 1;
-  const chunk: RunChunk = { steps: run.steps, evals: run.evals, rewards: run.rewards, record: record ? record.tail(0) : null };
+  const generation = (now.generation = (old?.generation ?? 0) + 1);
+  const chunk: RunChunk = {
+    steps: rows(run.steps, 0, now.stepsRows), evals: rows(run.evals, 0, now.evalsRows), rewards: rows(run.rewards, 0, now.rewardsRows),
+    record: record ? record.slice(0, now.recordBytes) : null,
+  };
   await chunks!.set(chunkKey(id, generation, 0), chunk);
   await heads!.set(id, head(run, generation, 1));
-  written.set(id, track(run, record, generation, 1));
+  written.set(id, now);
   if (old) for (let k = 0; k < old.chunks; k++) await chunks!.del(chunkKey(id, old.generation, k));
 }
 
@@ -182,9 +188,9 @@ function chunkKey(id: string, generation: number, k: number): string {
   return `${id}/${generation}/${k}`;
 }
 
-/** The rows of a column series from index `from` on. */
-function rowsFrom<T extends object>(series: T, from: number): T {
-  return Object.fromEntries(Object.entries(series).map(([k, column]) => [k, (column as unknown[]).slice(from)])) as T;
+/** Rows `from` to `to` (exclusive) of a column series. */
+function rows<T extends object>(series: T, from: number, to: number): T {
+  return Object.fromEntries(Object.entries(series).map(([k, column]) => [k, (column as unknown[]).slice(from, to)])) as T;
 }
 
 function appendRows<T extends object>(into: T, rows: T | undefined): void {

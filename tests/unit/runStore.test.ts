@@ -78,6 +78,22 @@ describe('run store', () => {
     expect(decodeRunRecord(runs[0].record!).steps).toHaveLength(600);
   });
 
+  it('keeps the steps that arrive while a save is being written for the next save', async () => {
+    const { run, record } = newRun();
+    step(run, record, 1);
+    const first = saveRunGoing(run, record);
+    step(run, record, 2); // the bridge appends while IndexedDB writes
+    await first;
+    step(run, record, 3);
+    const second = saveRunGoing(run, record);
+    step(run, record, 4);
+    await second;
+    await saveRunGoing(run, record);
+    const [loaded] = (await loadRunsChecked()).runs;
+    expect(loaded.steps.step).toEqual([1, 2, 3, 4]);
+    expect(loaded.record).toEqual(record.bytes());
+  });
+
   it('writes the run whole again after a replay dropped rows, then appends; a crash-free delete removes every chunk', async () => {
     const { run, record } = newRun();
     for (let done = 1; done <= 30; done++) {

@@ -22,15 +22,16 @@ export class RecordBuffer {
     this.step = step;
   }
 
-  /** The bytes from offset `from` on (what a save appends): copies only those. */
-  tail(from: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, this.length - from));
+  /** Bytes `from` to `to` (what a save appends): copies only those, walking back from the end. */
+  slice(from: number, to: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, to - from));
     let end = this.length;
     for (let i = this.parts.length - 1; i >= 0 && end > from; i--) {
       const part = this.parts[i];
       const start = end - part.length;
-      const skip = Math.max(0, from - start);
-      out.set(part.subarray(skip), start + skip - from);
+      const lo = Math.max(from, start);
+      const hi = Math.min(to, end);
+      if (hi > lo) out.set(part.subarray(lo - start, hi - start), lo - from);
       end = start;
     }
     return out;
