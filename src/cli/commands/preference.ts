@@ -86,9 +86,12 @@ export class ZoproFiles {
     const fsync = sync || this.sinceSync >= Math.max(1, this.fsyncEvery);
     if (fsync) this.sinceSync = 0;
     const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    // The curve first, then the record: a kill between the two leaves a curve one step ahead of
+    // the record, which a resume trims (previousRewards keeps steps the record has). The other
+    // order lost the last step's curve point for good.
     this.writes = this.writes.then(async () => {
-      await writeFileAtomic(join(this.out, 'zopro-record.json'), record, fsync);
       await writeFileAtomic(join(this.out, 'rewards.jsonl'), rewards, fsync);
+      await writeFileAtomic(join(this.out, 'zopro-record.json'), record, fsync);
     });
   }
 
