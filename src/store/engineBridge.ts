@@ -129,7 +129,8 @@ export function flush(): void {
         // A replayed step supersedes the reward rows from its step on, as it does the steps.
         if (step <= lastStep(run.steps)) truncateRewards(run.rewards, step);
         appendStep(run.steps, event.metrics);
-        appendRecordEntry(event.runId, event.entry, step);
+        // The record covers this step now: "saved at" follows it without a render of its own.
+        if (appendRecordEntry(event.runId, event.entry)) run.recordStep = step;
         stepped.add(event.runId);
         if (event.runId === s.activeRunId) noteArrival();
         if ((patch.launch !== undefined ? patch.launch : s.launch)?.runId === event.runId) patch.launch = null;
@@ -146,9 +147,13 @@ export function flush(): void {
         if (run) appendReward(run.rewards, event.metrics);
         break;
       }
-      case 'run-record':
-        if (view(event.runId)) beginRecord(event.runId, event.record, event.stepsDone);
+      case 'run-record': {
+        const run = view(event.runId);
+        if (!run) break;
+        beginRecord(event.runId, event.record);
+        run.recordStep = event.stepsDone;
         break;
+      }
       case 'run-held':
         patch.heldRunId = event.runId;
         break;

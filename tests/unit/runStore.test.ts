@@ -34,13 +34,13 @@ const start = decodeRunRecord(demoRecord(0));
 
 function newRun(): { run: LiveRun; record: RecordBuffer } {
   const run: LiveRun = { meta: { ...saved.meta, id: 'run-a', state: 'running' }, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0 };
-  return { run, record: new RecordBuffer(encodeOpenRecord(start), 0) };
+  return { run, record: new RecordBuffer(encodeOpenRecord(start)) };
 }
 
 /** One step as the engine bridge applies it: its metrics, its record entry. */
 function step(run: LiveRun, record: RecordBuffer, done: number): void {
   appendStep(run.steps, { step: done, lossPlus: 0.71, lossMinus: 0.69, loss: 0.7 - done / 1e4, projectedGrad: done / 8, lr: 1e-3, seed: 7, millis: 12 });
-  record.append(encodeRecordSteps(start.header.hyper, [{ step: done - 1, loss: 0.7, values: Float32Array.of(done / 8, -done / 16, 0.5) }]), done);
+  record.append(encodeRecordSteps(start.header.hyper, [{ step: done - 1, loss: 0.7, values: Float32Array.of(done / 8, -done / 16, 0.5) }]));
   run.recordStep = done;
   if (done % 10 === 0) appendEval(run.evals, { step: done, split: 'dev', accuracy: 0.5, loss: 0.69, n: 8 });
 }
@@ -101,7 +101,7 @@ describe('run store', () => {
       await saveRunGoing(run, record);
     }
     truncateSteps(run.steps, 21); // a resumed run replays from step 21
-    const replay = new RecordBuffer(encodeOpenRecord({ ...decodeRunRecord(record.bytes()), steps: decodeRunRecord(record.bytes()).steps.slice(0, 20) }), 20);
+    const replay = new RecordBuffer(encodeOpenRecord({ ...decodeRunRecord(record.bytes()), steps: decodeRunRecord(record.bytes()).steps.slice(0, 20) }));
     for (let done = 21; done <= 25; done++) {
       step(run, replay, done);
       await saveRunGoing(run, replay);
@@ -122,7 +122,7 @@ describe('run store', () => {
     expect(loaded.steps.step).toHaveLength(12);
     expect(loaded.record).toEqual(record);
     const live: LiveRun = { meta: loaded.meta, steps: loaded.steps, evals: loaded.evals, rewards: loaded.rewards ?? emptyRewards(), recordStep: loaded.recordStep };
-    await saveRunGoing(live, new RecordBuffer(record, 12));
+    await saveRunGoing(live, new RecordBuffer(record));
     expect((heads.data.get(old.meta.id) as { layout?: string }).layout).toBe('chunks');
     const [again] = (await loadRunsChecked()).runs;
     expect(again.steps).toEqual(loaded.steps);

@@ -3,7 +3,7 @@
 // Saves coalesce: at most one in flight per run, and a step that lands during a save triggers
 // one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
 import { engine, onRunState, onSteps } from '../engineBridge';
-import { forgetRecord, recordBuffer, recordCovers, savedRecord, setRecord } from './records';
+import { forgetRecord, recordBuffer, savedRecord, setRecord } from './records';
 import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, shareUrl } from '../persistence';
 import { saveRun, saveRunGoing } from '../runStore';
 import { getState, setState } from '../state';
@@ -23,10 +23,8 @@ export function toStored(run: RunView, record: Uint8Array | null): StoredRun {
 async function saveNow(runId: string): Promise<void> {
   const current = getState().runs[runId];
   if (!current) return;
-  const recordStep = recordCovers(runId) ?? current.recordStep;
-  if (recordStep !== current.recordStep) setState({ runs: { ...getState().runs, [runId]: { ...current, recordStep } } });
   // Writes what is new since the last save (runStore.ts): the cost does not grow with the run.
-  await saveRunGoing({ ...current, recordStep }, recordBuffer(runId));
+  await saveRunGoing(current, recordBuffer(runId));
 }
 
 export function scheduleSave(runId: string): void {
@@ -62,7 +60,7 @@ export async function restoreRuns(): Promise<void> {
         if (s.steps.step.length > 0 && (!interrupted || s.meta.updatedAt > interrupted.meta.updatedAt)) interrupted = s;
         s.meta = { ...s.meta, state: 'paused' };
       }
-      if (s.record) setRecord(s.meta.id, s.record, s.recordStep);
+      if (s.record) setRecord(s.meta.id, s.record);
       runs[s.meta.id] = { meta: s.meta, steps: s.steps, evals: s.evals, rewards: rewardsFrom(s.rewards), recordStep: s.recordStep, version: 0 };
     }
     const order = [...new Set([...stored.map((s) => s.meta.id), ...getState().runOrder])];
@@ -77,7 +75,7 @@ export async function restoreRuns(): Promise<void> {
 }
 
 export function addRun(view: RunView, record: Uint8Array | null = null): void {
-  if (record) setRecord(view.meta.id, record, view.recordStep);
+  if (record) setRecord(view.meta.id, record);
   const s = getState();
   setState({ runs: { ...s.runs, [view.meta.id]: view }, runOrder: s.runOrder.includes(view.meta.id) ? s.runOrder : [...s.runOrder, view.meta.id] });
 }

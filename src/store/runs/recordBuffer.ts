@@ -8,18 +8,16 @@ export class RecordBuffer {
   /** Bytes in the record. */
   length: number;
 
-  /** `step`: the steps done that the record covers (the last entry's step, counted as events count). */
-  constructor(base: Uint8Array, public step: number) {
+  constructor(base: Uint8Array) {
     this.parts = [base];
     this.joined = base;
     this.length = base.length;
   }
 
-  append(entry: Uint8Array, step: number): void {
+  append(entry: Uint8Array): void {
     this.parts.push(entry);
     this.joined = null;
     this.length += entry.length;
-    this.step = step;
   }
 
   /** Bytes `from` to `to` (what a save appends): copies only those, walking back from the end. */

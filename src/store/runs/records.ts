@@ -6,23 +6,21 @@ import { RecordBuffer } from './recordBuffer';
 const records = new Map<string, RecordBuffer>();
 
 /** The run began stepping with this open record (EngineEvent 'run-record'): later entries append to it. */
-export function beginRecord(runId: string, record: Uint8Array, stepsDone: number): void {
-  records.set(runId, new RecordBuffer(record, stepsDone));
+export function beginRecord(runId: string, record: Uint8Array): void {
+  records.set(runId, new RecordBuffer(record));
 }
 
 /** A finished step's entry (EngineEvent 'step'). */
-export function appendRecordEntry(runId: string, entry: Uint8Array, step: number): void {
-  records.get(runId)?.append(entry, step);
+/** A finished step's entry (EngineEvent 'step'); false when the run has no record here to extend. */
+export function appendRecordEntry(runId: string, entry: Uint8Array): boolean {
+  const record = records.get(runId);
+  record?.append(entry);
+  return record !== undefined;
 }
 
-/** A run's record as saved or imported; `step`: the steps it covers (StoredRun.recordStep). */
-export function setRecord(runId: string, record: Uint8Array, step: number): void {
-  records.set(runId, new RecordBuffer(record, step));
-}
-
-/** The steps a run's record covers, or null without one. */
-export function recordCovers(runId: string): number | null {
-  return records.get(runId)?.step ?? null;
+/** A run's record as saved or imported. */
+export function setRecord(runId: string, record: Uint8Array): void {
+  records.set(runId, new RecordBuffer(record));
 }
 
 export function savedRecord(runId: string): Uint8Array | null {
