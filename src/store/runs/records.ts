@@ -23,6 +23,11 @@ export function setRecord(runId: string, record: Uint8Array): void {
   records.set(runId, new RecordBuffer(record));
 }
 
+/** Whether the run has a record here (without joining its bytes: render paths ask this). */
+export function hasRecord(runId: string): boolean {
+  return records.has(runId);
+}
+
 export function savedRecord(runId: string): Uint8Array | null {
   return records.get(runId)?.bytes() ?? null;
 }

@@ -14,7 +14,7 @@ import { userError } from '../userError';
 import type { LaunchPhase } from './slice';
 import { loadModel, modelRequest, refreshMemory, savedSource, setModelField } from '../model/actions';
 import { addRun, scheduleSave } from '../runs/actions';
-import { savedRecord } from '../runs/records';
+import { hasRecord, savedRecord } from '../runs/records';
 import { applyTaskToEngine, selectTask } from '../task/actions';
 
 export function setConfig(patch: Partial<TrainConfig>): void {
@@ -148,7 +148,7 @@ export function resumeBlocker(runId: string): string | null {
   if (!run) return 'Unknown run.';
   if (run.meta.state === 'running') return 'Already running.';
   if (run.meta.state === 'finished') return 'This run finished.';
-  if (s.heldRunId !== runId && !savedRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
+  if (s.heldRunId !== runId && !hasRecord(runId) && run.steps.step.length > 0) return 'No checkpoint record was saved for this run.';
   if (run.meta.model.source.kind === 'files' && s.modelStatus !== 'ready') return `Load the model files (${run.meta.model.source.label}) first.`;
   if (run.meta.model.source.kind === 'hub' && (s.sourceKind !== 'hub' || s.hubRepo.trim() !== run.meta.model.source.repo)) {
     return `Load ${describeSource(run.meta.model.source)} in the model panel first.`;
