@@ -2,7 +2,7 @@
 // Dawn finds SwiftShader's Vulkan driver from Debian's chromium (see tests/helpers/gpu.ts).
 // Two projects: `suite` is what `npm test` runs (npm run test:unit); `experiments` holds the
 // measured runs the README quotes (minutes each on SwiftShader; npm run test:experiments),
-// kept out of `npm test` so it stays under 8 minutes on two cores. Each experiment still
+// kept out of `npm test` (its target: 8 minutes on two cores). Each experiment still
 // asserts its result.
 import { defineConfig } from 'vitest/config';
 
