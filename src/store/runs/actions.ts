@@ -116,8 +116,10 @@ export async function importRun(file: File): Promise<string | null> {
     const id = taken ? crypto.randomUUID() : stored.meta.id;
     const meta = { ...stored.meta, id, name: taken ? `${stored.meta.name} (imported)` : stored.meta.name, state: stored.meta.state === 'running' ? ('paused' as const) : stored.meta.state };
     const rewards = rewardsFrom(stored.rewards);
-    addRun({ meta, steps: stored.steps, evals: stored.evals, rewards, recordStep: stored.recordStep, version: 0 }, stored.record);
+    // Saved first, listed after: a run the page shows must survive a reload right away.
+    if (stored.record) setRecord(id, stored.record);
     await saveRun({ ...stored, meta, rewards }, recordBuffer(id));
+    addRun({ meta, steps: stored.steps, evals: stored.evals, rewards, recordStep: stored.recordStep, version: 0 });
     setState({ notice: { tone: 'info', text: `Imported run “${meta.name}”.` } });
     return id;
   } catch (error) {
