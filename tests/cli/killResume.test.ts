@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRunRecord } from '../../src/engine/zo/record';
-import { REPO_ROOT, PUBLIC_DEMO_MODEL } from '../helpers/paths';
+import { REPO_ROOT, DEMO_MODEL } from '../helpers/paths';
 import { tinyLlama, tinySafetensors } from '../fixtures/tinyModel';
 import { Xoshiro128 } from '../../src/engine/data/sampler';
 
@@ -54,7 +54,7 @@ describe('zo-studio train: killed and resumed', () => {
     const tiny = tinyLlama({ vocab: 4096, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64, layers: 1, seed: 3 });
     writeFileSync(join(model, 'config.json'), JSON.stringify(tiny.rawConfig));
     writeFileSync(join(model, 'model.safetensors'), tinySafetensors(tiny));
-    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(PUBLIC_DEMO_MODEL, f), join(model, f));
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(DEMO_MODEL, f), join(model, f));
     task = join(dir, 'task');
     mkdirSync(task);
     const demo = join(REPO_ROOT, 'public', 'demo-data', 'wn-animal-plant');

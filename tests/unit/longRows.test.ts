@@ -8,9 +8,9 @@ import { loadTaskFromFiles } from '../../src/engine/data/parse';
 import { tokenizerFromJson } from '../../src/engine/data/tokenizer';
 import { encodeTask } from '../../src/engine/session/encodedTask';
 import { batchShape } from '../../src/engine/training/batches';
-import { PUBLIC_DEMO_MODEL } from '../helpers/paths';
+import { DEMO_MODEL } from '../helpers/paths';
 
-const tok = await tokenizerFromJson(JSON.parse(readFileSync(join(PUBLIC_DEMO_MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(PUBLIC_DEMO_MODEL, 'tokenizer_config.json'), 'utf8')));
+const tok = await tokenizerFromJson(JSON.parse(readFileSync(join(DEMO_MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(DEMO_MODEL, 'tokenizer_config.json'), 'utf8')));
 const spec = { name: 't', type: 'classification', prompt_template: '{text}\nThis is a kind of', label_words: [' animal', ' plant'] };
 const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 const rows = [{ text: 'a small cat', label: 0 }, { text: 42 }, { text: long, label: 1 }, { text: 'an oak', label: 1 }];

@@ -4,10 +4,13 @@
 // not copied into public/; tests derive it (tests/fixtures/demoBf16.ts), and this checks the
 // derivation reproduces the reference file byte for byte.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BF16_FILE, demoBf16Safetensors } from '../fixtures/demoBf16';
-import { REPO_ROOT, SHARED_REFERENCE } from '../helpers/paths';
+import { REPO_ROOT } from '../helpers/paths';
+
+/** The team's reference folder beside the checkout (or $ZO_SHARED_DIR); absent on a user's clone. */
+const SHARED_REFERENCE = process.env.ZO_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
 
 const present = existsSync(join(SHARED_REFERENCE, 'demo-model'));
 
