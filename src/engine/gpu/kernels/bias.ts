@@ -2,7 +2,8 @@
 // q/k/v projections of models that have them (Qwen2).
 import code from '../../../../shaders/bias.wgsl?raw';
 import type { GpuContext } from '../context';
-import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import { BoundKernel, ParamBlock, linearGrid } from '../kernel';
+import { ElementwiseRowsKernel } from './elementwiseRows';
 
 const WG = 256;
 
@@ -14,45 +15,20 @@ export interface BiasOptions {
   label?: string;
 }
 
-export class BiasKernel implements Dispatchable {
-  readonly label: string;
-  private readonly kernel: BoundKernel;
-  private readonly params: ParamBlock<'count' | 'width'>;
-  private readonly width: number;
-  private readonly maxRows: number;
-
+export class BiasKernel extends ElementwiseRowsKernel {
   constructor(ctx: GpuContext, o: BiasOptions) {
-    this.label = o.label ?? 'bias';
-    this.width = o.width;
-    this.maxRows = o.maxRows;
-    this.params = new ParamBlock(ctx, 'bias-params', [
+    const params = new ParamBlock<'count' | 'width'>(ctx, 'bias-params', [
       { name: 'count', type: 'u32' },
       { name: 'width', type: 'u32' },
     ]);
-    this.kernel = new BoundKernel(ctx, {
+    params.set({ width: o.width });
+    const kernel = new BoundKernel(ctx, {
       name: 'bias',
       code,
       constants: { WG },
-      bindings: [o.y, o.bias, this.params.buffer],
+      bindings: [o.y, o.bias, params.buffer],
       grid: linearGrid(o.maxRows * o.width, WG),
     });
-    this.params.set({ width: o.width });
-    this.setRows(o.maxRows);
-  }
-
-  /** Rows the next dispatch covers; at most maxRows. */
-  setRows(n: number): void {
-    if (n > this.maxRows) throw new Error(`bias: ${n} rows exceeds maxRows ${this.maxRows}`);
-    this.params.set({ count: n * this.width });
-    this.kernel.grid = linearGrid(n * this.width, WG);
-  }
-
-  encode(pass: GPUComputePassEncoder): void {
-    this.kernel.encode(pass);
-  }
-
-  /** Frees what the constructor allocated (its uniform). */
-  destroy(): void {
-    this.params.destroy();
+    super(o.label ?? 'bias', kernel, params, o.width, o.maxRows, WG);
   }
 }

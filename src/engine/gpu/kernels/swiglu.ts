@@ -2,7 +2,8 @@
 // out may be the same buffer as gate (then the in-place entry point is used).
 import code from '../../../../shaders/swiglu.wgsl?raw';
 import type { GpuContext } from '../context';
-import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import { BoundKernel, ParamBlock, linearGrid } from '../kernel';
+import { ElementwiseRowsKernel } from './elementwiseRows';
 
 const WG = 256;
 
@@ -14,42 +15,18 @@ export interface SwigluOptions {
   maxRows: number;
 }
 
-export class SwigluKernel implements Dispatchable {
-  readonly label = 'swiglu';
-  private readonly kernel: BoundKernel;
-  private readonly params: ParamBlock<'count'>;
-  private readonly width: number;
-  private readonly maxRows: number;
-
+export class SwigluKernel extends ElementwiseRowsKernel {
   constructor(ctx: GpuContext, o: SwigluOptions) {
-    this.width = o.width;
-    this.maxRows = o.maxRows;
-    this.params = new ParamBlock(ctx, 'swiglu-params', [{ name: 'count', type: 'u32' }]);
+    const params = new ParamBlock<'count'>(ctx, 'swiglu-params', [{ name: 'count', type: 'u32' }]);
     const inplace = o.out === o.gate;
-    this.kernel = new BoundKernel(ctx, {
+    const kernel = new BoundKernel(ctx, {
       name: 'swiglu',
       code,
       entryPoint: inplace ? 'swiglu_inplace' : 'swiglu',
       constants: { WG },
-      bindings: inplace ? [o.gate, o.up, this.params.buffer] : [o.gate, o.up, o.out, this.params.buffer],
+      bindings: inplace ? [o.gate, o.up, params.buffer] : [o.gate, o.up, o.out, params.buffer],
       grid: linearGrid(o.maxRows * o.width, WG),
     });
-    this.setRows(o.maxRows);
-  }
-
-  /** Rows (batch * seqLen) the next dispatch covers; at most maxRows. */
-  setRows(n: number): void {
-    if (n > this.maxRows) throw new Error(`swiglu: ${n} rows exceeds maxRows ${this.maxRows}`);
-    this.params.set({ count: n * this.width });
-    this.kernel.grid = linearGrid(n * this.width, WG);
-  }
-
-  encode(pass: GPUComputePassEncoder): void {
-    this.kernel.encode(pass);
-  }
-
-  /** Frees what the constructor allocated (its uniform). */
-  destroy(): void {
-    this.params.destroy();
+    super('swiglu', kernel, params, o.width, o.maxRows, WG);
   }
 }
