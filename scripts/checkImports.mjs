@@ -19,7 +19,7 @@ export const LAYERS = [
   ['data', 'model'], // tasks, tokenizer, the model and its loaders
   ['zo'], // the ZO step plan, record and replay
   ['training'], // tuning modes, scorer, trainer
-  ['session', 'preference', 'generation'], // runs (ZO, ZO-DPO, ZOPrO) and sampling with a KV cache, over a loaded model
+  ['session', 'preference', 'generation', 'influence'], // runs (ZO, ZO-DPO, ZOPrO) and sampling with a KV cache, over a loaded model
   ['engine.ts'], // the worker's EngineApi
 ];
 /** Same-layer pairs that must not import each other (GPU code and its CPU reference stay separate). */
