@@ -1,9 +1,9 @@
-// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --backend auto|webgpu|cpu]`:
+// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm] [-- --backend auto|webgpu|cpu]`:
 // every benchmark, measured in one run on the chosen backend (auto: the adapter Dawn finds, a GPU
 // when there is a driver, SwiftShader otherwise). Human lines on stderr; with --json, one JSON
 // object with every figure on stdout. --model times the model-level ratios on another Llama folder
-// (the demo model by default). The kernel benchmarks time WebGPU kernels: on the CPU backend only
-// the model-level figures run.
+// (the demo model by default). The WebGPU kernel benchmarks run on the WebGPU backend only; the
+// WASM kernel benchmarks run on either.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
@@ -13,6 +13,7 @@ import { chooseBackend, parseBackendChoice } from '../src/engine/backends/choose
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
+import { benchWasm } from './bench/wasm';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -27,11 +28,12 @@ async function main(): Promise<void> {
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
   log(`backend: ${describeBackend(ctx)}${ctx.kind === 'webgpu' && ctx.adapter.isSoftware ? ' (CPU emulation, not GPU timings)' : ''}`);
   const gpu = ctx instanceof GpuContext ? ctx : null;
-  if (!gpu && !args.includes('--no-kernels')) log('kernel benchmarks time WebGPU kernels: skipped on the CPU backend');
+  if (!gpu && !args.includes('--no-kernels')) log('WebGPU kernel benchmarks: skipped on the CPU backend');
   const kernels = gpu && !args.includes('--no-kernels') ? await benchKernels(gpu, log) : {};
+  const wasm = args.includes('--no-kernels') || args.includes('--no-wasm') ? {} : await benchWasm(log);
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
-  if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...model }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model }) + '\n');
   ctx.destroy();
 }
 
