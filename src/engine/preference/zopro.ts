@@ -27,6 +27,7 @@ import type { TrainableSet } from '../training/trainable';
 import type { KvDecoder } from '../generation/kvDecoder';
 import { generateIds } from '../generation/generate';
 import { rlooAdvantages, type RewardSource, type Rollout } from './rewards';
+import { EngineStateError } from '../defs/engineError';
 
 export interface ZoproPrompt {
   text: string;
@@ -72,7 +73,7 @@ export class ZoproTrainer {
   constructor(private readonly s: ZoproSetup) {
     const o = s.options;
     if (!(o.k >= 2)) throw new Error('ZOPrO needs k >= 2 completions per prompt (RLOO)');
-    if (o.klCoef > 0 && !s.reference) throw new Error('full-parameter ZOPrO has no frozen reference model: use LoRA or sparse mode, or klCoef = 0');
+    if (o.klCoef > 0 && !s.reference) throw new EngineStateError('unsupported-config', 'full-parameter ZOPrO has no frozen reference model: use LoRA or sparse mode, or klCoef = 0');
     if (!s.prompts.length) throw new Error('ZOPrO needs prompts');
     const rows = o.prompts * o.k;
     const limits = { maxExamples: rows, maxCandidates: rows, maxPlanWords: 6 * rows + rows * o.maxNewTokens };
@@ -94,7 +95,7 @@ export class ZoproTrainer {
     if (this.record.steps.length) throw new Error('ZOPrO resume needs a fresh run');
     const { hyper } = this.s;
     if (saved.hyper.seed !== hyper.seed || saved.options.k !== this.s.options.k || saved.options.prompts !== this.s.options.prompts) {
-      throw new Error('this ZOPrO record belongs to a run with another seed, k or prompts per step');
+      throw new EngineStateError('unsupported-config', 'this ZOPrO record belongs to a run with another seed, k or prompts per step: resume it with the settings it was recorded with');
     }
     for (const r of saved.steps) {
       if (r.step !== this.record.steps.length) throw new Error(`ZOPrO record: step ${r.step} out of order`);
