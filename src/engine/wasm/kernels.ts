@@ -18,8 +18,11 @@ export type { WasmWeight } from './formats';
 
 /** Weight rows decoded per panel (wasm/matmul.ts PANEL): the matmul's thread grain. */
 const PANEL = 16;
-/** Below this many multiply-adds (or element operations) a call runs on the calling thread alone. */
-const MIN_PARALLEL_WORK = 1 << 16;
+/**
+ * Below this many multiply-adds (or element operations) a call runs on the calling thread alone:
+ * about 15 us of one thread's work, the order of a futex wake and join of the pool.
+ */
+const MIN_PARALLEL_WORK = 1 << 19;
 
 const OPT_CODE: Record<OptimizerName, number> = { 'zo-sgd': 0, 'zo-sgd-cons': 0, 'zo-sgd-sign': 1, 'zo-sgd-momentum': 2, 'zo-adam': 3 };
 
