@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels]`: every benchmark, measured in
+// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm]`: every benchmark, measured in
 // one run on the adapter Dawn finds (a GPU when there is a driver, SwiftShader otherwise). Human
 // lines on stderr; with --json, one JSON object with every figure on stdout. --model times the
 // model-level ratios on another Llama folder (the demo model by default).
@@ -8,6 +8,7 @@ import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
+import { benchWasm } from './bench/wasm';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
   log(`adapter: ${adapter}${fellBackToSwiftShader || ctx.adapter.isSoftware ? ' (software: CPU emulation, not GPU timings)' : ''}`);
   const kernels = args.includes('--no-kernels') ? {} : await benchKernels(ctx, log);
+  const wasm = args.includes('--no-kernels') || args.includes('--no-wasm') ? {} : await benchWasm(log);
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
-  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...model }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model }) + '\n');
   ctx.destroy();
 }
 

@@ -15,7 +15,7 @@ const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\
  */
 export const LAYERS = [
   ['config', 'defs', 'files', 'apiMethods.ts'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan; typed errors for user files
-  ['gpu', 'cpu'], // kernels and their CPU twins
+  ['gpu', 'cpu', 'wasm'], // kernels: WebGPU, their CPU references, the WebAssembly SIMD twins
   ['data', 'model'], // tasks, tokenizer, the model and its loaders
   ['zo'], // the ZO step plan, record and replay
   ['training'], // tuning modes, scorer, trainer

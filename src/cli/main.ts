@@ -11,6 +11,7 @@ import { rephraseCommand } from './rephrase';
 import { generateCommand, GENERATE_USAGE } from './commands/generate';
 import { PREFERENCE_USAGE } from './commands/preference';
 import { LEARN_SCALES_USAGE, learnScalesCommand } from './commands/learnScales';
+import { INFLUENCE_USAGE, influenceCommand } from './commands/influence';
 import type { CliIo } from './io';
 import { processIo } from './io';
 
@@ -24,6 +25,7 @@ ${TRAIN_USAGE}
           run.zorec is written as the run goes (fsync every --fsync-every 10 steps): a killed run
           continues with --resume DIR/run.zorec and the same flags
 ${LEARN_SCALES_USAGE}
+${INFLUENCE_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
 ${GENERATE_USAGE}
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, Command> = {
   rephrase: (argv, io) => rephraseCommand(argv, io),
   generate: generateCommand,
   'learn-scales': learnScalesCommand,
+  influence: influenceCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

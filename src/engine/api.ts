@@ -346,8 +346,10 @@ export interface InfluenceVectorsResult extends InfluenceVectorsInfo {
 }
 
 export interface InfluenceScore {
-  /** 0-based index into the train split. */
+  /** 0-based index into the train split as the engine holds it (rows too long for the model skipped). */
   row: number;
+  /** 0-based index of that row in the task's train rows as given to setTask (the task table's row). */
+  sourceRow: number;
   score: number;
 }
 

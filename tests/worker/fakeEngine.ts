@@ -121,12 +121,12 @@ export class FakeEngine implements EngineApi {
   async influenceRank(request: InfluenceRankRequest): Promise<InfluenceRanking[]> {
     this.note('influenceRank', request);
     const scores = Float32Array.from([0.5, -0.25, 0.125]);
-    return request.queries.map((query) => ({ query, queryLoss: 0.7, proponents: [{ row: 0, score: 0.5 }], opponents: [{ row: 1, score: -0.25 }], scores }));
+    return request.queries.map((query) => ({ query, queryLoss: 0.7, proponents: [{ row: 0, sourceRow: 0, score: 0.5 }], opponents: [{ row: 1, sourceRow: 1, score: -0.25 }], scores }));
   }
   async influenceTrajectory(request: TrajectoryRequest): Promise<TrajectoryAttribution> {
     this.note('influenceTrajectory', request);
     return {
-      query: request.query, steps: 2, contributions: Float32Array.from([-0.01, 0.002, 0]), proponents: [{ row: 0, score: -0.01 }], opponents: [{ row: 1, score: 0.002 }],
+      query: request.query, steps: 2, contributions: Float32Array.from([-0.01, 0.002, 0]), proponents: [{ row: 0, sourceRow: 0, score: -0.01 }], opponents: [{ row: 1, sourceRow: 1, score: 0.002 }],
       predicted: Float32Array.from([-0.005, -0.003]), actual: Float32Array.from([-0.004, -0.003]), predictedTotal: -0.008, actualTotal: -0.007, correlation: 1, lossBefore: 0.7, lossAfter: 0.693,
     };
   }

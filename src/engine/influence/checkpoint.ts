@@ -122,6 +122,15 @@ export function checkVectorsKey(file: InfluenceVectors, key: InfluenceKey, rows:
   if (file.header.rows !== rows) throw new EngineStateError('vectors-mismatch', `These influence vectors have ${file.header.rows} rows; the task has ${rows} train rows: compute them again.`);
 }
 
+/** Why a cached file cannot serve these settings and weights (null: it can). */
+export function vectorsCacheMatches(file: InfluenceVectors, key: InfluenceKey, rows: number, o: Pick<VectorOptions, 'k' | 'seed' | 'eps' | 'blocks'>): string | null {
+  const h = file.header;
+  if (h.key.model !== key.model || h.key.weights !== key.weights || h.key.task !== key.task) return 'it was computed for other model, weights or task';
+  if (h.rows !== rows) return `it has ${h.rows} rows, the task ${rows}`;
+  if (h.k !== o.k || h.seed !== o.seed || h.eps !== o.eps || (h.blocks !== null) !== o.blocks) return 'it was computed with other K, seed, eps or blocks';
+  return null;
+}
+
 /** Ranks the train rows for each query against `file` (its directions, seed and eps). */
 export async function rankQueries(
   session: Session, config: TrainConfig, file: InfluenceVectors, queries: readonly InfluenceQuery[], top: number,
@@ -138,7 +147,7 @@ export async function rankQueries(
     const q = await vectorsOf(frame, examples, { k: header.k, seed: header.seed, eps: header.eps, blocks: header.blocks !== null, onProgress });
     return queries.map((query, i) => {
       const scores = influenceScores(file.vectors, header.dims, q.vectors.subarray(i * header.dims, (i + 1) * header.dims), blocks);
-      const { highest, lowest } = topRows(scores, top);
+      const { highest, lowest } = topRows(scores, top, session.requireTask().sourceRows.train);
       return { query, queryLoss: q.loss[i], proponents: highest, opponents: lowest, scores };
     });
   });

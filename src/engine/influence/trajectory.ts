@@ -121,7 +121,7 @@ export async function attributeTrajectory(
       o.onStep?.(t + 1, steps);
     }
     const c32 = Float32Array.from(contributions);
-    const { highest, lowest } = topRows(c32, o.top);
+    const { highest, lowest } = topRows(c32, o.top, session.requireTask().sourceRows.train);
     return {
       query, steps, contributions: c32, proponents: lowest, opponents: highest, predicted, actual,
       predictedTotal: predicted.reduce((a, v) => a + v, 0),

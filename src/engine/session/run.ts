@@ -27,7 +27,7 @@ export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDo
 export interface StepOutcome {
   metrics: StepMetrics;
   /** The step's record entry: appended to the run's open record (Run.encodeRecord) it extends it
-   *  by this step (16 bytes for ZO and ZO-DPO, zo/record.ts; a JSON line for ZOPrO). */
+   *  by this step (zo/record.ts: 16 bytes for ZO and ZO-DPO; for ZOPrO a v3 entry, the base and its "zopro" extra). */
   entry: Uint8Array;
   reward?: RewardMetrics;
   rollouts?: { completion: string; reward: number }[];

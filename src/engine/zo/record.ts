@@ -163,6 +163,14 @@ export function encodeOpenRecord(record: ZoRunRecord): Uint8Array {
   return encodeWith(record, 'open');
 }
 
+/** The closed form of an open record's bytes: the same bytes with `stepCount` in its header. */
+export function closeRecord(open: Uint8Array, stepCount: number): Uint8Array {
+  const out = open.slice();
+  const view = new DataView(out.buffer);
+  view.setUint32(12 + view.getUint32(8, true), stepCount, true);
+  return out;
+}
+
 /** Whether `bytes` start like a run record (its magic), whatever its version. */
 export function looksLikeRunRecord(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && MAGIC_PREFIX.every((b, i) => bytes[i] === b);
