@@ -59,7 +59,7 @@ export class InfluenceFake extends FakeEngine {
     return request.queries.map((query) => {
       const scores = this.scores(query);
       const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
-      const pick = (rows: number[]): InfluenceScore[] => rows.slice(0, request.top).map((row) => ({ row, score: scores[row] }));
+      const pick = (rows: number[]): InfluenceScore[] => rows.slice(0, request.top).map((row) => ({ row, sourceRow: row, score: scores[row] }));
       return { query, queryLoss: 0.5, proponents: pick(order), opponents: pick([...order].reverse()), scores };
     });
   }
@@ -68,7 +68,7 @@ export class InfluenceFake extends FakeEngine {
     this.calls.push({ method: 'influenceTrajectory', args: [request] });
     const contributions = this.scores(request.query).map((s) => -s / 100);
     const order = [...contributions.keys()].sort((a, b) => contributions[a] - contributions[b]);
-    const pick = (rows: number[]): InfluenceScore[] => rows.slice(0, request.top).map((row) => ({ row, score: contributions[row] }));
+    const pick = (rows: number[]): InfluenceScore[] => rows.slice(0, request.top).map((row) => ({ row, sourceRow: row, score: contributions[row] }));
     const predicted = Float32Array.from([-0.01, -0.02, 0.005]);
     const actual = Float32Array.from([-0.012, -0.018, 0.004]);
     return { query: request.query, steps: 3, contributions, proponents: pick(order), opponents: pick([...order].reverse()), predicted, actual, predictedTotal: -0.025, actualTotal: -0.026, correlation: 0.99, lossBefore: 0.7, lossAfter: 0.674 };

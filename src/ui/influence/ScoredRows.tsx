@@ -28,20 +28,22 @@ export function ScoredRows({ title, rows, scale, tone, testId, label }: Props) {
       {rows.length === 0 && <p className="hint">No rows.</p>}
       <ol>
         {rows.map((r) => {
-          const row = train[r.row];
+          // sourceRow: the row's index in the train split as the task table shows it (the engine's
+          // own index skips rows too long for the model).
+          const row = train[r.sourceRow];
           const width = scale > 0 ? Math.max(2, (100 * Math.abs(r.score)) / scale) : 0;
-          const current = focus?.split === 'train' && focus.index === r.row;
+          const current = focus?.split === 'train' && focus.index === r.sourceRow;
           return (
-            <li key={r.row}>
+            <li key={r.sourceRow}>
               <button
                 type="button"
                 className={current ? 'influence-row current' : 'influence-row'}
                 data-testid="influence-row"
-                data-row={r.row}
-                aria-label={`Train row ${r.row}, ${label(r.score)}: show it in the task table`}
-                onClick={() => showTrainRow(r.row)}
+                data-row={r.sourceRow}
+                aria-label={`Train row ${r.sourceRow}, ${label(r.score)}: show it in the task table`}
+                onClick={() => showTrainRow(r.sourceRow)}
               >
-                <span className="influence-row-id">#{r.row}</span>
+                <span className="influence-row-id">#{r.sourceRow}</span>
                 <span className="influence-row-text">{row && parsed ? rowText(parsed.spec, row) : 'row not in the task shown'}</span>
                 <strong className="influence-row-answer">{row && parsed ? `→ ${rowAnswer(parsed.spec, row)}` : ''}</strong>
                 <span className="influence-bar" aria-hidden="true">
