@@ -116,6 +116,38 @@ export class WasmKernels {
     return new Uint8Array(this.memory.buffer, buf.ptr, buf.bytes);
   }
 
+  /**
+   * Views of `buf` that stay valid across memory growth (growing replaces memory.buffer, and
+   * detaches the old one when the memory is not shared): each getter re-makes its view only
+   * when the buffer changed.
+   */
+  views(buf: WasmBuffer): WasmViews {
+    return new WasmViews(this.memory, buf);
+  }
+
+  /** dst[dstAt ..] = src[srcAt ..], `count` f32 (or u32) words; offsets in words. Overlap is fine. */
+  copy(dst: WasmBuffer, dstAt: number, src: WasmBuffer, srcAt: number, count: number): void {
+    need(dst, (dstAt + count) * 4, 'copy dst');
+    need(src, (srcAt + count) * 4, 'copy src');
+    const words = new Uint32Array(this.memory.buffer);
+    const from = (src.ptr >> 2) + srcAt;
+    words.copyWithin((dst.ptr >> 2) + dstAt, from, from + count);
+  }
+
+  /** dst[i, :] = src[indices[i], :] for i < count (src/engine/cpu/logprob.ts gatherRowsRef). */
+  gatherRows(src: WasmBuffer, dim: number, indices: ArrayLike<number>, count: number, dst: WasmBuffer): void {
+    for (let i = 0; i < count; i++) this.copy(dst, i * dim, src, indices[i] * dim, dim);
+  }
+
+  /** kCache[b * maxLen + pos + i, :] = k[b * qLen + i, :] and v likewise (src/engine/cpu/attentionDecode.ts kvAppendRef). */
+  kvAppend(k: WasmBuffer, v: WasmBuffer, kCache: WasmBuffer, vCache: WasmBuffer, batch: number, qLen: number, pos: number, maxLen: number, rowWidth: number): void {
+    if (pos + qLen > maxLen) throw new Error(`kvAppend: positions up to ${pos + qLen} exceed the cache length ${maxLen}`);
+    for (let b = 0; b < batch; b++) {
+      this.copy(kCache, (b * maxLen + pos) * rowWidth, k, b * qLen * rowWidth, qLen * rowWidth);
+      this.copy(vCache, (b * maxLen + pos) * rowWidth, v, b * qLen * rowWidth, qLen * rowWidth);
+    }
+  }
+
   /** A weight from its GPU-format bytes (and q8/q4 scales). */
   uploadWeight(format: StorageFormat, rows: number, cols: number, data: ArrayBufferView, scales?: Float32Array): WasmWeight {
     const problem = weightShapeProblem(format, cols);
@@ -333,6 +365,40 @@ export class WasmKernels {
     } finally {
       this.free(t);
     }
+  }
+}
+
+/** f32 / u32 / byte views of one buffer, re-made when the memory's buffer changes. */
+export class WasmViews {
+  private cachedFor: ArrayBufferLike | null = null;
+  private f: Float32Array | null = null;
+  private u: Uint32Array | null = null;
+  private b: Uint8Array | null = null;
+
+  constructor(private readonly memory: WebAssembly.Memory, readonly buffer: WasmBuffer) {}
+
+  private fresh(): void {
+    if (this.cachedFor === this.memory.buffer) return;
+    const mb = this.memory.buffer;
+    this.cachedFor = mb;
+    this.f = new Float32Array(mb, this.buffer.ptr, this.buffer.bytes >> 2);
+    this.u = new Uint32Array(mb, this.buffer.ptr, this.buffer.bytes >> 2);
+    this.b = new Uint8Array(mb, this.buffer.ptr, this.buffer.bytes);
+  }
+
+  get f32(): Float32Array {
+    this.fresh();
+    return this.f!;
+  }
+
+  get u32(): Uint32Array {
+    this.fresh();
+    return this.u!;
+  }
+
+  get bytes(): Uint8Array {
+    this.fresh();
+    return this.b!;
   }
 }
 
