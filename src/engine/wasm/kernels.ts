@@ -244,7 +244,9 @@ export class WasmKernels {
   /** Rope in place on qk [rows, heads, headDim]; position of row r = posOffset + r % seqLen (src/engine/cpu/rope.ts). */
   rope(qk: WasmBuffer, rows: number, seqLen: number, heads: number, headDim: number, invFreq: WasmBuffer, posOffset = 0): void {
     need(qk, rows * heads * headDim * 4, 'rope qk');
-    this.dispatch('rope', [qk.ptr, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: rows, grain: 1, scratch: this.scratch(headDim * 4) }, rows * heads * headDim * 2 + rows * headDim * 20);
+    if (!(seqLen >= 1)) throw new Error(`rope: seqLen ${seqLen} must be at least 1`);
+    this.dispatch('rope', [qk.ptr, rows, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: Math.min(seqLen, rows), grain: 1, scratch: this.scratch(headDim * 4) },
+      rows * heads * headDim * 2 + Math.min(seqLen, rows) * headDim * 20);
   }
 
   /** Causal GQA attention over whole sequences (src/engine/cpu/attention.ts); window 0 = full. */

@@ -18,7 +18,7 @@ export interface KernelExports {
   bias_rows(y: number, bias: number, width: number, r0: number, r1: number): void;
   embedding(fmt: number, table: number, scales: number, vocab: number, hidden: number, ids: number, out: number, r0: number, r1: number): void;
   column_sumsq(x: number, rows: number, inDim: number, out: number, c0: number, c1: number): void;
-  rope(qk: number, seqLen: number, heads: number, headDim: number, invFreq: number, posOffset: number, r0: number, r1: number, cs: number): void;
+  rope(qk: number, rows: number, seqLen: number, heads: number, headDim: number, invFreq: number, posOffset: number, t0: number, t1: number, cs: number): void;
   attention(q: number, k: number, v: number, out: number, seqLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   attention_decode(q: number, kCache: number, vCache: number, out: number, qLen: number, pos: number, maxLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   logprob(logits: number, vocab: number, targets: number, candidates: number, out: number, p0: number, p1: number): void;
