@@ -310,6 +310,12 @@ export class WasmKernels {
     this.dispatch('zo_perturb', [rangePtr(r), s.seed >>> 0, s.step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
   }
 
+  /** theta[range] = snapshot + a z_j (a = how far along z; shaders/zo_probe.wgsl): the dynamics view's probe. */
+  zoProbe(r: WasmParamRange, snapshot: WasmBuffer, seed: number, step: number, j: number, a: number): void {
+    need(snapshot, r.count * 4, 'zoProbe snapshot');
+    this.dispatch('zo_probe', [rangePtr(r), snapshot.ptr, seed >>> 0, step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
+  }
+
   /**
    * One optimizer move over a range along d = (scale / q) sum_j g_j z_j (shaders/zo_update.wgsl;
    * CPU: directionCpu + ZO_OPTIMIZERS[opt].step). c: the move coefficient (ZO-SGD-Cons: 1, -2,

@@ -9,6 +9,7 @@ export interface KernelExports {
   matmul(fmt: number, x: number, w: number, scales: number, y: number, rows: number, n: number, k: number, alpha: number, accumulate: number, n0: number, n1: number, panel: number): void;
   gaussian_range(seed: number, step: number, j: number, stream: number, out: number, e0: number, e1: number): void;
   zo_perturb(theta: number, seed: number, step: number, j: number, stream: number, a: number, e0: number, e1: number): void;
+  zo_probe(theta: number, snapshot: number, seed: number, step: number, j: number, stream: number, a: number, e0: number, e1: number): void;
   zo_update(opt: number, theta: number, m: number, v: number, seed: number, step: number, stream: number, grads: number, q: number, c: number, restoreJ: number, restoreA: number, scalars: number, e0: number, e1: number): void;
   zo_mixed_axpy(theta: number, seed: number, stream: number, terms: number, nTerms: number, alpha: number, e0: number, e1: number): void;
   zo_mixed_sumsq(seed: number, stream: number, terms: number, nTerms: number, e0: number, e1: number, out: number): void;
@@ -29,7 +30,7 @@ export type KernelName = Exclude<keyof KernelExports, 'heap_base'>;
 
 /** Every kernel in one fixed order: the pool's job names a kernel by its index here. */
 export const KERNEL_NAMES: readonly KernelName[] = [
-  'decode_rows', 'matmul', 'gaussian_range', 'zo_perturb', 'zo_update', 'zo_mixed_axpy', 'zo_mixed_sumsq',
+  'decode_rows', 'matmul', 'gaussian_range', 'zo_perturb', 'zo_probe', 'zo_update', 'zo_mixed_axpy', 'zo_mixed_sumsq',
   'rmsnorm', 'swiglu', 'add_inplace', 'bias_rows', 'embedding', 'column_sumsq', 'rope', 'attention',
   'attention_decode', 'logprob', 'sparse_delta',
 ];
