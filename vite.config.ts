@@ -2,13 +2,15 @@
 // built into Vite), and a relative base so `dist/` works from any static host or sub-path.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+// @ts-expect-error plain .mjs build script without types
+import { wasmKernels } from './scripts/viteWasmKernels.mjs';
 
 export default defineConfig({
   base: './',
   // No SPA fallback: a missing file must be a 404 (the loader probes optional files such as
   // model.safetensors.index.json), exactly as on a plain static host.
   appType: 'mpa',
-  plugins: [react()],
+  plugins: [react(), wasmKernels()],
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `zo-studio` command: runs the bundled CLI (dist-cli/, `npm run build:cli`).
 // The project's .npmrc turns install scripts off (see there), so `npm install` does not build
-// the bundle: this builds it on first use, and again whenever src/ or shaders/ hold a file newer
+// the bundle: this builds it on first use, and again whenever src/, shaders/ or wasm/ hold a file newer
 // than the bundle (after a `git pull`, say), so the command never runs stale code.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +22,7 @@ function newestUnder(dir) {
   return newest;
 }
 
-const sourcesAt = Math.max(newestUnder(join(root, 'src')), newestUnder(join(root, 'shaders')));
+const sourcesAt = Math.max(newestUnder(join(root, 'src')), newestUnder(join(root, 'shaders')), newestUnder(join(root, 'wasm')));
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < sourcesAt) {
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) {

@@ -9,7 +9,7 @@
 // A peer that is missing (no twin, no PyTorch) is said, with how to get it, and skipped.
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GpuContext } from '../../src/engine/gpu/context';
+import type { Backend } from '../../src/engine/gpu/backend';
 import type { TrainConfig } from '../../src/engine/api';
 import { DEFAULT_SPARSE } from '../../src/engine/config/defaults';
 import { LlamaForward } from '../../src/engine/model/llama';
@@ -33,7 +33,7 @@ const MEZO_SCRIPT = 'scripts/peers/mezo_step.py';
 export interface ZoSide {
   label: string;
   threads: number | null;
-  ctx: GpuContext;
+  ctx: Backend;
 }
 
 export interface PeerOptions {

@@ -1,5 +1,5 @@
 // `zo-studio`: the engine from the command line, on Dawn in Node (a GPU when there is a
-// driver, SwiftShader otherwise). Each subcommand lives in its own file under commands/.
+// driver, SwiftShader otherwise) or on the CPU backend (--backend cpu). Each subcommand lives in its own file under commands/.
 import { UsageError } from './args';
 import { infoCommand } from './commands/info';
 import { logitsCommand } from './commands/logits';
@@ -11,6 +11,7 @@ import { rephraseCommand } from './rephrase';
 import { generateCommand, GENERATE_USAGE } from './commands/generate';
 import { PREFERENCE_USAGE } from './commands/preference';
 import { LEARN_SCALES_USAGE, learnScalesCommand } from './commands/learnScales';
+import { INFLUENCE_USAGE, influenceCommand } from './commands/influence';
 import type { CliIo } from './io';
 import { processIo } from './io';
 
@@ -24,6 +25,7 @@ ${TRAIN_USAGE}
           run.zorec is written as the run goes (fsync every --fsync-every 10 steps): a killed run
           continues with --resume DIR/run.zorec and the same flags
 ${LEARN_SCALES_USAGE}
+${INFLUENCE_USAGE}
   replay  --model M --task DIR --run run.zorec --out DIR   rebuild trained weights from a record
   rephrase --task DIR --base-url URL --model NAME --out DIR   (see zo-studio rephrase --help)
 ${GENERATE_USAGE}
@@ -35,6 +37,11 @@ Model options (every command that takes --model):
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
   --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos. Below f32 a
                        GGUF's K-quant and Q4_1/Q5_0/Q5_1 tensors stay as the file stores them
+
+Backend (every command that runs the model):
+  --backend auto|webgpu|cpu   where the kernels run (default auto: WebGPU through Dawn, on
+                              SwiftShader without a GPU driver; the CPU backend when Dawn finds no
+                              adapter). cpu runs the same forward pass, ZO step and record on the CPU
 
 Task options (train, eval, replay): the task's row problems are printed with their lines;
   --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out
@@ -51,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
   rephrase: (argv, io) => rephraseCommand(argv, io),
   generate: generateCommand,
   'learn-scales': learnScalesCommand,
+  influence: influenceCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

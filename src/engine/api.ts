@@ -1,7 +1,7 @@
 // The engine as the app sees it: what the Web Worker wraps (src/worker/) and what the CLI
 // drives. Everything crossing this boundary is structured-cloneable plain data.
 import type { LedgerSnapshot } from './gpu/ledger';
-import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/context';
+import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/device';
 import type { TaskSpec, TaskRow } from './data/task';
 import type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision } from './config/options';
 
@@ -230,7 +230,10 @@ export type EngineEvent =
   /** The run diverged or saturated (stop: the loop stopped it) or its loss is climbing. */
   | { kind: 'run-warning'; runId: string; warning: RunWarning }
   | { kind: 'generated-token'; requestId: string; sequence: number; token: number; text: string }
-  | { kind: 'device-lost'; message: string };
+  | { kind: 'device-lost'; message: string }
+  /** Influence work (vectors, query vectors, trajectory replay): done of total units, time left;
+   *  the first event of a computation (done 0) carries its cost. */
+  | { kind: 'influence-progress'; requestId: string; phase: 'vectors' | 'query' | 'trajectory'; done: number; total: number; secondsLeft: number | null; cost?: InfluenceCost };
 
 export interface WeightFile {
   name: string;
@@ -270,6 +273,137 @@ export interface LossCurve {
   batch: 'step' | 'first';
 }
 
+/** Training-data influence (src/engine/influence/): a query, either a row of a split or typed text. */
+export type InfluenceQuery =
+  | { split: string; row: number }
+  /** `prompt`: the rendered prompt text; `answer`: on a classification task one of its label
+   *  words (the candidates are scored as for a row), otherwise the text scored with the LM loss. */
+  | { prompt: string; answer: string };
+
+/** What the influence vectors are of: hex sha-256 digests of the model's files, of the weights
+ *  (the base model, or the held run's config and record up to its steps done) and of the task. */
+export interface InfluenceKey {
+  model: string;
+  weights: string;
+  task: string;
+}
+
+export interface InfluenceRequest {
+  /** Names this computation in 'influence-progress' events and in cancelInfluence. */
+  requestId: string;
+  /** Seeded directions z_k (k = 0..K-1); default 256. */
+  k: number;
+  /** Per-tensor block directions: each trainable tensor gets its own K directions (vectors of
+   *  K x tensors numbers), so scores can be normalised per tensor as RapidIn does. */
+  blocks?: boolean;
+  /** The parameters the directions span: the held run's trainable set when the engine holds a run;
+   *  otherwise a fresh trainable set of this config's tuning mode on the loaded weights. */
+  config: TrainConfig;
+  /** Philox key of the directions (default 0) and the finite-difference step (default 1e-3). */
+  seed?: number;
+  eps?: number;
+}
+
+/** The work of one vectors computation, reported before it starts. */
+export interface InfluenceCost {
+  rows: number;
+  k: number;
+  /** Numbers per row: K, or K x tensors with block directions. */
+  dims: number;
+  /** Trainable tensors (blocks) the directions span. */
+  tensors: number;
+  parameters: number;
+  /** Passes over the trainable weights (one per perturbation; 2K, or 2K x tensors with blocks). */
+  perturbationPasses: number;
+  /** Batched forward passes (2K x ceil(rows / batch), x tensors with blocks). */
+  forwards: number;
+  batch: number;
+  /** Bytes of the f16 cache file (rows x dims x 2 + rows x 4 scales + header). */
+  cacheBytes: number;
+  /** Extra GPU bytes while computing: the weights' snapshot (restored exactly after each direction). */
+  scratchBytes: number;
+}
+
+export interface InfluenceVectorsInfo {
+  key: InfluenceKey;
+  k: number;
+  seed: number;
+  eps: number;
+  /** Tensor names in vector order when block directions were used; null: whole-model directions. */
+  blocks: string[] | null;
+  /** Train rows (indices into the task's train split, in order). */
+  rows: number;
+  dims: number;
+  cost: InfluenceCost;
+  /** Wall-clock seconds the computation took (0 for an imported file). */
+  seconds: number;
+}
+
+/** The vectors computed or imported, with the cache file's bytes (the app stores them in IndexedDB). */
+export interface InfluenceVectorsResult extends InfluenceVectorsInfo {
+  /** The versioned cache file (influence/cacheFile.ts): importInfluenceVectors reads it back. */
+  bytes: Uint8Array;
+}
+
+export interface InfluenceScore {
+  /** 0-based index into the train split as the engine holds it (rows too long for the model skipped). */
+  row: number;
+  /** 0-based index of that row in the task's train rows as given to setTask (the task table's row). */
+  sourceRow: number;
+  score: number;
+}
+
+export interface InfluenceRanking {
+  query: InfluenceQuery;
+  /** The query's loss at the current weights ((L+ + L-)/2 over the directions). */
+  queryLoss: number;
+  /** Highest cosine similarity first: rows whose gradient points with the query's. */
+  proponents: InfluenceScore[];
+  /** Lowest (most negative) first. */
+  opponents: InfluenceScore[];
+  /** Every train row's score, in row order (the bar chart, the task table). */
+  scores: Float32Array;
+}
+
+export interface InfluenceRankRequest {
+  requestId: string;
+  queries: InfluenceQuery[];
+  /** Rows listed as proponents and as opponents (default 10). */
+  top: number;
+}
+
+/** Trajectory attribution of a ZO run for one query (first order, exact per step). */
+export interface TrajectoryAttribution {
+  query: InfluenceQuery;
+  steps: number;
+  /** Each train row's contribution to the change of the query's loss: the sum over the steps it
+   *  was sampled in of -lr (d_i / B) d_q. Negative lowers the query's loss (a proponent). */
+  contributions: Float32Array;
+  /** Rows that lowered the query's loss most (most negative first), and raised it most. */
+  proponents: InfluenceScore[];
+  opponents: InfluenceScore[];
+  /** Per step: predicted first-order change -lr g d_q and the actual change of L_q across it. */
+  predicted: Float32Array;
+  actual: Float32Array;
+  /** Sums of predicted and actual, and their per-step correlation. */
+  predictedTotal: number;
+  actualTotal: number;
+  correlation: number;
+  /** The query's loss before the first and after the last step replayed. */
+  lossBefore: number;
+  lossAfter: number;
+}
+
+export interface TrajectoryRequest {
+  requestId: string;
+  query: InfluenceQuery;
+  /** The run's record (a run file's record bytes) and its config. */
+  record: Uint8Array;
+  config: TrainConfig;
+  /** Rows listed each way (default 10). */
+  top: number;
+}
+
 /**
  * What the worker wraps. One instance per GPU device. Long operations report through
  * `subscribe`; every method rejects with a typed error (see src/engine/gpu/errors.ts and
@@ -298,6 +432,18 @@ export interface EngineApi {
   /** Samples continuations with the current weights (a run's adapters included), streaming
    *  'generated-token' events (one per token, `requestId` naming the request). */
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** The key influence vectors of the current model, weights and task would have (the app looks up its cache with it). */
+  influenceKey(config: TrainConfig): Promise<InfluenceKey>;
+  /** Every train row's vector of directional derivatives at the current weights; never changes
+   *  the weights. Reports 'influence-progress'; cancelInfluence rejects it with 'cancelled'. */
+  influenceVectors(request: InfluenceRequest): Promise<InfluenceVectorsResult>;
+  /** Loads a cache file made by influenceVectors; refused when its key is not the current one. */
+  importInfluenceVectors(bytes: Uint8Array, config: TrainConfig): Promise<InfluenceVectorsInfo>;
+  /** Ranks the train rows for each query against the vectors computed or imported last. */
+  influenceRank(request: InfluenceRankRequest): Promise<InfluenceRanking[]>;
+  /** Replays a ZO run with the query evaluated at every step's theta_t +- eps z_t. */
+  influenceTrajectory(request: TrajectoryRequest): Promise<TrajectoryAttribution>;
+  cancelInfluence(requestId: string): void;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 

@@ -25,6 +25,12 @@ export const ENGINE_METHODS = {
   learnBlockScales: ['config'],
   memory: [],
   generate: 'payload',
+  influenceKey: ['config'],
+  influenceVectors: 'payload',
+  importInfluenceVectors: ['bytes', 'config'],
+  influenceRank: 'payload',
+  influenceTrajectory: 'payload',
+  cancelInfluence: ['requestId'],
 } as const satisfies { [M in EngineMethod]: 'payload' | readonly string[] };
 
 type ArgsObject<Names extends readonly string[], Args extends readonly unknown[]> = {

@@ -26,6 +26,15 @@ import type { GenerateRequest, GenerateResult } from './api';
 import { generateText } from './generation/textGeneration';
 import { startRun } from './session/startRun';
 import { EngineStateError } from './defs/engineError';
+import type {
+  InfluenceCost, InfluenceKey, InfluenceRankRequest, InfluenceRanking, InfluenceRequest, InfluenceVectorsInfo, InfluenceVectorsResult,
+  TrajectoryAttribution, TrajectoryRequest,
+} from './api';
+import { INFLUENCE_DEFAULTS, checkVectorsKey, rankQueries, trainVectors } from './influence/checkpoint';
+import { decodeInfluenceFile, type InfluenceVectors } from './influence/cacheFile';
+import { influenceKey } from './influence/keys';
+import { queryExample } from './influence/query';
+import { attributeTrajectory } from './influence/trajectory';
 
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
@@ -228,6 +237,112 @@ export class Engine implements EngineApi {
     this.current = null;
     this.noteHeld();
     return learnBlockScales(this.session, config);
+  }
+
+  /** The vectors computed or imported last (influenceRank reads them). */
+  private influence: { file: InfluenceVectors; info: InfluenceVectorsInfo } | null = null;
+  private readonly cancelledInfluence = new Set<string>();
+
+  async influenceKey(config: TrainConfig): Promise<InfluenceKey> {
+    return influenceKey(this.session, config);
+  }
+
+  async influenceVectors(request: InfluenceRequest): Promise<InfluenceVectorsResult> {
+    await this.prepareInfluence();
+    const k = request.k ?? INFLUENCE_DEFAULTS.k;
+    if (!Number.isInteger(k) || k < 1 || k > 65536) throw new EngineStateError('unsupported-config', `k is the number of directions, 1 to 65536; got ${k}`);
+    const seed = (request.seed ?? INFLUENCE_DEFAULTS.seed) >>> 0;
+    const eps = request.eps ?? INFLUENCE_DEFAULTS.eps;
+    const started = performance.now();
+    const { file, bytes, cost } = await this.withCancel(request.requestId, () =>
+      trainVectors(this.session, request.config, { k, seed, eps, blocks: !!request.blocks, onProgress: this.influenceProgress(request.requestId, 'vectors') }),
+    );
+    const info = this.vectorsInfo(file, cost, (performance.now() - started) / 1000);
+    this.influence = { file, info };
+    this.influenceConfigUsed = request.config;
+    return { ...info, bytes };
+  }
+
+  async importInfluenceVectors(bytes: Uint8Array, config: TrainConfig): Promise<InfluenceVectorsInfo> {
+    const file = decodeInfluenceFile(bytes);
+    checkVectorsKey(file, await influenceKey(this.session, config), this.session.requireTask().splits.train.length);
+    const { header } = file;
+    const ranges = header.blocks?.length ?? 1;
+    const info = this.vectorsInfo(file, {
+      rows: header.rows, k: header.k, dims: header.dims, tensors: ranges, parameters: 0, perturbationPasses: 0, forwards: 0, batch: 0, cacheBytes: bytes.length, scratchBytes: 0,
+    }, 0);
+    this.influence = { file, info };
+    this.influenceConfigUsed = config;
+    return info;
+  }
+
+  async influenceRank(request: InfluenceRankRequest): Promise<InfluenceRanking[]> {
+    if (!this.influence) throw new EngineStateError('no-vectors', 'Compute the influence vectors first (or import a cache file).');
+    await this.prepareInfluence();
+    const file = this.influence.file;
+    return this.withCancel(request.requestId, () =>
+      rankQueries(this.session, this.influenceConfig(), file, request.queries, request.top ?? INFLUENCE_DEFAULTS.top, this.influenceProgress(request.requestId, 'query')),
+    );
+  }
+
+  async influenceTrajectory(request: TrajectoryRequest): Promise<TrajectoryAttribution> {
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: the replay moves the weights.');
+    const queryEx = queryExample(this.session, request.query);
+    // The replay starts from the checkpoint and builds a run of its own: the engine no longer holds the previous one.
+    this.current = null;
+    this.session.endRun();
+    this.noteHeld();
+    await this.restoreBaseWeights();
+    const progress = this.influenceProgress(request.requestId, 'trajectory');
+    return this.withCancel(request.requestId, () =>
+      attributeTrajectory(this.session, request.config, request.record, request.query, queryEx, { top: request.top ?? INFLUENCE_DEFAULTS.top, onStep: (done, total) => progress(done, total) }),
+    );
+  }
+
+  cancelInfluence(requestId: string): void {
+    this.cancelledInfluence.add(requestId);
+  }
+
+  /** Influence probes the weights between steps only; without a held ZO run it works on the checkpoint's weights. */
+  private async prepareInfluence(): Promise<void> {
+    if (this.current?.stepping) throw new EngineStateError('busy', 'Pause the run first: influence perturbs the weights between steps.');
+    if (this.session.run?.zo) return;
+    this.current = null;
+    this.noteHeld();
+    await this.restoreBaseWeights();
+  }
+
+  /** The config a ranking's frame is built from: the held run's, or the one the vectors were computed with. */
+  private influenceConfig(): TrainConfig {
+    const config = this.session.run?.config ?? this.influenceConfigUsed;
+    if (!config) throw new EngineStateError('no-vectors', 'Compute the influence vectors first (or import a cache file).');
+    return config;
+  }
+
+  private influenceConfigUsed: TrainConfig | null = null;
+
+  private vectorsInfo(file: InfluenceVectors, cost: InfluenceCost, seconds: number): InfluenceVectorsInfo {
+    const { key, k, seed, eps, blocks, rows, dims } = file.header;
+    return { key, k, seed, eps, blocks, rows, dims, cost, seconds };
+  }
+
+  private async withCancel<T>(requestId: string, work: () => Promise<T>): Promise<T> {
+    this.cancelledInfluence.delete(requestId);
+    try {
+      return await work();
+    } finally {
+      this.cancelledInfluence.delete(requestId);
+    }
+  }
+
+  /** Progress events with time left; throws 'cancelled' at the next unit once cancelInfluence named the request. */
+  private influenceProgress(requestId: string, phase: 'vectors' | 'query' | 'trajectory') {
+    const started = performance.now();
+    return (done: number, total: number, cost?: InfluenceCost) => {
+      if (this.cancelledInfluence.has(requestId)) throw new EngineStateError('cancelled', 'Influence computation cancelled; the weights are as they were.');
+      const elapsed = (performance.now() - started) / 1000;
+      this.emit({ kind: 'influence-progress', requestId, phase, done, total, secondsLeft: done > 0 ? (elapsed * (total - done)) / done : null, ...(done === 0 && cost ? { cost } : {}) });
+    };
   }
 
   async memory(): Promise<{ ledger: LedgerSnapshot; inferenceBaseline: number }> {

@@ -1,15 +1,13 @@
 // A stored or imported run (StoredRun), checked field by field before the app keeps it: a run
 // file with `steps: 1`, `evals: "x"` or `meta.config: null` used to be saved to IndexedDB and
 // then blank the page on every load. Every column, the config (zo/validateConfig.ts), the model
-// and task descriptions and the record bytes (zo/record.ts, or a ZOPrO record) are validated;
+// and task descriptions and the record bytes (zo/record.ts; a ZOPrO record of an older version, JSON, is converted to it) are validated;
 // a failure is an InvalidFileError naming the file and the field.
 import { WEIGHT_PRECISIONS } from '../engine/config/options';
 import { FieldReader, type Json } from '../engine/files/fields';
 import { InvalidFileError } from '../engine/files/invalidFile';
 import { validateSpec, TaskSpecError } from '../engine/data/validate';
-import { parseZoproRecordText } from '../engine/preference/zoproRecordText';
-import { validateHyper } from '../engine/defs/zoConfig';
-import { parseJsonFile } from '../engine/files/invalidFile';
+import { zoproRecordBytes } from '../engine/preference/zoproRecord';
 import { decodeRunRecord } from '../engine/zo/record';
 import { validateTrainConfig } from '../engine/zo/validateConfig';
 import type { RunMeta, RunState, SavedModelSource, StoredRun } from './runTypes';
@@ -97,30 +95,11 @@ export function validateStoredRun(raw: unknown, file: string, record: Uint8Array
   // Reward columns were added over time: older runs lack some, which rewardsFrom fills with NaN.
   const rewards = r.rewards === undefined ? undefined : rewardsFrom(f.object(r.rewards, 'rewards') as Parameters<typeof rewardsFrom>[0]);
   const recordStep = f.integer(r.recordStep, 'recordStep', 0);
+  let checked = record;
   if (record) {
-    if (meta.config.objective === 'zopro') checkZoproRecord(f, record, `${file} (its record)`);
+    // ZOPrO records of older versions (JSON) are converted to the binary record runs keep now.
+    if (meta.config.objective === 'zopro') checked = zoproRecordBytes(record, `${file} (its record)`, { config: meta.config });
     else decodeRunRecord(record, `${file} (its record)`);
   }
-  return { version: 1, meta, steps, evals, ...(rewards ? { rewards } : {}), record, recordStep };
-}
-
-/** A ZOPrO record (JSON, or JSON lines as the app writes it as it goes: preference/zoproRecordText.ts): its hyperparameters, options and steps list. Read
- *  here rather than through zopro.ts so the page's bundle does not pull in the GPU code. */
-function checkZoproRecord(f: FieldReader, bytes: Uint8Array, file: string): void {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return f.fail('record', 'a ZOPrO record (UTF-8 JSON)', 'not UTF-8');
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseZoproRecordText(text);
-  } catch {
-    parsed = parseJsonFile(text, file); // words the JSON error
-  }
-  const r = new FieldReader(file).object(parsed, 'the record');
-  validateHyper(r.hyper, file, 'hyper');
-  new FieldReader(file).object(r.options, 'options');
-  new FieldReader(file).array(r.steps, 'steps');
+  return { version: 1, meta, steps, evals, ...(rewards ? { rewards } : {}), record: checked, recordStep };
 }

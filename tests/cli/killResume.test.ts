@@ -4,17 +4,21 @@
 // `replay` of that record rebuilds the same weights. A tiny model (1 layer, hidden 32, the demo
 // tokenizer) and 12 task rows keep the four CLI runs short. Tolerance: exact (bytes).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRunRecord } from '../../src/engine/zo/record';
+import { decodeZoproRecord } from '../../src/engine/preference/zoproRecord';
 import { REPO_ROOT, DEMO_MODEL } from '../helpers/paths';
 import { tinyLlama, tinySafetensors } from '../fixtures/tinyModel';
 import { Xoshiro128 } from '../../src/engine/data/sampler';
 
 const BIN = join(REPO_ROOT, 'bin', 'zo-studio.mjs');
 const STEPS = 8;
+
+/** The ZOPrO record a run wrote to `dir` (run.zorec, like every run's). */
+const zoproRecordIn = (dir: string) => decodeZoproRecord(new Uint8Array(readFileSync(join(dir, 'run.zorec'))));
 
 function zo(args: string[]): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -46,6 +50,9 @@ describe('zo-studio train: killed and resumed', () => {
   let dir: string;
   let model: string;
   let task: string;
+  let pref: string;
+  const ZOPRO_STEPS = 6;
+  const zoproFlags = (out: string) => ['train', '--model', model, '--task', pref, '--objective', 'zopro', '--mode', 'lora', '--steps', String(ZOPRO_STEPS), '--k', '2', '--prompts', '1', '--max-new-tokens', '3', '--seed', '4', '--lr', '5e-2', '--out', out, '--json'];
   beforeAll(() => {
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
     dir = mkdtempSync(join(tmpdir(), 'zo-kill-'));
@@ -62,6 +69,11 @@ describe('zo-studio train: killed and resumed', () => {
     const lines = (name: string, n: number) => readFileSync(join(demo, name), 'utf8').split('\n').slice(0, n).join('\n');
     writeFileSync(join(task, 'train.jsonl'), lines('train.jsonl', 12));
     writeFileSync(join(task, 'dev.jsonl'), lines('dev.jsonl', 4));
+    pref = join(dir, 'pref');
+    mkdirSync(pref);
+    const prefDemo = join(REPO_ROOT, 'public', 'demo-data', 'wn-define-pref');
+    copyFileSync(join(prefDemo, 'task.json'), join(pref, 'task.json'));
+    writeFileSync(join(pref, 'train.jsonl'), readFileSync(join(prefDemo, 'train.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -115,13 +127,8 @@ describe('zo-studio train: killed and resumed', () => {
   }, 600_000);
 
   it('ZOPrO: a run SIGKILLed at a random step resumes to the uninterrupted record', async () => {
-    const pref = join(dir, 'pref');
-    mkdirSync(pref);
-    const demo = join(REPO_ROOT, 'public', 'demo-data', 'wn-define-pref');
-    copyFileSync(join(demo, 'task.json'), join(pref, 'task.json'));
-    writeFileSync(join(pref, 'train.jsonl'), readFileSync(join(demo, 'train.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n'));
-    const steps = 6;
-    const flags = (out: string) => ['train', '--model', model, '--task', pref, '--objective', 'zopro', '--mode', 'lora', '--steps', String(steps), '--k', '2', '--prompts', '1', '--max-new-tokens', '3', '--seed', '4', '--lr', '5e-2', '--out', out, '--json'];
+    const steps = ZOPRO_STEPS;
+    const flags = zoproFlags;
     const whole = join(dir, 'zopro-whole');
     const t = zo(flags(whole));
     expect(t.status, t.stderr).toBe(0);
@@ -129,19 +136,56 @@ describe('zo-studio train: killed and resumed', () => {
     const cut = join(dir, 'zopro-cut');
     const killed = await trainKilledAt(flags(cut), killAt);
     expect(killed.signal, `the run should have been killed at step ${killAt}`).toBe('SIGKILL');
-    const left = JSON.parse(readFileSync(join(cut, 'zopro-record.json'), 'utf8')) as { steps: unknown[] };
+    const left = zoproRecordIn(cut);
     expect(left.steps.length, `killed at step ${killAt}`).toBeLessThan(steps);
-    const r = zo([...flags(cut), '--resume', join(cut, 'zopro-record.json')]);
+    const r = zo([...flags(cut), '--resume', join(cut, 'run.zorec')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`"kind":"resume","steps":${left.steps.length}`);
-    expect(JSON.parse(readFileSync(join(cut, 'zopro-record.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(whole, 'zopro-record.json'), 'utf8')));
+    expect(zoproRecordIn(cut)).toEqual(zoproRecordIn(whole));
     const rewardSteps = (d: string) => readFileSync(join(d, 'rewards.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
     expect(rewardSteps(cut)).toEqual(rewardSteps(whole));
     // Another k or lr than the record's is refused by name, before any model work.
     const other = flags(join(dir, 'zopro-other')).map((a, i, all) => (all[i - 1] === '--k' ? '3' : all[i - 1] === '--lr' ? '1e-2' : a));
-    const refused = zo([...other, '--resume', join(cut, 'zopro-record.json')]);
+    const refused = zo([...other, '--resume', join(cut, 'run.zorec')]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/zopro-record\.json was recorded with another config \(zopro\.k, lr differ\)/);
+    expect(refused.stderr).toMatch(/run\.zorec was recorded with another config \(zopro\.k, lr differ\)/);
+  }, 600_000);
+
+  it('ZOPrO: replay rebuilds the trained adapter bit for bit; a JSON record of an older version resumes and replays to it', () => {
+    const whole = join(dir, 'zopro-whole'); // the uninterrupted run of the test above (run here when that one was filtered out)
+    if (!existsSync(join(whole, 'run.zorec'))) expect(zo(zoproFlags(whole)).status).toBe(0);
+    const exported = readdirSync(whole).filter((f) => f.startsWith('adapter_'));
+    expect(exported.length).toBeGreaterThan(0);
+    const sameWeights = (d: string) => {
+      for (const f of exported) expect(readFileSync(join(d, f)).equals(readFileSync(join(whole, f))), `${d}/${f}`).toBe(true);
+    };
+    const replayed = join(dir, 'zopro-replayed');
+    const p = zo(['replay', '--model', model, '--task', pref, '--run', join(whole, 'run.zorec'), '--out', replayed, '--json']);
+    expect(p.status, p.stderr).toBe(0);
+    sameWeights(replayed);
+
+    // The JSON form older versions wrote (zopro-record.json: hyper, options, steps without losses),
+    // cut after 3 steps: `--resume` converts it and the run ends with the uninterrupted record and adapter.
+    const record = zoproRecordIn(whole);
+    const json = (n: number) => JSON.stringify({ hyper: record.hyper, options: record.options, steps: record.steps.slice(0, n).map(({ loss: _loss, ...s }) => s) });
+    const old = join(dir, 'zopro-old');
+    mkdirSync(old);
+    writeFileSync(join(old, 'zopro-record.json'), json(3));
+    const r = zo([...zoproFlags(old), '--resume', join(old, 'zopro-record.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"kind":"resume","steps":3,"converted":true');
+    const continued = zoproRecordIn(old);
+    expect(continued.steps.map(({ loss: _loss, ...s }) => s)).toEqual(record.steps.map(({ loss: _loss, ...s }) => s));
+    sameWeights(old);
+
+    // `replay` of a whole JSON record takes the config.json train wrote beside it.
+    const oldWhole = join(dir, 'zopro-old-whole');
+    mkdirSync(oldWhole);
+    writeFileSync(join(oldWhole, 'zopro-record.json'), json(ZOPRO_STEPS));
+    copyFileSync(join(whole, 'config.json'), join(oldWhole, 'config.json'));
+    const q = zo(['replay', '--model', model, '--task', pref, '--run', join(oldWhole, 'zopro-record.json'), '--out', join(oldWhole, 'out')]);
+    expect(q.status, q.stderr).toBe(0);
+    sameWeights(join(oldWhole, 'out'));
   }, 600_000);
 
   it('refuses to resume under another config, naming the fields', () => {

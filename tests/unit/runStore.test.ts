@@ -9,7 +9,9 @@ import { deleteRun, loadRunsChecked, saveRunGoing, useRunDatabases, type LiveRun
 import type { KeyValueStore } from '../../src/store/keyValue';
 import { RecordBuffer } from '../../src/store/runs/recordBuffer';
 import { appendEval, appendStep, emptyEvals, emptyRewards, emptySteps, truncateSteps } from '../../src/store/series';
-import { demoRecord, demoRunFile } from '../fixtures/userFiles';
+import { demoRecord, demoRunFile, demoZoproRecord } from '../fixtures/userFiles';
+import { decodeZoproRecord, encodeOpenZoproRecord, encodeZoproEntry } from '../../src/engine/preference/zoproRecord';
+import { encodeZoproHead, encodeZoproStepLine } from '../../src/engine/preference/zoproRecordText';
 
 class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();
@@ -127,5 +129,31 @@ describe('run store', () => {
     const [again] = (await loadRunsChecked()).runs;
     expect(again.steps).toEqual(loaded.steps);
     expect(again.record).toEqual(record);
+  });
+  it('a ZOPrO run saves its v3 step entries like any run and loads them back; one saved by an older version (JSON lines) loads converted to the binary record', async () => {
+    const { record: zopro, config } = demoZoproRecord(6);
+    const meta = { ...saved.meta, id: 'run-z', config, state: 'paused' as const };
+    const live = (): LiveRun => ({ meta, steps: emptySteps(), evals: emptyEvals(), rewards: emptyRewards(), recordStep: 0 });
+    const run = live();
+    const record = new RecordBuffer(encodeOpenZoproRecord({ ...zopro, steps: [] }, { config }));
+    for (const s of zopro.steps) {
+      appendStep(run.steps, { step: s.step + 1, lossPlus: 0.7, lossMinus: 0.6, loss: s.loss!, projectedGrad: s.grad, lr: 0.3, seed: 7, millis: 5 });
+      record.append(encodeZoproEntry(zopro.hyper, s));
+      run.recordStep = s.step + 1;
+      await saveRunGoing(run, record);
+    }
+    const [loaded] = (await loadRunsChecked()).runs;
+    expect(loaded.record).toEqual(record.bytes());
+    expect(decodeZoproRecord(loaded.record!)).toEqual(zopro);
+
+    // The app of earlier versions kept ZOPrO records as JSON lines: the run loads with the binary record.
+    await deleteRun('run-z');
+    const legacy = { ...zopro, steps: zopro.steps.map(({ loss: _loss, ...s }) => s) };
+    const old = new RecordBuffer(Uint8Array.from([...encodeZoproHead(legacy), ...legacy.steps.flatMap((s) => Array.from(encodeZoproStepLine(s)))]));
+    const oldRun = { ...live(), recordStep: 6 };
+    await saveRunGoing(oldRun, old);
+    const [converted] = (await loadRunsChecked()).runs;
+    expect(decodeZoproRecord(converted.record!)).toEqual(legacy);
+    expect(decodeRunRecord(converted.record!).header.meta?.config).toEqual(config);
   });
 });

@@ -1,6 +1,10 @@
 // A test double of EngineApi: records calls, answers with fixed plain data, can emit events
 // and can be told to fail with a typed error, so the worker protocol is tested without a GPU.
-import type { AdapterReport, BlockScaleProfile, EngineApi, EngineEvent, EvalMetrics, GenerateRequest, GenerateResult, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile } from '../../src/engine/api';
+import type {
+  AdapterReport, BlockScaleProfile, EngineApi, EngineEvent, EvalMetrics, GenerateRequest, GenerateResult, InfluenceCost, InfluenceKey, InfluenceRankRequest,
+  InfluenceRanking, InfluenceRequest, InfluenceVectorsInfo, InfluenceVectorsResult, LoadModelRequest, LossCurve, MemoryEstimate, ModelSummary, TaskInput,
+  TaskSummary, TrainConfig, TrajectoryAttribution, TrajectoryRequest, WeightFile,
+} from '../../src/engine/api';
 import type { LedgerSnapshot } from '../../src/engine/gpu/ledger';
 import { GpuOutOfMemoryError } from '../../src/engine/gpu/errors';
 
@@ -93,6 +97,41 @@ export class FakeEngine implements EngineApi {
     this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: 0, token: 5, text: ' a' });
     this.emit({ kind: 'generated-token', requestId: request.requestId, sequence: 0, token: 6, text: ' dog' });
     return { texts: request.prompts.map((_, i) => (i === 0 ? ' a dog' : '')), finish: request.prompts.map(() => 'length' as const) };
+  }
+  /** Influence answers for three train rows, with one progress event per computation. */
+  readonly influenceRows = 3;
+  async influenceKey(config: TrainConfig): Promise<InfluenceKey> {
+    this.note('influenceKey', config);
+    return { model: 'm0', weights: 'w0', task: 't0' };
+  }
+  private fakeVectorsInfo(k: number): InfluenceVectorsInfo {
+    const cost: InfluenceCost = { rows: this.influenceRows, k, dims: k, tensors: 1, parameters: 8, perturbationPasses: 2 * k, forwards: 2 * k, batch: 4, cacheBytes: this.influenceRows * (4 + 2 * k), scratchBytes: 32 };
+    return { key: { model: 'm0', weights: 'w0', task: 't0' }, k, seed: 0, eps: 1e-3, blocks: null, rows: this.influenceRows, dims: k, cost, seconds: 0 };
+  }
+  async influenceVectors(request: InfluenceRequest): Promise<InfluenceVectorsResult> {
+    this.note('influenceVectors', request);
+    const info = this.fakeVectorsInfo(request.k);
+    this.emit({ kind: 'influence-progress', requestId: request.requestId, phase: 'vectors', done: 0, total: request.k, secondsLeft: null, cost: info.cost });
+    return { ...info, bytes: new Uint8Array([9, 9]) };
+  }
+  async importInfluenceVectors(bytes: Uint8Array, config: TrainConfig): Promise<InfluenceVectorsInfo> {
+    this.note('importInfluenceVectors', bytes, config);
+    return this.fakeVectorsInfo(4);
+  }
+  async influenceRank(request: InfluenceRankRequest): Promise<InfluenceRanking[]> {
+    this.note('influenceRank', request);
+    const scores = Float32Array.from([0.5, -0.25, 0.125]);
+    return request.queries.map((query) => ({ query, queryLoss: 0.7, proponents: [{ row: 0, sourceRow: 0, score: 0.5 }], opponents: [{ row: 1, sourceRow: 1, score: -0.25 }], scores }));
+  }
+  async influenceTrajectory(request: TrajectoryRequest): Promise<TrajectoryAttribution> {
+    this.note('influenceTrajectory', request);
+    return {
+      query: request.query, steps: 2, contributions: Float32Array.from([-0.01, 0.002, 0]), proponents: [{ row: 0, sourceRow: 0, score: -0.01 }], opponents: [{ row: 1, sourceRow: 1, score: 0.002 }],
+      predicted: Float32Array.from([-0.005, -0.003]), actual: Float32Array.from([-0.004, -0.003]), predictedTotal: -0.008, actualTotal: -0.007, correlation: 1, lossBefore: 0.7, lossAfter: 0.693,
+    };
+  }
+  cancelInfluence(requestId: string): void {
+    this.note('cancelInfluence', requestId);
   }
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);

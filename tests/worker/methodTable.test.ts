@@ -28,6 +28,12 @@ const ARGS: { [M in EngineMethod]: unknown[] } = {
   learnBlockScales: [config],
   memory: [],
   generate: [{ requestId: 'g', prompts: ['x'], maxNewTokens: 1, temperature: 0, topK: 0, topP: 1, seed: 0, chat: false }],
+  influenceKey: [config],
+  influenceVectors: [{ requestId: 'i1', k: 8, config, blocks: true }],
+  importInfluenceVectors: [new Uint8Array([1, 2]), config],
+  influenceRank: [{ requestId: 'i2', queries: [{ split: 'dev', row: 0 }, { prompt: 'a cat is', answer: ' animal' }], top: 3 }],
+  influenceTrajectory: [{ requestId: 'i3', query: { split: 'dev', row: 1 }, record: new Uint8Array([3]), config, top: 5 }],
+  cancelInfluence: ['i1'],
 };
 
 describe('the engine method table', () => {

@@ -2,16 +2,15 @@
 // headless Chromium: in ONE page, forward tokens/s of onnxruntime-web's WASM backend on the demo
 // model's ONNX twin (1 and 2 threads, each in its own worker) and of ZO Studio on the same model,
 // at batch 1 x 32 and 16 x 32, interleaved round by round so the shared cores' load hits all
-// sides alike. ZO Studio's sides: WebGPU when the page has an adapter (SwiftShader here), and the
-// TypeScript CPU reference forward (src/engine/model/llamaCpu.ts).
+// sides alike. ZO Studio's sides: its CPU backend (src/engine/backends/cpu), and WebGPU when the
+// page has an adapter (SwiftShader here), running the same forward pass (model/llama.ts).
 // Query: ?onnx=URL&model=URL&rounds=N. Result: window.benchResult (or window.benchError).
 import { acquireGpu } from '../../../src/engine/gpu/context';
 import { resolveModel } from '../../../src/engine/model/loaders/resolveModel';
 import { loadModel } from '../../../src/engine/session/loadedModel';
 import { LlamaForward } from '../../../src/engine/model/llama';
-import { llamaLogprobsRef } from '../../../src/engine/model/llamaCpu';
-import { parseLlamaConfig, type LlamaConfig } from '../../../src/engine/model/config';
-import type { ResolvedModel } from '../../../src/engine/model/loaders/resolveModel';
+import { CpuBackend } from '../../../src/engine/backends/cpu/cpuBackend';
+import { describeBackend, type Backend } from '../../../src/engine/gpu/backend';
 import { median, spread, type Spread } from '../peers/stats';
 
 const SEQ = 32;
@@ -80,18 +79,23 @@ function input(batch: number, ids: Uint32Array) {
   return { ids, batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 };
 }
 
-async function cpuReferenceSide(config: LlamaConfig, resolved: ResolvedModel): Promise<ZoForward> {
-  const weights = new Map<string, Float32Array>();
-  for (const name of resolved.reader.tensors.keys()) weights.set(name, await resolved.reader.readF32(name));
-  return async (batch, ids, reps) => {
+/** ZO Studio's forward on a backend, one LlamaForward per batch size. */
+async function backendSide(ctx: Backend, modelUrl: string): Promise<{ forward: ZoForward; vocab: number }> {
+  const model = await loadModel(ctx, await resolveModel({ kind: 'url', url: modelUrl }, { cache: null }), 'f32');
+  const forwards = new Map(BATCHES.map((b) => [b, new LlamaForward(ctx, model.config, model.weights, { maxBatch: b, maxSeqLen: SEQ, maxPositions: b, maxCandidates: 2 })]));
+  const forward: ZoForward = async (batch, ids, reps) => {
+    const fwd = forwards.get(batch)!;
+    fwd.setInput(input(batch, ids));
     const ms: number[] = [];
     for (let i = 0; i <= reps; i++) {
       const t = performance.now();
-      llamaLogprobsRef(config, weights, input(batch, ids), 2);
+      ctx.submit((p) => fwd.encode(p));
+      await ctx.finish();
       if (i) ms.push(performance.now() - t);
     }
     return median(ms);
   };
+  return { forward, vocab: model.config.vocabSize };
 }
 
 async function run(): Promise<void> {
@@ -113,34 +117,18 @@ async function run(): Promise<void> {
   if (!(goldenMaxLogitDiff <= 1e-3)) throw new Error(`the ONNX twin does not match golden.json (${goldenMaxLogitDiff} > 1e-3)`);
 
   const sides = new Map<string, ZoForward>();
-  let adapter: string | null = null;
-  const ctx = navigator.gpu ? await acquireGpu(navigator.gpu).catch(() => null) : null;
-  const resolved = await resolveModel({ kind: 'url', url: modelUrl }, { cache: null });
-  const config = parseLlamaConfig(resolved.reader.config);
-  if (ctx) {
-    adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
-    const model = await loadModel(ctx, await resolveModel({ kind: 'url', url: modelUrl }, { cache: null }), 'f32');
-    const forwards = new Map(BATCHES.map((b) => [b, new LlamaForward(ctx, model.config, model.weights, { maxBatch: b, maxSeqLen: SEQ, maxPositions: b, maxCandidates: 2 })]));
-    sides.set(`ZO Studio WebGPU (${adapter})`, async (batch, ids, reps) => {
-      const fwd = forwards.get(batch)!;
-      fwd.setInput(input(batch, ids));
-      const ms: number[] = [];
-      for (let i = 0; i <= reps; i++) {
-        const t = performance.now();
-        ctx.submit((p) => fwd.encode(p));
-        await ctx.finish();
-        if (i) ms.push(performance.now() - t);
-      }
-      return median(ms);
-    });
-  }
-  sides.set('ZO Studio TS CPU reference', await cpuReferenceSide(config, resolved));
+  const cpu = new CpuBackend();
+  const { forward: cpuForward, vocab } = await backendSide(cpu, modelUrl);
+  sides.set(`ZO Studio ${describeBackend(cpu)}`, cpuForward);
+  const gpu = navigator.gpu ? await acquireGpu(navigator.gpu).catch(() => null) : null;
+  const adapter = gpu ? gpu.adapter.description || gpu.adapter.device || gpu.adapter.vendor : null;
+  if (gpu) sides.set(`ZO Studio ${describeBackend(gpu)}`, (await backendSide(gpu, modelUrl)).forward);
 
   const tokensPerSecond: BrowserForwardResult['tokensPerSecond'] = {};
   const ratioLists: Record<string, Record<string, number[]>> = {};
   const record = (side: string, batch: number, tps: number) => ((tokensPerSecond[side] ??= {})[batch] ??= []).push(tps);
   for (const batch of BATCHES) {
-    const ids = benchIds(batch * SEQ, config.vocabSize);
+    const ids = benchIds(batch * SEQ, vocab);
     const reps = batch === 1 ? 5 : 3;
     for (let r = 0; r < rounds; r++) {
       const ortTps = new Map<number, number>();
@@ -150,8 +138,7 @@ async function run(): Promise<void> {
         record(`onnxruntime-web WASM ${w.threads} thread${w.threads > 1 ? 's' : ''}`, batch, tps);
       }
       for (const [label, side] of sides) {
-        // The TS reference is ~100x slower than the rest: one timed forward per round is plenty.
-        const tps = (batch * SEQ) / ((await side(batch, ids, label.includes('reference') ? 1 : reps)) / 1000);
+        const tps = (batch * SEQ) / ((await side(batch, ids, reps)) / 1000);
         record(label, batch, tps);
         for (const [t, o] of ortTps) ((ratioLists[`${label} / ORT ${t}t`] ??= {})[batch] ??= []).push(tps / o);
       }

@@ -8,10 +8,9 @@ import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
 import type { ZoproRun } from '../../engine/preference/zoproRun';
-import type { ZoproRecord } from '../../engine/preference/zopro';
-import { validateHyper, zoHyperFromConfig } from '../../engine/defs/zoConfig';
-import { FieldReader } from '../../engine/files/fields';
-import { parseJsonFile } from '../../engine/files/invalidFile';
+import { decodeZoproRecord, encodeZoproRecord, type ZoproRecord } from '../../engine/preference/zoproRecord';
+import { decodeRunRecord, looksLikeRunRecord } from '../../engine/zo/record';
+import { zoHyperFromConfig } from '../../engine/defs/zoConfig';
 import { configDifferences, ResumeMismatchError } from '../../engine/zo/validateConfig';
 import { writeFileAtomic } from '../recordFile';
 
@@ -21,7 +20,8 @@ export const PREFERENCE_USAGE = `Preference objectives (train --objective dpo|zo
           [--lambda-start ${DEFAULT_ZOPRO.lambda.start}] [--lambda-end ${DEFAULT_ZOPRO.lambda.end}] [--lambda-schedule ${LAMBDA_SCHEDULES.join('|')}]
           [--max-new-tokens ${DEFAULT_ZOPRO.maxNewTokens}] [--temperature ${DEFAULT_ZOPRO.temperature}]        prompts from the task's train rows; default
           reward: the answer starts lowercase (regex:^\\s*[a-z]), which the demo model learns;
-          a killed ZOPrO run continues with --resume OUT/zopro-record.json and the same flags`;
+          a killed ZOPrO run continues with --resume OUT/run.zorec and the same flags, like any run
+          (OUT/zopro-record.json of older versions still resumes: the run continues in run.zorec)`;
 
 /** --reward length:40 | keyword:WORD | regex:PATTERN */
 export function parseRewardRule(spec: string): RewardRule {
@@ -70,9 +70,8 @@ export function logRewardEvent(e: EngineEvent, json: boolean, io: CliIo): void {
 }
 
 /**
- * What a ZOPrO `train` keeps on disk as it goes: zopro-record.json and rewards.jsonl, rewritten
- * after every step through a temporary file (fsynced every `fsyncEvery` steps), so a killed run
- * continues with --resume OUT/zopro-record.json and the same flags.
+ * ZOPrO's reward curve on disk as the run goes: rewards.jsonl, rewritten after every step through a
+ * temporary file (fsynced every `fsyncEvery` steps). The record itself is run.zorec, like every run's.
  */
 export class ZoproFiles {
   private writes: Promise<void> = Promise.resolve();
@@ -80,19 +79,14 @@ export class ZoproFiles {
 
   constructor(private readonly out: string, private readonly fsyncEvery: number) {}
 
-  /** Queues the record and the reward curve so far (writes land in order). */
-  save(record: Uint8Array, curve: readonly RewardMetrics[], sync = false): void {
+  /** Queues the reward curve so far (writes land in order); resolves once it is written. */
+  save(curve: readonly RewardMetrics[], sync = false): Promise<void> {
     this.sinceSync++;
     const fsync = sync || this.sinceSync >= Math.max(1, this.fsyncEvery);
     if (fsync) this.sinceSync = 0;
     const rewards = curve.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    // The curve first, then the record: a kill between the two leaves a curve one step ahead of
-    // the record, which a resume trims (previousRewards keeps steps the record has). The other
-    // order lost the last step's curve point for good.
-    this.writes = this.writes.then(async () => {
-      await writeFileAtomic(join(this.out, 'rewards.jsonl'), rewards, fsync);
-      await writeFileAtomic(join(this.out, 'zopro-record.json'), record, fsync);
-    });
+    this.writes = this.writes.then(() => writeFileAtomic(join(this.out, 'rewards.jsonl'), rewards, fsync));
+    return this.writes;
   }
 
   flush(): Promise<void> {
@@ -100,19 +94,19 @@ export class ZoproFiles {
   }
 }
 
-/** After `train --objective zopro` (driven by the run loop in train.ts): the fixed-seed probe
- *  reward after training, and the final zopro-record.json and rewards.jsonl in `out` (config.json was written first). */
+/** After `train --objective zopro` (driven by the run loop in train.ts, which wrote run.zorec): the
+ *  fixed-seed probe reward after training, the trained weights, and the final rewards.jsonl in `out`. */
 export async function writeZoproRun(
   run: ZoproRun, out: string, json: boolean, io: CliIo,
-  { curve, probeBefore, started, files }: { curve: RewardMetrics[]; probeBefore: number; started: number; files: ZoproFiles },
+  { curve, probeBefore, started, files, writeExports }: { curve: RewardMetrics[]; probeBefore: number; started: number; files: ZoproFiles; writeExports: () => Promise<string[]> },
 ): Promise<number> {
-  files.save(run.encodeClosedRecord(), curve, true);
-  await files.flush();
+  await files.save(curve, true);
   const probeAfter = await run.trainer.probeReward();
+  const exported = await writeExports();
   const head = curve.slice(0, Math.max(1, Math.floor(curve.length / 4)));
   const tail = curve.slice(-head.length);
   const mean = (xs: RewardMetrics[]) => xs.reduce((a, r) => a + r.rewardMean!, 0) / xs.length;
-  const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), probeReward: { before: probeBefore, after: probeAfter }, files: ['zopro-record.json', 'rewards.jsonl', 'config.json'] };
+  const summary = { kind: 'done', steps: curve.length, seconds: (Date.now() - started) / 1000, firstQuarterReward: mean(head), lastQuarterReward: mean(tail), probeReward: { before: probeBefore, after: probeAfter }, files: ['run.zorec', 'rewards.jsonl', 'config.json', ...exported] };
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`fixed-seed mean reward ${probeBefore.toFixed(3)} -> ${probeAfter.toFixed(3)}; rollout mean ${summary.firstQuarterReward.toFixed(3)} (first quarter) -> ${summary.lastQuarterReward.toFixed(3)} (last quarter) over ${curve.length} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);
   return 0;
@@ -120,41 +114,29 @@ export async function writeZoproRun(
 
 /**
  * The ZOPrO record `--resume` names, checked before any model work: its fields (a bad one is
- * named), and the hyperparameters and options it was recorded with against this run's.
+ * named), and the hyperparameters and options it was recorded with against this run's. A record
+ * of older versions (JSON zopro-record.json) is converted to the binary record the run continues.
  */
 export async function readZoproResume(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
   const bytes = new Uint8Array(await readFile(path));
-  const saved = readZoproRecord(bytes, path);
-  checkZoproResume(saved, config, path);
-  log({ kind: 'resume', steps: saved.steps.length }, `${path}: continuing after ${saved.steps.length} recorded steps`);
-  return bytes;
+  const saved = decodeZoproRecord(bytes, path);
+  const recorded = looksLikeRunRecord(bytes) ? (decodeRunRecord(bytes, path).header.meta?.config as TrainConfig | undefined) : undefined;
+  checkZoproResume(saved, recorded, config, path);
+  const converted = !looksLikeRunRecord(bytes);
+  log({ kind: 'resume', steps: saved.steps.length, ...(converted ? { converted: true } : {}) }, `${path}: continuing after ${saved.steps.length} recorded steps${converted ? ' (a JSON record of an older version: the run continues in run.zorec)' : ''}`);
+  return converted ? encodeZoproRecord(saved, { config }) : bytes;
 }
 
-function readZoproRecord(bytes: Uint8Array, path: string): ZoproRecord {
-  const f = new FieldReader(path);
-  const r = f.object(parseJsonFile(new TextDecoder().decode(bytes), path), 'the record');
-  validateHyper(r.hyper, path, 'hyper');
-  f.object(r.options, 'options');
-  f.array(r.steps, 'steps').forEach((raw, i) => {
-    const s = f.object(raw, `steps[${i}]`);
-    f.integer(s.step, `steps[${i}].step`, i, i);
-    f.number(s.grad, `steps[${i}].grad`);
-    f.number(s.lambda, `steps[${i}].lambda`);
-    f.array(s.terms, `steps[${i}].terms`).forEach((t, j) => {
-      const term = f.object(t, `steps[${i}].terms[${j}]`);
-      f.integer(term.step, `steps[${i}].terms[${j}].step`, 0, 0xffffffff);
-      f.number(term.coef, `steps[${i}].terms[${j}].coef`);
-    });
-  });
-  return r as unknown as ZoproRecord;
-}
-
-/** Refuses a ZOPrO resume whose hyperparameters or options differ from the record's, naming them. */
-function checkZoproResume(saved: ZoproRecord, config: TrainConfig, path: string): void {
+/**
+ * Refuses a ZOPrO resume whose hyperparameters or options differ from the record's, naming them,
+ * and any other setting that shapes the run (mode, LoRA shape, ...) when the record holds its config.
+ */
+function checkZoproResume(saved: ZoproRecord, recorded: TrainConfig | undefined, config: TrainConfig, path: string): void {
   const options = { ...DEFAULT_ZOPRO, ...config.zopro };
   const fields = configDifferences(saved.options as unknown as TrainConfig, options as unknown as TrainConfig).map((k) => `zopro.${k}`);
   const hyper = zoHyperFromConfig(config);
   for (const k of Object.keys(hyper) as (keyof typeof hyper)[]) if (!Object.is(saved.hyper[k], hyper[k])) fields.push(k);
+  for (const k of recorded ? configDifferences(recorded, config) : []) if (k !== 'zopro' && !fields.includes(k)) fields.push(k);
   if (fields.length) throw new ResumeMismatchError(path, fields, `${fields.join(', ')} differ`);
 }
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
 import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
@@ -37,7 +37,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
   const fsyncEvery = numberFlag(args, 'fsync-every', 10);
   const resume = !resumePath ? undefined : zopro ? await readZoproResume(resumePath, config, log) : await readResumeRecord(resumePath, config, log);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   await setCliTask(session, args, io, stringFlag(args, 'task'));
@@ -59,11 +59,11 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     if (!json) io.stderr(`${run.trainable.describe()}; reward: ${JSON.stringify(config.zopro?.reward ?? DEFAULT_ZOPRO.reward)}`);
   } else log({ kind: 'run', mode: config.mode, trainable: run.trainable.parameters, describe: run.trainable.describe() }, run.trainable.describe());
   const probeBefore = run instanceof ZoproRun ? await run.trainer.probeReward() : 0;
-  // Written as the run goes: a killed run leaves its config and every step it finished (ZO and
-  // ZO-DPO: run.zorec grows a step at a time; ZOPrO: its JSON record is rewritten each step).
+  // Written as the run goes: a killed run leaves its config and every step it finished (run.zorec
+  // grows by each step's entry, whatever the objective; ZOPrO also rewrites rewards.jsonl).
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const recordFile = run.zo ? await RecordFileWriter.create(join(out, 'run.zorec'), run.zo.record, fsyncEvery) : null;
+  const recordFile = await RecordFileWriter.create(join(out, 'run.zorec'), run.encodeRecord(), run.stepsDone, fsyncEvery);
   const zoproFiles = run instanceof ZoproRun ? new ZoproFiles(out, fsyncEvery) : null;
   const started = Date.now();
   let lastLine = 0;
@@ -92,30 +92,37 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     }
   };
   const onStep = (outcome: StepOutcome) => {
-    void recordFile?.sync();
-    if (!outcome.reward) return;
+    if (!outcome.reward) {
+      void recordFile.append(outcome.entry);
+      return;
+    }
     curve.push(outcome.reward);
-    if (run instanceof ZoproRun) zoproFiles?.save(run.encodeClosedRecord(), curve);
+    // The curve point is on disk before the record holds its step (a resume trims a curve that is ahead).
+    void recordFile.append(outcome.entry, zoproFiles?.save(curve));
     if (json && outcome.rollouts) io.stdout(JSON.stringify({ kind: 'rollouts', step: outcome.reward.step, samples: outcome.rollouts.slice(0, 4) }));
   };
   try {
     await runLoop(session, 'cli', { requested: 'none' }, { emit, skipInitialEval: true, onStep });
-    await recordFile?.finish();
+    await recordFile.finish();
   } finally {
-    await recordFile?.close();
+    await recordFile.close();
   }
-  if (run instanceof ZoproRun) return writeZoproRun(run, out, json, io, { curve, probeBefore, started, files: zoproFiles! });
+  const writeExports = async () => {
+    const exported = await exportRunWeights(ctx, session, run);
+    for (const f of exported) await writeFileAtomic(join(out, f.name), f.bytes);
+    return exported.map((f) => f.name);
+  };
+  if (run instanceof ZoproRun) return writeZoproRun(run, out, json, io, { curve, probeBefore, started, files: zoproFiles!, writeExports });
   // The run loop already evaluated the final weights when the last step fell on an evaluation.
   const done = run.stepsDone;
   const final = lastEval && (lastEval as EvalMetrics).step === done ? (lastEval as EvalMetrics) : await session.evaluate(config.evalSplit, config.evalLimit);
   const zeroShotAccuracy = zeroShot!.accuracy;
 
-  const exported = await exportRunWeights(ctx, session, run);
-  for (const f of exported) await writeFileAtomic(join(out, f.name), f.bytes);
+  const exported = await writeExports();
   const summary = {
     kind: 'done', steps: done, seconds: (Date.now() - started) / 1000, zeroShotAccuracy,
     accuracy: final.accuracy, loss: final.loss, n: final.n, split: config.evalSplit, bestAccuracy: Math.max(best.accuracy, final.accuracy),
-    files: ['run.zorec', 'config.json', ...exported.map((f) => f.name)],
+    files: ['run.zorec', 'config.json', ...exported],
   };
   if (json) io.stdout(JSON.stringify(summary));
   else io.stdout(`${config.evalSplit} accuracy ${(100 * zeroShotAccuracy).toFixed(1)}% -> ${(100 * final.accuracy).toFixed(1)}% after ${done} steps (${summary.seconds.toFixed(0)} s); wrote ${summary.files.join(', ')} to ${out}`);

@@ -2,7 +2,7 @@
 // the CLI's flags default to it (trainConfigFromArgs), and the engine fills a missing options
 // block from the same constants, so the app's default run and the CLI's are one config
 // (tests/unit/config.test.ts). Plain data: no GPU, no DOM.
-import type { DpoOptions, TrainConfig, ZoproOptions } from '../api';
+import type { DpoOptions, Objective, TrainConfig, ZoproOptions } from '../api';
 import type { TuningMode, WeightPrecision } from './options';
 
 /**
@@ -69,6 +69,12 @@ export const DEFAULT_ZOPRO: ZoproOptions = {
 export const ZOPRO_STEP: Pick<TrainConfig, 'optimizer' | 'q' | 'weightDecay' | 'clip' | 'oneSided'> = {
   optimizer: 'zo-sgd', q: 1, weightDecay: 0, clip: 0, oneSided: false,
 };
+
+/** The settings an objective fixes (the training panel hides them, the engine refuses other values):
+ *  ZOPrO's are ZOPRO_STEP's keys; the other objectives fix none. */
+export function settingsFixedBy(objective: Objective): readonly (keyof TrainConfig)[] {
+  return objective === 'zopro' ? (Object.keys(ZOPRO_STEP) as (keyof typeof ZOPRO_STEP)[]) : [];
+}
 
 /** The train config of a tuning mode with every default filled in: what `--mode M` with no other
  *  flag trains, and what the app's default run is for M = full. */

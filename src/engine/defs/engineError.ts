@@ -12,6 +12,9 @@ export const ENGINE_STATE_ERRORS = [
   'task-unsuitable', // the task lacks what the request needs (a split, train rows, preference pairs)
   'unsupported-config', // the config asks for something this objective or mode cannot do
   'model-too-large', // the model does not fit this GPU at this precision
+  'cancelled', // the caller cancelled the request (cancelInfluence)
+  'no-vectors', // influence ranking needs vectors computed or imported first
+  'vectors-mismatch', // influence vectors of other weights, model or task
 ] as const;
 
 export type EngineStateErrorKind = (typeof ENGINE_STATE_ERRORS)[number];

@@ -1,8 +1,9 @@
-// The ZOPrO record's text forms (pure: no GPU, so the app's run-file check can read it too).
+// The ZOPrO record as data, and the JSON forms older versions wrote it in (ZOPrO now writes the
+// binary run record, zoproRecord.ts; these forms are read and converted on import and resume).
 // Closed: one JSON object {hyper, options, steps: [...]} (the CLI's zopro-record.json, and records
 // saved before runs streamed their steps). Open: that object with steps: [] on the first line, then
-// one JSON step per line, so a run appends one line per step (the app stores a record as it goes,
-// O(1) per step) and the bytes of an open record plus more step lines are still a record.
+// one JSON step per line (the app's records as it appended a line per step). The writers below
+// remain to make records of those forms in tests of the conversion.
 import type { ZoproOptions } from '../api';
 import type { ZoHyper } from '../defs/zoConfig';
 import type { MixTerm } from '../defs/zoMix';
@@ -12,6 +13,8 @@ export interface ZoproRecordStep {
   grad: number;
   lambda: number;
   terms: MixTerm[];
+  /** The step's loss as its record entry keeps it (f32); absent in records converted from JSON. */
+  loss?: number;
 }
 
 /** Enough to replay a run's moves: theta += -lr_t g_t z_t with z_t from its terms. */

@@ -11,10 +11,10 @@ import { encodePrompt } from '../generation/generate';
 import { buildTrainable } from '../session/trainableFromConfig';
 import type { TrainableSet } from '../training/trainable';
 import type { Run, StepOutcome } from '../session/run';
-import { encodeZoproHead, encodeZoproStepLine } from './zoproRecordText';
+import { decodeZoproResume, encodeOpenZoproRecord, encodeZoproEntry } from './zoproRecord';
 import type { Session } from '../session/session';
 import { ruleReward, type RewardSource } from './rewards';
-import { decodeZoproRecord, encodeZoproRecord, ZoproTrainer, type ZoproPrompt } from './zopro';
+import { ZoproTrainer, type ZoproPrompt } from './zopro';
 import { NON_FINITE_ONLY } from '../training/divergence';
 import { DEFAULT_ZOPRO, ZOPRO_STEP } from '../config/defaults';
 import { EngineStateError } from '../defs/engineError';
@@ -34,6 +34,8 @@ export class ZoproRun implements Run {
     readonly trainable: TrainableSet,
     readonly trainer: ZoproTrainer,
     private readonly release: () => void,
+    /** The record header's meta (config, model, task, ...); the options go in as meta.zopro. */
+    private readonly meta: Record<string, unknown> = {},
   ) {}
 
   get stepsDone(): number {
@@ -47,7 +49,7 @@ export class ZoproRun implements Run {
   async advance(): Promise<StepOutcome> {
     const r = await this.trainer.step();
     const steps = this.trainer.record.steps;
-    return { metrics: r.metrics, entry: encodeZoproStepLine(steps[steps.length - 1]), reward: r.reward, rollouts: r.rollouts.map((x) => ({ completion: x.completion, reward: x.reward })) };
+    return { metrics: r.metrics, entry: encodeZoproEntry(this.trainer.record.hyper, steps[steps.length - 1]), reward: r.reward, rollouts: r.rollouts.map((x) => ({ completion: x.completion, reward: x.reward })) };
   }
 
   async drain(): Promise<null> {
@@ -58,21 +60,9 @@ export class ZoproRun implements Run {
     return [];
   }
 
-  /** Open (zoproRecordText.ts): its first line, then a line per step. */
+  /** Open (zo/record.ts v3 with the 'zopro' extra, zoproRecord.ts): each step's entry extends it. */
   encodeRecord(): Uint8Array {
-    const parts = [encodeZoproHead(this.trainer.record), ...this.trainer.record.steps.map(encodeZoproStepLine)];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-
-  /** The closed form, one JSON object (the CLI's zopro-record.json). */
-  encodeClosedRecord(): Uint8Array {
-    return encodeZoproRecord(this.trainer.record);
+    return encodeOpenZoproRecord(this.trainer.record, this.meta);
   }
 
   destroy(): void {
@@ -95,8 +85,10 @@ export function checkZoproConfig(config: TrainConfig): void {
 }
 
 /** Builds a ZOPrO run; `reward` overrides the config's rule (a verbalizer model, an LLM judge). */
-export async function startZoproRun(session: Session, config: TrainConfig, resume?: Uint8Array, reward?: RewardSource): Promise<ZoproRun> {
+export async function startZoproRun(session: Session, config: TrainConfig, resume?: Uint8Array, reward?: RewardSource, meta: Record<string, unknown> = {}): Promise<ZoproRun> {
   checkZoproConfig(config);
+  // Read before anything is built: a bad record costs nothing. A resumed run keeps its record's header.
+  const saved = resume ? decodeZoproResume(resume, 'the run\'s record') : null;
   const model = session.requireModel();
   const task = session.parsedTask;
   if (!task) throw new EngineStateError('no-task', 'ZOPrO samples from the task\'s train prompts: select a task first');
@@ -130,10 +122,10 @@ export async function startZoproRun(session: Session, config: TrainConfig, resum
     decoder.destroy();
     policy.destroy();
     reference?.destroy();
-  });
-  if (resume) {
+  }, saved?.meta ?? meta);
+  if (saved) {
     try {
-      await trainer.resume(decodeZoproRecord(resume));
+      await trainer.resume(saved.record);
     } catch (e) {
       run.destroy();
       throw e;

@@ -23,6 +23,8 @@ export interface EncodedTask {
   maxRowsPerExample: number;
   /** Rows longer than the model's context, each skipped or truncated (with its line). */
   problems: TaskProblem[];
+  /** Per split, the index in the task's rows of each encoded row (differs once long rows are skipped). */
+  sourceRows: Record<string, number[]>;
 }
 
 /** What happens to a row longer than the model's context: left out, or its prompt cut from the left. */
@@ -55,6 +57,7 @@ function fitExample(ex: EncodedExample, max: number, longRows: LongRows): { ex: 
 
 export function encodeTask(task: ParsedTask, tok: Tokenizer, limit?: SequenceLimit): EncodedTask {
   const splits: Record<string, EncodedExample[]> = {};
+  const sourceRows: Record<string, number[]> = {};
   const problems: TaskProblem[] = [];
   for (const [split, rows] of Object.entries(task.splits)) {
     const encoded = rows.map((row): EncodedExample => {
@@ -67,9 +70,11 @@ export function encodeTask(task: ParsedTask, tok: Tokenizer, limit?: SequenceLim
     });
     if (!limit) {
       splits[split] = encoded;
+      sourceRows[split] = encoded.map((_, i) => i);
       continue;
     }
     splits[split] = [];
+    sourceRows[split] = [];
     encoded.forEach((ex, i) => {
       const fitted = fitExample(ex, limit.maxSeqLen, limit.longRows);
       if (fitted.over > 0) {
@@ -80,7 +85,10 @@ export function encodeTask(task: ParsedTask, tok: Tokenizer, limit?: SequenceLim
           : limit.longRows === 'truncate' ? 'skipped: its scored tokens alone do not fit' : 'skipped (choose truncate to keep it, cut from the left)';
         problems.push({ split, row: line, message: `row ${line}: needs ${need} tokens, more than the model's maximum sequence length ${limit.maxSeqLen}; ${what}` });
       }
-      if (fitted.ex) splits[split].push(fitted.ex);
+      if (fitted.ex) {
+        splits[split].push(fitted.ex);
+        sourceRows[split].push(i);
+      }
     });
   }
   let maxSeqLen = 1;
@@ -98,5 +106,5 @@ export function encodeTask(task: ParsedTask, tok: Tokenizer, limit?: SequenceLim
       if (ex.kind === 'lm' || ex.enc.candidates.some((c) => c.length !== 1)) singleToken = false;
     }
   }
-  return { name: task.spec.name, type: task.spec.type, splits, maxSeqLen, maxCandidates, singleToken, maxPositionsPerExample, maxRowsPerExample, problems };
+  return { name: task.spec.name, type: task.spec.type, splits, maxSeqLen, maxCandidates, singleToken, maxPositionsPerExample, maxRowsPerExample, problems, sourceRows };
 }

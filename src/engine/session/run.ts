@@ -2,7 +2,7 @@
 // every objective implements, and TrainerRun, the one over a ZoTrainer. Kept apart from
 // session.ts so the objectives that build runs (preference/) depend on this file and not on the
 // Session that starts them.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { RewardMetrics, StepMetrics, TrainConfig } from '../api';
 import { DIVERGENCE_LIMITS, type DivergenceLimits } from '../training/divergence';
 import { decodeRunRecord, encodeOpenRecord, encodeRecordSteps } from '../zo/record';
@@ -27,7 +27,7 @@ export type RunTrainer = Pick<ZoTrainer, 'plan' | 'scorer' | 'record' | 'stepsDo
 export interface StepOutcome {
   metrics: StepMetrics;
   /** The step's record entry: appended to the run's open record (Run.encodeRecord) it extends it
-   *  by this step (16 bytes for ZO and ZO-DPO, zo/record.ts; a JSON line for ZOPrO). */
+   *  by this step (zo/record.ts: 16 bytes for ZO and ZO-DPO; for ZOPrO a v3 entry, the base and its "zopro" extra). */
   entry: Uint8Array;
   reward?: RewardMetrics;
   rollouts?: { completion: string; reward: number }[];
@@ -119,7 +119,7 @@ export class TrainerRun implements Run {
 
 /** What a run stepped by a ZoTrainer is built from (Session.prepareTrainerRun). */
 export interface PreparedRun {
-  ctx: GpuContext;
+  ctx: Backend;
   model: LoadedModel;
   task: EncodedTask;
   train: readonly EncodedExample[];

@@ -24,10 +24,13 @@ export interface StartRunOptions {
 
 /** Starts a run, or continues one from its encoded record (replayed onto the loaded weights). */
 export async function startRun(session: Session, config: TrainConfig, resume?: Uint8Array, options: StartRunOptions = {}): Promise<Run> {
-  if (config.objective === 'zopro') return session.setRun(await startZoproRun(session, config, resume, options.reward));
+  // What every record's header keeps next to the hyperparameters (zo/record.ts).
+  // (Read loosely: each objective says itself what it needs when the model or the task is missing.)
+  const recordMeta = () => ({ config, model: session.model?.summary.name, fileHashes: session.model?.summary.fileHashes, task: session.task?.name, ...options.meta });
+  if (config.objective === 'zopro') return session.setRun(await startZoproRun(session, config, resume, options.reward, recordMeta()));
   const prepared = await session.prepareTrainerRun(config, options.prebuilt);
-  const { ctx, model, task, train, trainable, hyper, forward } = prepared;
-  const meta = { config, model: model.summary.name, fileHashes: model.summary.fileHashes, task: task.name, ...options.meta };
+  const { ctx, model, train, trainable, hyper, forward } = prepared;
+  const meta = recordMeta();
   try {
     if (config.objective === 'dpo') {
       // ZO-DPO scores its reference with the start weights, before any replay (preference/dpoRun.ts).

@@ -2,7 +2,7 @@
 // config (mode, LoRA shape, sparse selection, optimizer), so a wrong type or range in any of
 // them is refused with the field named rather than replayed into NaN or a different run. Also
 // which fields of two configs differ, so a resume with another config is refused by name.
-import type { TrainConfig } from '../api';
+import type { TrainConfig, ZoproOptions } from '../api';
 import { FieldReader, type Json } from '../files/fields';
 import { MAX_Q, zoHyperFromConfig, type ZoHyper } from '../defs/zoConfig';
 import { LAMBDA_SCHEDULES, LR_SCHEDULES, OBJECTIVES, OPTIMIZER_NAMES, SPARSE_SCORES, TUNING_MODES } from '../config/options';
@@ -57,6 +57,13 @@ export function validateTrainConfig(raw: unknown, file: string, at = 'meta.confi
   }
   if (config.optimizer === 'zo-sgd-cons' && config.q > 3) f.fail(p('q'), 'at most 3 with zo-sgd-cons', config.q);
   return config;
+}
+
+/** ZOPrO's options (a config's `zopro`, a ZOPrO record's header.meta.zopro), every field. */
+export function validateZoproOptions(f: FieldReader, raw: unknown, at: string): ZoproOptions {
+  const z = f.object(raw, at);
+  validateZopro(f, z, at);
+  return z as unknown as ZoproOptions;
 }
 
 function validateZopro(f: FieldReader, z: Json, at: string): void {

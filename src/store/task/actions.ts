@@ -16,7 +16,7 @@ const fetchText = async (url: string): Promise<string> => {
 
 /** Picks a built-in task (or an uploaded one saved earlier) and validates it. */
 export async function selectTask(name: string): Promise<void> {
-  setState({ taskChoice: name, taskStatus: 'loading', taskError: null, taskSummary: null, taskApplied: false });
+  setState({ taskChoice: name, rowFocus: null, taskStatus: 'loading', taskError: null, taskSummary: null, taskApplied: false });
   try {
     const parsed = (await loadUploadedTask(name).then((t) => (t ? { ...t, problems: [] } : null))) ?? (await loadBuiltinTask(name, demoBase(), fetchText));
     if (getState().taskChoice !== name) return;
@@ -49,6 +49,11 @@ export function syncObjective(spec: TaskSpec): void {
   const { config } = getState();
   const objective = spec.type === 'preference' ? (config.objective === 'zopro' ? 'zopro' : 'dpo') : spec.type === 'generation' ? 'lm' : config.objective === 'neg-accuracy' ? 'neg-accuracy' : 'classification';
   if (objective !== config.objective) setState({ config: { ...config, objective } });
+}
+
+/** Highlights a row in the task's row table (0-based index into the split as parsed); null clears it. */
+export function focusTaskRow(focus: { split: string; index: number } | null): void {
+  setState({ rowFocus: focus });
 }
 
 /** Rows longer than the model's context: skip or truncate them, and hand the task over again. */

@@ -38,6 +38,8 @@ export interface TaskSlice {
   uploadRejected: UserError | null;
   /** Rows longer than the model's maximum sequence length: left out, or truncated from the left. */
   longRows: 'skip' | 'truncate';
+  /** The row the task's row table shows highlighted (a click in the influence view), or null. */
+  rowFocus: { split: string; index: number } | null;
 }
 
 export const initialTask: TaskSlice = {
@@ -52,4 +54,5 @@ export const initialTask: TaskSlice = {
   savedUploads: [],
   uploadRejected: null,
   longRows: 'skip',
+  rowFocus: null,
 };

@@ -7,6 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/state';
 import { ErrorBox, Panel, SelectField } from '../Fields';
 import { ProblemList } from './ProblemList';
+import { TaskRows } from './TaskRows';
 import { TemplateEditor } from './TemplateEditor';
 import { UploadMapping } from './UploadMapping';
 
@@ -87,6 +88,7 @@ export function TaskPanel() {
         />
       )}
       <ProblemList problems={[...(s.parsed?.problems ?? []), ...(s.taskSummary?.problems ?? [])]} />
+      <TaskRows />
     </Panel>
   );
 }

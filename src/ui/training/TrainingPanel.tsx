@@ -1,6 +1,7 @@
 // The training panel: presets, the optimizer's knobs, and run controls with live speed.
 import {
   OBJECTIVE_LABELS, OBJECTIVES_BY_TASK_TYPE, OPTIMIZER_LABELS, OPTIMIZER_NAMES, PRESETS, SPARSE_SCORE_LABELS, SPARSE_SCORES, TUNING_MODE_LABELS, TUNING_MODES,
+  settingsFixedBy,
 } from '../../engine/config';
 import type { Objective } from '../../engine/api';
 import { applyPreset, setConfig } from '../../store/training/actions';
@@ -26,6 +27,9 @@ export function TrainingPanel() {
   const taskType = useStudio((s) => s.parsed?.spec.type ?? 'classification');
   const running = useStudio((s) => (s.activeRunId ? s.runs[s.activeRunId]?.meta.state === 'running' : false));
   const presetInfo = PRESETS.find((p) => p.name === preset);
+  // What the objective fixes is not offered (ZOPrO: ZOPRO_STEP, which the engine would refuse to change).
+  const fixed = settingsFixedBy(config.objective);
+  const offered = (setting: keyof typeof config) => !fixed.includes(setting);
   return (
     <Panel title="3 · Training">
       <div className="button-row" role="group" aria-label="Presets">
@@ -39,8 +43,7 @@ export function TrainingPanel() {
       <fieldset disabled={running} className="plain">
         <div className="grid2">
           <SelectField label="Mode" value={config.mode} options={MODES} onChange={(mode) => setConfig({ mode })} />
-          {/* ZOPrO always steps with plain ZO-SGD (ZOPRO_STEP): nothing to choose. */}
-          {config.objective !== 'zopro' && <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setConfig({ optimizer })} />}
+          {offered('optimizer') && <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setConfig({ optimizer })} />}
         </div>
         <SelectField label="Objective" value={config.objective} options={OBJECTIVES[taskType] ?? OBJECTIVES.classification} onChange={(objective) => setConfig({ objective })} />
         <PreferenceFields config={config} />
@@ -49,7 +52,7 @@ export function TrainingPanel() {
           <NumberField label="Epsilon (ε)" value={config.eps} min={0} onChange={(eps) => setConfig({ eps })} />
           <NumberField label="Batch size" value={config.batch} integer min={1} max={1024} onChange={(batch) => setConfig({ batch })} />
           <NumberField label="Steps" value={config.steps} integer min={1} max={10_000_000} onChange={(steps) => setConfig({ steps })} />
-          {config.objective !== 'zopro' && <NumberField label="Perturbations q" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />}
+          {offered('q') && <NumberField label="Perturbations q" value={config.q} integer min={1} max={64} onChange={(q) => setConfig({ q })} />}
           <NumberField label="Seed" value={config.seed} integer min={0} onChange={(seed) => setConfig({ seed })} />
           <NumberField label="Eval every" value={config.evalEvery} integer min={0} hint="steps; 0 = never" onChange={(evalEvery) => setConfig({ evalEvery })} />
           <NumberField label="Eval rows" value={config.evalLimit} integer min={0} hint="dev rows; 0 = all" onChange={(evalLimit) => setConfig({ evalLimit })} />
