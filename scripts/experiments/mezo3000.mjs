@@ -6,7 +6,8 @@
 // a test: it writes into bench-results/experiments/ (gitignored) as it goes and resumes from its
 // own run record when started again (the record replays the finished steps bit for bit).
 //
-//   node scripts/experiments/mezo3000.mjs [--backend cpu|webgpu] [--steps 3000] [--out DIR]
+//   node scripts/experiments/mezo3000.mjs [--backend cpu|webgpu] [--threads N] [--steps 3000] [--out DIR]
+//   (npm run experiment:mezo3000 -- [same flags])
 //   node scripts/experiments/mezo3000.mjs --report [--out DIR]   # the curve so far vs PyTorch
 //
 // For a background run: nohup node scripts/experiments/mezo3000.mjs > /dev/null 2>&1 &
@@ -23,6 +24,7 @@ const flag = (name, fallback) => {
 };
 const backend = flag('backend', 'cpu');
 const steps = Number(flag('steps', '3000'));
+const threads = flag('threads', null); // the CLI's default: every core
 const out = flag('out', join(root, 'bench-results', 'experiments', `mezo3000-${backend}`));
 
 /** PyTorch reference (public/demo-model/README.md): dev accuracy (%) every 250 steps, same config. */
@@ -73,7 +75,7 @@ const record = join(out, 'run.zorec');
 const resume = existsSync(record) ? ['--resume', record] : [];
 const cli = [join(root, 'bin', 'zo-studio.mjs'), 'train', '--model', join(root, 'public', 'demo-model'), '--task', join(root, 'public', 'demo-data', 'wn-animal-plant'),
   '--out', out, '--mode', 'full', '--steps', String(steps), '--lr', '1e-4', '--eps', '1e-3', '--batch', '16', '--seed', '0',
-  '--schedule', 'constant', '--weight-decay', '0', '--eval-every', '250', '--eval-limit', '0', '--backend', backend, '--json', ...resume];
+  '--schedule', 'constant', '--weight-decay', '0', '--eval-every', '250', '--eval-limit', '0', '--backend', backend, ...(threads ? ['--threads', threads] : []), '--json', ...resume];
 const log = createWriteStream(join(out, 'log.jsonl'), { flags: 'a' });
 const started = Date.now();
 let firstStep = null;
