@@ -296,6 +296,12 @@ export class WasmKernels {
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);
   }
 
+  /** out = exp(x) over `count` elements with the kernels' vector exp (wasm/mathv.ts; tests measure it). */
+  exp(x: WasmBuffer, out: WasmBuffer, count: number): void {
+    need(out, count * 4, 'exp out');
+    this.k.exp_f32(x.ptr, out.ptr, count);
+  }
+
   // ---- ZO passes (z regenerated from the seed: src/engine/defs/rng.ts, shaders/rng.wgsl) ----
 
   /** z of one stream, elements [0, count), into out (tests and the benchmark; the passes never store z). */
