@@ -9,6 +9,7 @@ import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
 import { benchWasm } from './bench/wasm';
+import { benchInfluence } from './bench/influence';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const wasm = args.includes('--no-kernels') || args.includes('--no-wasm') ? {} : await benchWasm(log);
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
-  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model }) + '\n');
+  const influence = await benchInfluence(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
+  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...influence }) + '\n');
   ctx.destroy();
 }
 
