@@ -20,7 +20,7 @@ export default defineConfig({
     setupFiles: ['tests/helpers/setup.ts'],
     globalSetup: ['tests/helpers/buildWasm.ts'],
     projects: [
-      { extends: true, test: { name: 'suite', include: ['tests/{unit,kernels,wasm,model,zo,loaders,rephrase,worker,engine,cli,generation,preference,influence}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'suite', include: ['tests/{unit,kernels,wasm,model,zo,loaders,rephrase,worker,engine,cli,generation,preference,influence,backends}/**/*.test.ts'] } },
       // Experiments one at a time: their timings are quoted, and each keeps the cores to itself.
       { extends: true, test: { name: 'experiments', include: ['tests/experiments/**/*.test.ts'], testTimeout: 1_800_000, fileParallelism: false, maxWorkers: 1 } },
     ],

@@ -1,10 +1,15 @@
-// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm]`: every benchmark, measured in
-// one run on the adapter Dawn finds (a GPU when there is a driver, SwiftShader otherwise). Human
-// lines on stderr; with --json, one JSON object with every figure on stdout. --model times the
-// model-level ratios on another Llama folder (the demo model by default).
+// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm] [-- --backend auto|webgpu|cpu]`:
+// every benchmark, measured in one run on the chosen backend (auto: the adapter Dawn finds, a GPU
+// when there is a driver, SwiftShader otherwise). Human lines on stderr; with --json, one JSON
+// object with every figure on stdout. --model times the model-level ratios on another Llama folder
+// (the demo model by default). The WebGPU kernel benchmarks run on the WebGPU backend only; the
+// WASM kernel benchmarks run on either.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
+import { GpuContext } from '../src/engine/gpu/context';
+import { describeBackend } from '../src/engine/gpu/backend';
+import { chooseBackend, parseBackendChoice } from '../src/engine/backends/choose';
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
@@ -18,15 +23,19 @@ async function main(): Promise<void> {
   const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
   const csv = benchCsv(log); // first: it measures peak memory as the growth of the process's max RSS
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const { context: ctx, fellBackToSwiftShader } = await acquireNodeGpu({ log });
+  const backendAt = args.indexOf('--backend');
+  const choice = parseBackendChoice(backendAt >= 0 ? args[backendAt + 1] ?? '' : 'auto');
+  const { backend: ctx } = await chooseBackend(choice, async () => (await acquireNodeGpu({ log })).context);
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
-  log(`adapter: ${adapter}${fellBackToSwiftShader || ctx.adapter.isSoftware ? ' (software: CPU emulation, not GPU timings)' : ''}`);
-  const kernels = args.includes('--no-kernels') ? {} : await benchKernels(ctx, log);
+  log(`backend: ${describeBackend(ctx)}${ctx.kind === 'webgpu' && ctx.adapter.isSoftware ? ' (CPU emulation, not GPU timings)' : ''}`);
+  const gpu = ctx instanceof GpuContext ? ctx : null;
+  if (!gpu && !args.includes('--no-kernels')) log('WebGPU kernel benchmarks: skipped on the CPU backend');
+  const kernels = gpu && !args.includes('--no-kernels') ? await benchKernels(gpu, log) : {};
   const wasm = args.includes('--no-kernels') || args.includes('--no-wasm') ? {} : await benchWasm(log);
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const model = await benchModel(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
   const influence = await benchInfluence(ctx, { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') }, log);
-  if (json) process.stdout.write(JSON.stringify({ adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...influence }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...influence }) + '\n');
   ctx.destroy();
 }
 

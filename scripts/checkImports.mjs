@@ -16,6 +16,7 @@ const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\
 export const LAYERS = [
   ['config', 'defs', 'files', 'apiMethods.ts'], // pure definitions: option lists and defaults, quant format, ZO script/config, RNG, loss plan; typed errors for user files
   ['gpu', 'cpu', 'wasm'], // kernels: WebGPU, their CPU references, the WebAssembly SIMD twins
+  ['backends'], // the CPU backend (the CPU kernels behind gpu/backend.ts's interface) and the choice of backend
   ['data', 'model'], // tasks, tokenizer, the model and its loaders
   ['zo'], // the ZO step plan, record and replay
   ['training'], // tuning modes, scorer, trainer

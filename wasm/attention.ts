@@ -3,7 +3,8 @@
 // head h, keys/values of kv head g = h / (heads / kvHeads) at positions [first, end),
 //   out = sum_j softmax_j(q . k_j / sqrt(headDim)) v_j.
 // Scores and the weighted sum run in f32 (the references use f64; see tests/wasm for the bound).
-// Threads split the (sequence, head) pairs.
+// exp is mathv.ts expv. Threads split the (sequence, head) pairs.
+import { expv } from './mathv';
 
 // One query row: scores into p (end - first f32), then out = sum p_j v_j / sum p_j.
 function attendRow(q: usize, kRow0: usize, vRow0: usize, kvStride: usize, first: i32, end: i32, hd: i32, scale: f32, out: usize, p: usize): void {
@@ -19,10 +20,20 @@ function attendRow(q: usize, kRow0: usize, vRow0: usize, kvStride: usize, first:
     store<f32>(p + (<usize>(j - first) << 2), s);
     if (s > m) m = s;
   }
-  let sum: f32 = 0;
-  for (let j = first; j < end; j++) {
-    const at = p + (<usize>(j - first) << 2);
-    const e = <f32>Math.exp(<f64>(load<f32>(at) - m));
+  const count = end - first;
+  const mv = f32x4.splat(m);
+  let sv = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const at = p + (<usize>j << 2);
+    const e = expv(f32x4.sub(v128.load(at), mv));
+    v128.store(at, e);
+    sv = f32x4.add(sv, e);
+  }
+  let sum = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+  for (; j < count; j++) {
+    const at = p + (<usize>j << 2);
+    const e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(at) - m)), 0);
     store<f32>(at, e);
     sum += e;
   }

@@ -124,7 +124,19 @@ function decodeQ4(src: usize, scales: usize, out: usize, cols: i32): void {
   return sc | (m << 8);
 }
 
+// 16 unsigned bytes (values < 128) times d, minus m, into 16 floats at out: d * q - m per lane.
+@inline function storeAffineU8x16(q: v128, d: v128, m: v128, out: usize): void {
+  const lo = i16x8.extend_low_i8x16_u(q);
+  const hi = i16x8.extend_high_i8x16_u(q);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo))), m));
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo))), m), 16);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi))), m), 32);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi))), m), 48);
+}
+
+// Q4_K: sub-block pairs share 32 bytes, low nibbles the first 32 weights, high nibbles the next.
 function decodeQ4K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 144;
     const y = out + (<usize>blk << 10);
@@ -134,12 +146,13 @@ function decodeQ4K(src: usize, out: usize, cols: i32): void {
     for (let j = 0, is = 0; j < 256; j += 64, is += 2, q += 32) {
       const sm1 = scaleMinK4(is, o + 4);
       const sm2 = scaleMinK4(is + 1, o + 4);
-      const d1 = d * <f32>(sm1 & 0xff), min1 = dmin * <f32>(sm1 >> 8);
-      const d2 = d * <f32>(sm2 & 0xff), min2 = dmin * <f32>(sm2 >> 8);
-      for (let l = 0; l < 32; l++) {
-        const b = <u32>load<u8>(q + l);
-        store<f32>(y + (<usize>(j + l) << 2), d1 * <f32>(b & 0xf) - min1);
-        store<f32>(y + (<usize>(j + 32 + l) << 2), d2 * <f32>(b >> 4) - min2);
+      const d1 = f32x4.splat(d * <f32>(sm1 & 0xff)), min1 = f32x4.splat(dmin * <f32>(sm1 >> 8));
+      const d2 = f32x4.splat(d * <f32>(sm2 & 0xff)), min2 = f32x4.splat(dmin * <f32>(sm2 >> 8));
+      const yj = y + (<usize>j << 2);
+      for (let l = 0; l < 32; l += 16) {
+        const b = v128.load(q + l);
+        storeAffineU8x16(v128.and(b, low), d1, min1, yj + (<usize>l << 2));
+        storeAffineU8x16(i8x16.shr_u(b, 4), d2, min2, yj + 128 + (<usize>l << 2));
       }
     }
   }
@@ -169,25 +182,30 @@ function decodeQ5K(src: usize, out: usize, cols: i32): void {
   }
 }
 
+// Q6_K: 4 runs of 32 weights per half-block, each run l = 0..31 built from contiguous bytes of
+// ql and qh, so 16 weights at a time: 6-bit q - 32 times d * scale (one int8 scale per 16).
 function decodeQ6K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f);
+  const three = i8x16.splat(3);
+  const bias = i8x16.splat(32);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 210;
     const yb = out + (<usize>blk << 10);
     const d = half(o + 208);
     for (let n = 0; n < 2; n++) {
       const ql = o + 64 * n, qh = o + 128 + 32 * n, s = o + 192 + 8 * n, y = yb + (<usize>(128 * n) << 2);
-      for (let l = 0; l < 32; l++) {
+      for (let l = 0; l < 32; l += 16) {
         const is = l >> 4;
-        const h = <i32>load<u8>(qh + l);
-        const a = <i32>load<u8>(ql + l), b = <i32>load<u8>(ql + l + 32);
-        const q1 = ((a & 0xf) | ((h & 3) << 4)) - 32;
-        const q2 = ((b & 0xf) | (((h >> 2) & 3) << 4)) - 32;
-        const q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;
-        const q4 = ((b >> 4) | (((h >> 6) & 3) << 4)) - 32;
-        store<f32>(y + (<usize>l << 2), (d * <f32>load<i8>(s + is)) * <f32>q1);
-        store<f32>(y + (<usize>(l + 32) << 2), (d * <f32>load<i8>(s + is + 2)) * <f32>q2);
-        store<f32>(y + (<usize>(l + 64) << 2), (d * <f32>load<i8>(s + is + 4)) * <f32>q3);
-        store<f32>(y + (<usize>(l + 96) << 2), (d * <f32>load<i8>(s + is + 6)) * <f32>q4);
+        const a = v128.load(ql + l), b = v128.load(ql + l + 32), h = v128.load(qh + l);
+        const q1 = i8x16.sub(v128.or(v128.and(a, low), i8x16.shl(v128.and(h, three), 4)), bias);
+        const q2 = i8x16.sub(v128.or(v128.and(b, low), i8x16.shl(v128.and(i8x16.shr_u(h, 2), three), 4)), bias);
+        const q3 = i8x16.sub(v128.or(i8x16.shr_u(a, 4), i8x16.shl(v128.and(i8x16.shr_u(h, 4), three), 4)), bias);
+        const q4 = i8x16.sub(v128.or(i8x16.shr_u(b, 4), i8x16.shl(i8x16.shr_u(h, 6), 4)), bias);
+        const yl = y + (<usize>l << 2);
+        storeScaledI8x16(q1, f32x4.splat(d * <f32>load<i8>(s + is)), yl);
+        storeScaledI8x16(q2, f32x4.splat(d * <f32>load<i8>(s + is + 2)), yl + 128);
+        storeScaledI8x16(q3, f32x4.splat(d * <f32>load<i8>(s + is + 4)), yl + 256);
+        storeScaledI8x16(q4, f32x4.splat(d * <f32>load<i8>(s + is + 6)), yl + 384);
       }
     }
   }

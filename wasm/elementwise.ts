@@ -3,6 +3,7 @@
 // calibration column norms (column_norms.wgsl). CPU references in src/engine/cpu/. Threads split
 // rows [r0, r1) or elements [e0, e1).
 import { decode_rows, FMT_F32 } from './decode';
+import { expv } from './mathv';
 
 /** y[r, :] = x[r, :] / sqrt(mean(x[r, :]^2) + eps) * weight for rows [r0, r1). */
 export function rmsnorm(x: usize, weight: usize, y: usize, dim: i32, eps: f32, r0: i32, r1: i32): void {
@@ -29,12 +30,20 @@ export function rmsnorm(x: usize, weight: usize, y: usize, dim: i32, eps: f32, r
   }
 }
 
-/** out = silu(gate) * up over elements [e0, e1), silu(g) = g / (1 + exp(-g)). */
+/** out = silu(gate) * up over elements [e0, e1), silu(g) = g / (1 + exp(-g)), exp from mathv.ts. */
 export function swiglu(gate: usize, up: usize, out: usize, e0: i32, e1: i32): void {
-  for (let e = e0; e < e1; e++) {
+  let e = e0;
+  const one = f32x4.splat(1);
+  for (; e + 4 <= e1; e += 4) {
+    const o = <usize>e << 2;
+    const g = v128.load(gate + o);
+    const silu = f32x4.div(g, f32x4.add(one, expv(f32x4.neg(g))));
+    v128.store(out + o, f32x4.mul(silu, v128.load(up + o)));
+  }
+  for (; e < e1; e++) {
     const o = <usize>e << 2;
     const g = load<f32>(gate + o);
-    const silu = g / (<f32>1 + <f32>Math.exp(-<f64>g));
+    const silu = g / (<f32>1 + f32x4.extract_lane(expv(f32x4.splat(-g)), 0));
     store<f32>(out + o, silu * load<f32>(up + o));
   }
 }

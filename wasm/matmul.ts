@@ -2,11 +2,13 @@
 // [out = n, in = k] as in PyTorch and the GPU kernels (shaders/matmul_*.wgsl; CPU reference
 // src/engine/cpu/matmul.ts). Dot-product form: both operands are read along k, so f32 weights are
 // multiplied where they lie, and any other format is decoded PANEL rows at a time into scratch
-// (decode.ts) and multiplied from there while it is in cache. Micro-tile: 4 rows of x by 2 rows
+// (decode.ts) and multiplied from there while it is in cache. Micro-tile: 2 rows of x by 4 rows
 // of w in 8 f32x4 accumulators (14 live vector registers: fits the 16 of x86-64 SSE without
-// spills), horizontal sums once per tile. Threads split the weight rows [n0, n1) (multiples of
-// PANEL), so each thread writes its own columns of y.
-import { decode_rows, FMT_F32 } from './decode';
+// spills), reduced by shuffles into one vector of 4 outputs per row, so y is written with one
+// v128 store per row (k % 4 == 0; other k take a 4x2 tile with a scalar tail). f32 weights are
+// blocked COL_BLOCK weight rows x ROW_BLOCK rows of x so both stay in cache. Threads split the
+// weight rows [n0, n1) (multiples of PANEL), so each thread writes its own columns of y.
+import { decode_rows, FMT_F32, FMT_Q4, FMT_Q8 } from './decode';
 
 /** Weight rows decoded (and multiplied by every row of x) per panel. */
 export const PANEL: i32 = 16;
@@ -61,6 +63,40 @@ function tile4x2(x: usize, w: usize, y: usize, k: i32, ldy: usize, alpha: f32, a
   put(y + 3 * ldy, s30, alpha, acc); put(y + 3 * ldy + 4, s31, alpha, acc);
 }
 
+// [hsum(a), hsum(b), hsum(c), hsum(d)] in one vector.
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+@inline function put4(y: usize, v: v128, alpha: f32, acc: i32): void {
+  const s = f32x4.mul(v, f32x4.splat(alpha));
+  v128.store(y, acc ? f32x4.add(v128.load(y), s) : s);
+}
+
+// 2 rows of x against 4 rows of w (k a multiple of 4): 8 accumulators, y written as 2 vectors.
+function tile2x4(x: usize, w: usize, y: usize, k: i32, ldy: usize, alpha: f32, acc: i32): void {
+  const ks = <usize>k << 2;
+  const x1 = x + ks;
+  const w1 = w + ks, w2 = w1 + ks, w3 = w2 + ks;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  for (let o: usize = 0; o < ks; o += 16) {
+    const u = v128.load(x + o), v = v128.load(x1 + o);
+    const c0 = v128.load(w + o);
+    a0 = f32x4.add(a0, f32x4.mul(u, c0)); b0 = f32x4.add(b0, f32x4.mul(v, c0));
+    const c1 = v128.load(w1 + o);
+    a1 = f32x4.add(a1, f32x4.mul(u, c1)); b1 = f32x4.add(b1, f32x4.mul(v, c1));
+    const c2 = v128.load(w2 + o);
+    a2 = f32x4.add(a2, f32x4.mul(u, c2)); b2 = f32x4.add(b2, f32x4.mul(v, c2));
+    const c3 = v128.load(w3 + o);
+    a3 = f32x4.add(a3, f32x4.mul(u, c3)); b3 = f32x4.add(b3, f32x4.mul(v, c3));
+  }
+  put4(y, hsum4(a0, a1, a2, a3), alpha, acc);
+  put4(y + ldy, hsum4(b0, b1, b2, b3), alpha, acc);
+}
+
 // `rows` (<= 4) rows of x against one row of w: the odd last weight row of a panel.
 function tileRx1(x: usize, w: usize, y: usize, rows: i32, k: i32, ldy: usize, alpha: f32, acc: i32): void {
   const ks = <usize>k << 2;
@@ -101,6 +137,14 @@ function multiplyPanel(x: usize, w: usize, y: usize, rows: i32, n: i32, k: i32, 
   const ldy = <usize>n << 2;
   const ks = <usize>k << 2;
   let m = 0;
+  if ((k & 3) == 0) {
+    for (; m + 2 <= rows; m += 2) {
+      const xm = x + <usize>m * ks, ym = y + <usize>m * ldy;
+      let j = 0;
+      for (; j + 4 <= count; j += 4) tile2x4(xm, w + <usize>j * ks, ym + (<usize>j << 2), k, ldy, alpha, acc);
+      for (; j < count; j++) tileRx1(xm, w + <usize>j * ks, ym + (<usize>j << 2), 2, k, ldy, alpha, acc);
+    }
+  }
   for (; m + 4 <= rows; m += 4) {
     const xm = x + <usize>m * ks, ym = y + <usize>m * ldy;
     let j = 0;
@@ -112,6 +156,47 @@ function multiplyPanel(x: usize, w: usize, y: usize, rows: i32, n: i32, k: i32, 
     let j = 0;
     for (; j + 4 <= count; j += 4) tile1x4(xm, w + <usize>j * ks, ym + (<usize>j << 2), k, alpha, acc);
     for (; j < count; j++) tileRx1(xm, w + <usize>j * ks, ym + (<usize>j << 2), 1, k, ldy, alpha, acc);
+  }
+}
+
+// sum over 16 signed codes q of q * x (x: 16 f32 at xp), as one f32x4 of partial sums.
+@inline function dotI8x16(q: v128, xp: usize): v128 {
+  const lo = i16x8.extend_low_i8x16_s(q);
+  const hi = i16x8.extend_high_i8x16_s(q);
+  let a = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), v128.load(xp));
+  a = f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), v128.load(xp, 16)));
+  a = f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), v128.load(xp, 32)));
+  return f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), v128.load(xp, 48)));
+}
+
+/**
+ * One row of x against q8/q4 weight rows [n0, n1), decoding each 32-weight group in registers
+ * (no panel round trip): y[n] = sum_g scale_g * sum_c q_c x_c. The matrix-vector case of decoding.
+ */
+function matvecQuant(fmt: i32, x: usize, w: usize, scales: usize, y: usize, k: i32, n0: i32, n1: i32, alpha: f32, acc: i32): void {
+  const groups = k >> 5;
+  const rowBytes: usize = fmt == FMT_Q8 ? <usize>k : <usize>(k >> 1);
+  const low = i8x16.splat(0x0f), eight = i8x16.splat(8);
+  for (let n = n0; n < n1; n++) {
+    const codes = w + <usize>n * rowBytes;
+    const sc = scales + ((<usize>n * <usize>groups) << 2);
+    let a = f32x4.splat(0);
+    for (let g = 0; g < groups; g++) {
+      const xp = x + (<usize>g << 7);
+      let part: v128;
+      if (fmt == FMT_Q8) {
+        const p = codes + (<usize>g << 5);
+        part = f32x4.add(dotI8x16(v128.load(p), xp), dotI8x16(v128.load(p, 16), xp + 64));
+      } else {
+        const b = v128.load(codes + (<usize>g << 4));
+        const lo = v128.and(b, low), hi = i8x16.shr_u(b, 4);
+        const first = i8x16.sub(i8x16.shuffle(lo, hi, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), eight);
+        const second = i8x16.sub(i8x16.shuffle(lo, hi, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), eight);
+        part = f32x4.add(dotI8x16(first, xp), dotI8x16(second, xp + 64));
+      }
+      a = f32x4.add(a, f32x4.mul(part, v128.load32_splat(sc + (<usize>g << 2))));
+    }
+    put(y + (<usize>n << 2), hsum(a), alpha, acc);
   }
 }
 
@@ -134,6 +219,10 @@ export function matmul(fmt: i32, x: usize, w: usize, scales: usize, y: usize, ro
         }
       }
     }
+    return;
+  }
+  if (rows == 1 && (fmt == FMT_Q8 || fmt == FMT_Q4)) {
+    matvecQuant(fmt, x, w, scales, y, k, n0, n1, alpha, accumulate);
     return;
   }
   for (let nb = n0; nb < n1; nb += PANEL) {

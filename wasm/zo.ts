@@ -34,6 +34,23 @@ export function zo_perturb(theta: usize, seed: u32, step: u32, j: u32, stream: u
   }
 }
 
+/** Loss-landscape probe: theta = snapshot + a z_j, written from the untouched snapshot (zo_probe.wgsl). */
+export function zo_probe(theta: usize, snapshot: usize, seed: u32, step: u32, j: u32, stream: u32, a: f32, e0: i32, e1: i32): void {
+  const av = f32x4.splat(a);
+  for (let e = e0; e < e1; e += 16) {
+    gaussian16(seed, step, j, stream, <u32>e >> 2);
+    const p = theta + (<usize>e << 2), q = snapshot + (<usize>e << 2);
+    if (e + 16 <= e1) {
+      v128.store(p, f32x4.add(v128.load(q), f32x4.mul(av, Z0)));
+      v128.store(p, f32x4.add(v128.load(q, 16), f32x4.mul(av, Z1)), 16);
+      v128.store(p, f32x4.add(v128.load(q, 32), f32x4.mul(av, Z2)), 32);
+      v128.store(p, f32x4.add(v128.load(q, 48), f32x4.mul(av, Z3)), 48);
+    } else {
+      for (let i = 0; e + i < e1; i++) store<f32>(p + (<usize>i << 2), load<f32>(q + (<usize>i << 2)) + a * zAt(i));
+    }
+  }
+}
+
 @inline function sign(d: f32): f32 {
   return d > 0 ? 1 : d < 0 ? -1 : d;
 }

@@ -5,7 +5,7 @@
 // throughput as row-directions per second and K = 256 vectors per second.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { GpuContext } from '../../src/engine/gpu/context';
+import type { Backend } from '../../src/engine/gpu/backend';
 import type { TrainConfig } from '../../src/engine/api';
 import { resolveModelNode } from '../../src/engine/model/loaders/nodeResolve';
 import { loadModel } from '../../src/engine/session/loadedModel';
@@ -26,7 +26,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export async function benchInfluence(ctx: GpuContext, inputs: { modelDir: string; taskDir: string }, log: (s: string) => void): Promise<Record<string, number>> {
+export async function benchInfluence(ctx: Backend, inputs: { modelDir: string; taskDir: string }, log: (s: string) => void): Promise<Record<string, number>> {
   const reps = ctx.adapter.isSoftware ? 5 : 21;
   const session = new Session(ctx);
   session.setModel(await loadModel(ctx, await resolveModelNode(inputs.modelDir, { cache: null }), 'f32'));

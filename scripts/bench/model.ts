@@ -6,7 +6,7 @@
 import { startRun } from '../../src/engine/session/startRun';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GpuContext } from '../../src/engine/gpu/context';
+import type { Backend } from '../../src/engine/gpu/backend';
 import type { TrainConfig, WeightPrecision } from '../../src/engine/api';
 import { resolveModelNode } from '../../src/engine/model/loaders/nodeResolve';
 import { loadModel } from '../../src/engine/session/loadedModel';
@@ -28,7 +28,7 @@ export interface BenchInputs {
   taskDir: string;
 }
 
-async function session(ctx: GpuContext, inputs: BenchInputs, precision: WeightPrecision): Promise<Session> {
+async function session(ctx: Backend, inputs: BenchInputs, precision: WeightPrecision): Promise<Session> {
   const s = new Session(ctx);
   s.setModel(await loadModel(ctx, await resolveModelNode(inputs.modelDir, { cache: null }), precision));
   const files = ['task.json', 'train.jsonl', 'dev.jsonl'].map((name) => ({ name, text: readFileSync(join(inputs.taskDir, name), 'utf8') }));
@@ -41,7 +41,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function time(ctx: GpuContext, reps: number, work: () => void | Promise<unknown>): Promise<number> {
+async function time(ctx: Backend, reps: number, work: () => void | Promise<unknown>): Promise<number> {
   await work();
   await ctx.finish();
   const t = performance.now();
@@ -50,7 +50,7 @@ async function time(ctx: GpuContext, reps: number, work: () => void | Promise<un
   return (performance.now() - t) / reps;
 }
 
-export async function benchModel(ctx: GpuContext, inputs: BenchInputs, log: (s: string) => void): Promise<Record<string, number>> {
+export async function benchModel(ctx: Backend, inputs: BenchInputs, log: (s: string) => void): Promise<Record<string, number>> {
   const reps = ctx.adapter.isSoftware ? 7 : 21;
   const out: Record<string, number> = {};
   const s = await session(ctx, inputs, 'f32');

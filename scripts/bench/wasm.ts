@@ -9,7 +9,7 @@ import type { StorageFormat } from '../../src/engine/gpu/tensor';
 import { WasmKernels, type WasmWeight } from '../../src/engine/wasm/kernels';
 import { nodePoolThread } from '../../src/engine/wasm/nodePoolThread';
 
-const FORMATS: StorageFormat[] = ['f32', 'f16', 'q8', 'q4', 'bf16', 'q4k', 'q6k'];
+const FORMATS: StorageFormat[] = process.env.WASM_BENCH_FORMATS ? (process.env.WASM_BENCH_FORMATS.split(',') as StorageFormat[]) : ['f32', 'f16', 'q8', 'q4', 'bf16', 'q4k', 'q6k'];
 
 function random(n: number, seed: number): Float32Array {
   let s = seed >>> 0;

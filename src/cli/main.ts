@@ -1,5 +1,5 @@
 // `zo-studio`: the engine from the command line, on Dawn in Node (a GPU when there is a
-// driver, SwiftShader otherwise). Each subcommand lives in its own file under commands/.
+// driver, SwiftShader otherwise) or on the CPU backend (--backend cpu). Each subcommand lives in its own file under commands/.
 import { UsageError } from './args';
 import { infoCommand } from './commands/info';
 import { logitsCommand } from './commands/logits';
@@ -37,6 +37,11 @@ Model options (every command that takes --model):
   --revision R         Hub revision (default main)   --hub-endpoint URL   another Hub server
   --quant f32|q8|q4    weight precision on the GPU (default f32); HF_TOKEN for gated repos. Below f32 a
                        GGUF's K-quant and Q4_1/Q5_0/Q5_1 tensors stay as the file stores them
+
+Backend (every command that runs the model):
+  --backend auto|webgpu|cpu   where the kernels run (default auto: WebGPU through Dawn, on
+                              SwiftShader without a GPU driver; the CPU backend when Dawn finds no
+                              adapter). cpu runs the same forward pass, ZO step and record on the CPU
 
 Task options (train, eval, replay): the task's row problems are printed with their lines;
   --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WeightFormat } from '../engine/gpu/tensor';
-import type { GpuContext } from '../engine/gpu/context';
+import type { Backend } from '../engine/gpu/backend';
 import { resolveModelNode } from '../engine/model/loaders/nodeResolve';
 import type { ResolvedModel } from '../engine/model/loaders/resolveModel';
 import type { LlamaConfig } from '../engine/model/config';
@@ -62,7 +62,7 @@ export async function openCliModel(args: ParsedArgs, io: CliIo): Promise<CliMode
   };
 }
 
-export async function loadCliModel(ctx: GpuContext, args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
+export async function loadCliModel(ctx: Backend, args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
   const model = await openCliModel(args, io);
   // A .gguf's tokenizer may come from beside it or from its own metadata: say which.
   if (model.resolved.format === 'gguf') io.stderr(`tokenizer: ${model.resolved.tokenizerSource}`);

@@ -1,7 +1,7 @@
 // The engine as the app sees it: what the Web Worker wraps (src/worker/) and what the CLI
 // drives. Everything crossing this boundary is structured-cloneable plain data.
 import type { LedgerSnapshot } from './gpu/ledger';
-import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/context';
+import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/device';
 import type { TaskSpec, TaskRow } from './data/task';
 import type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision } from './config/options';
 

@@ -34,7 +34,7 @@ export interface StoredRun {
   evals: EvalSeries;
   /** Preference-run curves; absent in runs saved before they existed (read with rewardsFrom). */
   rewards?: RewardSeries;
-  /** engine.runRecord bytes at the last save: what resume continues from. */
+  /** The run's record (zo/record.ts) at the last save, built from its events: what resume continues from. */
   record: Uint8Array | null;
   /** Last step the record covers (the series may run a step ahead of it). */
   recordStep: number;

@@ -25,6 +25,7 @@ import { f16ToF32, f32ToF16 } from '../../src/engine/defs/halfFloat';
 import type { GpuContext } from '../../src/engine/gpu/context';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { testGpu } from '../helpers/gpu';
+import type { DeviceBuffer } from '../../src/engine/gpu/device';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 const FORMATS: WeightFormat[] = ['f32', 'f16', 'q8', 'q4'];
@@ -40,7 +41,7 @@ class Fixture {
   readonly x: Float32Array;
   readonly wEff: Float32Array;
   readonly y0: Float32Array;
-  private readonly buffers: GPUBuffer[];
+  private readonly buffers: DeviceBuffer[];
   private readonly xb: GPUBuffer;
   private readonly yb: GPUBuffer;
   private readonly w: GpuWeight;

@@ -10,21 +10,13 @@ import { encodeZoproHead, encodeZoproStepLine } from '../../src/engine/preferenc
 import { validateStoredRun } from '../../src/store/runFile';
 import { demoZoproRecord } from '../fixtures/userFiles';
 import { TASK_JSON } from '../fixtures/userFiles';
+import { fieldOf } from '../helpers/recordFields';
+
 
 const { record, config } = demoZoproRecord(5);
 const legacy = { hyper: record.hyper, options: record.options, steps: record.steps.map(({ loss: _loss, ...s }) => s) };
 const join = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
 const text = (s: string) => new TextEncoder().encode(s);
-
-function fieldOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidFileError);
-    return (e as InvalidFileError).field;
-  }
-  throw new Error('expected an InvalidFileError');
-}
 
 describe('ZOPrO binary record', () => {
   it('round-trips exactly (f64 grad, lambda and coefficients; f32 loss) with its options and meta in the header', () => {

@@ -2,8 +2,8 @@
 // linear and Llama 3 frequencies, and a decode position offset), SwiGLU, add, bias, embedding in
 // every weight format, column sums of squares. Widths straddle the f32x4 width.
 // Tolerances: rmsnorm 2e-6 relative + 1e-6 (f32 sum of squares vs the reference's f64);
-// rope 1e-6 (the same f32 products, cos/sin in f64 rounded as the reference); SwiGLU 2 ulp-ish
-// (2e-7 relative + 1e-7); add, bias, embedding exact.
+// rope 1e-6 (the same f32 products, cos/sin in f64 rounded as the reference); SwiGLU 6e-7
+// relative + 1e-7 (a 2-ulp vector exp, wasm/mathv.ts); add, bias, embedding exact.
 import { describe, expect, it } from 'vitest';
 import { addInplaceRef } from '../../src/engine/cpu/elementwise';
 import { biasRef } from '../../src/engine/cpu/bias';
@@ -61,10 +61,10 @@ describe('wasm layer kernels', () => {
   it('swiglu, add, bias', () => {
     const wk = kernels();
     for (const n of [...WIDTHS, 1000]) {
-      const g = randomArray(n, n, 8), u = randomArray(n, n + 1, 2);
+      const g = randomArray(n, n, 100), u = randomArray(n, n + 1, 2);
       const gb = put(wk, g), ub = put(wk, u), ob = wk.allocF32(n);
       wk.swiglu(gb, ub, ob, n);
-      expectAllclose(getF32(wk, ob, n), swigluRef(g, u), { atol: 1e-7, rtol: 2e-7 }, `swiglu ${n}`);
+      expectAllclose(getF32(wk, ob, n), swigluRef(g, u), { atol: 1e-7, rtol: 6e-7 }, `swiglu ${n}`);
       wk.addInplace(gb, ub, n);
       expect(bits(getF32(wk, gb, n))).toEqual(bits(addInplaceRef(g.slice(), u)));
       [gb, ub, ob].forEach((b) => wk.free(b));

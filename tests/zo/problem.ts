@@ -7,6 +7,7 @@ import { BoundKernel } from '../../src/engine/gpu/kernel';
 import type { CpuParamRange } from '../../src/engine/cpu/zo';
 import type { ParamRange, ZoStepPlan } from '../../src/engine/zo/stepPlan';
 import { randomArray } from '../helpers/allclose';
+import type { ComputePass } from '../../src/engine/gpu/device';
 
 export const N0 = 350;
 export const N1 = 130;
@@ -55,7 +56,7 @@ export interface GpuProblem {
   buffers: [GPUBuffer, GPUBuffer];
   ranges: ParamRange[];
   /** Encode forward + loss into `slot` (pass to plan.encodeStep). */
-  encodeLoss: (pass: GPUComputePassEncoder, offset: number, slot: number) => void;
+  encodeLoss: (pass: ComputePass, offset: number, slot: number) => void;
   attach(plan: ZoStepPlan): void;
   read(): Promise<[Float32Array, Float32Array]>;
   upload(p: [Float32Array, Float32Array]): void;

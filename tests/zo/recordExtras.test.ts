@@ -3,10 +3,10 @@
 // records, an open record drops and reports a torn last entry, and every payload field that is
 // damaged is refused by name. Records without extras stay v2, 16 bytes a step. Tolerance: exact.
 import { describe, expect, it } from 'vitest';
-import { InvalidFileError } from '../../src/engine/files/invalidFile';
 import { ZO_DEFAULTS, type ZoHyper } from '../../src/engine/defs/zoConfig';
 import { decodeRunRecord, encodeOpenRecord, encodeRecordSteps, encodeRunRecord, newRecord, RECORD_STEP_BYTES, type RecordExtraName, type ZoRecordStep, type ZoRunRecord } from '../../src/engine/zo/record';
 import { RECORD_EXTRAS, type RecordExtras } from '../../src/engine/zo/recordExtras';
+import { fieldOf, rawRecord } from '../helpers/recordFields';
 
 const hyper: ZoHyper = { ...ZO_DEFAULTS, seed: 5, steps: 4 };
 
@@ -29,28 +29,6 @@ function recordWith(name: RecordExtraName, steps: number): ZoRunRecord {
   const rec = newRecord(hyper, { model: 'demo' }, [name]);
   for (let i = 0; i < steps; i++) rec.steps.push({ step: i, loss: 0.25 * i, values: Float32Array.of(i / 8), extras: { [name]: KINDS[name].value(i) } } as ZoRecordStep);
   return rec;
-}
-
-/** Record bytes with a hand-written header (any JSON) at magic version `version`, no steps. */
-function raw(header: unknown, version: number): Uint8Array {
-  let json = JSON.stringify(header);
-  while (new TextEncoder().encode(json).length % 4) json += ' ';
-  const head = new TextEncoder().encode(json);
-  const out = new Uint8Array(16 + head.length);
-  out.set([0x5a, 0x4f, 0x52, 0x45, 0x43, version, 0, 0]);
-  new DataView(out.buffer).setUint32(8, head.length, true);
-  out.set(head, 12);
-  return out;
-}
-
-function fieldOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidFileError);
-    return (e as InvalidFileError).field;
-  }
-  throw new Error('expected an InvalidFileError');
 }
 
 describe.each(Object.keys(RECORD_EXTRAS) as RecordExtraName[])('record extra %s', (name) => {
@@ -104,11 +82,11 @@ describe('record header extras', () => {
 
   it('refuses unknown, repeated or misplaced extras by name', () => {
     const h = { format: 'zo-studio-run', version: 3, hyper };
-    expect(fieldOf(() => decodeRunRecord(raw({ ...h, extras: ['row-shuffles'] }, 3)))).toBe('header.extras[0]');
-    expect(fieldOf(() => decodeRunRecord(raw({ ...h, extras: ['zopro', 'zopro'] }, 3)))).toBe('header.extras');
-    expect(fieldOf(() => decodeRunRecord(raw({ ...h, extras: 'zopro' }, 3)))).toBe('header.extras');
-    expect(fieldOf(() => decodeRunRecord(raw({ ...h, version: 2, extras: ['zopro'] }, 2)))).toBe('header.extras');
-    expect(decodeRunRecord(raw({ ...h, extras: ['zopro'] }, 3)).header.extras).toEqual(['zopro']);
+    expect(fieldOf(() => decodeRunRecord(rawRecord({ ...h, extras: ['row-shuffles'] }, 0, 3)))).toBe('header.extras[0]');
+    expect(fieldOf(() => decodeRunRecord(rawRecord({ ...h, extras: ['zopro', 'zopro'] }, 0, 3)))).toBe('header.extras');
+    expect(fieldOf(() => decodeRunRecord(rawRecord({ ...h, extras: 'zopro' }, 0, 3)))).toBe('header.extras');
+    expect(fieldOf(() => decodeRunRecord(rawRecord({ ...h, version: 2, extras: ['zopro'] }, 0, 2)))).toBe('header.extras');
+    expect(decodeRunRecord(rawRecord({ ...h, extras: ['zopro'] }, 0, 3)).header.extras).toEqual(['zopro']);
   });
 
   it('a step without an extra the header lists is a programming error at write time', () => {

@@ -4,10 +4,11 @@
 // refused naming the fields that differ. Exact checks: no tolerances involved.
 import { describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../src/engine/api';
-import { InvalidFileError } from '../../src/engine/files/invalidFile';
 import { ZO_DEFAULTS, zoHyperFromConfig, type ZoHyper } from '../../src/engine/defs/zoConfig';
 import { decodeRunRecord, encodeRecordHead, encodeRecordSteps, encodeRunRecord, newRecord, RECORD_STEP_BYTES } from '../../src/engine/zo/record';
 import { checkResumeConfig, ResumeMismatchError } from '../../src/engine/zo/validateConfig';
+import { fieldOf, rawRecord } from '../helpers/recordFields';
+
 
 const config: TrainConfig = {
   mode: 'lora', optimizer: 'zo-sgd', objective: 'classification', steps: 20, lr: 1e-3, eps: 1e-3, batch: 4, q: 1, seed: 3,
@@ -15,30 +16,6 @@ const config: TrainConfig = {
   lora: { rank: 4, alpha: 8, targets: ['q', 'v'] },
 };
 const hyper = zoHyperFromConfig(config);
-
-/** Record bytes with a hand-written header (any JSON) at magic version `version`. */
-function rawRecord(header: unknown, steps = 0, version = 2): Uint8Array {
-  let json = JSON.stringify(header);
-  while (new TextEncoder().encode(json).length % 4) json += ' ';
-  const head = new TextEncoder().encode(json);
-  const out = new Uint8Array(16 + head.length + steps * RECORD_STEP_BYTES);
-  out.set([0x5a, 0x4f, 0x52, 0x45, 0x43, version, 0, 0]);
-  const view = new DataView(out.buffer);
-  view.setUint32(8, head.length, true);
-  out.set(head, 12);
-  view.setUint32(12 + head.length, steps, true);
-  return out;
-}
-
-function fieldOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidFileError);
-    return (e as InvalidFileError).field;
-  }
-  throw new Error('expected an InvalidFileError');
-}
 
 describe('run record validation', () => {
   const header = { format: 'zo-studio-run', version: 2, hyper, meta: { config, model: 'demo' } };

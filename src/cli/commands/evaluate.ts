@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { numberFlag, optionalString, parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { Session } from '../../engine/session/session';
@@ -17,7 +17,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, ['json']);
   const split = stringFlag(args, 'split', 'dev');
   const limit = numberFlag(args, 'limit', 0);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   // All splits: a replayed sparse run recalibrates on the train rows, as training did.

@@ -3,7 +3,7 @@
 // positional arguments; --stream prints one JSON line per token as it is sampled.
 import { boolFlag, numberFlag, parseArgs, UsageError } from '../args';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { generateText } from '../../engine/generation/textGeneration';
 import { GENERATE_DEFAULTS } from '../../engine/generation/generate';
@@ -28,7 +28,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   if (!(request.maxNewTokens >= 1) || !(request.temperature >= 0) || !(request.topP > 0 && request.topP <= 1)) {
     throw new UsageError('--max-new-tokens >= 1, --temperature >= 0, 0 < --top-p <= 1');
   }
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const model = await loadCliModel(ctx, args, io);
   const stream = args.flags.has('stream');
   const result = await generateText(ctx, model, [], request, stream ? (t) => io.stdout(JSON.stringify(t)) : undefined);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boolFlag, numberFlag, optionalString, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
@@ -44,7 +44,7 @@ export async function influenceCommand(argv: string[], io: CliIo): Promise<numbe
   const taskDir = stringFlag(args, 'task');
   const runPath = optionalString(args, 'run');
 
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   const task = await setCliTask(session, args, io, taskDir);

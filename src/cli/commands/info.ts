@@ -2,13 +2,13 @@
 import { parseArgs } from '../args';
 import type { CliIo } from '../io';
 import { openCliModel } from '../openModel';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { parameterCount } from '../../engine/model/config';
 import { formatBytes } from '../../engine/gpu/errors';
 
 export async function infoCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, ['json']);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const model = await openCliModel(args, io);
   const c = model.config;
   const report = {

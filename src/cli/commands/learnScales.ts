@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../recordFile';
 import { parseArgs, numberFlag, stringFlag } from '../args';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { readTaskDir } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
@@ -26,7 +26,7 @@ export async function learnScalesCommand(argv: string[], io: CliIo): Promise<num
   const out = stringFlag(args, 'out');
   const probes = numberFlag(args, 'probes', LEARN_BLOCK_SCALES_DEFAULTS.probes);
   const eps = numberFlag(args, 'probe-eps', LEARN_BLOCK_SCALES_DEFAULTS.eps);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   session.setTask(await readTaskDir(stringFlag(args, 'task')));

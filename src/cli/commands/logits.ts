@@ -2,7 +2,7 @@
 import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../io';
 import { openCliModel, precisionFlag } from '../openModel';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { buildWeights } from '../../engine/model/weights';
 import { LlamaForward } from '../../engine/model/llama';
 import { scoreSequence } from '../../engine/model/sequenceScore';
@@ -14,7 +14,7 @@ export async function logitsCommand(argv: string[], io: CliIo): Promise<number> 
     .map((s) => Number(s.trim()));
   if (ids.length < 1 || ids.some((i) => !Number.isInteger(i) || i < 0)) throw new UsageError('--ids must be comma-separated token ids, e.g. 1,2,3');
   const top = numberFlag(args, 'top', 5);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const model = await openCliModel(args, io);
   const vocab = model.config.vocabSize;
   const bad = ids.find((i) => i >= vocab);

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../recordFile';
 import { dirname, join } from 'node:path';
 import { parseArgs, stringFlag } from '../args';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { exportRunWeights } from '../../engine/session/exportWeights';
@@ -23,7 +23,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const runPath = stringFlag(args, 'run');
   const out = stringFlag(args, 'out');
   const { bytes, config, steps } = await readReplayRecord(runPath);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   // The task is needed for sparse calibration and sizing; the run's own task folder.

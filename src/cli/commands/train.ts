@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { numberFlag, parseArgs, optionalString, stringFlag } from '../args';
 import { RecordFileWriter, writeFileAtomic } from '../recordFile';
 import type { CliIo } from '../io';
-import { acquireCliGpu } from '../gpu';
+import { acquireCliBackend } from '../gpu';
 import { loadCliModel } from '../openModel';
 import { setCliTask } from '../taskArg';
 import { trainConfigFromArgs } from '../trainConfig';
@@ -37,7 +37,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const zopro = config.objective === 'zopro'; // ZOPrO samples its own batches: no task evaluation, reward curves instead
   const fsyncEvery = numberFlag(args, 'fsync-every', 10);
   const resume = !resumePath ? undefined : zopro ? await readZoproResume(resumePath, config, log) : await readResumeRecord(resumePath, config, log);
-  const ctx = await acquireCliGpu(io);
+  const ctx = await acquireCliBackend(io, args);
   const session = new Session(ctx);
   session.setModel(await loadCliModel(ctx, args, io));
   await setCliTask(session, args, io, stringFlag(args, 'task'));

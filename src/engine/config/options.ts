@@ -15,10 +15,13 @@ export const LR_SCHEDULES = ['constant', 'linear', 'cosine'] as const;
 export const SPARSE_SCORES = ['magnitude', 'activation', 'random'] as const;
 /** How ZOPrO's weight on the previous update decays over the run. */
 export const LAMBDA_SCHEDULES = ['linear', 'cosine', 'constant'] as const;
+/** Where the kernels run: WebGPU when an adapter exists, else the CPU ('auto'), or one of them. */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
 /** Weight precisions a model loads in. */
 export const WEIGHT_PRECISIONS = ['f32', 'f16', 'q8', 'q4'] as const;
 
 export type TuningMode = (typeof TUNING_MODES)[number];
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 export type Objective = (typeof OBJECTIVES)[number];
 export type LrSchedule = (typeof LR_SCHEDULES)[number];

@@ -86,8 +86,8 @@ function applyRopeScaling(inv: Float32Array, c: RopeConfig): Float32Array {
   return out;
 }
 
-/** Rotate q or k [batch * seqLen, heads, headDim]; returns a new array. */
-export function ropeRef(qk: Float32Array, batch: number, seqLen: number, heads: number, headDim: number, invFreq: Float32Array): Float32Array {
+/** Rotate q or k [batch * seqLen, heads, headDim] at positions posOffset + t; returns a new array. */
+export function ropeRef(qk: Float32Array, batch: number, seqLen: number, heads: number, headDim: number, invFreq: Float32Array, posOffset = 0): Float32Array {
   const out = qk.slice();
   const half = headDim / 2;
   for (let b = 0; b < batch; b++) {
@@ -95,7 +95,7 @@ export function ropeRef(qk: Float32Array, batch: number, seqLen: number, heads: 
       for (let h = 0; h < heads; h++) {
         const base = ((b * seqLen + t) * heads + h) * headDim;
         for (let i = 0; i < half; i++) {
-          const angle = f(t * invFreq[i]);
+          const angle = f((posOffset + t) * invFreq[i]);
           const c = f(Math.cos(angle));
           const s = f(Math.sin(angle));
           const x1 = qk[base + i];

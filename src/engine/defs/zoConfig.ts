@@ -124,6 +124,22 @@ export interface ZoStepScalars {
   adamEps: number;
 }
 
+/** The ZoStep uniform's fields in declaration order (zo_common.wgsl), as both backends lay it out. */
+export const ZO_STEP_FIELDS: readonly { name: keyof ZoStepScalars; type: 'u32' | 'f32' }[] = [
+  { name: 'seed', type: 'u32' },
+  { name: 'step', type: 'u32' },
+  { name: 'eps', type: 'f32' },
+  { name: 'lr', type: 'f32' },
+  { name: 'weightDecay', type: 'f32' },
+  { name: 'clip', type: 'f32' },
+  { name: 'invQ', type: 'f32' },
+  { name: 'beta1', type: 'f32' },
+  { name: 'beta2', type: 'f32' },
+  { name: 'bias1', type: 'f32' },
+  { name: 'bias2', type: 'f32' },
+  { name: 'adamEps', type: 'f32' },
+];
+
 export function stepScalars(h: ZoHyper, step: number, lr = lrAt(h, step)): ZoStepScalars {
   const f = Math.fround;
   return {

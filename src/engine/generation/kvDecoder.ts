@@ -6,18 +6,13 @@
 //   its attention being: rope at pos + t; cache[pos + t] = k, v; attn(q, cache);  logits = lm_head(norm(x[last]))
 // Same weights and tuning-mode hooks as LlamaForward (no copy of the model): a LoRA run's
 // adapters or sparse deltas are live in generation. Buffers are allocated once, here.
-import type { GpuContext } from '../gpu/context';
-import { EmbeddingKernel } from '../gpu/kernels/embedding';
-import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
-import type { RopeKernel } from '../gpu/kernels/rope';
-import { GatherRowsKernel } from '../gpu/kernels/logprob';
-import { MatmulKernel } from '../gpu/kernels/matmul';
-import { DecodeAttentionKernel, KvAppendKernel } from '../gpu/kernels/attentionDecode';
+import type { Backend, CacheKernelOps, GatherKernelOps, RopeKernelOps, RowsKernel } from '../gpu/backend';
 import { ropeInvFreq } from '../cpu/rope';
 import { layerWindow, type LlamaConfig } from '../model/config';
 import { buildDecoderBlock, type ForwardStep, type LinearHook } from '../model/decoderBlock';
 import type { LayerWeights, ModelWeights } from '../model/weights';
 import { allocateActivations, releaseActivations, type Activations } from '../model/activations';
+import type { DeviceBuffer, ComputePass } from '../gpu/device';
 
 export interface DecoderLimits {
   /** Sequences decoded together. */
@@ -32,18 +27,18 @@ export class KvDecoder {
   /** Activations for maxBatch x maxChunk rows; logits [maxBatch, vocab]. */
   readonly state: Activations;
   /** Per layer: K and V caches, f32 [maxBatch * maxLen, kvHeads, headDim]. */
-  readonly caches: { k: GPUBuffer; v: GPUBuffer }[] = [];
+  readonly caches: { k: DeviceBuffer; v: DeviceBuffer }[] = [];
   private readonly steps: ForwardStep[] = [];
-  private readonly ropes: RopeKernel[] = [];
-  private readonly shaped: (KvAppendKernel | DecodeAttentionKernel)[] = [];
-  private readonly gather: GatherRowsKernel;
-  private readonly finalNorm: RmsNormKernel;
-  private readonly lmHead: MatmulKernel;
-  private readonly embed: EmbeddingKernel;
-  private readonly invFreq: GPUBuffer;
+  private readonly ropes: RopeKernelOps[] = [];
+  private readonly shaped: CacheKernelOps[] = [];
+  private readonly gather: GatherKernelOps;
+  private readonly finalNorm: RowsKernel;
+  private readonly lmHead: RowsKernel;
+  private readonly embed: RowsKernel;
+  private readonly invFreq: DeviceBuffer;
 
   constructor(
-    readonly ctx: GpuContext,
+    readonly ctx: Backend,
     readonly config: LlamaConfig,
     weights: ModelWeights,
     readonly limits: DecoderLimits,
@@ -54,23 +49,23 @@ export class KvDecoder {
     const rows = limits.maxBatch * limits.maxChunk;
     const s = (this.state = allocateActivations(ctx, c, { maxBatch: limits.maxBatch, maxSeqLen: limits.maxChunk, maxPositions: limits.maxBatch, maxCandidates: 1 }));
     this.invFreq = ctx.storageFrom('decode-rope-inv-freq', ropeInvFreq(c.rope), 'weights');
-    this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
+    this.embed = ctx.kernels.embedding({ table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
     const cacheBytes = limits.maxBatch * limits.maxLen * c.kvHeads * c.headDim * 4;
     weights.layers.forEach((w, i) => {
       const cache = { k: ctx.createStorage(`kv-cache-k${i}`, cacheBytes, 'activations'), v: ctx.createStorage(`kv-cache-v${i}`, cacheBytes, 'activations') };
       this.caches.push(cache);
       this.steps.push(...this.buildLayer(i, w, rows, cache, hooks));
     });
-    this.gather = new GatherRowsKernel(ctx, { src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxBatch });
-    this.finalNorm = new RmsNormKernel(ctx, { x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxBatch });
-    this.lmHead = new MatmulKernel(ctx, { x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxBatch, label: 'decode.lm_head' });
+    this.gather = ctx.kernels.gatherRows({ src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxBatch });
+    this.finalNorm = ctx.kernels.rmsnorm({ x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxBatch });
+    this.lmHead = ctx.kernels.matmul({ x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxBatch, label: 'decode.lm_head' });
   }
 
-  private buildLayer(i: number, w: LayerWeights, rows: number, cache: { k: GPUBuffer; v: GPUBuffer }, hooks: LinearHook[]): ForwardStep[] {
+  private buildLayer(i: number, w: LayerWeights, rows: number, cache: { k: DeviceBuffer; v: DeviceBuffer }, hooks: LinearHook[]): ForwardStep[] {
     const { ctx, config: c, state: s, limits } = this;
     const shape = { maxBatch: limits.maxBatch, maxLen: limits.maxLen, kvHeads: c.kvHeads, headDim: c.headDim };
-    const append = new KvAppendKernel(ctx, { ...shape, k: s.k, v: s.v, kCache: cache.k, vCache: cache.v });
-    const attention = new DecodeAttentionKernel(ctx, { ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads, window: layerWindow(c, i) });
+    const append = ctx.kernels.kvAppend({ ...shape, k: s.k, v: s.v, kCache: cache.k, vCache: cache.v });
+    const attention = ctx.kernels.decodeAttention({ ...shape, q: s.q, kCache: cache.k, vCache: cache.v, out: s.attn, heads: c.heads, window: layerWindow(c, i) });
     const block = buildDecoderBlock({ ctx, config: c, layer: i, weights: w, activations: s, rows, hooks, invFreq: this.invFreq, label: `decode.L${i}` }, [append, attention]);
     this.ropes.push(...block.ropes);
     this.shaped.push(append, attention);
@@ -81,7 +76,7 @@ export class KvDecoder {
    * Records one call: `ids` holds n tokens per sequence ([batch * n], row b * n + t at cache
    * position pos + t). Every sequence shares `pos`: the caller keeps them in step.
    */
-  encodeStep(pass: GPUComputePassEncoder, ids: Uint32Array, batch: number, n: number, pos: number): void {
+  encodeStep(pass: ComputePass, ids: Uint32Array, batch: number, n: number, pos: number): void {
     const { maxBatch, maxChunk, maxLen } = this.limits;
     if (batch > maxBatch || n > maxChunk || pos + n > maxLen) throw new Error(`decode call ${batch} x ${n} tokens at ${pos} exceeds the limits ${maxBatch} x ${maxChunk} (cache ${maxLen})`);
     if (ids.length !== batch * n) throw new Error('ids must hold batch x n tokens');

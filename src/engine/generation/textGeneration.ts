@@ -3,7 +3,7 @@
 // run's LoRA adapters or sparse deltas; full-mode weights are trained in place anyway), and
 // streams each token with the text it adds (decoding the whole continuation each time, so a
 // multi-byte character split over tokens appears once complete).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { GenerateRequest, GenerateResult } from '../api';
 import type { LinearHook } from '../model/llama';
 import type { LoadedModel } from '../session/loadedModel';
@@ -18,7 +18,7 @@ export interface TextToken {
 }
 
 export async function generateText(
-  ctx: GpuContext,
+  ctx: Backend,
   model: LoadedModel,
   hooks: LinearHook[],
   request: Omit<GenerateRequest, 'requestId'>,

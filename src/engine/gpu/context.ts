@@ -4,30 +4,14 @@
 import { DeviceLostError, GpuOutOfMemoryError, GpuValidationError, WebGpuUnavailableError, formatBytes } from './errors';
 import { MemoryLedger, type MemoryCategory } from './ledger';
 import { PipelineCache } from './pipelineCache';
+import type { AdapterSummary, DeviceBuffer, GpuFeatures, GpuLimitsSummary } from './device';
+import type { Backend, KernelFactory } from './backend';
+import type { WebGpu } from './webgpu';
+import { gpuBuffer } from './webgpu';
+import { webGpuKernels } from './webgpuKernels';
+import { EngineStateError } from '../defs/engineError';
 
-export interface GpuFeatures {
-  f16: boolean;
-  subgroups: boolean;
-  timestampQuery: boolean;
-}
-
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** True for CPU emulation (SwiftShader): timings are not GPU timings. */
-  isSoftware: boolean;
-}
-
-export interface GpuLimitsSummary {
-  maxStorageBufferBindingSize: number;
-  maxBufferSize: number;
-  maxComputeWorkgroupStorageSize: number;
-  maxComputeInvocationsPerWorkgroup: number;
-  maxComputeWorkgroupsPerDimension: number;
-  maxStorageBuffersPerShaderStage: number;
-}
+export type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 
 export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
@@ -80,8 +64,10 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
   });
 }
 
-export class GpuContext {
+export class GpuContext implements Backend, WebGpu {
+  readonly kind = 'webgpu' as const;
   readonly pipelines: PipelineCache;
+  readonly kernels: KernelFactory;
   readonly ledger = new MemoryLedger();
   readonly limits: GpuLimitsSummary;
   private readonly pendingAllocations: Promise<Error | null>[] = [];
@@ -96,6 +82,7 @@ export class GpuContext {
     readonly features: GpuFeatures,
   ) {
     this.pipelines = new PipelineCache(device);
+    this.kernels = webGpuKernels(this);
     const l = device.limits;
     this.limits = {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -162,13 +149,20 @@ export class GpuContext {
     if (failure) throw failure;
   }
 
-  release(buffer: GPUBuffer): void {
+  release(buffer: DeviceBuffer): void {
     this.ledger.release(buffer);
-    buffer.destroy();
+    gpuBuffer(buffer).destroy();
   }
 
-  upload(buffer: GPUBuffer, data: ArrayBufferView, offsetBytes = 0): void {
-    this.device.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+  upload(buffer: DeviceBuffer, data: ArrayBufferView, offsetBytes = 0): void {
+    this.device.queue.writeBuffer(gpuBuffer(buffer), offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  copyBuffer(src: DeviceBuffer, srcOffset: number, dst: DeviceBuffer, dstOffset: number, bytes: number): void {
+    this.throwIfLost();
+    const encoder = this.device.createCommandEncoder({ label: 'copy' });
+    encoder.copyBufferToBuffer(gpuBuffer(src), srcOffset, gpuBuffer(dst), dstOffset, bytes);
+    this.device.queue.submit([encoder.finish()]);
   }
 
   /** Upload a new storage buffer holding `data`. */
@@ -198,12 +192,12 @@ export class GpuContext {
   }
 
   /** Copy `bytes` from `buffer` to the CPU. This is a GPU-CPU sync point: keep it out of hot loops. */
-  async read(buffer: GPUBuffer, bytes = buffer.size, offsetBytes = 0): Promise<ArrayBuffer> {
+  async read(buffer: DeviceBuffer, bytes = buffer.size, offsetBytes = 0): Promise<ArrayBuffer> {
     this.throwIfLost();
     const size = align(bytes, 4);
     const staging = this.takeStaging(size);
     const encoder = this.device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(buffer, offsetBytes, staging, 0, size);
+    encoder.copyBufferToBuffer(gpuBuffer(buffer), offsetBytes, staging, 0, size);
     this.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(MAP_MODE_READ, 0, size);
@@ -217,12 +211,12 @@ export class GpuContext {
     return copy;
   }
 
-  async readF32(buffer: GPUBuffer, count?: number, offsetElements = 0): Promise<Float32Array> {
+  async readF32(buffer: DeviceBuffer, count?: number, offsetElements = 0): Promise<Float32Array> {
     const n = count ?? (buffer.size / 4 - offsetElements);
     return new Float32Array(await this.read(buffer, n * 4, offsetElements * 4));
   }
 
-  async readU32(buffer: GPUBuffer, count?: number, offsetElements = 0): Promise<Uint32Array> {
+  async readU32(buffer: DeviceBuffer, count?: number, offsetElements = 0): Promise<Uint32Array> {
     const n = count ?? (buffer.size / 4 - offsetElements);
     return new Uint32Array(await this.read(buffer, n * 4, offsetElements * 4));
   }
@@ -259,6 +253,16 @@ export class GpuContext {
   private throwIfLost(): void {
     if (this.lostError) throw this.lostError;
   }
+}
+
+/**
+ * The device, for the few features whose kernels exist on WebGPU only (ZOPrO's mixed directions,
+ * loss-curve probes, block-variance learning, SensZOQ calibration): on another backend they
+ * refuse with a message that says how to get them.
+ */
+export function requireWebGpu(b: Backend, feature: string): GpuContext {
+  if (b instanceof GpuContext) return b;
+  throw new EngineStateError('unsupported-config', `${feature} runs on the WebGPU backend only; switch the backend to WebGPU (the app's backend setting, or --backend webgpu)`);
 }
 
 export function align(n: number, to: number): number {

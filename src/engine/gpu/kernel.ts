@@ -1,12 +1,13 @@
 // The one way kernels are dispatched: a pipeline from the cache, a bind group made once at
 // load time, and a small uniform parameter block that is rewritten only when it changes.
 // "Allocate at load, encode at step": encode() records a dispatch and allocates nothing.
-import type { GpuContext } from './context';
+import { gpuBuffer, gpuPass, type WebGpu } from './webgpu';
 import type { OverrideConstants } from './pipelineCache';
+import type { DeviceBuffer, DeviceBinding, ComputePass } from './device';
 
 export interface Dispatchable {
   readonly label: string;
-  encode(pass: GPUComputePassEncoder): void;
+  encode(pass: ComputePass): void;
 }
 
 export type Grid = readonly [number, number, number];
@@ -31,13 +32,13 @@ export interface KernelSpec {
   entryPoint?: string;
   constants?: OverrideConstants;
   /** Buffers for @group(0) @binding(0..n-1), in binding order. */
-  bindings: (GPUBuffer | GPUBufferBinding)[];
+  bindings: (DeviceBuffer | DeviceBinding)[];
   grid: Grid;
   label?: string;
 }
 
-function isBufferBinding(b: GPUBuffer | GPUBufferBinding): b is GPUBufferBinding {
-  return (b as GPUBufferBinding).buffer !== undefined && (b as GPUBuffer).mapState === undefined;
+function isBufferBinding(b: DeviceBuffer | DeviceBinding): b is DeviceBinding {
+  return (b as DeviceBinding).buffer !== undefined && !('mapState' in b);
 }
 
 export class BoundKernel implements Dispatchable {
@@ -46,7 +47,7 @@ export class BoundKernel implements Dispatchable {
   private readonly pipeline: GPUComputePipeline;
   private readonly bindGroup: GPUBindGroup;
 
-  constructor(ctx: GpuContext, spec: KernelSpec) {
+  constructor(ctx: WebGpu, spec: KernelSpec) {
     this.label = spec.label ?? spec.name;
     this.grid = spec.grid;
     this.pipeline = ctx.pipelines.get(spec.name, spec.code, spec.entryPoint ?? 'main', spec.constants ?? {});
@@ -55,13 +56,14 @@ export class BoundKernel implements Dispatchable {
       layout: this.pipeline.getBindGroupLayout(0),
       entries: spec.bindings.map((b, binding) => ({
         binding,
-        resource: isBufferBinding(b) ? b : { buffer: b },
+        resource: isBufferBinding(b) ? { ...b, buffer: gpuBuffer(b.buffer) } : { buffer: gpuBuffer(b) },
       })),
     });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(computePass: ComputePass): void {
     if (this.grid[0] === 0 || this.grid[1] === 0 || this.grid[2] === 0) return;
+    const pass = gpuPass(computePass);
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
     pass.dispatchWorkgroups(this.grid[0], this.grid[1], this.grid[2]);
@@ -74,14 +76,14 @@ export class BoundKernel implements Dispatchable {
  * next submit, so one instance must hold one set of values per submitted command buffer.
  */
 export class ParamBlock<K extends string> {
-  readonly buffer: GPUBuffer;
+  readonly buffer: DeviceBuffer;
   private readonly data: ArrayBuffer;
   private readonly u32: Uint32Array;
   private readonly f32: Float32Array;
   private dirty = true;
 
   constructor(
-    private readonly ctx: GpuContext,
+    private readonly ctx: WebGpu,
     label: string,
     private readonly fields: readonly { name: K; type: 'u32' | 'f32' | 'i32' }[],
   ) {

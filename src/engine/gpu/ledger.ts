@@ -1,3 +1,4 @@
+import type { DeviceBuffer } from './device';
 // Memory ledger: every GPU buffer is allocated through it under a category, so the
 // benchmark and the UI can show training memory next to the inference baseline.
 
@@ -20,18 +21,18 @@ export interface LedgerSnapshot {
 
 export class MemoryLedger {
   private readonly current = new Map<MemoryCategory, number>();
-  private readonly sizes = new Map<GPUBuffer, { category: MemoryCategory; bytes: number }>();
+  private readonly sizes = new Map<DeviceBuffer, { category: MemoryCategory; bytes: number }>();
   private peakBytes = 0;
   private totalBytes = 0;
 
-  record(buffer: GPUBuffer, category: MemoryCategory, bytes: number): void {
+  record(buffer: DeviceBuffer, category: MemoryCategory, bytes: number): void {
     this.sizes.set(buffer, { category, bytes });
     this.current.set(category, (this.current.get(category) ?? 0) + bytes);
     this.totalBytes += bytes;
     this.peakBytes = Math.max(this.peakBytes, this.totalBytes);
   }
 
-  release(buffer: GPUBuffer): void {
+  release(buffer: DeviceBuffer): void {
     const entry = this.sizes.get(buffer);
     if (!entry) return;
     this.sizes.delete(buffer);

@@ -2,6 +2,7 @@
 // (PyTorch layout) in one of the storage formats: f32, f16, q8/q4 (src/engine/defs/quantFormat.ts),
 // or a block format kept as a GGUF file stores it (q4k, q5k, q6k, bf16: defs/blockFormats.ts).
 import { blockMatrixBytes, isBlockFormat, type BlockFormat } from '../defs/blockFormats';
+import type { DeviceBuffer } from './device';
 
 /** The formats any f32 matrix converts to (a model's precision). */
 export type WeightFormat = 'f32' | 'f16' | 'q8' | 'q4';
@@ -13,9 +14,9 @@ export interface GpuWeight {
   rows: number;
   cols: number;
   /** f32: rows*cols f32; f16: rows*cols f16 packed 2 per u32; q8/q4: packed codes; block formats: the file's bytes (padded to 4). */
-  data: GPUBuffer;
+  data: DeviceBuffer;
   /** q8/q4 only: [rows, cols/32] f32 scales. */
-  scales?: GPUBuffer;
+  scales?: DeviceBuffer;
   name: string;
 }
 

@@ -4,7 +4,7 @@
 import { quantize, wordsPerRow, GROUP, type QuantizedMatrix } from '../defs/quantFormat';
 import { blockMatrixBytes, blockMatrixProblem, isBlockFormat, type BlockMatrix } from '../defs/blockFormats';
 import { f32ToF16 } from '../defs/halfFloat';
-import type { GpuContext } from './context';
+import type { Backend } from './backend';
 import type { MemoryCategory } from './ledger';
 import { weightBytes, type GpuWeight, type StorageFormat, type WeightFormat } from './tensor';
 
@@ -13,13 +13,13 @@ import { weightBytes, type GpuWeight, type StorageFormat, type WeightFormat } fr
  * loads where the device has shader-f16 and unpack2x16float otherwise, so storage (and
  * bandwidth) is halved either way. Block formats come only from files (uploadBlocks).
  */
-export function supportedFormats(_ctx: GpuContext): WeightFormat[] {
+export function supportedFormats(_ctx: Backend): WeightFormat[] {
   return ['f32', 'f16', 'q8', 'q4'];
 }
 
 /** Upload `values` ([rows, cols], row-major f32) converted to `format`. */
 export function uploadWeight(
-  ctx: GpuContext,
+  ctx: Backend,
   name: string,
   values: Float32Array,
   rows: number,
@@ -43,7 +43,7 @@ export function uploadWeight(
 }
 
 /** Upload a matrix in a block format byte for byte (the buffer is padded to whole u32 words). */
-export function uploadBlocks(ctx: GpuContext, name: string, m: BlockMatrix, category: MemoryCategory): GpuWeight {
+export function uploadBlocks(ctx: Backend, name: string, m: BlockMatrix, category: MemoryCategory): GpuWeight {
   checkShape(ctx, name, m.rows, m.cols, m.format);
   const problem = blockMatrixProblem(m.format, m.cols);
   if (problem) throw new Error(`weight ${name}: ${problem}`);
@@ -55,7 +55,7 @@ export function uploadBlocks(ctx: GpuContext, name: string, m: BlockMatrix, cate
 }
 
 /** Upload an already quantized matrix (from quantize() or a GGUF loader) as it is. */
-export function uploadQuantized(ctx: GpuContext, name: string, q: QuantizedMatrix, category: MemoryCategory): GpuWeight {
+export function uploadQuantized(ctx: Backend, name: string, q: QuantizedMatrix, category: MemoryCategory): GpuWeight {
   checkShape(ctx, name, q.rows, q.cols, q.kind);
   if (q.data.length !== q.rows * wordsPerRow(q.kind, q.cols)) throw new Error(`weight ${name}: ${q.data.length} code words for a ${q.rows}x${q.cols} ${q.kind} matrix`);
   if (q.scales.length !== (q.rows * q.cols) / GROUP) throw new Error(`weight ${name}: ${q.scales.length} scales for a ${q.rows}x${q.cols} matrix`);
@@ -69,7 +69,7 @@ export function uploadQuantized(ctx: GpuContext, name: string, q: QuantizedMatri
   };
 }
 
-function checkShape(ctx: GpuContext, name: string, rows: number, cols: number, format: StorageFormat): void {
+function checkShape(ctx: Backend, name: string, rows: number, cols: number, format: StorageFormat): void {
   if (!(rows > 0 && cols > 0 && Number.isInteger(rows) && Number.isInteger(cols))) throw new Error(`weight ${name}: bad shape ${rows}x${cols}`);
   if (cols % GROUP !== 0) throw new Error(`weight ${name}: ${cols} columns is not a multiple of ${GROUP}`);
   const bytes = isBlockFormat(format) ? weightBytes(format, rows, cols) : rows * cols * ({ f32: 4, f16: 2, q8: 1, q4: 0.5 } as const)[format];

@@ -4,7 +4,7 @@
 // query by cosine similarity with the query's own K-vector along the same seeded directions.
 // The weights are bit-identical afterwards (directions.ts restores them from a snapshot).
 import type { InfluenceCost, InfluenceKey, InfluenceQuery, InfluenceRanking, TrainConfig } from '../api';
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { LossObjective } from '../defs/lossPlan';
 import { EngineStateError } from '../defs/engineError';
 import type { EncodedExample } from '../training/batches';
@@ -24,7 +24,7 @@ export const INFLUENCE_DEFAULTS = { k: 256, seed: 0, eps: 1e-3, top: 10 };
 
 /** What the directions act on: the ranges, a scorer whose forward has their hooks, the objective. */
 export interface InfluenceFrame {
-  ctx: GpuContext;
+  ctx: Backend;
   ranges: readonly TrainableRange[];
   scorer: TaskScorer;
   objective: LossObjective;

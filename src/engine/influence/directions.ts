@@ -4,9 +4,10 @@
 // the ones a ZO step measures. After each direction the weights are copied back from a snapshot
 // taken once, so they end bit-identical to where they started (theta + eps z - 2 eps z + eps z is
 // not exactly theta in f32).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import { ZO_DEFAULTS, type ZoHyper } from '../defs/zoConfig';
 import { ZoStepPlan, type ParamRange } from '../zo/stepPlan';
+import type { DeviceBuffer } from '../gpu/device';
 
 const PLUS = { kind: 'perturb', j: 0, coef: 1 } as const;
 const PLUS_TO_MINUS = { kind: 'perturb', j: 0, coef: -2 } as const;
@@ -18,10 +19,10 @@ export function influenceHyper(seed: number, eps: number): ZoHyper {
 
 export class DirectionPlan {
   private readonly plan: ZoStepPlan;
-  private readonly snapshots: GPUBuffer[];
+  private readonly snapshots: DeviceBuffer[];
 
   /** `ranges` keep their stream ids (z depends on them) and their scales (1 unless a run's block variances set them). */
-  constructor(private readonly ctx: GpuContext, readonly ranges: readonly ParamRange[], readonly seed: number, readonly eps: number) {
+  constructor(private readonly ctx: Backend, readonly ranges: readonly ParamRange[], readonly seed: number, readonly eps: number) {
     this.plan = new ZoStepPlan(ctx, ranges, influenceHyper(seed, eps));
     this.snapshots = ranges.map((r) => ctx.createStorage(`influence-snapshot-${r.stream}`, r.count * 4, 'scratch'));
     this.copy(true);
@@ -44,12 +45,10 @@ export class DirectionPlan {
   }
 
   private copy(toSnapshot: boolean): void {
-    const encoder = this.ctx.device.createCommandEncoder({ label: 'influence-snapshot' });
     this.ranges.forEach((r, i) => {
-      if (toSnapshot) encoder.copyBufferToBuffer(r.buffer, r.offset * 4, this.snapshots[i], 0, r.count * 4);
-      else encoder.copyBufferToBuffer(this.snapshots[i], 0, r.buffer, r.offset * 4, r.count * 4);
+      if (toSnapshot) this.ctx.copyBuffer(r.buffer, r.offset * 4, this.snapshots[i], 0, r.count * 4);
+      else this.ctx.copyBuffer(this.snapshots[i], 0, r.buffer, r.offset * 4, r.count * 4);
     });
-    this.ctx.device.queue.submit([encoder.finish()]);
   }
 
   /** Restores the weights and frees the plan and the snapshot (once the copy back has run). */

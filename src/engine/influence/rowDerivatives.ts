@@ -4,7 +4,7 @@
 // with every example evaluated in batches under each perturbation: per direction, two
 // perturbation passes over the weights and 2 ceil(N / B) batched forwards, whose per-example
 // losses come from the loss kernel (the scorer's exampleLoss, the same numbers a step averages).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { LossObjective } from '../defs/lossPlan';
 import type { EncodedExample } from '../training/batches';
 import type { TaskScorer } from '../training/scorer';
@@ -28,7 +28,7 @@ export interface RowDerivatives {
 }
 
 /** Per-example losses of `examples` at the current weights, one submit per batch, read without stalls between submits. */
-export function exampleLosses(ctx: GpuContext, scorer: TaskScorer, examples: readonly EncodedExample[], objective: LossObjective, batch: number): Promise<Float32Array>[] {
+export function exampleLosses(ctx: Backend, scorer: TaskScorer, examples: readonly EncodedExample[], objective: LossObjective, batch: number): Promise<Float32Array>[] {
   const reads: Promise<Float32Array>[] = [];
   for (let start = 0; start < examples.length; start += batch) {
     const chunk = examples.slice(start, start + batch);
@@ -41,7 +41,7 @@ export function exampleLosses(ctx: GpuContext, scorer: TaskScorer, examples: rea
 
 /** d_ik for every example and direction k < options.k; the weights end as they started. */
 export async function rowDerivatives(
-  ctx: GpuContext, scorer: TaskScorer, plan: DirectionPlan, examples: readonly EncodedExample[], objective: LossObjective, options: DerivativeOptions,
+  ctx: Backend, scorer: TaskScorer, plan: DirectionPlan, examples: readonly EncodedExample[], objective: LossObjective, options: DerivativeOptions,
 ): Promise<RowDerivatives> {
   const { k, batch } = options;
   const n = examples.length;

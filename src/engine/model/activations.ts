@@ -1,7 +1,8 @@
 // Every activation buffer of the forward pass, allocated once for the largest batch x
 // sequence the model was loaded for and reused by every call (llama2.c's RunState).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { LlamaConfig } from './config';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface RunLimits {
   maxBatch: number;
@@ -14,24 +15,24 @@ export interface RunLimits {
 
 export interface Activations {
   limits: RunLimits;
-  ids: GPUBuffer; // u32 [maxRows]
-  x: GPUBuffer; // f32 [maxRows, hidden]: the residual stream
-  xNorm: GPUBuffer; // f32 [maxRows, hidden]
-  q: GPUBuffer; // f32 [maxRows, heads*headDim]
-  k: GPUBuffer; // f32 [maxRows, kvHeads*headDim]
-  v: GPUBuffer; // f32 [maxRows, kvHeads*headDim]
-  attn: GPUBuffer; // f32 [maxRows, heads*headDim]
-  gate: GPUBuffer; // f32 [maxRows, intermediate]; holds silu(gate)*up after SwiGLU
-  up: GPUBuffer; // f32 [maxRows, intermediate]
-  positions: GPUBuffer; // u32 [maxPositions]: rows of x whose next token is scored
-  gathered: GPUBuffer; // f32 [maxPositions, hidden]
-  gatheredNorm: GPUBuffer; // f32 [maxPositions, hidden]
-  logits: GPUBuffer; // f32 [maxPositions, vocab]: only at scored positions
-  targets: GPUBuffer; // u32 [maxPositions, maxCandidates]
-  logprobs: GPUBuffer; // f32 [maxPositions, maxCandidates]
+  ids: DeviceBuffer; // u32 [maxRows]
+  x: DeviceBuffer; // f32 [maxRows, hidden]: the residual stream
+  xNorm: DeviceBuffer; // f32 [maxRows, hidden]
+  q: DeviceBuffer; // f32 [maxRows, heads*headDim]
+  k: DeviceBuffer; // f32 [maxRows, kvHeads*headDim]
+  v: DeviceBuffer; // f32 [maxRows, kvHeads*headDim]
+  attn: DeviceBuffer; // f32 [maxRows, heads*headDim]
+  gate: DeviceBuffer; // f32 [maxRows, intermediate]; holds silu(gate)*up after SwiGLU
+  up: DeviceBuffer; // f32 [maxRows, intermediate]
+  positions: DeviceBuffer; // u32 [maxPositions]: rows of x whose next token is scored
+  gathered: DeviceBuffer; // f32 [maxPositions, hidden]
+  gatheredNorm: DeviceBuffer; // f32 [maxPositions, hidden]
+  logits: DeviceBuffer; // f32 [maxPositions, vocab]: only at scored positions
+  targets: DeviceBuffer; // u32 [maxPositions, maxCandidates]
+  logprobs: DeviceBuffer; // f32 [maxPositions, maxCandidates]
 }
 
-export function allocateActivations(ctx: GpuContext, c: LlamaConfig, limits: RunLimits): Activations {
+export function allocateActivations(ctx: Backend, c: LlamaConfig, limits: RunLimits): Activations {
   const rows = limits.maxBatch * limits.maxSeqLen;
   const P = limits.maxPositions;
   const f32 = (label: string, n: number) => ctx.createStorage(label, n * 4, 'activations');
@@ -63,6 +64,6 @@ export function activationsBytes(c: LlamaConfig, limits: RunLimits): number {
   return 4 * (rows * perRow + P * perPos);
 }
 
-export function releaseActivations(ctx: GpuContext, s: Activations): void {
-  for (const [key, value] of Object.entries(s)) if (key !== 'limits') ctx.release(value as GPUBuffer);
+export function releaseActivations(ctx: Backend, s: Activations): void {
+  for (const [key, value] of Object.entries(s)) if (key !== 'limits') ctx.release(value as DeviceBuffer);
 }

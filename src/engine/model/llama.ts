@@ -5,17 +5,13 @@
 //   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
 // Logits exist only at the scored positions. Kernels and bind groups are built once here;
 // encode() records dispatches into a pass and allocates nothing.
-import type { GpuContext } from '../gpu/context';
-import { EmbeddingKernel } from '../gpu/kernels/embedding';
-import { RmsNormKernel } from '../gpu/kernels/rmsnorm';
-import { AttentionKernel } from '../gpu/kernels/attention';
-import { GatherRowsKernel, LogProbKernel } from '../gpu/kernels/logprob';
-import { MatmulKernel } from '../gpu/kernels/matmul';
+import type { Backend, GatherKernelOps, LogProbKernelOps, RowsKernel } from '../gpu/backend';
 import { ropeInvFreq } from '../cpu/rope';
 import { layerWindow, type LlamaConfig } from './config';
 import type { LayerWeights, ModelWeights } from './weights';
 import { allocateActivations, releaseActivations, type RunLimits, type Activations } from './activations';
 import { buildDecoderBlock, type ForwardStep, type LinearHook } from './decoderBlock';
+import type { DeviceBuffer, ComputePass } from '../gpu/device';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
 export interface ForwardInput {
@@ -32,16 +28,16 @@ export type { LinearHook } from './decoderBlock';
 export class LlamaForward {
   readonly state: Activations;
   private readonly layers: ForwardStep[][] = [];
-  private readonly embed: EmbeddingKernel;
-  private readonly gather: GatherRowsKernel;
-  private readonly finalNorm: RmsNormKernel;
-  private readonly lmHead: MatmulKernel;
-  private readonly logprob: LogProbKernel;
-  private readonly invFreq: GPUBuffer;
+  private readonly embed: RowsKernel;
+  private readonly gather: GatherKernelOps;
+  private readonly finalNorm: RowsKernel;
+  private readonly lmHead: RowsKernel;
+  private readonly logprob: LogProbKernelOps;
+  private readonly invFreq: DeviceBuffer;
   private current: { batch: number; seqLen: number; positions: number; candidates: number } | null = null;
 
   constructor(
-    readonly ctx: GpuContext,
+    readonly ctx: Backend,
     readonly config: LlamaConfig,
     readonly weights: ModelWeights,
     limits: RunLimits,
@@ -54,12 +50,12 @@ export class LlamaForward {
     const s = (this.state = allocateActivations(ctx, c, limits));
     const rows = limits.maxBatch * limits.maxSeqLen;
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
-    this.embed = new EmbeddingKernel(ctx, { table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
+    this.embed = ctx.kernels.embedding({ table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
     weights.layers.forEach((w, i) => this.layers.push(this.buildLayer(i, w, rows, hooks)));
-    this.gather = new GatherRowsKernel(ctx, { src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxPositions });
-    this.finalNorm = new RmsNormKernel(ctx, { x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxPositions });
-    this.lmHead = new MatmulKernel(ctx, { x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxPositions, label: 'lm_head' });
-    this.logprob = new LogProbKernel(ctx, {
+    this.gather = ctx.kernels.gatherRows({ src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxPositions });
+    this.finalNorm = ctx.kernels.rmsnorm({ x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxPositions });
+    this.lmHead = ctx.kernels.matmul({ x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxPositions, label: 'lm_head' });
+    this.logprob = ctx.kernels.logprob({
       logits: s.logits,
       targets: s.targets,
       out: s.logprobs,
@@ -71,7 +67,7 @@ export class LlamaForward {
 
   private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[]): ForwardStep[] {
     const { ctx, config: c, state: s } = this;
-    const attention = new AttentionKernel(ctx, {
+    const attention = ctx.kernels.attention({
       q: s.q, k: s.k, v: s.v, out: s.attn,
       heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
       maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
@@ -123,7 +119,7 @@ export class LlamaForward {
   }
 
   /** Records the whole forward pass; logprobs land in state.logprobs [P, maxCandidates]. */
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     if (!this.current) throw new Error('setInput() must come before encode()');
     this.embed.encode(pass);
     for (const layer of this.layers) for (const k of layer) k.encode(pass);

@@ -1,6 +1,6 @@
 // The model's weights on the GPU, built tensor by tensor from a CheckpointReader so a large
 // checkpoint never sits whole in JavaScript memory. Linear weights keep PyTorch's [out, in].
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { MemoryCategory } from '../gpu/ledger';
 import type { GpuWeight, WeightFormat } from '../gpu/tensor';
 import { uploadBlocks, uploadQuantized, uploadWeight } from '../gpu/weights';
@@ -9,19 +9,20 @@ import { gpuFormatFor } from './gpuFormat';
 import type { CheckpointReader } from './loaders/types';
 import type { LlamaConfig } from './config';
 import { UnsupportedModelError } from './config';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface LayerWeights {
-  inputNorm: GPUBuffer; // f32 [hidden]
+  inputNorm: DeviceBuffer; // f32 [hidden]
   q: GpuWeight; // [heads*headDim, hidden]
   k: GpuWeight; // [kvHeads*headDim, hidden]
   v: GpuWeight; // [kvHeads*headDim, hidden]
   o: GpuWeight; // [hidden, heads*headDim]
-  postNorm: GPUBuffer; // f32 [hidden]
+  postNorm: DeviceBuffer; // f32 [hidden]
   gate: GpuWeight; // [intermediate, hidden]
   up: GpuWeight; // [intermediate, hidden]
   down: GpuWeight; // [hidden, intermediate]
   /** Qwen2's q/k/v projection biases, f32 [rows of each]; absent for Llama and Mistral. */
-  bias?: Record<'q' | 'k' | 'v', GPUBuffer>;
+  bias?: Record<'q' | 'k' | 'v', DeviceBuffer>;
 }
 
 export interface ModelWeights {
@@ -29,10 +30,10 @@ export interface ModelWeights {
   format: WeightFormat;
   embed: GpuWeight; // [vocab, hidden]
   layers: LayerWeights[];
-  finalNorm: GPUBuffer; // f32 [hidden]
+  finalNorm: DeviceBuffer; // f32 [hidden]
   lmHead: GpuWeight; // [vocab, hidden]; the embedding table itself when tied
   /** Hugging Face tensor name of every GPU tensor, for exports and the sparse mask format. */
-  names: Map<string, GpuWeight | GPUBuffer>;
+  names: Map<string, GpuWeight | DeviceBuffer>;
 }
 
 export type LinearName = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
@@ -54,13 +55,13 @@ export interface BuildProgress {
 }
 
 export async function buildWeights(
-  ctx: GpuContext,
+  ctx: Backend,
   config: LlamaConfig,
   reader: CheckpointReader,
   format: WeightFormat,
   onProgress?: (p: BuildProgress) => void,
 ): Promise<ModelWeights> {
-  const names = new Map<string, GpuWeight | GPUBuffer>();
+  const names = new Map<string, GpuWeight | DeviceBuffer>();
   const total = reader.tensors.size;
   let done = 0;
   const category: MemoryCategory = 'weights';
@@ -86,7 +87,7 @@ export async function buildWeights(
     onProgress?.({ tensor: name, done: ++done, total });
     return w;
   };
-  const vector = async (name: string, n: number): Promise<GPUBuffer> => {
+  const vector = async (name: string, n: number): Promise<DeviceBuffer> => {
     expectShape(name, [n]);
     const b = ctx.storageFrom(name, await reader.readF32(name), category);
     names.set(name, b);
@@ -129,7 +130,7 @@ export async function buildWeights(
 }
 
 /** Frees every GPU buffer of a model's weights: `names` holds each tensor once (a tied LM head is the embedding). */
-export function releaseModelWeights(ctx: GpuContext, weights: ModelWeights): void {
+export function releaseModelWeights(ctx: Backend, weights: ModelWeights): void {
   for (const t of weights.names.values()) {
     if ('format' in t) {
       ctx.release(t.data);

@@ -7,14 +7,14 @@
 // the mean keeps beta's scale independent of response length. The reference is the frozen
 // start model: its scores are computed once per row before training and kept as two floats
 // per row (no second copy of the model). A step is one submit, exactly as ZoTrainer's.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { EncodedExample } from '../training/batches';
 import { TaskScorer } from '../training/scorer';
 import { ZoTrainer, type TrainerResume, type TrainerSetup } from '../training/trainer';
 import { softplusNeg } from '../cpu/loss';
 
 /** Scores [n, 2] (chosen, rejected) of preference rows under the scorer's current weights. */
-export async function pairScores(ctx: GpuContext, scorer: TaskScorer, rows: readonly EncodedExample[], batchSize: number, onProgress?: (done: number) => void): Promise<Float32Array> {
+export async function pairScores(ctx: Backend, scorer: TaskScorer, rows: readonly EncodedExample[], batchSize: number, onProgress?: (done: number) => void): Promise<Float32Array> {
   const out = new Float32Array(rows.length * 2);
   for (let start = 0; start < rows.length; start += batchSize) {
     const chunk = rows.slice(start, start + batchSize);

@@ -8,12 +8,13 @@
 // The reference s_ref comes from the same weights without the tuning mode's hooks (LoRA or
 // sparse deltas off), so no second copy of the model is held; full-parameter runs have no
 // frozen reference and need klCoef = 0. Each step syncs with the CPU (sampling, rewards).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { RewardMetrics, StepMetrics, ZoproOptions } from '../api';
 import type { Tokenizer } from '../data/tokenizer';
 import { BatchSampler } from '../data/sampler';
-import { LossKernel } from '../gpu/kernels/loss';
 import { ZoMixedKernel } from '../gpu/kernels/zoMixed';
+import { requireWebGpu } from '../gpu/context';
+import type { LossKernelOps } from '../gpu/backend';
 import type { MixTerm } from '../defs/zoMix';
 import { buildScoringPlan } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
@@ -26,6 +27,7 @@ import type { TrainableSet } from '../training/trainable';
 import type { KvDecoder } from '../generation/kvDecoder';
 import { generateIds } from '../generation/generate';
 import { rlooAdvantages, type RewardSource, type Rollout } from './rewards';
+import { EngineStateError } from '../defs/engineError';
 
 export interface ZoproPrompt {
   text: string;
@@ -33,7 +35,7 @@ export interface ZoproPrompt {
 }
 
 export interface ZoproSetup {
-  ctx: GpuContext;
+  ctx: Backend;
   trainable: TrainableSet;
   /** Forward with the tuning mode's hooks, sized for prompts x k rows of prompt + maxNewTokens. */
   policy: LlamaForward;
@@ -61,8 +63,8 @@ export interface ZoproStepResult {
 export class ZoproTrainer {
   readonly record: ZoproRecord;
   private readonly mixer: ZoMixedKernel;
-  private readonly loss: LossKernel;
-  private readonly refLoss: LossKernel | null;
+  private readonly loss: LossKernelOps;
+  private readonly refLoss: LossKernelOps | null;
   private readonly sampler: BatchSampler;
   private prevTerms: MixTerm[] | null = null;
   private prevGrad = 0;
@@ -71,14 +73,14 @@ export class ZoproTrainer {
   constructor(private readonly s: ZoproSetup) {
     const o = s.options;
     if (!(o.k >= 2)) throw new Error('ZOPrO needs k >= 2 completions per prompt (RLOO)');
-    if (o.klCoef > 0 && !s.reference) throw new Error('full-parameter ZOPrO has no frozen reference model: use LoRA or sparse mode, or klCoef = 0');
+    if (o.klCoef > 0 && !s.reference) throw new EngineStateError('unsupported-config', 'full-parameter ZOPrO has no frozen reference model: use LoRA or sparse mode, or klCoef = 0');
     if (!s.prompts.length) throw new Error('ZOPrO needs prompts');
     const rows = o.prompts * o.k;
     const limits = { maxExamples: rows, maxCandidates: rows, maxPlanWords: 6 * rows + rows * o.maxNewTokens };
-    this.mixer = new ZoMixedKernel(s.ctx, s.trainable.ranges);
-    this.loss = new LossKernel(s.ctx, s.policy.state.logprobs, limits);
+    this.mixer = new ZoMixedKernel(requireWebGpu(s.ctx, 'ZOPrO'), s.trainable.ranges);
+    this.loss = s.ctx.kernels.loss(s.policy.state.logprobs, limits);
     this.loss.setCoefficients({ beta: 0, klCoef: o.klCoef });
-    this.refLoss = s.reference ? new LossKernel(s.ctx, s.reference.state.logprobs, limits) : null;
+    this.refLoss = s.reference ? s.ctx.kernels.loss(s.reference.state.logprobs, limits) : null;
     this.sampler = new BatchSampler(s.prompts.length, Math.min(o.prompts, s.prompts.length), s.hyper.seed, { lastBatch: 'short' });
     this.record = { hyper: s.hyper, options: o, steps: [] };
   }
@@ -93,7 +95,7 @@ export class ZoproTrainer {
     if (this.record.steps.length) throw new Error('ZOPrO resume needs a fresh run');
     const { hyper } = this.s;
     if (saved.hyper.seed !== hyper.seed || saved.options.k !== this.s.options.k || saved.options.prompts !== this.s.options.prompts) {
-      throw new Error('this ZOPrO record belongs to a run with another seed, k or prompts per step');
+      throw new EngineStateError('unsupported-config', 'this ZOPrO record belongs to a run with another seed, k or prompts per step: resume it with the settings it was recorded with');
     }
     for (const r of saved.steps) {
       if (r.step !== this.record.steps.length) throw new Error(`ZOPrO record: step ${r.step} out of order`);

@@ -1,6 +1,6 @@
 // A model ready to run: resolved files -> config, GPU weights at the chosen precision, and the
 // tokenizer. The checkpoint reader stays open: sparse tuning reads the original weights again.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { ModelSummary, WeightPrecision } from '../api';
 import { parameterCount, type LlamaConfig } from '../model/config';
 import { checkedModelConfig } from '../model/checkpointTensors';
@@ -17,7 +17,7 @@ export interface LoadedModel {
   summary: ModelSummary;
 }
 
-export async function loadModel(ctx: GpuContext, resolved: ResolvedModel, precision: WeightPrecision, onProgress?: (p: BuildProgress) => void): Promise<LoadedModel> {
+export async function loadModel(ctx: Backend, resolved: ResolvedModel, precision: WeightPrecision, onProgress?: (p: BuildProgress) => void): Promise<LoadedModel> {
   const { config, warnings } = checkedModelConfig(resolved);
   const tokenizer = await tokenizerFromJson(resolved.tokenizerJson as object, (resolved.tokenizerConfig ?? {}) as object);
   const weights = await buildWeights(ctx, config, resolved.reader, precision, onProgress);

@@ -5,6 +5,7 @@
 // batch is unknown, and says which; between steps only; the weights are copied aside and back.
 import type { LossCurve } from '../api';
 import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
+import { requireWebGpu } from '../gpu/context';
 import type { Session } from './session';
 import { EngineStateError } from '../defs/engineError';
 
@@ -29,14 +30,13 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
   const n = Math.max(3, Math.min(points, 101));
   const offsets = Array.from({ length: n }, (_, i) => hyper.eps * span * (-1 + (2 * i) / (n - 1)));
   const snapshots = run.trainable.ranges.map((r) => ctx.createStorage(`probe-${r.name}`, r.count * 4, 'scratch'));
-  const probes = run.trainable.ranges.map((r, i) => new ZoProbeKernel(ctx, r, snapshots[i]));
+  const gpu = requireWebGpu(ctx, 'The loss-curve probe');
+  const probes = run.trainable.ranges.map((r, i) => new ZoProbeKernel(gpu, r, snapshots[i]));
   const copy = (toSnapshot: boolean) => {
-    const encoder = ctx.device.createCommandEncoder({ label: 'probe-snapshot' });
     run.trainable.ranges.forEach((r, i) => {
-      if (toSnapshot) encoder.copyBufferToBuffer(r.buffer, r.offset * 4, snapshots[i], 0, r.count * 4);
-      else encoder.copyBufferToBuffer(snapshots[i], 0, r.buffer, r.offset * 4, r.count * 4);
+      if (toSnapshot) ctx.copyBuffer(r.buffer, r.offset * 4, snapshots[i], 0, r.count * 4);
+      else ctx.copyBuffer(snapshots[i], 0, r.buffer, r.offset * 4, r.count * 4);
     });
-    ctx.device.queue.submit([encoder.finish()]);
   };
   copy(true);
   const losses: number[] = [];

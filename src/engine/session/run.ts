@@ -2,7 +2,7 @@
 // every objective implements, and TrainerRun, the one over a ZoTrainer. Kept apart from
 // session.ts so the objectives that build runs (preference/) depend on this file and not on the
 // Session that starts them.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { RewardMetrics, StepMetrics, TrainConfig } from '../api';
 import { DIVERGENCE_LIMITS, type DivergenceLimits } from '../training/divergence';
 import { decodeRunRecord, encodeOpenRecord, encodeRecordSteps } from '../zo/record';
@@ -99,7 +99,7 @@ export class TrainerRun implements Run {
     const { header, steps } = this.zo.record;
     const last = steps[steps.length - 1];
     if (last?.step !== metrics.step) throw new Error(`step ${metrics.step} finished but the record ends at step ${last?.step}`);
-    return { metrics, entry: encodeRecordSteps(header.hyper, [last]) };
+    return { metrics, entry: encodeRecordSteps(header.hyper, [last], header.extras) };
   }
 
   async evaluations(step: number): Promise<RewardMetrics[]> {
@@ -119,7 +119,7 @@ export class TrainerRun implements Run {
 
 /** What a run stepped by a ZoTrainer is built from (Session.prepareTrainerRun). */
 export interface PreparedRun {
-  ctx: GpuContext;
+  ctx: Backend;
   model: LoadedModel;
   task: EncodedTask;
   train: readonly EncodedExample[];

@@ -1,7 +1,7 @@
 // One GPU, one loaded model, one task: the state both the app's worker and the CLI drive.
 // Builds the forward pass sized for the task, evaluates splits, and starts ZO runs in any
 // tuning mode (resuming one from its record by replaying it on the freshly loaded weights).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { EvalMetrics, TrainConfig } from '../api';
 import type { ParsedTask } from '../data/task';
 import { LlamaForward, type LinearHook } from '../model/llama';
@@ -31,7 +31,7 @@ export class Session {
   /** Rows longer than the model's context: skipped (default) or truncated (encodedTask.ts). */
   private longRows: LongRows = 'skip';
 
-  constructor(readonly ctx: GpuContext) {}
+  constructor(readonly ctx: Backend) {}
 
   /** Makes `model` current and frees the one it replaces: its GPU weights, and its files unless
    *  both came from the same resolved checkpoint (the same model loaded at another precision). */

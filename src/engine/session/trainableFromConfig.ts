@@ -1,6 +1,6 @@
 // TrainConfig -> the trainable set of its tuning mode (full, LoRA, SensZOQ sparse), including
 // the calibration pass that activation-aware sparse scores need.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { TrainConfig } from '../api';
 import { fullTrainable } from '../training/fullMode';
 import { loraTrainable } from '../training/loraMode';
@@ -11,7 +11,7 @@ import type { EncodedTask } from './encodedTask';
 import type { LoadedModel } from './loadedModel';
 import { DEFAULT_LORA, DEFAULT_SPARSE } from '../config/defaults';
 
-export async function buildTrainable(ctx: GpuContext, model: LoadedModel, task: EncodedTask, config: TrainConfig): Promise<TrainableSet> {
+export async function buildTrainable(ctx: Backend, model: LoadedModel, task: EncodedTask, config: TrainConfig): Promise<TrainableSet> {
   switch (config.mode) {
     case 'full': {
       const layers = config.full?.layers;

@@ -12,9 +12,11 @@
 // equal) and the one-step optimum (all variance on the best block), bounded to a 10x range and
 // normalised as in the paper (|Σ|_F² = d, Σ = diag(s²)) so the learning rate keeps its meaning.
 import type { BlockScaleProfile, TrainConfig } from '../api';
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
+import { requireWebGpu } from '../gpu/context';
 import type { TrainableRange } from './trainable';
+import type { DeviceBuffer, ComputePass } from '../gpu/device';
 
 /** Largest / smallest scale the rule allows (s, not s²). */
 export const MAX_SCALE_RATIO = Math.sqrt(10);
@@ -83,11 +85,11 @@ export const LEARN_BLOCK_SCALES_DEFAULTS = { probes: 4, eps: 1e-2 };
  * copied back exactly.
  */
 export async function probeBlocks(
-  ctx: GpuContext, ranges: readonly TrainableRange[], seed: number, encodeLoss: (pass: GPUComputePassEncoder) => void, lossBuffer: GPUBuffer,
+  ctx: Backend, ranges: readonly TrainableRange[], seed: number, encodeLoss: (pass: ComputePass) => void, lossBuffer: DeviceBuffer,
   options: LearnBlockScalesOptions,
 ): Promise<BlockProbeStats[]> {
   const { probes, eps } = options;
-  const loss = async (before?: (pass: GPUComputePassEncoder) => void) => {
+  const loss = async (before?: (pass: ComputePass) => void) => {
     ctx.submit((pass) => {
       before?.(pass);
       encodeLoss(pass);
@@ -101,10 +103,8 @@ export async function probeBlocks(
   const stats: BlockProbeStats[] = [];
   try {
     for (const [i, r] of ranges.entries()) {
-      const encoder = ctx.device.createCommandEncoder({ label: 'block-probe-save' });
-      encoder.copyBufferToBuffer(r.buffer, r.offset * 4, snapshot, 0, r.count * 4);
-      ctx.device.queue.submit([encoder.finish()]);
-      const probe = new ZoProbeKernel(ctx, r, snapshot);
+      ctx.copyBuffer(r.buffer, r.offset * 4, snapshot, 0, r.count * 4);
+      const probe = new ZoProbeKernel(requireWebGpu(ctx, 'Learning block variances'), r, snapshot);
       let energy = 0;
       let curvature = 0;
       for (let p = 0; p < probes; p++) {
@@ -116,9 +116,7 @@ export async function probeBlocks(
         energy += g * g;
         curvature += (plus + minus - 2 * l0) / (eps * eps);
       }
-      const restore = ctx.device.createCommandEncoder({ label: 'block-probe-restore' });
-      restore.copyBufferToBuffer(snapshot, 0, r.buffer, r.offset * 4, r.count * 4);
-      ctx.device.queue.submit([restore.finish()]);
+      ctx.copyBuffer(snapshot, 0, r.buffer, r.offset * 4, r.count * 4);
       stats.push({ name: r.name, count: r.count, gradEnergy: energy / probes, curvature: curvature / probes });
       options.onProgress?.(i + 1, ranges.length);
     }

@@ -1,14 +1,15 @@
 // Calibration for SensZOQ's activation-aware scores: run calibration text through the model
 // and gather ||X_j||_2, the norm of each input feature of each linear layer over all tokens.
 // One sequence per call (no padding rows pollute the statistics).
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import { ColumnNormsKernel } from '../gpu/kernels/columnNorms';
+import { requireWebGpu } from '../gpu/context';
 import type { LlamaConfig } from '../model/config';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import type { LinearName, ModelWeights } from '../model/weights';
 
 export async function calibrateColumnNorms(
-  ctx: GpuContext,
+  ctx: Backend,
   config: LlamaConfig,
   weights: ModelWeights,
   sequences: number[][],
@@ -20,7 +21,7 @@ export async function calibrateColumnNorms(
     build(hookCtx, layer, name, x, _y, maxRows) {
       if (!targets.includes(name)) return null;
       const inDim = name === 'o' ? config.heads * config.headDim : name === 'down' ? config.intermediate : config.hidden;
-      const k = new ColumnNormsKernel(hookCtx, x, inDim, maxRows, `calib.L${layer}.${name}`);
+      const k = new ColumnNormsKernel(requireWebGpu(hookCtx, 'SensZOQ calibration (sparse mode)'), x, inDim, maxRows, `calib.L${layer}.${name}`);
       kernels.set(`${layer}.${name}`, k);
       return k;
     },

@@ -1,7 +1,7 @@
 // Exports of what a run trained: LoRA as a PEFT adapter (adapter_config.json +
 // adapter_model.safetensors, Hugging Face tensor names), sparse as safetensors of indices and
 // values per weight name (the same layout a sparse mask imports), full as model.safetensors.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import { LINEAR_HF_NAMES } from '../model/weights';
 import { writeSafetensors, type WritableTensor } from '../model/safetensorsWriter';
 import type { LoraTrainable } from './loraMode';
@@ -13,7 +13,7 @@ export interface ExportedFile {
   bytes: Uint8Array;
 }
 
-export async function exportLoraPeft(ctx: GpuContext, set: LoraTrainable, baseModel: string): Promise<ExportedFile[]> {
+export async function exportLoraPeft(ctx: Backend, set: LoraTrainable, baseModel: string): Promise<ExportedFile[]> {
   const tensors: WritableTensor[] = [];
   for (const ad of set.adapters) {
     const prefix = `base_model.model.model.layers.${ad.layer}.${LINEAR_HF_NAMES[ad.target]}`;
@@ -39,7 +39,7 @@ export async function exportLoraPeft(ctx: GpuContext, set: LoraTrainable, baseMo
 }
 
 /** `{name}.indices` (I32, flat row*cols+col) and `{name}.values` (F32) per sparse weight. */
-export async function exportSparse(ctx: GpuContext, set: SparseTrainable, baseModel: string): Promise<ExportedFile[]> {
+export async function exportSparse(ctx: Backend, set: SparseTrainable, baseModel: string): Promise<ExportedFile[]> {
   const tensors: WritableTensor[] = [];
   for (const m of set.matrices) {
     if (!m.indices.length) continue;
@@ -50,7 +50,7 @@ export async function exportSparse(ctx: GpuContext, set: SparseTrainable, baseMo
 }
 
 /** Every trained tensor of a full-parameter run under its Hugging Face name. */
-export async function exportFull(ctx: GpuContext, set: TrainableSet, shapes: Map<string, number[]>): Promise<ExportedFile[]> {
+export async function exportFull(ctx: Backend, set: TrainableSet, shapes: Map<string, number[]>): Promise<ExportedFile[]> {
   const tensors: WritableTensor[] = [];
   for (const r of set.ranges) {
     const shape = shapes.get(r.name) ?? [r.count];

@@ -3,6 +3,7 @@
 import type { ModelWeights, LinearName } from '../model/weights';
 import { LINEAR_HF_NAMES } from '../model/weights';
 import type { TrainableRange, TrainableSet } from './trainable';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface FullModeOptions {
   /** Layer indices to train; all when absent. */
@@ -21,8 +22,8 @@ export function fullTrainable(weights: ModelWeights, o: FullModeOptions = {}): T
   const bad = (o.layers ?? []).filter((i) => !Number.isInteger(i) || i < 0 || i >= weights.layers.length);
   if (bad.length) throw new Error(`layer ${bad.join(', ')} does not exist: this model has layers 0..${weights.layers.length - 1}`);
   const ranges: TrainableRange[] = [];
-  const seen = new Set<GPUBuffer>();
-  const add = (name: string, buffer: GPUBuffer, count: number, decay: boolean) => {
+  const seen = new Set<DeviceBuffer>();
+  const add = (name: string, buffer: DeviceBuffer, count: number, decay: boolean) => {
     if (seen.has(buffer)) return; // a tied LM head is the embedding table: train it once
     seen.add(buffer);
     ranges.push({ name, buffer, offset: 0, count, stream: ranges.length, decay });

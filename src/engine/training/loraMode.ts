@@ -1,13 +1,13 @@
 // LoRA under ZO (as in MeZO's LoRA runs): W x + (alpha / r) B A x on the chosen projections,
 // A initialised like PEFT (Kaiming-uniform, bound 1/sqrt(in)), B = 0 so training starts from
 // exactly the base model. The base stays frozen at any precision, q4 included.
-import type { GpuContext } from '../gpu/context';
-import { LoraKernel } from '../gpu/kernels/lora';
+import type { Backend } from '../gpu/backend';
 import type { LinearHook } from '../model/llama';
 import type { LinearName, ModelWeights } from '../model/weights';
 import { LINEAR_HF_NAMES } from '../model/weights';
 import type { TrainableRange, TrainableSet } from './trainable';
 import { seededUniform } from './seededUniform';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface LoraOptions {
   rank: number;
@@ -20,8 +20,8 @@ export interface LoraOptions {
 export interface LoraAdapter {
   layer: number;
   target: LinearName;
-  a: GPUBuffer; // f32 [rank, in]
-  b: GPUBuffer; // f32 [out, rank]
+  a: DeviceBuffer; // f32 [rank, in]
+  b: DeviceBuffer; // f32 [out, rank]
   inDim: number;
   outDim: number;
 }
@@ -31,7 +31,7 @@ export interface LoraTrainable extends TrainableSet {
   options: LoraOptions;
 }
 
-export function loraTrainable(ctx: GpuContext, weights: ModelWeights, o: LoraOptions): LoraTrainable {
+export function loraTrainable(ctx: Backend, weights: ModelWeights, o: LoraOptions): LoraTrainable {
   if (!(o.rank >= 1 && Number.isInteger(o.rank))) throw new Error(`LoRA rank must be a positive integer, got ${o.rank}`);
   const adapters: LoraAdapter[] = [];
   const ranges: TrainableRange[] = [];
@@ -52,7 +52,7 @@ export function loraTrainable(ctx: GpuContext, weights: ModelWeights, o: LoraOpt
     build(hookCtx, layer, name, x, y, maxRows) {
       const ad = byKey.get(`${layer}.${name}`);
       if (!ad) return null;
-      return new LoraKernel(hookCtx, {
+      return hookCtx.kernels.lora({
         x, y, a: ad.a, b: ad.b, inDim: ad.inDim, outDim: ad.outDim, rank: o.rank, scale: o.alpha / o.rank, maxRows,
         label: `L${layer}.${name}.lora`,
       });

@@ -1,10 +1,11 @@
 // Forward pass + loss kernel as one unit: prepare a scored batch, record forward and loss
 // into a pass, and evaluate a whole split (accuracy from candidate scores, mean loss).
-import type { GpuContext } from '../gpu/context';
-import { LossKernel } from '../gpu/kernels/loss';
+import type { Backend } from '../gpu/backend';
+import type { LossKernelOps } from '../gpu/backend';
 import { buildScoringPlan, type LossObjective } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
 import { buildScoredBatch, type EncodedExample, type ScoredBatch } from './batches';
+import type { DeviceBinding, ComputePass } from '../gpu/device';
 
 export interface EvalResult {
   accuracy: number;
@@ -15,18 +16,18 @@ export interface EvalResult {
 }
 
 export class TaskScorer {
-  readonly loss: LossKernel;
+  readonly loss: LossKernelOps;
 
   constructor(
-    private readonly ctx: GpuContext,
+    private readonly ctx: Backend,
     readonly forward: LlamaForward,
     private readonly padId: number,
     /** Where a ZO plan wants batch losses written (its loss slots), addressed by index + 1. */
-    lossTargets: GPUBufferBinding[] = [],
+    lossTargets: DeviceBinding[] = [],
   ) {
     const { maxPositions, maxCandidates, maxBatch } = forward.state.limits;
     const maxScores = maxPositions * maxCandidates;
-    this.loss = new LossKernel(ctx, forward.state.logprobs, {
+    this.loss = ctx.kernels.loss(forward.state.logprobs, {
       maxExamples: maxBatch,
       maxCandidates: maxScores,
       maxPlanWords: 4 * maxBatch + 3 * maxScores,
@@ -49,7 +50,7 @@ export class TaskScorer {
   }
 
   /** Forward + loss; the batch-mean loss lands in loss.buffers.batchLoss[0]. */
-  encode(pass: GPUComputePassEncoder, lossTarget = 0): void {
+  encode(pass: ComputePass, lossTarget = 0): void {
     this.forward.encode(pass);
     this.loss.encode(pass, lossTarget);
   }

@@ -3,8 +3,7 @@
 // fixed (row, col) positions, starting from the original unquantized value; every other entry
 // stays frozen at q4/q8. Forward = quantized matmul + sparse correction (value - base) x.
 // Perturbation and update touch only the values buffers; the frozen base is never written.
-import type { GpuContext } from '../gpu/context';
-import { SparseDeltaKernel } from '../gpu/kernels/sparseDelta';
+import type { Backend } from '../gpu/backend';
 import type { LinearHook } from '../model/llama';
 import type { LinearName, ModelWeights } from '../model/weights';
 import { LINEAR_HF_NAMES } from '../model/weights';
@@ -16,6 +15,7 @@ import type { StorageFormat } from '../gpu/tensor';
 import { sensitivityScores, topK, type SensitivityScore } from './sensitivity';
 import type { TrainableRange, TrainableSet } from './trainable';
 import { ALL_LINEARS } from './trainable';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface SparseOptions {
   fraction: number;
@@ -35,10 +35,10 @@ export interface SparseMatrix {
   rows: number;
   cols: number;
   indices: Uint32Array; // flat row*cols+col, ascending
-  rowStart: GPUBuffer; // u32 [rows + 1]
-  col: GPUBuffer; // u32 [nnz]
-  base: GPUBuffer; // f32 [nnz]
-  values: GPUBuffer; // f32 [nnz], trainable
+  rowStart: DeviceBuffer; // u32 [rows + 1]
+  col: DeviceBuffer; // u32 [nnz]
+  base: DeviceBuffer; // f32 [nnz]
+  values: DeviceBuffer; // f32 [nnz], trainable
   initialValues: Float32Array;
 }
 
@@ -72,7 +72,7 @@ function baseFormats(formats: StorageFormat[]): string {
   return [...new Set(formats)].sort().join(' + ');
 }
 
-export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, reader: CheckpointReader, o: SparseOptions): Promise<SparseTrainable> {
+export async function sparseTrainable(ctx: Backend, weights: ModelWeights, reader: CheckpointReader, o: SparseOptions): Promise<SparseTrainable> {
   if (!(o.fraction > 0 && o.fraction <= 1)) throw new Error(`sparse fraction must be in (0, 1], got ${o.fraction}`);
   const targets = o.targets ?? [...ALL_LINEARS];
   const matrices: SparseMatrix[] = [];
@@ -124,7 +124,7 @@ export async function sparseTrainable(ctx: GpuContext, weights: ModelWeights, re
     build(hookCtx, layer, name, x, y, maxRows) {
       const m = byKey.get(`${layer}.${name}`);
       if (!m || m.indices.length === 0) return null;
-      return new SparseDeltaKernel(hookCtx, {
+      return hookCtx.kernels.sparseDelta({
         x, y, rowStart: m.rowStart, col: m.col, base: m.base, value: m.values,
         inDim: m.cols, outDim: m.rows, maxRows, label: `L${layer}.${name}.sparse`,
       });

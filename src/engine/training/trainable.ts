@@ -3,11 +3,12 @@
 // the forward pass, and how to export what it trained.
 import type { LinearHook } from '../model/llama';
 import type { LinearName } from '../model/weights';
+import type { DeviceBuffer } from '../gpu/device';
 
 export interface TrainableRange {
   /** Hugging Face-style name of what this range trains, e.g. model.layers.0.self_attn.q_proj.weight. */
   name: string;
-  buffer: GPUBuffer;
+  buffer: DeviceBuffer;
   /** f32 element offset into buffer. */
   offset: number;
   /** f32 elements. */

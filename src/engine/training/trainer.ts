@@ -1,7 +1,7 @@
 // The MeZO training loop (Malladi et al. 2023, Alg. 1) over a task: sample a batch, record the
 // whole ZO step (perturb, forward+loss, perturb, forward+loss, restore, projected gradient,
 // update) into ONE submit, and read its summary while the next step is already queued.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import type { StepMetrics } from '../api';
 import { BatchSampler, type SamplerState } from '../data/sampler';
 import type { LossObjective } from '../defs/lossPlan';
@@ -16,7 +16,7 @@ import { TaskScorer } from './scorer';
 import type { TrainableSet } from './trainable';
 
 export interface TrainerSetup {
-  ctx: GpuContext;
+  ctx: Backend;
   forward: LlamaForward;
   trainable: TrainableSet;
   hyper: ZoHyper;

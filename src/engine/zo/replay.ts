@@ -4,14 +4,14 @@
 // eps z is not exactly theta in f32; with it, replay reproduces trained weights bit for bit on the
 // adapter that trained them (GPU), and on the CPU for CPU runs. Optimizer state restarts at zero
 // and is rebuilt by the same updates. The learning rate is lrAt(hyper, step), as in training.
-import type { GpuContext } from '../gpu/context';
+import type { Backend } from '../gpu/backend';
 import { ZoCpuPlan } from '../cpu/zoPlan';
 import type { CpuParamRange } from '../cpu/zo';
 import type { ZoRunRecord } from './record';
 import { ZoStepPlan, type ParamRange } from './stepPlan';
 
 /** Apply `record` to `ranges` (starting from the weights the run started from) on the GPU. */
-export async function replayGpu(ctx: GpuContext, ranges: ParamRange[], record: ZoRunRecord, plan?: ZoStepPlan): Promise<void> {
+export async function replayGpu(ctx: Backend, ranges: ParamRange[], record: ZoRunRecord, plan?: ZoStepPlan): Promise<void> {
   const p = plan ?? new ZoStepPlan(ctx, ranges, record.header.hyper);
   p.resetState();
   for (const s of record.steps) {

@@ -17,10 +17,11 @@
 // The last restore runs inside the update's pass (script.ts), so q = 1 reads the weights 3 times.
 // ZO-SGD-Cons adds loss(theta) first and, after grad, two candidate moves with a loss each,
 // then the choice and the final move (src/engine/defs/zoScript.ts lists the exact order).
-import type { GpuContext } from '../gpu/context';
-import { ZoGradKernel, ZoPerturbKernel, ZoStepUniform, ZoUpdateKernel, rangeUniform, type ParamRange } from '../gpu/kernels/zo';
+import type { Backend, Kernel, ZoStepParams } from '../gpu/backend';
+import type { ParamRange } from '../gpu/kernels/zo';
 import { lrAt, stepScalars, validateHyper, type ZoHyper } from '../defs/zoConfig';
 import { ZO_OPTIMIZERS, optimizerStateBytes } from '../defs/zoOptimizers';
+import type { DeviceBuffer, ComputePass } from '../gpu/device';
 import {
   LOSS_SLOT_BYTES, consSlot, lossSlot, lossSlotCount, parseSummary, recordDtype, replayScript, summaryLength, zoScript,
   type Restore, type ZoOp, type ZoStepSummary,
@@ -28,31 +29,31 @@ import {
 
 export type { ParamRange } from '../gpu/kernels/zo';
 
-type Encodable = { encode(pass: GPUComputePassEncoder): void };
+type Encodable = Kernel;
 
 export class ZoStepPlan {
   /** Loss slots, LOSS_SLOT_BYTES apart; the caller's loss kernels write slot s at byte s * 256. */
-  readonly losses: GPUBuffer;
+  readonly losses: DeviceBuffer;
   /** The step summary (script.ts summaryLength): projected gradients, choice, loss, loss copies. */
-  readonly summary: GPUBuffer;
+  readonly summary: DeviceBuffer;
   readonly script: readonly ZoOp[];
   readonly replayOps: readonly ZoOp[];
   /** Bytes of optimizer state on the GPU (ledger category 'optimizer'). */
   readonly stateBytes: number;
   /** The loss slots this optimizer's script writes, in order of use. */
   readonly lossSlots: readonly number[];
-  private readonly step: ZoStepUniform;
-  private readonly state: GPUBuffer[] = [];
+  private readonly step: ZoStepParams;
+  private readonly state: DeviceBuffer[] = [];
   private readonly kernels = new Map<string, Encodable[]>();
   private readonly makePerturbs: (j: number, coef: number) => Encodable[];
   private readonly makeMoves: (coef: number | 'choice', restore: Restore | undefined) => Encodable[];
-  private readonly gradKernel: ZoGradKernel;
-  private readonly selectKernel: ZoGradKernel;
+  private readonly gradKernel: Kernel;
+  private readonly selectKernel: Kernel;
   private readonly summaryUpload: Float32Array;
-  private readonly rangeParams: GPUBuffer[];
+  private readonly rangeParams: DeviceBuffer[];
 
   constructor(
-    private readonly ctx: GpuContext,
+    private readonly ctx: Backend,
     readonly ranges: readonly ParamRange[],
     readonly hyper: ZoHyper,
   ) {
@@ -67,9 +68,9 @@ export class ZoStepPlan {
     this.losses = ctx.createStorage('zo-losses', lossSlotCount(q) * LOSS_SLOT_BYTES, 'scratch');
     this.summary = ctx.createStorage('zo-summary', summaryLength(q) * 4, 'scratch');
     this.summaryUpload = new Float32Array(q + 1);
-    this.step = new ZoStepUniform(ctx);
+    this.step = ctx.kernels.zoStepParams();
     this.stateBytes = optimizerStateBytes(hyper.optimizer, ranges.map((r) => r.count));
-    const rangeParams = (this.rangeParams = ranges.map((r) => rangeUniform(ctx, r)));
+    const rangeParams = (this.rangeParams = ranges.map((r) => ctx.kernels.zoRangeParams(r)));
     const states = ranges.map((r) =>
       Array.from({ length: opt.stateSlots }, (_, k) => {
         const b = ctx.createStorage(`zo-state-${r.stream}-${k}`, r.count * 4, 'optimizer');
@@ -78,15 +79,15 @@ export class ZoStepPlan {
       }),
     );
     this.resetState();
-    this.makePerturbs = (j, coef) => ranges.map((r, i) => new ZoPerturbKernel(ctx, r, rangeParams[i], this.step.buffer, j, coef));
-    this.makeMoves = (coef, restore) => ranges.map((r, i) => new ZoUpdateKernel(ctx, r, rangeParams[i], this.step.buffer, {
+    this.makePerturbs = (j, coef) => ranges.map((r, i) => ctx.kernels.zoPerturb(r, rangeParams[i], this.step.buffer, j, coef));
+    this.makeMoves = (coef, restore) => ranges.map((r, i) => ctx.kernels.zoUpdate(r, rangeParams[i], this.step.buffer, {
       entryPoint: opt.entryPoint, q, coef, restore, summary: this.summary, state: states[i],
     }));
     // Pipelines are built at load, not in the first step.
     for (const op of this.script) if (op.kind === 'perturb' || op.kind === 'move') this.kernelsOf(op);
     const gradOpts = { losses: this.losses, summary: this.summary, step: this.step.buffer, q, oneSided: hyper.oneSided, roundF16: recordDtype(hyper) === 'f16' };
-    this.gradKernel = new ZoGradKernel(ctx, 'projected_grad', gradOpts);
-    this.selectKernel = new ZoGradKernel(ctx, 'cons_select', gradOpts);
+    this.gradKernel = ctx.kernels.zoGrad('projected_grad', gradOpts);
+    this.selectKernel = ctx.kernels.zoGrad('cons_select', gradOpts);
   }
 
   /** The per-range kernels of a perturb or move op, made on first use. */
@@ -116,7 +117,7 @@ export class ZoStepPlan {
   }
 
   /** One op of the script (the caller encodes 'loss' ops itself; see encodeStep). */
-  encodeOp(pass: GPUComputePassEncoder, op: ZoOp): void {
+  encodeOp(pass: ComputePass, op: ZoOp): void {
     switch (op.kind) {
       case 'perturb':
       case 'move':
@@ -134,7 +135,7 @@ export class ZoStepPlan {
   }
 
   /** The whole step; `encodeLoss` records forward + batch-mean loss into byte `offset` of losses. */
-  encodeStep(pass: GPUComputePassEncoder, encodeLoss: (pass: GPUComputePassEncoder, offset: number, slot: number) => void): void {
+  encodeStep(pass: ComputePass, encodeLoss: (pass: ComputePass, offset: number, slot: number) => void): void {
     for (const op of this.script) {
       if (op.kind === 'loss') encodeLoss(pass, op.slot * LOSS_SLOT_BYTES, op.slot);
       else this.encodeOp(pass, op);
@@ -151,7 +152,7 @@ export class ZoStepPlan {
   }
 
   /** Perturbations and moves of one step without forwards (replay reproduces their rounding). */
-  encodeReplayStep(pass: GPUComputePassEncoder): void {
+  encodeReplayStep(pass: ComputePass): void {
     for (const op of this.replayOps) this.encodeOp(pass, op);
   }
 

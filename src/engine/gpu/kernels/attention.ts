@@ -7,14 +7,15 @@
 // for CPU adapters such as SwiftShader where barriers and workgroup memory are costly.
 import code from '../../../../shaders/attention.wgsl?raw';
 import rowwiseCode from '../../../../shaders/attention_rowwise.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 export interface AttentionOptions {
-  q: GPUBuffer; // f32 [rows, heads, headDim], rows = maxBatch * maxSeqLen
-  k: GPUBuffer; // f32 [rows, kvHeads, headDim]
-  v: GPUBuffer; // f32 [rows, kvHeads, headDim]
-  out: GPUBuffer; // f32 [rows, heads * headDim]
+  q: DeviceBuffer; // f32 [rows, heads, headDim], rows = maxBatch * maxSeqLen
+  k: DeviceBuffer; // f32 [rows, kvHeads, headDim]
+  v: DeviceBuffer; // f32 [rows, kvHeads, headDim]
+  out: DeviceBuffer; // f32 [rows, heads * headDim]
   heads: number;
   kvHeads: number;
   headDim: number;
@@ -74,7 +75,7 @@ export class AttentionKernel implements Dispatchable {
   /** Software variant: invocations per (query, head); 0 for the workgroup variant. */
   private readonly chunks: number;
 
-  constructor(ctx: GpuContext, o: AttentionOptions) {
+  constructor(ctx: WebGpu, o: AttentionOptions) {
     const { heads, kvHeads, headDim } = o;
     if (headDim % 4 !== 0) throw new Error(`attention: headDim ${headDim} is not a multiple of 4`);
     if (heads % kvHeads !== 0) throw new Error(`attention: ${heads} query heads are not a multiple of ${kvHeads} kv heads`);
@@ -125,7 +126,7 @@ export class AttentionKernel implements Dispatchable {
       : [Math.ceil(seqLen / this.BQ), this.o.heads, batch];
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

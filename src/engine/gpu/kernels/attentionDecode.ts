@@ -5,9 +5,10 @@
 // (with a sliding window W, over j > pos + i - W only).
 import code from '../../../../shaders/attention_decode.wgsl?raw';
 import appendCode from '../../../../shaders/kv_cache.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 import { windowParam } from './attention';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 32;
 const APPEND_WG = 256;
@@ -22,10 +23,10 @@ export interface KvCacheShape {
 }
 
 export interface KvAppendOptions extends KvCacheShape {
-  k: GPUBuffer; // f32 [maxBatch * maxChunk, kvHeads, headDim]: this call's keys (after RoPE)
-  v: GPUBuffer; // f32 [maxBatch * maxChunk, kvHeads, headDim]
-  kCache: GPUBuffer; // f32 [maxBatch * maxLen, kvHeads, headDim]
-  vCache: GPUBuffer; // f32 [maxBatch * maxLen, kvHeads, headDim]
+  k: DeviceBuffer; // f32 [maxBatch * maxChunk, kvHeads, headDim]: this call's keys (after RoPE)
+  v: DeviceBuffer; // f32 [maxBatch * maxChunk, kvHeads, headDim]
+  kCache: DeviceBuffer; // f32 [maxBatch * maxLen, kvHeads, headDim]
+  vCache: DeviceBuffer; // f32 [maxBatch * maxLen, kvHeads, headDim]
 }
 
 export class KvAppendKernel implements Dispatchable {
@@ -34,7 +35,7 @@ export class KvAppendKernel implements Dispatchable {
   private readonly params: ParamBlock<'count' | 'qLen' | 'pos' | 'kvRowStride' | 'rowVec4'>;
   private readonly rowVec4: number;
 
-  constructor(ctx: GpuContext, private readonly o: KvAppendOptions) {
+  constructor(ctx: WebGpu, private readonly o: KvAppendOptions) {
     this.rowVec4 = (o.kvHeads * o.headDim) / 4;
     const need = o.maxBatch * o.maxLen * o.kvHeads * o.headDim * 4;
     if (o.kCache.size < need || o.vCache.size < need) throw new Error(`kv_append: cache buffers need ${need} bytes`);
@@ -63,7 +64,7 @@ export class KvAppendKernel implements Dispatchable {
     this.kernel.grid = linearGrid(count, APPEND_WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 
@@ -74,10 +75,10 @@ export class KvAppendKernel implements Dispatchable {
 }
 
 export interface DecodeAttentionOptions extends KvCacheShape {
-  q: GPUBuffer; // f32 [maxBatch * maxChunk, heads, headDim]
-  kCache: GPUBuffer;
-  vCache: GPUBuffer;
-  out: GPUBuffer; // f32 [maxBatch * maxChunk, heads * headDim]
+  q: DeviceBuffer; // f32 [maxBatch * maxChunk, heads, headDim]
+  kCache: DeviceBuffer;
+  vCache: DeviceBuffer;
+  out: DeviceBuffer; // f32 [maxBatch * maxChunk, heads * headDim]
   heads: number;
   /** Sliding window: each query sees its last `window` keys (itself included); 0 or absent = all. */
   window?: number;
@@ -88,7 +89,7 @@ export class DecodeAttentionKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'qLen' | 'kvLen' | 'qOffset' | 'kvRowStride' | 'heads' | 'kvHeads' | 'scale' | 'batch' | 'window'>;
 
-  constructor(ctx: GpuContext, private readonly o: DecodeAttentionOptions) {
+  constructor(ctx: WebGpu, private readonly o: DecodeAttentionOptions) {
     const { heads, kvHeads, headDim } = o;
     if (headDim % 4 !== 0 || headDim / 4 > MAXD4) throw new Error(`attention_decode: headDim ${headDim} must be a multiple of 4 and at most ${4 * MAXD4}`);
     if (heads % kvHeads !== 0) throw new Error(`attention_decode: ${heads} query heads are not a multiple of ${kvHeads} kv heads`);
@@ -121,7 +122,7 @@ export class DecodeAttentionKernel implements Dispatchable {
     this.kernel.grid = linearGrid(batch * qLen * this.o.heads, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

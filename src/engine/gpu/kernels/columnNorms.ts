@@ -1,18 +1,19 @@
 // Calibration statistics for SensZOQ's activation-aware score (shaders/column_norms.wgsl):
 // sumsq[k] += sum_m x[m, k]^2 over every calibration call.
 import code from '../../../../shaders/column_norms.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 
 export class ColumnNormsKernel implements Dispatchable {
   readonly label: string;
-  readonly sumsq: GPUBuffer; // f32 [inDim]
+  readonly sumsq: DeviceBuffer; // f32 [inDim]
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'inDim'>;
 
-  constructor(private readonly ctx: GpuContext, x: GPUBuffer, private readonly inDim: number, maxRows: number, label = 'column-norms') {
+  constructor(private readonly ctx: WebGpu, x: DeviceBuffer, private readonly inDim: number, maxRows: number, label = 'column-norms') {
     this.label = label;
     this.sumsq = ctx.createStorage(`${label}-sumsq`, inDim * 4, 'scratch');
     this.params = new ParamBlock(ctx, `${label}-params`, [
@@ -30,7 +31,7 @@ export class ColumnNormsKernel implements Dispatchable {
     this.params.set({ rows: m, inDim: this.inDim });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

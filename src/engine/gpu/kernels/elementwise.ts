@@ -1,8 +1,9 @@
 // Copy and residual add over flat f32 buffers (shaders/elementwise.wgsl).
 // Element counts must be multiples of 4 (every hidden size we support is).
 import code from '../../../../shaders/elementwise.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 256;
 
@@ -11,7 +12,7 @@ export class ElementwiseKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'count4'>;
 
-  constructor(ctx: GpuContext, op: 'copy' | 'add_inplace', src: GPUBuffer, dst: GPUBuffer, count: number) {
+  constructor(ctx: WebGpu, op: 'copy' | 'add_inplace', src: DeviceBuffer, dst: DeviceBuffer, count: number) {
     if (count % 4 !== 0) throw new Error(`${op}: element count ${count} is not a multiple of 4`);
     this.label = op;
     this.params = new ParamBlock(ctx, `${op}-params`, [{ name: 'count4', type: 'u32' }]);
@@ -32,7 +33,7 @@ export class ElementwiseKernel implements Dispatchable {
     this.kernel.grid = linearGrid(count / 4, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

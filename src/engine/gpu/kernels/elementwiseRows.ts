@@ -1,6 +1,7 @@
 // One thread per element of an f32 [rows, width] activation, for the elementwise kernels (bias,
 // SwiGLU): the row count changes per call (batch x tokens) through the uniform's `count`, the grid
 // follows it, and the uniform is the only thing built at load to free.
+import type { ComputePass } from '../device';
 import { BoundKernel, linearGrid, type Dispatchable } from '../kernel';
 
 /** The uniform as this class uses it: its `count` field (a kernel may have others, set at load). */
@@ -28,7 +29,7 @@ export abstract class ElementwiseRowsKernel implements Dispatchable {
     this.kernel.grid = linearGrid(n * this.width, this.workgroup);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

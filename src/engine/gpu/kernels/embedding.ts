@@ -5,16 +5,17 @@ import code from '../../../../shaders/embedding.wgsl?raw';
 import blocksCode from '../../../../shaders/embedding_blocks.wgsl?raw';
 import { isBlockFormat, type BlockFormat } from '../../defs/blockFormats';
 import { blockDecoderCode } from './blockDecoders';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
 import type { GpuWeight } from '../tensor';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 256;
 
 export interface EmbeddingOptions {
   table: GpuWeight; // [vocab, hidden]
-  ids: GPUBuffer; // u32 [maxRows]
-  out: GPUBuffer; // f32 [maxRows, hidden]
+  ids: DeviceBuffer; // u32 [maxRows]
+  out: DeviceBuffer; // f32 [maxRows, hidden]
   maxRows: number;
 }
 
@@ -25,7 +26,7 @@ export class EmbeddingKernel implements Dispatchable {
   private readonly hidden: number;
   private readonly maxRows: number;
 
-  constructor(ctx: GpuContext, o: EmbeddingOptions) {
+  constructor(ctx: WebGpu, o: EmbeddingOptions) {
     const { table } = o;
     this.hidden = table.cols;
     this.maxRows = o.maxRows;
@@ -60,7 +61,7 @@ export class EmbeddingKernel implements Dispatchable {
     this.kernel.grid = linearGrid(n * this.hidden, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

@@ -5,8 +5,9 @@
 // ('workgroup'), or one invocation per position with no barriers ('software': SwiftShader and
 // other CPU adapters, where barriers are costly).
 import code from '../../../../shaders/logprob.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 256;
 /** Positions per workgroup in the software logprob variant (one invocation per position). */
@@ -19,9 +20,9 @@ const FIELDS: { name: Field; type: 'u32' }[] = [
 ];
 
 export interface GatherRowsOptions {
-  src: GPUBuffer; // f32 [rows, dim]
-  indices: GPUBuffer; // u32 [maxOut], each < rows
-  dst: GPUBuffer; // f32 [maxOut, dim]
+  src: DeviceBuffer; // f32 [rows, dim]
+  indices: DeviceBuffer; // u32 [maxOut], each < rows
+  dst: DeviceBuffer; // f32 [maxOut, dim]
   dim: number;
   maxOut: number;
 }
@@ -33,7 +34,7 @@ export class GatherRowsKernel implements Dispatchable {
   private readonly dim: number;
   private readonly maxOut: number;
 
-  constructor(ctx: GpuContext, o: GatherRowsOptions) {
+  constructor(ctx: WebGpu, o: GatherRowsOptions) {
     this.dim = o.dim;
     this.maxOut = o.maxOut;
     this.params = new ParamBlock(ctx, 'gather-rows-params', FIELDS);
@@ -57,7 +58,7 @@ export class GatherRowsKernel implements Dispatchable {
     this.kernel.grid = linearGrid(n * this.dim, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 
@@ -68,9 +69,9 @@ export class GatherRowsKernel implements Dispatchable {
 }
 
 export interface LogProbOptions {
-  logits: GPUBuffer; // f32 [maxPositions, vocab]
-  targets: GPUBuffer; // u32 [maxPositions, candidates]
-  out: GPUBuffer; // f32 [maxPositions, candidates]
+  logits: DeviceBuffer; // f32 [maxPositions, vocab]
+  targets: DeviceBuffer; // u32 [maxPositions, candidates]
+  out: DeviceBuffer; // f32 [maxPositions, candidates]
   vocab: number;
   candidates: number;
   maxPositions: number;
@@ -86,7 +87,7 @@ export class LogProbKernel implements Dispatchable {
   readonly variant: 'workgroup' | 'software';
   private readonly perGroup: number;
 
-  constructor(ctx: GpuContext, o: LogProbOptions) {
+  constructor(ctx: WebGpu, o: LogProbOptions) {
     this.maxPositions = o.maxPositions;
     this.variant = o.variant ?? (ctx.adapter.isSoftware ? 'software' : 'workgroup');
     const software = this.variant === 'software';
@@ -111,7 +112,7 @@ export class LogProbKernel implements Dispatchable {
     this.kernel.grid = linearGrid(p, this.perGroup);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

@@ -1,16 +1,17 @@
 // LoRA on one linear layer: y += (alpha / r) * B (A x)  (shaders/lora.wgsl: lora_down, lora_up).
 // A [r, in] and B [out, r] are f32 trainable buffers; t [maxRows, r] is per-layer scratch.
 import code from '../../../../shaders/lora.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 
 export interface LoraOptions {
-  x: GPUBuffer; // f32 [maxRows, inDim]
-  y: GPUBuffer; // f32 [maxRows, outDim], accumulated into
-  a: GPUBuffer; // f32 [rank, inDim]
-  b: GPUBuffer; // f32 [outDim, rank]
+  x: DeviceBuffer; // f32 [maxRows, inDim]
+  y: DeviceBuffer; // f32 [maxRows, outDim], accumulated into
+  a: DeviceBuffer; // f32 [rank, inDim]
+  b: DeviceBuffer; // f32 [outDim, rank]
   inDim: number;
   outDim: number;
   rank: number;
@@ -21,12 +22,12 @@ export interface LoraOptions {
 
 export class LoraKernel implements Dispatchable {
   readonly label: string;
-  readonly scratch: GPUBuffer;
+  readonly scratch: DeviceBuffer;
   private readonly down: BoundKernel;
   private readonly up: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'inDim' | 'outDim' | 'rank' | 'scale'>;
 
-  constructor(private readonly ctx: GpuContext, private readonly o: LoraOptions) {
+  constructor(private readonly ctx: WebGpu, private readonly o: LoraOptions) {
     this.label = o.label ?? 'lora';
     this.scratch = ctx.createStorage(`${this.label}-t`, o.maxRows * o.rank * 4, 'activations');
     this.params = new ParamBlock(ctx, `${this.label}-params`, [
@@ -54,7 +55,7 @@ export class LoraKernel implements Dispatchable {
     this.up.grid = linearGrid(m * outDim, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.down.encode(pass);
     this.up.encode(pass);
   }

@@ -1,16 +1,17 @@
 // Per-example and batch-mean losses on the GPU from a scoring plan (shaders/loss.wgsl), so a
 // ZO step's two losses never leave the GPU before the projected gradient is formed.
 import code from '../../../../shaders/loss.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, type Dispatchable } from '../kernel';
 import { DEFAULT_LOSS_COEFFICIENTS, type LossCoefficients, type ScoringPlan } from '../../defs/lossPlan';
+import type { DeviceBuffer, DeviceBinding, ComputePass } from '../device';
 
 export interface LossBuffers {
-  plan: GPUBuffer; // u32 [maxPlanWords]
-  scores: GPUBuffer; // f32 [maxCandidates]
-  exampleLoss: GPUBuffer; // f32 [maxExamples]
-  batchLoss: GPUBuffer; // f32 [1]
-  aux: GPUBuffer; // f32 [maxCandidates, 2]: reference score, advantage (dpo / pg objectives)
+  plan: DeviceBuffer; // u32 [maxPlanWords]
+  scores: DeviceBuffer; // f32 [maxCandidates]
+  exampleLoss: DeviceBuffer; // f32 [maxExamples]
+  batchLoss: DeviceBuffer; // f32 [1]
+  aux: DeviceBuffer; // f32 [maxCandidates, 2]: reference score, advantage (dpo / pg objectives)
 }
 
 export class LossKernel implements Dispatchable {
@@ -20,14 +21,14 @@ export class LossKernel implements Dispatchable {
   private readonly params: ParamBlock<'examples' | 'candidateBase' | 'tokenBase' | 'beta' | 'klCoef'>;
 
   constructor(
-    private readonly ctx: GpuContext,
-    logprobs: GPUBuffer,
+    private readonly ctx: WebGpu,
+    logprobs: DeviceBuffer,
     readonly limits: { maxExamples: number; maxCandidates: number; maxPlanWords: number },
     /**
      * Extra places the batch-mean loss can be written (e.g. the ZO plan's loss slots), chosen
      * per encode() so one submit can hold several forward+loss pairs without a copy between.
      */
-    extraBatchTargets: GPUBufferBinding[] = [],
+    extraBatchTargets: DeviceBinding[] = [],
   ) {
     this.buffers = {
       plan: ctx.createStorage('loss-plan', limits.maxPlanWords * 4, 'activations'),
@@ -73,7 +74,7 @@ export class LossKernel implements Dispatchable {
   }
 
   /** target 0 is buffers.batchLoss; target i > 0 is extraBatchTargets[i - 1]. */
-  encode(pass: GPUComputePassEncoder, target = 0): void {
+  encode(pass: ComputePass, target = 0): void {
     this.kernels[target].encode(pass);
   }
 

@@ -19,14 +19,15 @@ import splitkCode from '../../../../shaders/matmul_splitk.wgsl?raw';
 import blocksCode from '../../../../shaders/matmul_blocks.wgsl?raw';
 import { blockMatrixProblem, isBlockFormat } from '../../defs/blockFormats';
 import { blockDecoderCode } from './blockDecoders';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable, type Grid } from '../kernel';
 import type { GpuWeight, StorageFormat } from '../tensor';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 export interface MatmulOptions {
-  x: GPUBuffer; // f32 [maxRows, w.cols]
+  x: DeviceBuffer; // f32 [maxRows, w.cols]
   w: GpuWeight;
-  y: GPUBuffer; // f32 [maxRows, w.rows]
+  y: DeviceBuffer; // f32 [maxRows, w.rows]
   maxRows: number;
   accumulate?: boolean; // y += instead of y =
   label?: string;
@@ -53,7 +54,7 @@ export type BatchedVariant = 'tiled' | 'software';
  * M = 512, K, N in {192, 512}: see the header of matmul_rowblock.wgsl). A real GPU keeps the
  * tiled kernel (matmul_common.wgsl), which reads weights through the same unit8/group_scale.
  */
-export function batchedVariantFor(ctx: GpuContext): BatchedVariant {
+export function batchedVariantFor(ctx: WebGpu): BatchedVariant {
   return ctx.adapter.isSoftware ? 'software' : 'tiled';
 }
 
@@ -69,7 +70,7 @@ export interface MatvecShape {
  * workgroup barrier switches every invocation's coroutine and costs more than the whole
  * row, so there one thread owns a row and the shader skips the reduction (6-10x faster).
  */
-export function matvecShapeFor(ctx: GpuContext): MatvecShape {
+export function matvecShapeFor(ctx: WebGpu): MatvecShape {
   return ctx.adapter.isSoftware ? { workgroup: 64, team: 1 } : { workgroup: 256, team: 32 };
 }
 
@@ -126,14 +127,14 @@ export function splitKFor(m: number, n: number, k: number, target = SPLIT_TARGET
   return { splits: Math.ceil(steps / sliceSteps), sliceSteps };
 }
 
-const splitScratch = new WeakMap<GpuContext, GPUBuffer>();
+const splitScratch = new WeakMap<WebGpu, DeviceBuffer>();
 
 /**
  * The partial products of every splitting matmul of `ctx`, made on first need. One buffer
  * serves them all: a split matmul's two dispatches run in order within a pass, and the
  * reduction has read the scratch before the next matmul's dispatch writes it.
  */
-function splitScratchFor(ctx: GpuContext): GPUBuffer {
+function splitScratchFor(ctx: WebGpu): DeviceBuffer {
   let scratch = splitScratch.get(ctx);
   if (!scratch) {
     scratch = ctx.createStorage('matmul-splitk-partials', SPLIT_SCRATCH_BYTES, 'scratch');
@@ -181,7 +182,7 @@ export class MatmulKernel implements Dispatchable {
   private split: KSplit;
   private rows = 0;
 
-  constructor(ctx: GpuContext, opts: MatmulOptions) {
+  constructor(ctx: WebGpu, opts: MatmulOptions) {
     const { x, w, y, maxRows } = opts;
     this.label = opts.label ?? `matmul ${w.name}`;
     if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new Error(`${this.label}: maxRows ${maxRows} must be a positive integer`);
@@ -213,7 +214,7 @@ export class MatmulKernel implements Dispatchable {
       { name: 'splits', type: 'u32' },
     ]);
     // Binding order of every matmul shader: x, w, [scales,] y, params.
-    const bindingsWritingTo = (out: GPUBuffer) => (w.scales ? [x, w.data, w.scales, out, this.params.buffer] : [x, w.data, out, this.params.buffer]);
+    const bindingsWritingTo = (out: DeviceBuffer) => (w.scales ? [x, w.data, w.scales, out, this.params.buffer] : [x, w.data, out, this.params.buffer]);
     const bindings = bindingsWritingTo(y);
     const { name, code } = matmulShader(w.format, ctx.features.f16);
     const accumulate = opts.accumulate ? 1 : 0;
@@ -307,7 +308,7 @@ export class MatmulKernel implements Dispatchable {
     return this.rows;
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     for (const kernel of this.active) kernel.encode(pass);
   }
 

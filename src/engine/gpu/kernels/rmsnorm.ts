@@ -3,8 +3,9 @@
 // no barriers ('software': SwiftShader and other CPU adapters, where barriers are costly).
 // x and y are separate buffers.
 import code from '../../../../shaders/rmsnorm.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 256;
 /** Rows per workgroup in the software variant (one invocation per row). */
@@ -13,9 +14,9 @@ const ROWS_WG = 16;
 export type KernelVariant = 'workgroup' | 'software';
 
 export interface RmsNormOptions {
-  x: GPUBuffer; // f32 [maxRows, dim]
-  weight: GPUBuffer; // f32 [dim]
-  y: GPUBuffer; // f32 [maxRows, dim], not x
+  x: DeviceBuffer; // f32 [maxRows, dim]
+  weight: DeviceBuffer; // f32 [dim]
+  y: DeviceBuffer; // f32 [maxRows, dim], not x
   dim: number;
   eps: number;
   maxRows: number;
@@ -31,7 +32,7 @@ export class RmsNormKernel implements Dispatchable {
   readonly variant: KernelVariant;
   private readonly rowsPerGroup: number;
 
-  constructor(ctx: GpuContext, o: RmsNormOptions) {
+  constructor(ctx: WebGpu, o: RmsNormOptions) {
     if (o.x === o.y) throw new Error('rmsnorm: x and y must be different buffers');
     this.maxRows = o.maxRows;
     this.variant = o.variant ?? (ctx.adapter.isSoftware ? 'software' : 'workgroup');
@@ -61,7 +62,7 @@ export class RmsNormKernel implements Dispatchable {
     this.kernel.grid = linearGrid(n, this.rowsPerGroup);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

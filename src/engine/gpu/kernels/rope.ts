@@ -1,16 +1,17 @@
 // RoPE (shaders/rope.wgsl), in place on q or k [rows, heads, headDim] in the HF rotate_half
 // layout; position of row b * seqLen + t is t. invFreq comes from ropeInvFreq (cpu/rope.ts).
 import code from '../../../../shaders/rope.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 256;
 
 export interface RopeOptions {
-  qk: GPUBuffer; // f32 [maxRows, heads, headDim], rotated in place
+  qk: DeviceBuffer; // f32 [maxRows, heads, headDim], rotated in place
   heads: number;
   headDim: number;
-  invFreq: GPUBuffer; // f32 [headDim / 2]
+  invFreq: DeviceBuffer; // f32 [headDim / 2]
   maxRows: number;
 }
 
@@ -21,7 +22,7 @@ export class RopeKernel implements Dispatchable {
   private readonly pairsPerRow: number;
   private readonly maxRows: number;
 
-  constructor(ctx: GpuContext, o: RopeOptions) {
+  constructor(ctx: WebGpu, o: RopeOptions) {
     if (o.headDim % 2 !== 0) throw new Error(`rope: headDim ${o.headDim} is odd`);
     this.pairsPerRow = (o.heads * o.headDim) / 2;
     this.maxRows = o.maxRows;
@@ -56,7 +57,7 @@ export class RopeKernel implements Dispatchable {
     this.params.set({ posOffset: pos });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

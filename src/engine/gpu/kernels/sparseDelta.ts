@@ -1,18 +1,19 @@
 // SensZOQ's sparse correction after a quantized matmul (shaders/sparse_delta.wgsl):
 // y[m, n] += sum over trainable entries e of row n of x[m, col[e]] * (value[e] - base[e]).
 import code from '../../../../shaders/sparse_delta.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 
 export interface SparseDeltaOptions {
-  x: GPUBuffer; // f32 [maxRows, inDim]
-  y: GPUBuffer; // f32 [maxRows, outDim], accumulated into
-  rowStart: GPUBuffer; // u32 [outDim + 1] (CSR)
-  col: GPUBuffer; // u32 [nnz]
-  base: GPUBuffer; // f32 [nnz]: the frozen (dequantized) weight at each entry
-  value: GPUBuffer; // f32 [nnz]: the trainable weight at each entry
+  x: DeviceBuffer; // f32 [maxRows, inDim]
+  y: DeviceBuffer; // f32 [maxRows, outDim], accumulated into
+  rowStart: DeviceBuffer; // u32 [outDim + 1] (CSR)
+  col: DeviceBuffer; // u32 [nnz]
+  base: DeviceBuffer; // f32 [nnz]: the frozen (dequantized) weight at each entry
+  value: DeviceBuffer; // f32 [nnz]: the trainable weight at each entry
   inDim: number;
   outDim: number;
   maxRows: number;
@@ -24,7 +25,7 @@ export class SparseDeltaKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'rows' | 'outDim' | 'inDim'>;
 
-  constructor(ctx: GpuContext, private readonly o: SparseDeltaOptions) {
+  constructor(ctx: WebGpu, private readonly o: SparseDeltaOptions) {
     this.label = o.label ?? 'sparse-delta';
     this.params = new ParamBlock(ctx, `${this.label}-params`, [
       { name: 'rows', type: 'u32' },
@@ -44,7 +45,7 @@ export class SparseDeltaKernel implements Dispatchable {
     this.kernel.grid = linearGrid(m * this.o.outDim, WG);
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

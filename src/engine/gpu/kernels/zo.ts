@@ -7,10 +7,11 @@ import commonCode from '../../../../shaders/zo_common.wgsl?raw';
 import perturbCode from '../../../../shaders/zo_perturb.wgsl?raw';
 import updateCode from '../../../../shaders/zo_update.wgsl?raw';
 import gradCode from '../../../../shaders/zo_grad.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
-import type { ZoStepScalars } from '../../defs/zoConfig';
+import { ZO_STEP_FIELDS, type ZoStepScalars } from '../../defs/zoConfig';
 import { LOSS_SLOT_F32 } from '../../defs/zoScript';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 const PERTURB_CODE = `${rngCode}\n${commonCode}\n${perturbCode}`;
@@ -19,7 +20,7 @@ const GRAD_CODE = `${commonCode}\n${gradCode}`;
 
 /** Elements theta[offset, offset + count) of `buffer` (f32), perturbed with z of `stream`. */
 export interface ParamRange {
-  buffer: GPUBuffer;
+  buffer: DeviceBuffer;
   /** In f32 elements (any alignment). */
   offset: number;
   count: number;
@@ -34,23 +35,10 @@ export interface ParamRange {
 /** The ZoStep uniform (zo_common.wgsl), written once per step. */
 export class ZoStepUniform {
   private readonly block: ParamBlock<keyof ZoStepScalars>;
-  constructor(ctx: GpuContext) {
-    this.block = new ParamBlock<keyof ZoStepScalars>(ctx, 'zo-step', [
-      { name: 'seed', type: 'u32' },
-      { name: 'step', type: 'u32' },
-      { name: 'eps', type: 'f32' },
-      { name: 'lr', type: 'f32' },
-      { name: 'weightDecay', type: 'f32' },
-      { name: 'clip', type: 'f32' },
-      { name: 'invQ', type: 'f32' },
-      { name: 'beta1', type: 'f32' },
-      { name: 'beta2', type: 'f32' },
-      { name: 'bias1', type: 'f32' },
-      { name: 'bias2', type: 'f32' },
-      { name: 'adamEps', type: 'f32' },
-    ]);
+  constructor(ctx: WebGpu) {
+    this.block = new ParamBlock<keyof ZoStepScalars>(ctx, 'zo-step', ZO_STEP_FIELDS);
   }
-  get buffer(): GPUBuffer {
+  get buffer(): DeviceBuffer {
     return this.block.buffer;
   }
   set(s: ZoStepScalars): void {
@@ -59,7 +47,7 @@ export class ZoStepUniform {
 }
 
 /** The ZoRange uniform of one range, written once at load. */
-export function rangeUniform(ctx: GpuContext, r: ParamRange): GPUBuffer {
+export function rangeUniform(ctx: WebGpu, r: ParamRange): DeviceBuffer {
   const p = new ParamBlock<'offset' | 'count' | 'stream' | 'decay' | 'scale'>(ctx, `zo-range-${r.stream}`, [
     { name: 'offset', type: 'u32' },
     { name: 'count', type: 'u32' },
@@ -75,7 +63,7 @@ export function rangeUniform(ctx: GpuContext, r: ParamRange): GPUBuffer {
 export class ZoPerturbKernel implements Dispatchable {
   readonly label: string;
   private readonly kernel: BoundKernel;
-  constructor(ctx: GpuContext, range: ParamRange, rangeParams: GPUBuffer, step: GPUBuffer, j: number, coef: number) {
+  constructor(ctx: WebGpu, range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, j: number, coef: number) {
     this.label = `zo-perturb-${range.stream}-${j}-${coef}`;
     this.kernel = new BoundKernel(ctx, {
       name: 'zo_perturb',
@@ -87,7 +75,7 @@ export class ZoPerturbKernel implements Dispatchable {
       label: this.label,
     });
   }
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 }
@@ -99,16 +87,16 @@ export interface ZoUpdateSpec {
   coef: number | 'choice';
   /** Apply theta += restore.coef * eps * z_j before the update, in the same pass. */
   restore?: { j: number; coef: number };
-  summary: GPUBuffer;
+  summary: DeviceBuffer;
   /** 0, 1 or 2 state buffers of range.count f32 each. */
-  state: GPUBuffer[];
+  state: DeviceBuffer[];
 }
 
 /** The optimizer update along d = (1/q) sum_j g_j z_j over one range. */
 export class ZoUpdateKernel implements Dispatchable {
   readonly label: string;
   private readonly kernel: BoundKernel;
-  constructor(ctx: GpuContext, range: ParamRange, rangeParams: GPUBuffer, step: GPUBuffer, spec: ZoUpdateSpec) {
+  constructor(ctx: WebGpu, range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, spec: ZoUpdateSpec) {
     this.label = `zo-${spec.entryPoint}-${range.stream}-${spec.coef}${spec.restore ? `-restore${spec.restore.j}` : ''}`;
     const fromChoice = spec.coef === 'choice';
     if (spec.restore && (spec.restore.j < 0 || spec.restore.j >= spec.q)) throw new Error(`restore of perturbation ${spec.restore.j} outside 0..${spec.q - 1}`);
@@ -125,7 +113,7 @@ export class ZoUpdateKernel implements Dispatchable {
       label: this.label,
     });
   }
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 }
@@ -135,9 +123,9 @@ export class ZoGradKernel implements Dispatchable {
   readonly label: string;
   private readonly kernel: BoundKernel;
   constructor(
-    ctx: GpuContext,
+    ctx: WebGpu,
     entryPoint: 'projected_grad' | 'cons_select',
-    o: { losses: GPUBuffer; summary: GPUBuffer; step: GPUBuffer; q: number; oneSided: boolean; roundF16: boolean },
+    o: { losses: DeviceBuffer; summary: DeviceBuffer; step: DeviceBuffer; q: number; oneSided: boolean; roundF16: boolean },
   ) {
     this.label = `zo-${entryPoint}`;
     this.kernel = new BoundKernel(ctx, {
@@ -150,7 +138,7 @@ export class ZoGradKernel implements Dispatchable {
       label: this.label,
     });
   }
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 }

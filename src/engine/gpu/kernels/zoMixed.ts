@@ -6,24 +6,25 @@
 import rngCode from '../../../../shaders/rng.wgsl?raw';
 import commonCode from '../../../../shaders/zo_common.wgsl?raw';
 import mixedCode from '../../../../shaders/zo_mixed.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid } from '../kernel';
 import { rangeUniform, type ParamRange } from './zo';
 import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 const CODE = `${rngCode}\n${commonCode}\n${mixedCode}`;
 
 export class ZoMixedKernel {
   private readonly params: ParamBlock<'seed' | 'terms' | 'alpha'>;
-  private readonly terms: GPUBuffer;
-  private readonly partials: GPUBuffer[];
+  private readonly terms: DeviceBuffer;
+  private readonly partials: DeviceBuffer[];
   private readonly axpyKernels: BoundKernel[];
   private readonly normKernels: BoundKernel[];
-  private readonly rangeParams: GPUBuffer[];
+  private readonly rangeParams: DeviceBuffer[];
   private readonly blocks: number[];
 
-  constructor(private readonly ctx: GpuContext, readonly ranges: readonly ParamRange[]) {
+  constructor(private readonly ctx: WebGpu, readonly ranges: readonly ParamRange[]) {
     this.params = new ParamBlock(ctx, 'zo-mix', [
       { name: 'seed', type: 'u32' },
       { name: 'terms', type: 'u32' },
@@ -68,7 +69,7 @@ export class ZoMixedKernel {
   }
 
   /** theta += alpha z over every range. */
-  encodeAxpy(pass: GPUComputePassEncoder): void {
+  encodeAxpy(pass: ComputePass): void {
     for (const k of this.axpyKernels) k.encode(pass);
   }
 

@@ -2,14 +2,15 @@
 // of the loss along a ZO direction, restored afterwards by copying the snapshot back.
 import rngCode from '../../../../shaders/rng.wgsl?raw';
 import probeCode from '../../../../shaders/zo_probe.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { WebGpu } from '../webgpu';
 import { BoundKernel, ParamBlock, linearGrid, type Dispatchable } from '../kernel';
+import type { DeviceBuffer, ComputePass } from '../device';
 
 const WG = 64;
 const CODE = `${rngCode}\n${probeCode}`;
 
 export interface ProbeRange {
-  buffer: GPUBuffer;
+  buffer: DeviceBuffer;
   offset: number;
   count: number;
   stream: number;
@@ -20,7 +21,7 @@ export class ZoProbeKernel implements Dispatchable {
   private readonly kernel: BoundKernel;
   private readonly params: ParamBlock<'seed' | 'step' | 'j' | 'stream' | 'offset' | 'count' | 'coef'>;
 
-  constructor(ctx: GpuContext, private readonly range: ProbeRange, snapshot: GPUBuffer) {
+  constructor(ctx: WebGpu, private readonly range: ProbeRange, snapshot: DeviceBuffer) {
     this.params = new ParamBlock(ctx, 'zo-probe', [
       { name: 'seed', type: 'u32' },
       { name: 'step', type: 'u32' },
@@ -41,7 +42,7 @@ export class ZoProbeKernel implements Dispatchable {
     this.params.set({ seed, step, j, stream: this.range.stream, offset: this.range.offset, count: this.range.count, coef });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
+  encode(pass: ComputePass): void {
     this.kernel.encode(pass);
   }
 

@@ -1,0 +1,126 @@
+// The CPU backend: buffers are bytes in memory, a submit runs the recorded kernels in order
+// (forwardKernels.ts, zoKernels.ts: the CPU reference kernels of src/engine/cpu bound like the
+// WebGPU wrappers). For pages and machines without a WebGPU adapter; the forward pass, the ZO
+// step plan, the run loop and the record are the ones the WebGPU backend runs.
+import type { Backend, KernelFactory } from '../../gpu/backend';
+import type { AdapterSummary, ComputePass, DeviceBuffer, GpuFeatures, GpuLimitsSummary } from '../../gpu/device';
+import { MemoryLedger, type MemoryCategory } from '../../gpu/ledger';
+import { GpuOutOfMemoryError, type DeviceLostError } from '../../gpu/errors';
+import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
+import {
+  CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
+} from './forwardKernels';
+import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+
+/** Largest single buffer: an ArrayBuffer the engines allocate everywhere (2 GiB). */
+const MAX_BUFFER = 2 ** 31 - 4;
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly ledger = new MemoryLedger();
+  readonly isLost = false;
+  readonly adapter: AdapterSummary;
+  readonly features: GpuFeatures = { f16: false, subgroups: false, timestampQuery: false };
+  readonly limits: GpuLimitsSummary = {
+    maxStorageBufferBindingSize: MAX_BUFFER,
+    maxBufferSize: MAX_BUFFER,
+    maxComputeWorkgroupStorageSize: 0,
+    maxComputeInvocationsPerWorkgroup: 1,
+    maxComputeWorkgroupsPerDimension: 0,
+    maxStorageBuffersPerShaderStage: Number.MAX_SAFE_INTEGER,
+  };
+  readonly kernels: KernelFactory;
+
+  constructor() {
+    this.adapter = { vendor: 'cpu', architecture: 'typescript', device: 'CPU', description: 'CPU, TypeScript kernels (1 thread)', isSoftware: true };
+    this.kernels = cpuKernels(this);
+  }
+
+  createStorage(label: string, bytes: number, category: MemoryCategory): CpuBuffer {
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    if (size > MAX_BUFFER) throw new GpuOutOfMemoryError(label, size, 'larger than the CPU backend\'s largest buffer (2 GiB)');
+    let buffer: CpuBuffer;
+    try {
+      buffer = new CpuBuffer(label, size);
+    } catch (e) {
+      throw new GpuOutOfMemoryError(label, size, `the CPU backend could not allocate it (${(e as Error).message})`);
+    }
+    this.ledger.record(buffer, category, size);
+    return buffer;
+  }
+
+  storageFrom(label: string, data: ArrayBufferView, category: MemoryCategory): CpuBuffer {
+    const buffer = this.createStorage(label, data.byteLength, category);
+    this.upload(buffer, data);
+    return buffer;
+  }
+
+  upload(buffer: DeviceBuffer, data: ArrayBufferView, offsetBytes = 0): void {
+    cpuBuffer(buffer).bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offsetBytes);
+  }
+
+  release(buffer: DeviceBuffer): void {
+    this.ledger.release(buffer);
+  }
+
+  submit(encode: (pass: ComputePass) => void, label = 'compute'): void {
+    const pass = new CpuPass(label);
+    encode(pass);
+    for (const work of pass.work) work();
+  }
+
+  copyBuffer(src: DeviceBuffer, srcOffset: number, dst: DeviceBuffer, dstOffset: number, bytes: number): void {
+    cpuBuffer(dst).bytes.set(cpuBuffer(src).bytes.subarray(srcOffset, srcOffset + bytes), dstOffset);
+  }
+
+  async read(buffer: DeviceBuffer, bytes = buffer.size, offsetBytes = 0): Promise<ArrayBuffer> {
+    return cpuBuffer(buffer).bytes.slice(offsetBytes, offsetBytes + bytes).buffer;
+  }
+
+  async readF32(buffer: DeviceBuffer, count?: number, offsetElements = 0): Promise<Float32Array> {
+    const n = count ?? buffer.size / 4 - offsetElements;
+    return new Float32Array(await this.read(buffer, n * 4, offsetElements * 4));
+  }
+
+  async readU32(buffer: DeviceBuffer, count?: number, offsetElements = 0): Promise<Uint32Array> {
+    const n = count ?? buffer.size / 4 - offsetElements;
+    return new Uint32Array(await this.read(buffer, n * 4, offsetElements * 4));
+  }
+
+  /** Allocation is synchronous and throws at once: nothing is pending. */
+  async checkAllocations(): Promise<void> {}
+
+  /** Work runs inside submit(): done when submit returns. */
+  async finish(): Promise<void> {}
+
+  /** Memory cannot be lost the way a GPU device can. */
+  onDeviceLost(_listener: (e: DeviceLostError) => void): () => void {
+    return () => {};
+  }
+
+  destroy(): void {}
+}
+
+function cpuKernels(mem: CpuBackend): KernelFactory {
+  return {
+    matmul: (o) => new CpuMatmul(o),
+    rmsnorm: (o) => new CpuRmsNorm(o),
+    rope: (o) => new CpuRope(o),
+    bias: (o) => new CpuBias(o),
+    swiglu: (o) => new CpuSwiglu(o),
+    embedding: (o) => new CpuEmbedding(o),
+    attention: (o) => new CpuAttention(o),
+    kvAppend: (o) => new CpuKvAppend(o),
+    decodeAttention: (o) => new CpuDecodeAttention(o),
+    gatherRows: (o) => new CpuGatherRows(o),
+    logprob: (o) => new CpuLogProb(o),
+    loss: (logprobs, limits, extra) => new CpuLoss(mem, logprobs, limits, extra),
+    lora: (o) => new CpuLora(o),
+    sparseDelta: (o) => new CpuSparseDelta(o),
+    zoStepParams: () => new CpuZoStepParams(mem),
+    zoRangeParams: (r) => cpuRangeParams(mem, r),
+    zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),
+    zoUpdate: (range, _rangeParams, step, spec) => new CpuZoUpdate(range, step, spec),
+    zoGrad: (entryPoint, o) => new CpuZoGrad(entryPoint, o),
+  };
+}
