@@ -67,7 +67,7 @@ export class WasmKernels {
     const spawn = options.spawn ?? (typeof Worker !== 'undefined' ? blobWorker : null);
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     const threaded = wanted > 1 && spawn !== null && canShareMemory();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: threaded });
+    const memory = createMemory(threaded);
     const module = await kernelModule(threaded);
     const exports = await instantiateKernels(module, memory);
     const heap = new WasmHeap(memory, exports.heap_base());
@@ -411,6 +411,22 @@ export class WasmViews {
     this.fresh();
     return this.b!;
   }
+}
+
+/**
+ * The kernels' memory, reserving up to 4 GiB (the wasm32 limit) and less where the platform
+ * refuses that much address space for a shared memory (32-bit and some mobile browsers).
+ */
+function createMemory(shared: boolean): WebAssembly.Memory {
+  let lastError: unknown = null;
+  for (let maximum = MAXIMUM_PAGES; maximum >= 4096; maximum >>= 1) {
+    try {
+      return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`wasm kernels: cannot create a ${shared ? 'shared ' : ''}WebAssembly memory (${String(lastError)})`);
 }
 
 function rangePtr(r: WasmParamRange): number {
