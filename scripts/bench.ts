@@ -18,6 +18,7 @@ import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
 import { benchWasm } from './bench/wasm';
 import { benchPeers } from './bench/peers';
+import { benchInfluence } from './bench/influence';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -39,10 +40,11 @@ async function main(): Promise<void> {
   const modelDir = modelAt >= 0 ? resolve(args[modelAt + 1]) : join(root, 'public', 'demo-model');
   const inputs = { modelDir, taskDir: join(root, 'public', 'demo-data', 'wn-animal-plant') };
   const model = peersOnly ? {} : await benchModel(ctx, inputs, log);
+  const influence = peersOnly ? {} : await benchInfluence(ctx, inputs, log);
   const demo = modelDir === join(root, 'public', 'demo-model');
   const peers = args.includes('--no-peers') || !demo ? {}
     : await benchPeers(inputs, { root, sides: [{ label: ctx.kind, threads: null, ctx }], peerThreads: [1, 2], browser: !args.includes('--no-browser') }, log);
-  if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...peers }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...influence, ...peers }) + '\n');
   ctx.destroy();
 }
 
