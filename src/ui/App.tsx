@@ -9,6 +9,7 @@ import { Charts } from './charts/Charts';
 import { DynamicsView } from './dynamics/DynamicsView';
 import { GeneratePanel } from './generate/GeneratePanel';
 import { Header } from './Header';
+import { InfluenceView } from './influence/InfluenceView';
 import { ModelPanel } from './model/ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
 import { PanelBoundary } from './PanelBoundary';
@@ -54,6 +55,9 @@ export function App() {
           </PanelBoundary>
           <PanelBoundary label="The ZO dynamics view">
             <DynamicsView />
+          </PanelBoundary>
+          <PanelBoundary label="The influence view">
+            <InfluenceView />
           </PanelBoundary>
           <PanelBoundary label="The runs panel">
             <RunsPanel />

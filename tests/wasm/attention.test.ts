@@ -86,3 +86,26 @@ describe('wasm attention, logprob and adapters', () => {
     }
   });
 });
+
+describe('wasm copies', () => {
+  it('kvAppend, gatherRows and views that survive memory growth', async () => {
+    const { kvAppendRef } = await import('../../src/engine/cpu/attentionDecode');
+    const { gatherRowsRef } = await import('../../src/engine/cpu/logprob');
+    const wk = kernels();
+    const batch = 2, qLen = 3, pos = 4, maxLen = 9, width = 5;
+    const k = randomArray(batch * qLen * width, 1), v = randomArray(batch * qLen * width, 2);
+    const kc = randomArray(batch * maxLen * width, 3), vc = randomArray(batch * maxLen * width, 4);
+    const [kb, vb, kcb, vcb] = [k, v, kc, vc].map((a) => put(wk, a));
+    const kcView = wk.views(kcb);
+    wk.kvAppend(kb, vb, kcb, vcb, batch, qLen, pos, maxLen, width);
+    kvAppendRef(k, v, kc, vc, batch, qLen, pos, maxLen, width);
+    const big = wk.alloc(64 << 20); // grows the memory: views must follow
+    expect(Array.from(kcView.f32)).toEqual(Array.from(kc));
+    expect(Array.from(getF32(wk, vcb, vc.length))).toEqual(Array.from(vc));
+    const idx = [4, 0, 17, 4];
+    const gb = wk.allocF32(idx.length * width);
+    wk.gatherRows(kcb, width, idx, idx.length, gb);
+    expect(Array.from(getF32(wk, gb, idx.length * width))).toEqual(Array.from(gatherRowsRef(kc, width, idx)));
+    [kb, vb, kcb, vcb, big, gb].forEach((b) => wk.free(b));
+  });
+});

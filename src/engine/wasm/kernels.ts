@@ -18,8 +18,11 @@ export type { WasmWeight } from './formats';
 
 /** Weight rows decoded per panel (wasm/matmul.ts PANEL): the matmul's thread grain. */
 const PANEL = 16;
-/** Below this many multiply-adds (or element operations) a call runs on the calling thread alone. */
-const MIN_PARALLEL_WORK = 1 << 16;
+/**
+ * Below this many multiply-adds (or element operations) a call runs on the calling thread alone:
+ * about 15 us of one thread's work, the order of a futex wake and join of the pool.
+ */
+const MIN_PARALLEL_WORK = 1 << 19;
 
 const OPT_CODE: Record<OptimizerName, number> = { 'zo-sgd': 0, 'zo-sgd-cons': 0, 'zo-sgd-sign': 1, 'zo-sgd-momentum': 2, 'zo-adam': 3 };
 
@@ -64,7 +67,7 @@ export class WasmKernels {
     const spawn = options.spawn ?? (typeof Worker !== 'undefined' ? blobWorker : null);
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     const threaded = wanted > 1 && spawn !== null && canShareMemory();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: threaded });
+    const memory = createMemory(threaded);
     const module = await kernelModule(threaded);
     const exports = await instantiateKernels(module, memory);
     const heap = new WasmHeap(memory, exports.heap_base());
@@ -114,6 +117,38 @@ export class WasmKernels {
 
   bytes(buf: WasmBuffer): Uint8Array {
     return new Uint8Array(this.memory.buffer, buf.ptr, buf.bytes);
+  }
+
+  /**
+   * Views of `buf` that stay valid across memory growth (growing replaces memory.buffer, and
+   * detaches the old one when the memory is not shared): each getter re-makes its view only
+   * when the buffer changed.
+   */
+  views(buf: WasmBuffer): WasmViews {
+    return new WasmViews(this.memory, buf);
+  }
+
+  /** dst[dstAt ..] = src[srcAt ..], `count` f32 (or u32) words; offsets in words. Overlap is fine. */
+  copy(dst: WasmBuffer, dstAt: number, src: WasmBuffer, srcAt: number, count: number): void {
+    need(dst, (dstAt + count) * 4, 'copy dst');
+    need(src, (srcAt + count) * 4, 'copy src');
+    const words = new Uint32Array(this.memory.buffer);
+    const from = (src.ptr >> 2) + srcAt;
+    words.copyWithin((dst.ptr >> 2) + dstAt, from, from + count);
+  }
+
+  /** dst[i, :] = src[indices[i], :] for i < count (src/engine/cpu/logprob.ts gatherRowsRef). */
+  gatherRows(src: WasmBuffer, dim: number, indices: ArrayLike<number>, count: number, dst: WasmBuffer): void {
+    for (let i = 0; i < count; i++) this.copy(dst, i * dim, src, indices[i] * dim, dim);
+  }
+
+  /** kCache[b * maxLen + pos + i, :] = k[b * qLen + i, :] and v likewise (src/engine/cpu/attentionDecode.ts kvAppendRef). */
+  kvAppend(k: WasmBuffer, v: WasmBuffer, kCache: WasmBuffer, vCache: WasmBuffer, batch: number, qLen: number, pos: number, maxLen: number, rowWidth: number): void {
+    if (pos + qLen > maxLen) throw new Error(`kvAppend: positions up to ${pos + qLen} exceed the cache length ${maxLen}`);
+    for (let b = 0; b < batch; b++) {
+      this.copy(kCache, (b * maxLen + pos) * rowWidth, k, b * qLen * rowWidth, qLen * rowWidth);
+      this.copy(vCache, (b * maxLen + pos) * rowWidth, v, b * qLen * rowWidth, qLen * rowWidth);
+    }
   }
 
   /** A weight from its GPU-format bytes (and q8/q4 scales). */
@@ -209,7 +244,9 @@ export class WasmKernels {
   /** Rope in place on qk [rows, heads, headDim]; position of row r = posOffset + r % seqLen (src/engine/cpu/rope.ts). */
   rope(qk: WasmBuffer, rows: number, seqLen: number, heads: number, headDim: number, invFreq: WasmBuffer, posOffset = 0): void {
     need(qk, rows * heads * headDim * 4, 'rope qk');
-    this.dispatch('rope', [qk.ptr, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: rows, grain: 1, scratch: this.scratch(headDim * 4) }, rows * heads * headDim * 2 + rows * headDim * 20);
+    if (!(seqLen >= 1)) throw new Error(`rope: seqLen ${seqLen} must be at least 1`);
+    this.dispatch('rope', [qk.ptr, rows, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: Math.min(seqLen, rows), grain: 1, scratch: this.scratch(headDim * 4) },
+      rows * heads * headDim * 2 + Math.min(seqLen, rows) * headDim * 20);
   }
 
   /** Causal GQA attention over whole sequences (src/engine/cpu/attention.ts); window 0 = full. */
@@ -259,6 +296,12 @@ export class WasmKernels {
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);
   }
 
+  /** out = exp(x) over `count` elements with the kernels' vector exp (wasm/mathv.ts; tests measure it). */
+  exp(x: WasmBuffer, out: WasmBuffer, count: number): void {
+    need(out, count * 4, 'exp out');
+    this.k.exp_f32(x.ptr, out.ptr, count);
+  }
+
   // ---- ZO passes (z regenerated from the seed: src/engine/defs/rng.ts, shaders/rng.wgsl) ----
 
   /** z of one stream, elements [0, count), into out (tests and the benchmark; the passes never store z). */
@@ -271,6 +314,12 @@ export class WasmKernels {
   zoPerturb(r: WasmParamRange, s: Pick<ZoStepScalars, 'seed' | 'step' | 'eps'>, j: number, coef: number): void {
     const a = Math.fround(Math.fround(Math.fround(coef * s.eps)) * Math.fround(r.scale ?? 1));
     this.dispatch('zo_perturb', [rangePtr(r), s.seed >>> 0, s.step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
+  }
+
+  /** theta[range] = snapshot + a z_j (a = how far along z; shaders/zo_probe.wgsl): the dynamics view's probe. */
+  zoProbe(r: WasmParamRange, snapshot: WasmBuffer, seed: number, step: number, j: number, a: number): void {
+    need(snapshot, r.count * 4, 'zoProbe snapshot');
+    this.dispatch('zo_probe', [rangePtr(r), snapshot.ptr, seed >>> 0, step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
   }
 
   /**
@@ -334,6 +383,56 @@ export class WasmKernels {
       this.free(t);
     }
   }
+}
+
+/** f32 / u32 / byte views of one buffer, re-made when the memory's buffer changes. */
+export class WasmViews {
+  private cachedFor: ArrayBufferLike | null = null;
+  private f: Float32Array | null = null;
+  private u: Uint32Array | null = null;
+  private b: Uint8Array | null = null;
+
+  constructor(private readonly memory: WebAssembly.Memory, readonly buffer: WasmBuffer) {}
+
+  private fresh(): void {
+    if (this.cachedFor === this.memory.buffer) return;
+    const mb = this.memory.buffer;
+    this.cachedFor = mb;
+    this.f = new Float32Array(mb, this.buffer.ptr, this.buffer.bytes >> 2);
+    this.u = new Uint32Array(mb, this.buffer.ptr, this.buffer.bytes >> 2);
+    this.b = new Uint8Array(mb, this.buffer.ptr, this.buffer.bytes);
+  }
+
+  get f32(): Float32Array {
+    this.fresh();
+    return this.f!;
+  }
+
+  get u32(): Uint32Array {
+    this.fresh();
+    return this.u!;
+  }
+
+  get bytes(): Uint8Array {
+    this.fresh();
+    return this.b!;
+  }
+}
+
+/**
+ * The kernels' memory, reserving up to 4 GiB (the wasm32 limit) and less where the platform
+ * refuses that much address space for a shared memory (32-bit and some mobile browsers).
+ */
+function createMemory(shared: boolean): WebAssembly.Memory {
+  let lastError: unknown = null;
+  for (let maximum = MAXIMUM_PAGES; maximum >= 4096; maximum >>= 1) {
+    try {
+      return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`wasm kernels: cannot create a ${shared ? 'shared ' : ''}WebAssembly memory (${String(lastError)})`);
 }
 
 function rangePtr(r: WasmParamRange): number {

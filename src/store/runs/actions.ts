@@ -3,6 +3,7 @@
 // Saves coalesce: at most one in flight per run, and a step that lands during a save triggers
 // one more, so a crash loses at most the steps of the save in flight (one step on slow devices).
 import { engine, onRunState, onSteps } from '../engineBridge';
+import { deleteRunResults } from '../influence/cache';
 import { forgetRecord, recordBuffer, savedRecord, setRecord } from './records';
 import { deleteRun as dbDelete, exportRunFile, importRunFile, loadRuns, shareUrl } from '../persistence';
 import { saveRun, saveRunGoing } from '../runStore';
@@ -89,6 +90,7 @@ export async function removeRun(runId: string): Promise<void> {
   setState({ runs, runOrder: s.runOrder.filter((id) => id !== runId), compare: s.compare.filter((id) => id !== runId), activeRunId: s.activeRunId === runId ? null : s.activeRunId });
   await flushSaves(runId);
   await dbDelete(runId);
+  await deleteRunResults(runId); // its influence results go with it
 }
 
 export function toggleCompare(runId: string): void {

@@ -1,7 +1,8 @@
 // The presentation layout (a toggle, or ?present=1 in the URL): everything a demo on a projector
 // needs on one screen at 1280x720, in type that reads from the back of a room: the loss and
 // accuracy (or reward) charts, a large step counter with steps/s and time left, and Pause /
-// Step once / Reset beside it; "Train the demo" and its launch progress at the top.
+// Step once / Reset beside it; "Train the demo" and its launch progress at the top. A second
+// screen (the Influence button, or ?screen=influence) shows the influence view with the task's rows.
 import { useEffect, useState } from 'react';
 import { pauseRun, resetRun, resumeBlocker, resumeRun, stepOnce } from '../../store/training/actions';
 import { useStudio } from '../../store/state';
@@ -11,6 +12,9 @@ import { useRewardObjective } from '../charts/chartData';
 import { RewardCharts } from '../charts/RewardCharts';
 import { duration, num, percent } from '../format';
 import { DemoButton, setPresentation } from '../Header';
+import { InfluenceView } from '../influence/InfluenceView';
+import { PanelBoundary } from '../PanelBoundary';
+import { TaskRows } from '../task/TaskRows';
 import { LaunchProgress } from '../training/LaunchProgress';
 import { useRunStatus } from '../training/runStatus';
 
@@ -73,8 +77,23 @@ function Counter() {
   );
 }
 
+/** The influence view in large type, with the task's rows beside it for the rows it names. */
+function PresentInfluence() {
+  return (
+    <main className="present-main present-influence">
+      <PanelBoundary label="The influence view">
+        <InfluenceView big />
+      </PanelBoundary>
+      <section className="panel">
+        <TaskRows />
+      </section>
+    </main>
+  );
+}
+
 export function PresentationView() {
   const [banners, setBanners] = useState<HTMLDivElement | null>(null);
+  const [screen, setScreen] = useState<'training' | 'influence'>(() => (new URLSearchParams(location.search).get('screen') === 'influence' ? 'influence' : 'training'));
   const height = useChartHeight(banners);
   const rewardObjective = useRewardObjective();
   return (
@@ -83,6 +102,9 @@ export function PresentationView() {
         <h1>ZO Studio</h1>
         <DemoButton />
         <LaunchProgress className="present-launch" testId="launch-progress" />
+        <button type="button" className="present-screen" aria-pressed={screen === 'influence'} onClick={() => setScreen(screen === 'influence' ? 'training' : 'influence')}>
+          {screen === 'influence' ? 'Training charts' : 'Influence'}
+        </button>
         <button type="button" className="present-exit" onClick={() => setPresentation(false)}>
           Exit presentation
         </button>
@@ -90,13 +112,17 @@ export function PresentationView() {
       <div ref={setBanners}>
         <Banners />
       </div>
-      <main className="present-main">
-        <div className="present-charts">
-          <LossChart height={height} big />
-          {rewardObjective ? <RewardCharts objective={rewardObjective} height={height} big /> : <AccuracyChart height={height} big />}
-        </div>
-        <Counter />
-      </main>
+      {screen === 'influence' ? (
+        <PresentInfluence />
+      ) : (
+        <main className="present-main">
+          <div className="present-charts">
+            <LossChart height={height} big />
+            {rewardObjective ? <RewardCharts objective={rewardObjective} height={height} big /> : <AccuracyChart height={height} big />}
+          </div>
+          <Counter />
+        </main>
+      )}
     </div>
   );
 }
