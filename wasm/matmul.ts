@@ -8,7 +8,7 @@
 // v128 store per row (k % 4 == 0; other k take a 4x2 tile with a scalar tail). f32 weights are
 // blocked COL_BLOCK weight rows x ROW_BLOCK rows of x so both stay in cache. Threads split the
 // weight rows [n0, n1) (multiples of PANEL), so each thread writes its own columns of y.
-import { decode_rows, FMT_F32, FMT_Q4, FMT_Q8 } from './decode';
+import { decode_rows, FMT_F16, FMT_F32, FMT_Q4, FMT_Q8, halfToF32, halvesToF32 } from './decode';
 
 /** Weight rows decoded (and multiplied by every row of x) per panel. */
 export const PANEL: i32 = 16;
@@ -200,6 +200,24 @@ function matvecQuant(fmt: i32, x: usize, w: usize, scales: usize, y: usize, k: i
   }
 }
 
+/** One row of x against f16 weight rows [n0, n1), converting 8 halves at a time in registers. */
+function matvecHalf(x: usize, w: usize, y: usize, k: i32, n0: i32, n1: i32, alpha: f32, acc: i32): void {
+  const k8 = k & ~7;
+  for (let n = n0; n < n1; n++) {
+    const row = w + ((<usize>n * <usize>k) << 1);
+    let a = f32x4.splat(0), b = f32x4.splat(0);
+    for (let c = 0; c < k8; c += 8) {
+      const h = v128.load(row + (<usize>c << 1));
+      const xp = x + (<usize>c << 2);
+      a = f32x4.add(a, f32x4.mul(halvesToF32(i32x4.extend_low_i16x8_u(h)), v128.load(xp)));
+      b = f32x4.add(b, f32x4.mul(halvesToF32(i32x4.extend_high_i16x8_u(h)), v128.load(xp, 16)));
+    }
+    let s = hsum(f32x4.add(a, b));
+    for (let c = k8; c < k; c++) s += halfToF32(<u32>load<u16>(row + (<usize>c << 1))) * load<f32>(x + (<usize>c << 2));
+    put(y + (<usize>n << 2), s, alpha, acc);
+  }
+}
+
 /**
  * y[m, n] (=|+=) alpha * sum_k x[m, k] w[n, k] for weight rows n in [n0, n1).
  * fmt: decode.ts FMT_*; scales: q8/q4 only; panel: PANEL * k f32 of scratch (unused for f32).
@@ -223,6 +241,10 @@ export function matmul(fmt: i32, x: usize, w: usize, scales: usize, y: usize, ro
   }
   if (rows == 1 && (fmt == FMT_Q8 || fmt == FMT_Q4)) {
     matvecQuant(fmt, x, w, scales, y, k, n0, n1, alpha, accumulate);
+    return;
+  }
+  if (rows == 1 && fmt == FMT_F16) {
+    matvecHalf(x, w, y, k, n0, n1, alpha, accumulate);
     return;
   }
   for (let nb = n0; nb < n1; nb += PANEL) {

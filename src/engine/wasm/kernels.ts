@@ -67,7 +67,7 @@ export class WasmKernels {
     const spawn = options.spawn ?? (typeof Worker !== 'undefined' ? blobWorker : null);
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     const threaded = wanted > 1 && spawn !== null && canShareMemory();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: threaded });
+    const memory = createMemory(threaded);
     const module = await kernelModule(threaded);
     const exports = await instantiateKernels(module, memory);
     const heap = new WasmHeap(memory, exports.heap_base());
@@ -296,6 +296,12 @@ export class WasmKernels {
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);
   }
 
+  /** out = exp(x) over `count` elements with the kernels' vector exp (wasm/mathv.ts; tests measure it). */
+  exp(x: WasmBuffer, out: WasmBuffer, count: number): void {
+    need(out, count * 4, 'exp out');
+    this.k.exp_f32(x.ptr, out.ptr, count);
+  }
+
   // ---- ZO passes (z regenerated from the seed: src/engine/defs/rng.ts, shaders/rng.wgsl) ----
 
   /** z of one stream, elements [0, count), into out (tests and the benchmark; the passes never store z). */
@@ -411,6 +417,22 @@ export class WasmViews {
     this.fresh();
     return this.b!;
   }
+}
+
+/**
+ * The kernels' memory, reserving up to 4 GiB (the wasm32 limit) and less where the platform
+ * refuses that much address space for a shared memory (32-bit and some mobile browsers).
+ */
+function createMemory(shared: boolean): WebAssembly.Memory {
+  let lastError: unknown = null;
+  for (let maximum = MAXIMUM_PAGES; maximum >= 4096; maximum >>= 1) {
+    try {
+      return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`wasm kernels: cannot create a ${shared ? 'shared ' : ''}WebAssembly memory (${String(lastError)})`);
 }
 
 function rangePtr(r: WasmParamRange): number {

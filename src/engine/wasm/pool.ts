@@ -113,6 +113,8 @@ export class WasmPool {
   private join(): void {
     const { ctrl } = this;
     const want = this.threads - 1;
+    // the workers usually finish within microseconds of the caller: spin a little before sleeping
+    for (let spin = 0; spin < 2000; spin++) if (Atomics.load(ctrl, CTRL.done) >= want) return;
     for (;;) {
       const d = Atomics.load(ctrl, CTRL.done);
       if (d >= want) return;
