@@ -8,6 +8,7 @@
 import { defineConfig } from '@playwright/test';
 import { execSync } from 'node:child_process';
 import { E2E_DIST } from './tests/helpers/paths';
+import { CHROMIUM_PATH, QUIET_FLAGS, WEBGPU_FLAGS } from './tests/helpers/chromium';
 
 /** A free port, picked once in the runner; its workers inherit it through the environment. */
 function freePort(): number {
@@ -24,9 +25,9 @@ const port = external ? 0 : freePort();
 const baseURL = external ?? `http://127.0.0.1:${port}/`;
 const vite = './node_modules/vite/bin/vite.js';
 const outDir = E2E_DIST;
-const executablePath = process.env.ZO_CHROMIUM ?? '/usr/bin/chromium';
-const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=swiftshader', '--disable-vulkan-surface'];
+const executablePath = CHROMIUM_PATH;
+const quiet = QUIET_FLAGS;
+const webgpu = WEBGPU_FLAGS;
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -47,23 +47,25 @@ export function rowBytes(fmt: i32, cols: i32): usize {
   return 0;
 }
 
-// f16: 8 halves at a time, vectorised halfToF32.
+// 4 halves (zero-extended in i32 lanes) to f32, exactly: the half's magnitude bits moved into
+// an f32 and rescaled by 2^112 (normals and subnormals alike), the sign put back; a lane with an
+// all-ones exponent (inf, NaN: rare in weights, so tested with any_true) gets an all-ones exponent.
+@inline export function halvesToF32(hw: v128): v128 {
+  const bits = i32x4.shl(v128.and(hw, i32x4.splat(0x7fff)), 13);
+  let v = f32x4.mul(bits, f32x4.splat(5.192296858534828e33));
+  const special = i32x4.ge_u(bits, i32x4.splat(0x0f800000));
+  if (v128.any_true(special)) v = v128.bitselect(v128.or(bits, i32x4.splat(0x7f800000)), v, special);
+  return v128.or(v, i32x4.shl(v128.and(hw, i32x4.splat(0x8000)), 16));
+}
+
+// f16: 8 halves at a time.
 function decodeF16(src: usize, out: usize, cols: i32): void {
   let c = 0;
-  const mag = i32x4.splat(0x7fff);
-  const expMask = i32x4.splat(0x7c00);
-  const scale = f32x4.splat(5.192296858534828e33);
   for (; c + 8 <= cols; c += 8) {
     const h = v128.load(src + (<usize>c << 1));
-    for (let half = 0; half < 2; half++) {
-      const hw = half == 0 ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h);
-      const bits = i32x4.shl(v128.and(hw, mag), 13);
-      const scaled = f32x4.mul(bits, scale);
-      const special = i32x4.eq(v128.and(hw, expMask), expMask);
-      const v = v128.bitselect(v128.or(bits, i32x4.splat(0x7f800000)), scaled, special);
-      const sign = i32x4.shl(v128.and(hw, i32x4.splat(0x8000)), 16);
-      v128.store(out + (<usize>(c + half * 4) << 2), v128.or(v, sign));
-    }
+    const o = out + (<usize>c << 2);
+    v128.store(o, halvesToF32(i32x4.extend_low_i16x8_u(h)));
+    v128.store(o, halvesToF32(i32x4.extend_high_i16x8_u(h)), 16);
   }
   for (; c < cols; c++) store<f32>(out + (<usize>c << 2), half(src + (<usize>c << 1)));
 }
@@ -124,7 +126,19 @@ function decodeQ4(src: usize, scales: usize, out: usize, cols: i32): void {
   return sc | (m << 8);
 }
 
+// 16 unsigned bytes (values < 128) times d, minus m, into 16 floats at out: d * q - m per lane.
+@inline function storeAffineU8x16(q: v128, d: v128, m: v128, out: usize): void {
+  const lo = i16x8.extend_low_i8x16_u(q);
+  const hi = i16x8.extend_high_i8x16_u(q);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo))), m));
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo))), m), 16);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi))), m), 32);
+  v128.store(out, f32x4.sub(f32x4.mul(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi))), m), 48);
+}
+
+// Q4_K: sub-block pairs share 32 bytes, low nibbles the first 32 weights, high nibbles the next.
 function decodeQ4K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 144;
     const y = out + (<usize>blk << 10);
@@ -134,18 +148,22 @@ function decodeQ4K(src: usize, out: usize, cols: i32): void {
     for (let j = 0, is = 0; j < 256; j += 64, is += 2, q += 32) {
       const sm1 = scaleMinK4(is, o + 4);
       const sm2 = scaleMinK4(is + 1, o + 4);
-      const d1 = d * <f32>(sm1 & 0xff), min1 = dmin * <f32>(sm1 >> 8);
-      const d2 = d * <f32>(sm2 & 0xff), min2 = dmin * <f32>(sm2 >> 8);
-      for (let l = 0; l < 32; l++) {
-        const b = <u32>load<u8>(q + l);
-        store<f32>(y + (<usize>(j + l) << 2), d1 * <f32>(b & 0xf) - min1);
-        store<f32>(y + (<usize>(j + 32 + l) << 2), d2 * <f32>(b >> 4) - min2);
+      const d1 = f32x4.splat(d * <f32>(sm1 & 0xff)), min1 = f32x4.splat(dmin * <f32>(sm1 >> 8));
+      const d2 = f32x4.splat(d * <f32>(sm2 & 0xff)), min2 = f32x4.splat(dmin * <f32>(sm2 >> 8));
+      const yj = y + (<usize>j << 2);
+      for (let l = 0; l < 32; l += 16) {
+        const b = v128.load(q + l);
+        storeAffineU8x16(v128.and(b, low), d1, min1, yj + (<usize>l << 2));
+        storeAffineU8x16(i8x16.shr_u(b, 4), d2, min2, yj + 128 + (<usize>l << 2));
       }
     }
   }
 }
 
+// Q5_K: as Q4_K with a fifth bit from qh (bit 2i of qh[l] for the pair's first sub-block, 2i+1
+// for its second), worth 16.
 function decodeQ5K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f), sixteen = i8x16.splat(16), zero = i8x16.splat(0);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 176;
     const y = out + (<usize>blk << 10);
@@ -153,41 +171,49 @@ function decodeQ5K(src: usize, out: usize, cols: i32): void {
     const dmin = half(o + 2);
     const qh = o + 16;
     let ql = o + 48;
-    let u1: u32 = 1, u2: u32 = 2;
+    let u1: i32 = 1, u2: i32 = 2;
     for (let j = 0, is = 0; j < 256; j += 64, is += 2, ql += 32, u1 <<= 2, u2 <<= 2) {
       const sm1 = scaleMinK4(is, o + 4);
       const sm2 = scaleMinK4(is + 1, o + 4);
-      const d1 = d * <f32>(sm1 & 0xff), min1 = dmin * <f32>(sm1 >> 8);
-      const d2 = d * <f32>(sm2 & 0xff), min2 = dmin * <f32>(sm2 >> 8);
-      for (let l = 0; l < 32; l++) {
-        const b = <u32>load<u8>(ql + l);
-        const h = <u32>load<u8>(qh + l);
-        store<f32>(y + (<usize>(j + l) << 2), d1 * <f32>((b & 0xf) + ((h & u1) ? 16 : 0)) - min1);
-        store<f32>(y + (<usize>(j + 32 + l) << 2), d2 * <f32>((b >> 4) + ((h & u2) ? 16 : 0)) - min2);
+      const d1 = f32x4.splat(d * <f32>(sm1 & 0xff)), min1 = f32x4.splat(dmin * <f32>(sm1 >> 8));
+      const d2 = f32x4.splat(d * <f32>(sm2 & 0xff)), min2 = f32x4.splat(dmin * <f32>(sm2 >> 8));
+      const m1 = i8x16.splat(<i8>u1), m2 = i8x16.splat(<i8>u2);
+      const yj = y + (<usize>j << 2);
+      for (let l = 0; l < 32; l += 16) {
+        const b = v128.load(ql + l), h = v128.load(qh + l);
+        const hi1 = v128.and(v128.not(i8x16.eq(v128.and(h, m1), zero)), sixteen);
+        const hi2 = v128.and(v128.not(i8x16.eq(v128.and(h, m2), zero)), sixteen);
+        storeAffineU8x16(v128.or(v128.and(b, low), hi1), d1, min1, yj + (<usize>l << 2));
+        storeAffineU8x16(v128.or(i8x16.shr_u(b, 4), hi2), d2, min2, yj + 128 + (<usize>l << 2));
       }
     }
   }
 }
 
+// Q6_K: 4 runs of 32 weights per half-block, each run l = 0..31 built from contiguous bytes of
+// ql and qh, so 16 weights at a time: 6-bit q - 32 times d * scale (one int8 scale per 16).
 function decodeQ6K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f);
+  const three = i8x16.splat(3);
+  const bias = i8x16.splat(32);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 210;
     const yb = out + (<usize>blk << 10);
     const d = half(o + 208);
     for (let n = 0; n < 2; n++) {
       const ql = o + 64 * n, qh = o + 128 + 32 * n, s = o + 192 + 8 * n, y = yb + (<usize>(128 * n) << 2);
-      for (let l = 0; l < 32; l++) {
+      for (let l = 0; l < 32; l += 16) {
         const is = l >> 4;
-        const h = <i32>load<u8>(qh + l);
-        const a = <i32>load<u8>(ql + l), b = <i32>load<u8>(ql + l + 32);
-        const q1 = ((a & 0xf) | ((h & 3) << 4)) - 32;
-        const q2 = ((b & 0xf) | (((h >> 2) & 3) << 4)) - 32;
-        const q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;
-        const q4 = ((b >> 4) | (((h >> 6) & 3) << 4)) - 32;
-        store<f32>(y + (<usize>l << 2), (d * <f32>load<i8>(s + is)) * <f32>q1);
-        store<f32>(y + (<usize>(l + 32) << 2), (d * <f32>load<i8>(s + is + 2)) * <f32>q2);
-        store<f32>(y + (<usize>(l + 64) << 2), (d * <f32>load<i8>(s + is + 4)) * <f32>q3);
-        store<f32>(y + (<usize>(l + 96) << 2), (d * <f32>load<i8>(s + is + 6)) * <f32>q4);
+        const a = v128.load(ql + l), b = v128.load(ql + l + 32), h = v128.load(qh + l);
+        const q1 = i8x16.sub(v128.or(v128.and(a, low), i8x16.shl(v128.and(h, three), 4)), bias);
+        const q2 = i8x16.sub(v128.or(v128.and(b, low), i8x16.shl(v128.and(i8x16.shr_u(h, 2), three), 4)), bias);
+        const q3 = i8x16.sub(v128.or(i8x16.shr_u(a, 4), i8x16.shl(v128.and(i8x16.shr_u(h, 4), three), 4)), bias);
+        const q4 = i8x16.sub(v128.or(i8x16.shr_u(b, 4), i8x16.shl(i8x16.shr_u(h, 6), 4)), bias);
+        const yl = y + (<usize>l << 2);
+        storeScaledI8x16(q1, f32x4.splat(d * <f32>load<i8>(s + is)), yl);
+        storeScaledI8x16(q2, f32x4.splat(d * <f32>load<i8>(s + is + 2)), yl + 128);
+        storeScaledI8x16(q3, f32x4.splat(d * <f32>load<i8>(s + is + 4)), yl + 256);
+        storeScaledI8x16(q4, f32x4.splat(d * <f32>load<i8>(s + is + 6)), yl + 384);
       }
     }
   }

@@ -4,12 +4,13 @@
 export { decode_rows } from './decode';
 export { matmul } from './matmul';
 export { gaussian_range } from './rng';
-export { zo_perturb, zo_update, zo_mixed_axpy, zo_mixed_sumsq } from './zo';
+export { zo_perturb, zo_probe, zo_update, zo_mixed_axpy, zo_mixed_sumsq } from './zo';
 export { rmsnorm, swiglu, add_inplace, bias_rows, embedding, column_sumsq } from './elementwise';
 export { rope } from './rope';
 export { attention, attention_decode } from './attention';
 export { logprob } from './logprob';
 export { sparse_delta } from './adapters';
+export { exp_f32 } from './mathv';
 
 /** First byte the TypeScript allocator may hand out (after this module's static data). */
 export function heap_base(): usize {

@@ -8,7 +8,7 @@
 // v128 store per row (k % 4 == 0; other k take a 4x2 tile with a scalar tail). f32 weights are
 // blocked COL_BLOCK weight rows x ROW_BLOCK rows of x so both stay in cache. Threads split the
 // weight rows [n0, n1) (multiples of PANEL), so each thread writes its own columns of y.
-import { decode_rows, FMT_F32 } from './decode';
+import { decode_rows, FMT_F16, FMT_F32, FMT_Q4, FMT_Q8, halfToF32, halvesToF32 } from './decode';
 
 /** Weight rows decoded (and multiplied by every row of x) per panel. */
 export const PANEL: i32 = 16;
@@ -159,6 +159,65 @@ function multiplyPanel(x: usize, w: usize, y: usize, rows: i32, n: i32, k: i32, 
   }
 }
 
+// sum over 16 signed codes q of q * x (x: 16 f32 at xp), as one f32x4 of partial sums.
+@inline function dotI8x16(q: v128, xp: usize): v128 {
+  const lo = i16x8.extend_low_i8x16_s(q);
+  const hi = i16x8.extend_high_i8x16_s(q);
+  let a = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), v128.load(xp));
+  a = f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), v128.load(xp, 16)));
+  a = f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), v128.load(xp, 32)));
+  return f32x4.add(a, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), v128.load(xp, 48)));
+}
+
+/**
+ * One row of x against q8/q4 weight rows [n0, n1), decoding each 32-weight group in registers
+ * (no panel round trip): y[n] = sum_g scale_g * sum_c q_c x_c. The matrix-vector case of decoding.
+ */
+function matvecQuant(fmt: i32, x: usize, w: usize, scales: usize, y: usize, k: i32, n0: i32, n1: i32, alpha: f32, acc: i32): void {
+  const groups = k >> 5;
+  const rowBytes: usize = fmt == FMT_Q8 ? <usize>k : <usize>(k >> 1);
+  const low = i8x16.splat(0x0f), eight = i8x16.splat(8);
+  for (let n = n0; n < n1; n++) {
+    const codes = w + <usize>n * rowBytes;
+    const sc = scales + ((<usize>n * <usize>groups) << 2);
+    let a = f32x4.splat(0);
+    for (let g = 0; g < groups; g++) {
+      const xp = x + (<usize>g << 7);
+      let part: v128;
+      if (fmt == FMT_Q8) {
+        const p = codes + (<usize>g << 5);
+        part = f32x4.add(dotI8x16(v128.load(p), xp), dotI8x16(v128.load(p, 16), xp + 64));
+      } else {
+        const b = v128.load(codes + (<usize>g << 4));
+        const lo = v128.and(b, low), hi = i8x16.shr_u(b, 4);
+        const first = i8x16.sub(i8x16.shuffle(lo, hi, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), eight);
+        const second = i8x16.sub(i8x16.shuffle(lo, hi, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), eight);
+        part = f32x4.add(dotI8x16(first, xp), dotI8x16(second, xp + 64));
+      }
+      a = f32x4.add(a, f32x4.mul(part, v128.load32_splat(sc + (<usize>g << 2))));
+    }
+    put(y + (<usize>n << 2), hsum(a), alpha, acc);
+  }
+}
+
+/** One row of x against f16 weight rows [n0, n1), converting 8 halves at a time in registers. */
+function matvecHalf(x: usize, w: usize, y: usize, k: i32, n0: i32, n1: i32, alpha: f32, acc: i32): void {
+  const k8 = k & ~7;
+  for (let n = n0; n < n1; n++) {
+    const row = w + ((<usize>n * <usize>k) << 1);
+    let a = f32x4.splat(0), b = f32x4.splat(0);
+    for (let c = 0; c < k8; c += 8) {
+      const h = v128.load(row + (<usize>c << 1));
+      const xp = x + (<usize>c << 2);
+      a = f32x4.add(a, f32x4.mul(halvesToF32(i32x4.extend_low_i16x8_u(h)), v128.load(xp)));
+      b = f32x4.add(b, f32x4.mul(halvesToF32(i32x4.extend_high_i16x8_u(h)), v128.load(xp, 16)));
+    }
+    let s = hsum(f32x4.add(a, b));
+    for (let c = k8; c < k; c++) s += halfToF32(<u32>load<u16>(row + (<usize>c << 1))) * load<f32>(x + (<usize>c << 2));
+    put(y + (<usize>n << 2), s, alpha, acc);
+  }
+}
+
 /**
  * y[m, n] (=|+=) alpha * sum_k x[m, k] w[n, k] for weight rows n in [n0, n1).
  * fmt: decode.ts FMT_*; scales: q8/q4 only; panel: PANEL * k f32 of scratch (unused for f32).
@@ -178,6 +237,14 @@ export function matmul(fmt: i32, x: usize, w: usize, scales: usize, y: usize, ro
         }
       }
     }
+    return;
+  }
+  if (rows == 1 && (fmt == FMT_Q8 || fmt == FMT_Q4)) {
+    matvecQuant(fmt, x, w, scales, y, k, n0, n1, alpha, accumulate);
+    return;
+  }
+  if (rows == 1 && fmt == FMT_F16) {
+    matvecHalf(x, w, y, k, n0, n1, alpha, accumulate);
     return;
   }
   for (let nb = n0; nb < n1; nb += PANEL) {

@@ -119,13 +119,18 @@ export function gaussian_range(seed: u32, step: u32, j: u32, stream: u32, out: u
   }
 }
 
-/** Element i (< 16) of the last gaussian16 call. */
-@inline export function zAt(i: i32): f32 {
-  const v = i < 4 ? Z0 : i < 8 ? Z1 : i < 12 ? Z2 : Z3;
+/** Element i (< 16) of the 16 values held as four f32x4 (elements 4q .. 4q + 3 in zq). */
+@inline export function lane16(i: i32, z0: v128, z1: v128, z2: v128, z3: v128): f32 {
+  const v = i < 4 ? z0 : i < 8 ? z1 : i < 12 ? z2 : z3;
   switch (i & 3) {
     case 0: return f32x4.extract_lane(v, 0);
     case 1: return f32x4.extract_lane(v, 1);
     case 2: return f32x4.extract_lane(v, 2);
   }
   return f32x4.extract_lane(v, 3);
+}
+
+/** Element i (< 16) of the last gaussian16 call. */
+@inline export function zAt(i: i32): f32 {
+  return lane16(i, Z0, Z1, Z2, Z3);
 }

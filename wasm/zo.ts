@@ -3,7 +3,7 @@
 // f32 operations in the same order as their CPU references (src/engine/cpu/zo.ts,
 // defs/zoOptimizers.ts, cpu/zoMixed.ts). theta points at the range's first element; elements
 // [e0, e1) are done by this call (e0 a multiple of 16, e1 <= count): how threads split a range.
-import { gaussian16, Z0, Z1, Z2, Z3, zAt } from './rng';
+import { gaussian16, lane16, Z0, Z1, Z2, Z3 } from './rng';
 
 export const OPT_SGD: i32 = 0;
 export const OPT_SIGN: i32 = 1;
@@ -14,23 +14,33 @@ export const OPT_ADAM: i32 = 3;
   return q == 0 ? Z0 : q == 1 ? Z1 : q == 2 ? Z2 : Z3;
 }
 
+// dst[i] = src[i] + a z[i] for the n (<= 16) elements of one step, z in four f32x4 (dst may be src).
+@inline function addScaled16(dst: usize, src: usize, a: f32, z0: v128, z1: v128, z2: v128, z3: v128, n: i32): void {
+  if (n == 16) {
+    const av = f32x4.splat(a);
+    v128.store(dst, f32x4.add(v128.load(src), f32x4.mul(av, z0)));
+    v128.store(dst, f32x4.add(v128.load(src, 16), f32x4.mul(av, z1)), 16);
+    v128.store(dst, f32x4.add(v128.load(src, 32), f32x4.mul(av, z2)), 32);
+    v128.store(dst, f32x4.add(v128.load(src, 48), f32x4.mul(av, z3)), 48);
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) + a * lane16(i, z0, z1, z2, z3));
+  }
+}
+
 /** theta += a z_j, a = (coef eps) scale (zo_perturb.wgsl). */
 export function zo_perturb(theta: usize, seed: u32, step: u32, j: u32, stream: u32, a: f32, e0: i32, e1: i32): void {
-  const av = f32x4.splat(a);
   for (let e = e0; e < e1; e += 16) {
     gaussian16(seed, step, j, stream, <u32>e >> 2);
     const p = theta + (<usize>e << 2);
-    if (e + 16 <= e1) {
-      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(av, Z0)));
-      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(av, Z1)), 16);
-      v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(av, Z2)), 32);
-      v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(av, Z3)), 48);
-    } else {
-      for (let i = 0; e + i < e1; i++) {
-        const q = p + (<usize>i << 2);
-        store<f32>(q, load<f32>(q) + a * zAt(i));
-      }
-    }
+    addScaled16(p, p, a, Z0, Z1, Z2, Z3, min(16, e1 - e));
+  }
+}
+
+/** Loss-landscape probe: theta = snapshot + a z_j, written from the untouched snapshot (zo_probe.wgsl). */
+export function zo_probe(theta: usize, snapshot: usize, seed: u32, step: u32, j: u32, stream: u32, a: f32, e0: i32, e1: i32): void {
+  for (let e = e0; e < e1; e += 16) {
+    gaussian16(seed, step, j, stream, <u32>e >> 2);
+    addScaled16(theta + (<usize>e << 2), snapshot + (<usize>e << 2), a, Z0, Z1, Z2, Z3, min(16, e1 - e));
   }
 }
 
@@ -69,16 +79,7 @@ export function zo_update(opt: i32, theta: usize, m: usize, v: usize, seed: u32,
     d2 = f32x4.mul(f32x4.mul(d2, iq), sc); d3 = f32x4.mul(f32x4.mul(d3, iq), sc);
     const n = min(16, e1 - e);
     for (let i = 0; i < n; i++) {
-      const quad = i >> 2;
-      const dv = quad == 0 ? d0 : quad == 1 ? d1 : quad == 2 ? d2 : d3;
-      const rv = quad == 0 ? r0 : quad == 1 ? r1 : quad == 2 ? r2 : r3;
-      let d: f32, rz: f32;
-      switch (i & 3) {
-        case 0: d = f32x4.extract_lane(dv, 0); rz = f32x4.extract_lane(rv, 0); break;
-        case 1: d = f32x4.extract_lane(dv, 1); rz = f32x4.extract_lane(rv, 1); break;
-        case 2: d = f32x4.extract_lane(dv, 2); rz = f32x4.extract_lane(rv, 2); break;
-        default: d = f32x4.extract_lane(dv, 3); rz = f32x4.extract_lane(rv, 3);
-      }
+      const d = lane16(i, d0, d1, d2, d3), rz = lane16(i, r0, r1, r2, r3);
       const off = <usize>(e + i) << 2;
       const p = theta + off;
       let t = load<f32>(p);
@@ -119,33 +120,12 @@ let D3: v128 = i32x4.splat(0);
   D0 = a; D1 = b; D2 = c; D3 = d;
 }
 
-@inline function dAt(i: i32): f32 {
-  const v = i < 4 ? D0 : i < 8 ? D1 : i < 12 ? D2 : D3;
-  switch (i & 3) {
-    case 0: return f32x4.extract_lane(v, 0);
-    case 1: return f32x4.extract_lane(v, 1);
-    case 2: return f32x4.extract_lane(v, 2);
-  }
-  return f32x4.extract_lane(v, 3);
-}
-
 /** ZOPrO mixed direction: theta += alpha z, terms = nTerms (u32 step, f32 coef) pairs (zo_mixed.wgsl axpy). */
 export function zo_mixed_axpy(theta: usize, seed: u32, stream: u32, terms: usize, nTerms: i32, alpha: f32, e0: i32, e1: i32): void {
-  const av = f32x4.splat(alpha);
   for (let e = e0; e < e1; e += 16) {
     mixed16(seed, stream, terms, nTerms, e);
     const p = theta + (<usize>e << 2);
-    if (e + 16 <= e1) {
-      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(av, D0)));
-      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(av, D1)), 16);
-      v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(av, D2)), 32);
-      v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(av, D3)), 48);
-    } else {
-      for (let i = 0; e + i < e1; i++) {
-        const q = p + (<usize>i << 2);
-        store<f32>(q, load<f32>(q) + alpha * dAt(i));
-      }
-    }
+    addScaled16(p, p, alpha, D0, D1, D2, D3, min(16, e1 - e));
   }
 }
 
@@ -156,7 +136,7 @@ export function zo_mixed_sumsq(seed: u32, stream: u32, terms: usize, nTerms: i32
     mixed16(seed, stream, terms, nTerms, e);
     const n = min(16, e1 - e);
     for (let i = 0; i < n; i++) {
-      const z = <f64>dAt(i);
+      const z = <f64>lane16(i, D0, D1, D2, D3);
       s += z * z;
     }
   }

@@ -14,6 +14,7 @@ import { Session } from '../../src/engine/session/session';
 import { loadTaskFromFiles } from '../../src/engine/data/parse';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { BatchSampler } from '../../src/engine/data/sampler';
+import { median } from './peers/stats';
 
 const SEQ = 32;
 
@@ -28,17 +29,13 @@ export interface BenchInputs {
   taskDir: string;
 }
 
-async function session(ctx: Backend, inputs: BenchInputs, precision: WeightPrecision): Promise<Session> {
+/** A session with the model loaded at `precision` and the bench task set (also used by peers.ts). */
+export async function openBenchSession(ctx: Backend, inputs: BenchInputs, precision: WeightPrecision): Promise<Session> {
   const s = new Session(ctx);
   s.setModel(await loadModel(ctx, await resolveModelNode(inputs.modelDir, { cache: null }), precision));
   const files = ['task.json', 'train.jsonl', 'dev.jsonl'].map((name) => ({ name, text: readFileSync(join(inputs.taskDir, name), 'utf8') }));
   s.setTask(loadTaskFromFiles(files));
   return s;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function time(ctx: Backend, reps: number, work: () => void | Promise<unknown>): Promise<number> {
@@ -53,7 +50,7 @@ async function time(ctx: Backend, reps: number, work: () => void | Promise<unkno
 export async function benchModel(ctx: Backend, inputs: BenchInputs, log: (s: string) => void): Promise<Record<string, number>> {
   const reps = ctx.adapter.isSoftware ? 7 : 21;
   const out: Record<string, number> = {};
-  const s = await session(ctx, inputs, 'f32');
+  const s = await openBenchSession(ctx, inputs, 'f32');
   log(`model ${inputs.modelDir}: ${s.requireModel().config.layers} layers, hidden ${s.requireModel().config.hidden}`);
   const model = s.requireModel();
 
@@ -69,7 +66,7 @@ export async function benchModel(ctx: Backend, inputs: BenchInputs, log: (s: str
 
   const opened = [s];
   for (const [mode, precision] of [['full', 'f32'], ['sparse', 'q4']] as const) {
-    const sess = mode === 'full' ? s : await session(ctx, inputs, precision);
+    const sess = mode === 'full' ? s : await openBenchSession(ctx, inputs, precision);
     if (sess !== s) opened.push(sess);
     await sess.evaluate('dev', 16); // builds the inference forward at this batch
     const inference = ctx.ledger.snapshot().total;

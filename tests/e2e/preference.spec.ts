@@ -1,9 +1,11 @@
 // Preference runs on SwiftShader WebGPU: a ZO-DPO run and a ZOPrO run on the demo preference
 // task stream their reward curves into charts beside the loss chart, one point per evaluation
-// (DPO) or per step (ZOPrO), and the page logs no errors. Tiny runs: SwiftShader has two
+// (DPO) or per step (ZOPrO), and the page logs no errors; the ZOPrO run's record survives a
+// reload and exports and imports. Tiny runs: SwiftShader has two
 // shared CPU cores.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page, fill, loadDemoModel, pickTask } from './helpers';
+import { decodeZoproRecord } from '../../src/engine/preference/zoproRecord';
 
 /** Train pairs the page gets: ZO-DPO scores every train pair with the start model before its
  *  first step, which for all 1,000 demo pairs takes minutes on SwiftShader. */
@@ -100,6 +102,26 @@ test('DPO and ZOPrO runs stream reward curves beside the loss chart', async ({ p
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '2');
   expect(await pointsWhileRunning(page, 'reward-chart'), 'ZOPrO reward points seen while running').toContain(1);
   await expectBesideLoss(page);
+
+  // The ZOPrO run's record (the binary run record, v3 with its per-step extra) was saved as it
+  // went: after a reload the run is listed with its record at step 2, and it exports that record
+  // and imports back.
+  await page.reload();
+  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  const items = page.getByTestId('run-item');
+  await expect(items).toHaveCount(2);
+  const zopro = items.filter({ hasText: '· zopro ·' });
+  await expect(zopro).toContainText('step 2/2');
+  await expect(zopro).toContainText('saved at step 2');
+  const [download] = await Promise.all([page.waitForEvent('download'), zopro.getByRole('button', { name: 'Export' }).click()]);
+  const path = await download.path();
+  const exported = JSON.parse(readFileSync(path, 'utf8')) as { record: string; steps: { step: number[] } };
+  expect(exported.steps.step).toEqual([1, 2]);
+  const record = decodeZoproRecord(new Uint8Array(Buffer.from(exported.record, 'base64')), 'exported run');
+  expect(record.steps.map((s) => s.step)).toEqual([0, 1]);
+  await page.getByLabel('Import run file').setInputFiles(path);
+  await expect(items).toHaveCount(3);
+  await expect(items.filter({ hasText: '(imported)' })).toContainText('saved at step 2');
 });
 
 // The README's screenshot of the "ZOPrO demo" preset's 30 steps (several minutes on SwiftShader),

@@ -68,6 +68,8 @@ describe('wasm matmul', () => {
     check('f32', 5, 9, 33, 3, { alpha: 0.25, accumulate: true });
     check('q4', 6, 17, 64, 4, { alpha: -2, accumulate: true });
     check('f32', 4, 8, 16, 5, { alpha: 3 });
+    check('q8', 1, 17, 64, 6, { alpha: 0.5, accumulate: true }); // the fused matrix-vector path
+    check('q4', 1, 33, 96, 7, { alpha: -1.5, accumulate: true });
   });
 
   it('f16, q8 and q4 (decoded bit for bit as the TS decoders)', () => {

@@ -73,6 +73,21 @@ describe('wasm ZO passes', () => {
     }
   });
 
+  it('probe: theta = snapshot + a z_j, bit for bit', () => {
+    const wk = kernels();
+    const f = Math.fround;
+    for (const count of COUNTS) {
+      const snap = randomArray(count, count + 1);
+      const a = f(0.37);
+      const z = gaussianRange(8, 4, 1, 6, count);
+      const want = snap.map((v, i) => f(v + f(a * z[i])));
+      const sb = put(wk, snap), tb = wk.allocF32(count + 2);
+      wk.zoProbe({ theta: tb, offset: 2, count, stream: 6, decay: true }, sb, 8, 4, 1, a);
+      expect(bits(getF32(wk, tb, count + 2).subarray(2)), `count ${count}`).toEqual(bits(want));
+      [sb, tb].forEach((b) => wk.free(b));
+    }
+  });
+
   it('zo-sgd-cons moves with its coefficient c', () => {
     const wk = kernels();
     const s = stepScalars({ ...ZO_DEFAULTS, seed: 3, lr: 0.1 }, 2);

@@ -8,7 +8,7 @@ import type { CliIo } from '../io';
 import type { EngineEvent, RewardMetrics, RewardRule, TrainConfig } from '../../engine/api';
 import { DEFAULT_DPO, DEFAULT_ZOPRO, LAMBDA_SCHEDULES, isOneOf } from '../../engine/config';
 import type { ZoproRun } from '../../engine/preference/zoproRun';
-import { decodeZoproRecord, encodeZoproRecord, type ZoproRecord } from '../../engine/preference/zoproRecord';
+import { decodeZoproRecord, encodeZoproRecord, zoproRecordFrom, type ZoproRecord } from '../../engine/preference/zoproRecord';
 import { decodeRunRecord, looksLikeRunRecord } from '../../engine/zo/record';
 import { zoHyperFromConfig } from '../../engine/defs/zoConfig';
 import { configDifferences, ResumeMismatchError } from '../../engine/zo/validateConfig';
@@ -119,12 +119,18 @@ export async function writeZoproRun(
  */
 export async function readZoproResume(path: string, config: TrainConfig, log: (e: Record<string, unknown>, human: string) => void): Promise<Uint8Array> {
   const bytes = new Uint8Array(await readFile(path));
-  const saved = decodeZoproRecord(bytes, path);
-  const recorded = looksLikeRunRecord(bytes) ? (decodeRunRecord(bytes, path).header.meta?.config as TrainConfig | undefined) : undefined;
-  checkZoproResume(saved, recorded, config, path);
-  const converted = !looksLikeRunRecord(bytes);
-  log({ kind: 'resume', steps: saved.steps.length, ...(converted ? { converted: true } : {}) }, `${path}: continuing after ${saved.steps.length} recorded steps${converted ? ' (a JSON record of an older version: the run continues in run.zorec)' : ''}`);
-  return converted ? encodeZoproRecord(saved, { config }) : bytes;
+  const run = looksLikeRunRecord(bytes) ? decodeRunRecord(bytes, path) : null;
+  const saved = run ? zoproRecordFrom(run, path) : decodeZoproRecord(bytes, path);
+  checkZoproResume(saved, run?.header.meta?.config as TrainConfig | undefined, config, path);
+  const steps = saved.steps.length;
+  if (!run) {
+    log({ kind: 'resume', steps, converted: true }, `${path}: continuing after ${steps} recorded steps (a JSON record of an older version: the run continues in run.zorec)`);
+    return encodeZoproRecord(saved, { config });
+  }
+  if (run.tornBytes) {
+    log({ kind: 'resume', steps, tornBytes: run.tornBytes }, `${path}: the run was killed while writing a step; continuing after its ${steps} complete steps`);
+  } else log({ kind: 'resume', steps }, `${path}: continuing after ${steps} recorded steps`);
+  return bytes;
 }
 
 /**

@@ -11,8 +11,9 @@ import type { TaskScorer } from '../training/scorer';
 import type { DirectionPlan } from './directions';
 
 export interface DerivativeOptions {
-  /** Directions 0..k-1 of the plan. */
+  /** Directions first..first+k-1 of the plan (first defaults to 0). */
   k: number;
+  first?: number;
   /** Examples per forward. */
   batch: number;
   /** After each direction (done of k); throw from here to cancel (the caller restores the weights). */
@@ -47,8 +48,9 @@ export async function rowDerivatives(
   const d = new Float32Array(n * k);
   const loss = new Float64Array(n);
   const inv = 1 / (2 * plan.eps);
+  const first = options.first ?? 0;
   for (let dir = 0; dir < k; dir++) {
-    plan.plus(dir);
+    plan.plus(first + dir);
     const plus = exampleLosses(ctx, scorer, examples, objective, batch);
     plan.minus();
     const minus = exampleLosses(ctx, scorer, examples, objective, batch);

@@ -99,7 +99,7 @@ export class TrainerRun implements Run {
     const { header, steps } = this.zo.record;
     const last = steps[steps.length - 1];
     if (last?.step !== metrics.step) throw new Error(`step ${metrics.step} finished but the record ends at step ${last?.step}`);
-    return { metrics, entry: encodeRecordSteps(header.hyper, [last]) };
+    return { metrics, entry: encodeRecordSteps(header.hyper, [last], header.extras) };
   }
 
   async evaluations(step: number): Promise<RewardMetrics[]> {

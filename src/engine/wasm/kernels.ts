@@ -18,8 +18,11 @@ export type { WasmWeight } from './formats';
 
 /** Weight rows decoded per panel (wasm/matmul.ts PANEL): the matmul's thread grain. */
 const PANEL = 16;
-/** Below this many multiply-adds (or element operations) a call runs on the calling thread alone. */
-const MIN_PARALLEL_WORK = 1 << 16;
+/**
+ * Below this many multiply-adds (or element operations) a call runs on the calling thread alone:
+ * about 15 us of one thread's work, the order of a futex wake and join of the pool.
+ */
+const MIN_PARALLEL_WORK = 1 << 19;
 
 const OPT_CODE: Record<OptimizerName, number> = { 'zo-sgd': 0, 'zo-sgd-cons': 0, 'zo-sgd-sign': 1, 'zo-sgd-momentum': 2, 'zo-adam': 3 };
 
@@ -64,7 +67,7 @@ export class WasmKernels {
     const spawn = options.spawn ?? (typeof Worker !== 'undefined' ? blobWorker : null);
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     const threaded = wanted > 1 && spawn !== null && canShareMemory();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: threaded });
+    const memory = createMemory(threaded);
     const module = await kernelModule(threaded);
     const exports = await instantiateKernels(module, memory);
     const heap = new WasmHeap(memory, exports.heap_base());
@@ -241,7 +244,9 @@ export class WasmKernels {
   /** Rope in place on qk [rows, heads, headDim]; position of row r = posOffset + r % seqLen (src/engine/cpu/rope.ts). */
   rope(qk: WasmBuffer, rows: number, seqLen: number, heads: number, headDim: number, invFreq: WasmBuffer, posOffset = 0): void {
     need(qk, rows * heads * headDim * 4, 'rope qk');
-    this.dispatch('rope', [qk.ptr, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: rows, grain: 1, scratch: this.scratch(headDim * 4) }, rows * heads * headDim * 2 + rows * headDim * 20);
+    if (!(seqLen >= 1)) throw new Error(`rope: seqLen ${seqLen} must be at least 1`);
+    this.dispatch('rope', [qk.ptr, rows, seqLen, heads, headDim, invFreq.ptr, posOffset], { total: Math.min(seqLen, rows), grain: 1, scratch: this.scratch(headDim * 4) },
+      rows * heads * headDim * 2 + Math.min(seqLen, rows) * headDim * 20);
   }
 
   /** Causal GQA attention over whole sequences (src/engine/cpu/attention.ts); window 0 = full. */
@@ -285,10 +290,16 @@ export class WasmKernels {
     this.dispatch('sparse_delta', [x.ptr, rowStart.ptr, col.ptr, base.ptr, value.ptr, y.ptr, rows, inDim, outDim], { total: outDim, grain: 8 }, rows * (col.bytes >> 2));
   }
 
-  /** out[c] = sum_m x[m, c]^2 (src/engine/cpu/adapters.ts columnSumsqRef). */
+  /** out[c] += sum_m x[m, c]^2, accumulating over calls like shaders/column_norms.wgsl (one call from zero = columnSumsqRef). */
   columnSumsq(x: WasmBuffer, rows: number, inDim: number, out: WasmBuffer): void {
     need(out, inDim * 4, 'columnSumsq out');
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);
+  }
+
+  /** out = exp(x) over `count` elements with the kernels' vector exp (wasm/mathv.ts; tests measure it). */
+  exp(x: WasmBuffer, out: WasmBuffer, count: number): void {
+    need(out, count * 4, 'exp out');
+    this.k.exp_f32(x.ptr, out.ptr, count);
   }
 
   // ---- ZO passes (z regenerated from the seed: src/engine/defs/rng.ts, shaders/rng.wgsl) ----
@@ -303,6 +314,12 @@ export class WasmKernels {
   zoPerturb(r: WasmParamRange, s: Pick<ZoStepScalars, 'seed' | 'step' | 'eps'>, j: number, coef: number): void {
     const a = Math.fround(Math.fround(Math.fround(coef * s.eps)) * Math.fround(r.scale ?? 1));
     this.dispatch('zo_perturb', [rangePtr(r), s.seed >>> 0, s.step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
+  }
+
+  /** theta[range] = snapshot + a z_j (a = how far along z; shaders/zo_probe.wgsl): the dynamics view's probe. */
+  zoProbe(r: WasmParamRange, snapshot: WasmBuffer, seed: number, step: number, j: number, a: number): void {
+    need(snapshot, r.count * 4, 'zoProbe snapshot');
+    this.dispatch('zo_probe', [rangePtr(r), snapshot.ptr, seed >>> 0, step >>> 0, j >>> 0, r.stream >>> 0, a], { total: r.count, grain: 16 }, r.count * 64);
   }
 
   /**
@@ -400,6 +417,22 @@ export class WasmViews {
     this.fresh();
     return this.b!;
   }
+}
+
+/**
+ * The kernels' memory, reserving up to 4 GiB (the wasm32 limit) and less where the platform
+ * refuses that much address space for a shared memory (32-bit and some mobile browsers).
+ */
+function createMemory(shared: boolean): WebAssembly.Memory {
+  let lastError: unknown = null;
+  for (let maximum = MAXIMUM_PAGES; maximum >= 4096; maximum >>= 1) {
+    try {
+      return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`wasm kernels: cannot create a ${shared ? 'shared ' : ''}WebAssembly memory (${String(lastError)})`);
 }
 
 function rangePtr(r: WasmParamRange): number {

@@ -9,6 +9,7 @@ export interface KernelExports {
   matmul(fmt: number, x: number, w: number, scales: number, y: number, rows: number, n: number, k: number, alpha: number, accumulate: number, n0: number, n1: number, panel: number): void;
   gaussian_range(seed: number, step: number, j: number, stream: number, out: number, e0: number, e1: number): void;
   zo_perturb(theta: number, seed: number, step: number, j: number, stream: number, a: number, e0: number, e1: number): void;
+  zo_probe(theta: number, snapshot: number, seed: number, step: number, j: number, stream: number, a: number, e0: number, e1: number): void;
   zo_update(opt: number, theta: number, m: number, v: number, seed: number, step: number, stream: number, grads: number, q: number, c: number, restoreJ: number, restoreA: number, scalars: number, e0: number, e1: number): void;
   zo_mixed_axpy(theta: number, seed: number, stream: number, terms: number, nTerms: number, alpha: number, e0: number, e1: number): void;
   zo_mixed_sumsq(seed: number, stream: number, terms: number, nTerms: number, e0: number, e1: number, out: number): void;
@@ -18,10 +19,11 @@ export interface KernelExports {
   bias_rows(y: number, bias: number, width: number, r0: number, r1: number): void;
   embedding(fmt: number, table: number, scales: number, vocab: number, hidden: number, ids: number, out: number, r0: number, r1: number): void;
   column_sumsq(x: number, rows: number, inDim: number, out: number, c0: number, c1: number): void;
-  rope(qk: number, seqLen: number, heads: number, headDim: number, invFreq: number, posOffset: number, r0: number, r1: number, cs: number): void;
+  rope(qk: number, rows: number, seqLen: number, heads: number, headDim: number, invFreq: number, posOffset: number, t0: number, t1: number, cs: number): void;
   attention(q: number, k: number, v: number, out: number, seqLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   attention_decode(q: number, kCache: number, vCache: number, out: number, qLen: number, pos: number, maxLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   logprob(logits: number, vocab: number, targets: number, candidates: number, out: number, p0: number, p1: number): void;
+  exp_f32(x: number, out: number, count: number): void;
   sparse_delta(x: number, rowStart: number, col: number, base: number, value: number, y: number, rows: number, inDim: number, outDim: number, n0: number, n1: number): void;
 }
 
@@ -29,9 +31,9 @@ export type KernelName = Exclude<keyof KernelExports, 'heap_base'>;
 
 /** Every kernel in one fixed order: the pool's job names a kernel by its index here. */
 export const KERNEL_NAMES: readonly KernelName[] = [
-  'decode_rows', 'matmul', 'gaussian_range', 'zo_perturb', 'zo_update', 'zo_mixed_axpy', 'zo_mixed_sumsq',
+  'decode_rows', 'matmul', 'gaussian_range', 'zo_perturb', 'zo_probe', 'zo_update', 'zo_mixed_axpy', 'zo_mixed_sumsq',
   'rmsnorm', 'swiglu', 'add_inplace', 'bias_rows', 'embedding', 'column_sumsq', 'rope', 'attention',
-  'attention_decode', 'logprob', 'sparse_delta',
+  'attention_decode', 'logprob', 'sparse_delta', 'exp_f32',
 ];
 
 /** Pages the module declares as its minimum (scripts/buildWasm.mjs --initialMemory). */
