@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm] [-- --backend auto|webgpu|cpu]
+// `npm run bench [-- --json] [-- --model DIR] [-- --no-kernels] [-- --no-wasm] [-- --backend auto|webgpu|cpu] [-- --threads N]
 //   [-- --no-peers | --peers-only] [-- --no-browser]`:
 // every benchmark, measured in one run on the chosen backend (auto: the adapter Dawn finds, a GPU
 // when there is a driver, SwiftShader otherwise). Human lines on stderr; with --json, one JSON
@@ -13,6 +13,9 @@ import { acquireNodeGpu } from '../src/engine/gpu/nodeProvider';
 import { GpuContext } from '../src/engine/gpu/context';
 import { describeBackend } from '../src/engine/gpu/backend';
 import { chooseBackend, parseBackendChoice } from '../src/engine/backends/choose';
+import { CpuBackend } from '../src/engine/backends/cpu/cpuBackend';
+import { nodePoolThread } from '../src/engine/wasm/nodePoolThread';
+import { availableParallelism } from 'node:os';
 import { benchKernels } from './bench/kernels';
 import { benchModel } from './bench/model';
 import { benchCsv } from './bench/csv';
@@ -30,7 +33,12 @@ async function main(): Promise<void> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const backendAt = args.indexOf('--backend');
   const choice = parseBackendChoice(backendAt >= 0 ? args[backendAt + 1] ?? '' : 'auto');
-  const { backend: ctx } = await chooseBackend(choice, async () => (await acquireNodeGpu({ log })).context);
+  const threadsAt = args.indexOf('--threads');
+  const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : availableParallelism();
+  const { backend: ctx } = await chooseBackend(choice, {
+    webgpu: async () => (await acquireNodeGpu({ log })).context,
+    cpu: () => CpuBackend.create({ threads, spawn: nodePoolThread }),
+  });
   const adapter = ctx.adapter.description || ctx.adapter.device || ctx.adapter.vendor;
   log(`backend: ${describeBackend(ctx)}${ctx.kind === 'webgpu' && ctx.adapter.isSoftware ? ' (CPU emulation, not GPU timings)' : ''}`);
   const gpu = ctx instanceof GpuContext ? ctx : null;

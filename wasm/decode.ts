@@ -160,7 +160,10 @@ function decodeQ4K(src: usize, out: usize, cols: i32): void {
   }
 }
 
+// Q5_K: as Q4_K with a fifth bit from qh (bit 2i of qh[l] for the pair's first sub-block, 2i+1
+// for its second), worth 16.
 function decodeQ5K(src: usize, out: usize, cols: i32): void {
+  const low = i8x16.splat(0x0f), sixteen = i8x16.splat(16), zero = i8x16.splat(0);
   for (let blk = 0; blk < cols >> 8; blk++) {
     const o = src + <usize>blk * 176;
     const y = out + (<usize>blk << 10);
@@ -168,17 +171,20 @@ function decodeQ5K(src: usize, out: usize, cols: i32): void {
     const dmin = half(o + 2);
     const qh = o + 16;
     let ql = o + 48;
-    let u1: u32 = 1, u2: u32 = 2;
+    let u1: i32 = 1, u2: i32 = 2;
     for (let j = 0, is = 0; j < 256; j += 64, is += 2, ql += 32, u1 <<= 2, u2 <<= 2) {
       const sm1 = scaleMinK4(is, o + 4);
       const sm2 = scaleMinK4(is + 1, o + 4);
-      const d1 = d * <f32>(sm1 & 0xff), min1 = dmin * <f32>(sm1 >> 8);
-      const d2 = d * <f32>(sm2 & 0xff), min2 = dmin * <f32>(sm2 >> 8);
-      for (let l = 0; l < 32; l++) {
-        const b = <u32>load<u8>(ql + l);
-        const h = <u32>load<u8>(qh + l);
-        store<f32>(y + (<usize>(j + l) << 2), d1 * <f32>((b & 0xf) + ((h & u1) ? 16 : 0)) - min1);
-        store<f32>(y + (<usize>(j + 32 + l) << 2), d2 * <f32>((b >> 4) + ((h & u2) ? 16 : 0)) - min2);
+      const d1 = f32x4.splat(d * <f32>(sm1 & 0xff)), min1 = f32x4.splat(dmin * <f32>(sm1 >> 8));
+      const d2 = f32x4.splat(d * <f32>(sm2 & 0xff)), min2 = f32x4.splat(dmin * <f32>(sm2 >> 8));
+      const m1 = i8x16.splat(<i8>u1), m2 = i8x16.splat(<i8>u2);
+      const yj = y + (<usize>j << 2);
+      for (let l = 0; l < 32; l += 16) {
+        const b = v128.load(ql + l), h = v128.load(qh + l);
+        const hi1 = v128.and(v128.not(i8x16.eq(v128.and(h, m1), zero)), sixteen);
+        const hi2 = v128.and(v128.not(i8x16.eq(v128.and(h, m2), zero)), sixteen);
+        storeAffineU8x16(v128.or(v128.and(b, low), hi1), d1, min1, yj + (<usize>l << 2));
+        storeAffineU8x16(v128.or(i8x16.shr_u(b, 4), hi2), d2, min2, yj + 128 + (<usize>l << 2));
       }
     }
   }

@@ -10,6 +10,7 @@ export { rope } from './rope';
 export { attention, attention_decode } from './attention';
 export { logprob } from './logprob';
 export { sparse_delta } from './adapters';
+export { exp_f32 } from './mathv';
 
 /** First byte the TypeScript allocator may hand out (after this module's static data). */
 export function heap_base(): usize {

@@ -14,6 +14,7 @@ import { LEARN_SCALES_USAGE, learnScalesCommand } from './commands/learnScales';
 import { INFLUENCE_USAGE, influenceCommand } from './commands/influence';
 import type { CliIo } from './io';
 import { processIo } from './io';
+import { releaseCliBackends } from './gpu';
 
 const USAGE = `zo-studio <command> [options]
 
@@ -42,6 +43,7 @@ Backend (every command that runs the model):
   --backend auto|webgpu|cpu   where the kernels run (default auto: WebGPU through Dawn, on
                               SwiftShader without a GPU driver; the CPU backend when Dawn finds no
                               adapter). cpu runs the same forward pass, ZO step and record on the CPU
+  --threads N                 CPU backend threads (default: every core)
 
 Task options (train, eval, replay): the task's row problems are printed with their lines;
   --long-rows skip|truncate   rows longer than the model's maximum sequence length are left out
@@ -82,5 +84,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stderr(`zo-studio ${name}: ${(e as Error).message}`);
     if (io.env.ZO_DEBUG) io.stderr(String((e as Error).stack));
     return 1;
+  } finally {
+    releaseCliBackends(); // the CPU backend's pool threads end with the command
   }
 }

@@ -1,11 +1,11 @@
-// The forward pass on the CPU backend (backends/cpu: the CPU kernels behind the same Backend
-// interface, the same LlamaForward) against golden.json from the independent PyTorch reference.
+// The forward pass on the CPU backend (backends/cpu: the WASM SIMD kernels, and the TypeScript
+// reference kernels, behind the same Backend interface and the same LlamaForward) against golden.json from the independent PyTorch reference.
 // Tolerances as for WebGPU (tests/model/golden.test.ts, from the issue): last-position logits max
 // abs error <= 1e-3, mean next-token loss within 1e-4. Also the KV-cache decoder on the CPU
 // backend against golden (the weight formats' readers are tested in cpuKernels.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL } from '../helpers/paths';
 import { parseLlamaConfig } from '../../src/engine/model/config';
 import { nodeFolder } from '../../src/engine/model/loaders/nodeFileSource';
@@ -15,6 +15,7 @@ import { LlamaForward } from '../../src/engine/model/llama';
 import { scoreSequence } from '../../src/engine/model/sequenceScore';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
 import { CpuBackend } from '../../src/engine/backends/cpu/cpuBackend';
+import { nodePoolThread } from '../../src/engine/wasm/nodePoolThread';
 import type { WeightFormat } from '../../src/engine/gpu/tensor';
 
 interface GoldenCase {
@@ -36,16 +37,23 @@ async function loadWeights(backend: CpuBackend, precision: WeightFormat): Promis
   return weights;
 }
 
-describe('CPU backend: demo model forward pass vs golden.json', () => {
-  const cpu = new CpuBackend();
+describe.each([
+  ['wasm', 1],
+  ['wasm', 2],
+  ['typescript', 1],
+] as const)('CPU backend (%s kernels, %i threads): demo model forward pass vs golden.json', (kernels, threads) => {
+  let cpu: CpuBackend;
   let weights: ModelWeights;
   let forward: LlamaForward;
   const maxLen = Math.max(...golden.cases.map((c) => c.input_ids.length));
 
   beforeAll(async () => {
+    cpu = await CpuBackend.create({ kernels, threads, spawn: nodePoolThread });
+    expect(cpu.adapter.description).toContain(`${threads} thread`);
     weights = await loadWeights(cpu, 'f32');
     forward = new LlamaForward(cpu, config, weights, { maxBatch: 1, maxSeqLen: maxLen, maxPositions: maxLen, maxCandidates: 1 });
   });
+  afterAll(() => cpu.destroy());
 
   it.each(golden.cases.map((c, i) => [i, c.prompt.slice(0, 40).replace(/\n/g, ' '), c] as const))('case %i (%s)', async (_i, _p, c) => {
     const score = await scoreSequence(forward, c.input_ids);

@@ -1,5 +1,5 @@
 // MeZO on the CPU backend: the ZoTrainer, ZoStepPlan and LlamaForward the WebGPU backend runs,
-// with the CPU kernels behind them.
+// with the CPU kernels behind them (the WASM SIMD kernels, and the TypeScript reference kernels).
 // 1. A 20-step run equals the CPU reference run (ZoCpuPlan + llamaLogprobsRef). Both are CPU
 //    code; the forward passes differ only in where f32 rounding happens (the reference keeps
 //    some sums in float64), so projected gradients agree to 1e-3 relative and weights to 1e-5 of
@@ -9,7 +9,7 @@
 // 3. A run recorded on one backend replays on the other: z is the same Philox stream on both, only
 //    the float order of the Gaussian transform and the updates differs, so the weights agree to
 //    1e-6 of each tensor's scale (atol) after 20 steps.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
 import { expectAllclose, randomArray } from '../helpers/allclose';
 import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
@@ -86,9 +86,13 @@ function expectClose(got: Map<string, Float32Array>, want: Map<string, Float32Ar
   }
 }
 
-describe('MeZO on the CPU backend', () => {
-  const cpu = new CpuBackend();
+describe.each(['wasm', 'typescript'] as const)('MeZO on the CPU backend (%s kernels)', (kernels) => {
+  let cpu: CpuBackend;
   let cpuRun: Awaited<ReturnType<typeof train>>;
+  beforeAll(async () => {
+    cpu = await CpuBackend.create({ kernels });
+  });
+  afterAll(() => cpu.destroy());
 
   it('20 steps, full-parameter ZO-SGD, batch 4: equals the CPU reference run', async () => {
     cpuRun = await train(cpu);
@@ -113,7 +117,7 @@ describe('MeZO on the CPU backend', () => {
     for (const [name, w] of cpuRun.trained) expect(bits(replayed.get(name)!), name).toEqual(bits(w));
   });
 
-  it('a CPU-recorded run replays on WebGPU, and a WebGPU-recorded run on the CPU backend, to 1e-6 of each tensor', async () => {
+  it.runIf(kernels === 'wasm')('a CPU-recorded run replays on WebGPU, and a WebGPU-recorded run on the CPU backend, to 1e-6 of each tensor', async () => {
     const gpu = await testGpu();
     expectClose(await replayOn(gpu, cpuRun.record), cpuRun.trained, 1e-6);
     const gpuRun = await train(gpu);

@@ -117,9 +117,14 @@ async function run(): Promise<void> {
   if (!(goldenMaxLogitDiff <= 1e-3)) throw new Error(`the ONNX twin does not match golden.json (${goldenMaxLogitDiff} > 1e-3)`);
 
   const sides = new Map<string, ZoForward>();
-  const cpu = new CpuBackend();
-  const { forward: cpuForward, vocab } = await backendSide(cpu, modelUrl);
-  sides.set(`ZO Studio ${describeBackend(cpu)}`, cpuForward);
+  let vocab = 0;
+  for (const threads of THREADS) {
+    // The CPU backend on its WASM kernels at each thread count the peer runs with.
+    const cpu = await CpuBackend.create({ threads });
+    const side = await backendSide(cpu, modelUrl);
+    vocab = side.vocab;
+    sides.set(`ZO Studio ${describeBackend(cpu)}`, side.forward);
+  }
   const gpu = navigator.gpu ? await acquireGpu(navigator.gpu).catch(() => null) : null;
   const adapter = gpu ? gpu.adapter.description || gpu.adapter.device || gpu.adapter.vendor : null;
   if (gpu) sides.set(`ZO Studio ${describeBackend(gpu)}`, (await backendSide(gpu, modelUrl)).forward);

@@ -12,14 +12,22 @@ export interface ChosenBackend {
   reason: string;
 }
 
-export async function chooseBackend(choice: BackendChoice, acquireWebGpu: () => Promise<Backend>): Promise<ChosenBackend> {
-  if (choice === 'cpu') return { backend: new CpuBackend(), reason: 'the CPU backend was chosen' };
-  if (choice === 'webgpu') return { backend: await acquireWebGpu(), reason: 'WebGPU was chosen' };
+export interface BackendMakers {
+  /** A WebGPU device, or WebGpuUnavailableError. */
+  webgpu: () => Promise<Backend>;
+  /** The CPU backend (default: the WASM kernels on one thread; the CLI and the app add threads). */
+  cpu?: () => Promise<Backend>;
+}
+
+export async function chooseBackend(choice: BackendChoice, make: BackendMakers): Promise<ChosenBackend> {
+  const cpu = make.cpu ?? (() => CpuBackend.create());
+  if (choice === 'cpu') return { backend: await cpu(), reason: 'the CPU backend was chosen' };
+  if (choice === 'webgpu') return { backend: await make.webgpu(), reason: 'WebGPU was chosen' };
   try {
-    return { backend: await acquireWebGpu(), reason: 'a WebGPU adapter is available' };
+    return { backend: await make.webgpu(), reason: 'a WebGPU adapter is available' };
   } catch (e) {
     if (!(e instanceof WebGpuUnavailableError)) throw e;
-    return { backend: new CpuBackend(), reason: 'no WebGPU adapter was found, so the kernels run on the CPU' };
+    return { backend: await cpu(), reason: 'no WebGPU adapter was found, so the kernels run on the CPU' };
   }
 }
 

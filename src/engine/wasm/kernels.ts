@@ -290,10 +290,16 @@ export class WasmKernels {
     this.dispatch('sparse_delta', [x.ptr, rowStart.ptr, col.ptr, base.ptr, value.ptr, y.ptr, rows, inDim, outDim], { total: outDim, grain: 8 }, rows * (col.bytes >> 2));
   }
 
-  /** out[c] = sum_m x[m, c]^2 (src/engine/cpu/adapters.ts columnSumsqRef). */
+  /** out[c] += sum_m x[m, c]^2, accumulating over calls like shaders/column_norms.wgsl (one call from zero = columnSumsqRef). */
   columnSumsq(x: WasmBuffer, rows: number, inDim: number, out: WasmBuffer): void {
     need(out, inDim * 4, 'columnSumsq out');
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);
+  }
+
+  /** out = exp(x) over `count` elements with the kernels' vector exp (wasm/mathv.ts; tests measure it). */
+  exp(x: WasmBuffer, out: WasmBuffer, count: number): void {
+    need(out, count * 4, 'exp out');
+    this.k.exp_f32(x.ptr, out.ptr, count);
   }
 
   // ---- ZO passes (z regenerated from the seed: src/engine/defs/rng.ts, shaders/rng.wgsl) ----

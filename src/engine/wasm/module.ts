@@ -23,6 +23,7 @@ export interface KernelExports {
   attention(q: number, k: number, v: number, out: number, seqLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   attention_decode(q: number, kCache: number, vCache: number, out: number, qLen: number, pos: number, maxLen: number, heads: number, kvHeads: number, hd: number, window: number, p0: number, p1: number, p: number): void;
   logprob(logits: number, vocab: number, targets: number, candidates: number, out: number, p0: number, p1: number): void;
+  exp_f32(x: number, out: number, count: number): void;
   sparse_delta(x: number, rowStart: number, col: number, base: number, value: number, y: number, rows: number, inDim: number, outDim: number, n0: number, n1: number): void;
 }
 
@@ -32,7 +33,7 @@ export type KernelName = Exclude<keyof KernelExports, 'heap_base'>;
 export const KERNEL_NAMES: readonly KernelName[] = [
   'decode_rows', 'matmul', 'gaussian_range', 'zo_perturb', 'zo_probe', 'zo_update', 'zo_mixed_axpy', 'zo_mixed_sumsq',
   'rmsnorm', 'swiglu', 'add_inplace', 'bias_rows', 'embedding', 'column_sumsq', 'rope', 'attention',
-  'attention_decode', 'logprob', 'sparse_delta',
+  'attention_decode', 'logprob', 'sparse_delta', 'exp_f32',
 ];
 
 /** Pages the module declares as its minimum (scripts/buildWasm.mjs --initialMemory). */

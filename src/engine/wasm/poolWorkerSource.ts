@@ -19,8 +19,10 @@ onFirstMessage(async ({ module, memory, ctrlPtr, names, index, threads }) => {
   const fns = names.map((n) => instance.exports[n]);
   const ctrl = new Int32Array(memory.buffer, ctrlPtr, 64);
   const args = new Float64Array(memory.buffer, ctrlPtr + 128, 24);
-  post({ ready: true });
+  // The generation is read before 'ready': the first job can bump it as soon as the caller hears
+  // 'ready', and a thread that read it later would wait for the job after that one (a deadlock).
   let gen = Atomics.load(ctrl, 0);
+  post({ ready: true });
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, 0) === gen && spins < 4000) spins++;

@@ -1,7 +1,10 @@
-// The CPU backend: buffers are bytes in memory, a submit runs the recorded kernels in order
-// (forwardKernels.ts, zoKernels.ts: the CPU reference kernels of src/engine/cpu bound like the
-// WebGPU wrappers). For pages and machines without a WebGPU adapter; the forward pass, the ZO
-// step plan, the run loop and the record are the ones the WebGPU backend runs.
+// The CPU backend: buffers are bytes in memory, a submit runs the recorded kernels in order. Two
+// kernel sets behind the same factory: the WebAssembly SIMD kernels (wasmKernels.ts over
+// src/engine/wasm; buffers live in their memory; threads through a worker pool where memory can be
+// shared) and the TypeScript reference kernels (forwardKernels.ts, zoKernels.ts: the CPU
+// references of src/engine/cpu bound like the WebGPU wrappers). For pages and machines without a
+// WebGPU adapter; the forward pass, the ZO step plan, the run loop and the record are the ones the
+// WebGPU backend runs.
 import type { Backend, KernelFactory } from '../../gpu/backend';
 import type { AdapterSummary, ComputePass, DeviceBuffer, GpuFeatures, GpuLimitsSummary } from '../../gpu/device';
 import { MemoryLedger, type MemoryCategory } from '../../gpu/ledger';
@@ -11,8 +14,19 @@ import {
   CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
 import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+import {
+  WasmAttention, WasmBias, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+} from './wasmKernels';
+import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
-/** Largest single buffer: an ArrayBuffer the engines allocate everywhere (2 GiB). */
+/** 'wasm' (default): the WebAssembly SIMD kernels; 'typescript': the CPU reference kernels. */
+export type CpuKernelSet = 'wasm' | 'typescript';
+
+export interface CpuBackendOptions extends WasmKernelOptions {
+  kernels?: CpuKernelSet;
+}
+
+/** Largest single buffer: 2 GiB (an ArrayBuffer everywhere; half of wasm32's 4 GiB memory). */
 const MAX_BUFFER = 2 ** 31 - 4;
 
 export class CpuBackend implements Backend {
@@ -31,9 +45,18 @@ export class CpuBackend implements Backend {
   };
   readonly kernels: KernelFactory;
 
-  constructor() {
-    this.adapter = { vendor: 'cpu', architecture: 'typescript', device: 'CPU', description: 'CPU, TypeScript kernels (1 thread)', isSoftware: true };
-    this.kernels = cpuKernels(this);
+  /** `wasm`: the WebAssembly kernels whose memory holds every buffer; null: the TypeScript kernels. */
+  private constructor(readonly wasm: WasmKernels | null) {
+    const threads = wasm?.threads ?? 1;
+    const what = wasm ? 'WebAssembly SIMD kernels' : 'TypeScript reference kernels';
+    this.adapter = { vendor: 'cpu', architecture: wasm ? 'wasm-simd' : 'typescript', device: 'CPU', description: `CPU, ${what}, ${threads} thread${threads > 1 ? 's' : ''}`, isSoftware: true };
+    this.kernels = wasm ? wasmKernelFactory(this, wasm) : cpuKernels(this);
+  }
+
+  /** The backend with the WASM kernels (default), or the TypeScript reference kernels. */
+  static async create(options: CpuBackendOptions = {}): Promise<CpuBackend> {
+    if (options.kernels === 'typescript') return new CpuBackend(null);
+    return new CpuBackend(await WasmKernels.create(options));
   }
 
   createStorage(label: string, bytes: number, category: MemoryCategory): CpuBuffer {
@@ -41,7 +64,7 @@ export class CpuBackend implements Backend {
     if (size > MAX_BUFFER) throw new GpuOutOfMemoryError(label, size, 'larger than the CPU backend\'s largest buffer (2 GiB)');
     let buffer: CpuBuffer;
     try {
-      buffer = new CpuBuffer(label, size);
+      buffer = this.wasm ? this.wasmBuffer(this.wasm, label, size) : CpuBuffer.owned(label, size);
     } catch (e) {
       throw new GpuOutOfMemoryError(label, size, `the CPU backend could not allocate it (${(e as Error).message})`);
     }
@@ -59,8 +82,18 @@ export class CpuBackend implements Backend {
     cpuBuffer(buffer).bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offsetBytes);
   }
 
+  /** A zeroed block of the WASM kernels' memory (as a new GPU buffer is zeroed). */
+  private wasmBuffer(wasm: WasmKernels, label: string, size: number): CpuBuffer {
+    const block = wasm.alloc(size);
+    const buffer = new CpuBuffer(label, size, { buffer: () => wasm.memory.buffer, offset: block.ptr, wasm: block });
+    buffer.bytes.fill(0);
+    return buffer;
+  }
+
   release(buffer: DeviceBuffer): void {
     this.ledger.release(buffer);
+    const block = cpuBuffer(buffer).wasm;
+    if (block && this.wasm) this.wasm.free(block);
   }
 
   submit(encode: (pass: ComputePass) => void, label = 'compute'): void {
@@ -98,7 +131,31 @@ export class CpuBackend implements Backend {
     return () => {};
   }
 
-  destroy(): void {}
+  /** Stops the WASM kernels' pool threads. */
+  destroy(): void {
+    this.wasm?.destroy();
+  }
+}
+
+/** The TypeScript kernels, with the WASM twin wherever one exists (copies, the loss and the
+ *  one-thread projected gradient stay TypeScript: they touch a few numbers). */
+function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
+  return {
+    ...cpuKernels(mem),
+    matmul: (o) => new WasmMatmul(wk, o),
+    rmsnorm: (o) => new WasmRmsNorm(wk, o),
+    rope: (o) => new WasmRope(wk, o),
+    bias: (o) => new WasmBias(wk, o),
+    swiglu: (o) => new WasmSwiglu(wk, o),
+    embedding: (o) => new WasmEmbedding(wk, o),
+    attention: (o) => new WasmAttention(wk, o),
+    decodeAttention: (o) => new WasmDecodeAttention(wk, o),
+    logprob: (o) => new WasmLogProb(wk, o),
+    lora: (o) => new WasmLora(wk, o),
+    sparseDelta: (o) => new WasmSparseDelta(wk, o),
+    zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
+    zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
+  };
 }
 
 function cpuKernels(mem: CpuBackend): KernelFactory {

@@ -32,7 +32,7 @@ function checkRows(label: string, m: number, max: number): void {
 /** y[m, n] (=|+=) sum_k x[m, k] w[n, k]; w read row by row from its storage format. */
 export class CpuMatmul extends CpuKernel implements RowsKernel {
   readonly label: string;
-  private rows: number;
+  protected rows: number;
   private readonly x: CpuBuffer;
   private readonly y: CpuBuffer;
   private readonly readRow: RowReader;
@@ -73,7 +73,7 @@ export class CpuMatmul extends CpuKernel implements RowsKernel {
 
 export class CpuRmsNorm extends CpuKernel implements RowsKernel {
   readonly label = 'rmsnorm';
-  private rows: number;
+  protected rows: number;
   constructor(private readonly o: RmsNormOptions) {
     super();
     this.rows = o.maxRows;
@@ -91,9 +91,9 @@ export class CpuRmsNorm extends CpuKernel implements RowsKernel {
 
 export class CpuRope extends CpuKernel implements RopeKernelOps {
   readonly label = 'rope';
-  private batch: number;
-  private seqLen = 1;
-  private pos = 0;
+  protected batch: number;
+  protected seqLen = 1;
+  protected pos = 0;
   constructor(private readonly o: RopeOptions) {
     super();
     this.batch = o.maxRows;
@@ -118,7 +118,7 @@ export class CpuRope extends CpuKernel implements RopeKernelOps {
 /** Bias add and SwiGLU: work over rows of one width. */
 export class CpuBias extends CpuKernel implements RowsKernel {
   readonly label: string;
-  private rows: number;
+  protected rows: number;
   constructor(private readonly o: BiasOptions) {
     super();
     this.label = o.label ?? 'bias';
@@ -136,7 +136,7 @@ export class CpuBias extends CpuKernel implements RowsKernel {
 
 export class CpuSwiglu extends CpuKernel implements RowsKernel {
   readonly label = 'swiglu';
-  private rows: number;
+  protected rows: number;
   constructor(private readonly o: SwigluOptions) {
     super();
     this.rows = o.maxRows;
@@ -154,7 +154,7 @@ export class CpuSwiglu extends CpuKernel implements RowsKernel {
 /** out[r] = table[ids[r]] (zeros for an id past the vocabulary, as the shader). */
 export class CpuEmbedding extends CpuKernel implements RowsKernel {
   readonly label = 'embedding';
-  private rows: number;
+  protected rows: number;
   private readonly readRow: RowReader;
   constructor(private readonly o: EmbeddingOptions) {
     super();
@@ -180,8 +180,8 @@ export class CpuEmbedding extends CpuKernel implements RowsKernel {
 /** Causal attention over whole right-padded sequences, grouped-query heads. */
 export class CpuAttention extends CpuKernel implements AttentionKernelOps {
   readonly label = 'attention';
-  private batch: number;
-  private seqLen: number;
+  protected batch: number;
+  protected seqLen: number;
   constructor(private readonly o: AttentionOptions) {
     super();
     this.batch = o.maxBatch;
@@ -244,7 +244,7 @@ export class CpuDecodeAttention extends CpuCacheKernel {
 
 export class CpuGatherRows extends CpuKernel implements GatherKernelOps {
   readonly label = 'gather-rows';
-  private count: number;
+  protected count: number;
   constructor(private readonly o: GatherRowsOptions) {
     super();
     this.count = o.maxOut;
@@ -262,7 +262,7 @@ export class CpuGatherRows extends CpuKernel implements GatherKernelOps {
 /** log_softmax(logits[p])[targets[p, c]] at the scored positions. */
 export class CpuLogProb extends CpuKernel implements LogProbKernelOps {
   readonly label = 'logprob';
-  private positions: number;
+  protected positions: number;
   constructor(private readonly o: LogProbOptions) {
     super();
     this.positions = o.maxPositions;
@@ -282,7 +282,7 @@ export class CpuLogProb extends CpuKernel implements LogProbKernelOps {
 /** LoRA after a linear layer: y += scale B(A x). */
 export class CpuLora extends CpuKernel implements RowsKernel {
   readonly label: string;
-  private rows: number;
+  protected rows: number;
   constructor(private readonly o: LoraOptions) {
     super();
     this.label = o.label ?? 'lora';
@@ -304,7 +304,7 @@ export class CpuLora extends CpuKernel implements RowsKernel {
 /** SensZOQ's sparse correction after a quantized linear: y += (value - base) x over the CSR entries. */
 export class CpuSparseDelta extends CpuKernel implements RowsKernel {
   readonly label: string;
-  private rows: number;
+  protected rows: number;
   constructor(private readonly o: SparseDeltaOptions) {
     super();
     this.label = o.label ?? 'sparse-delta';

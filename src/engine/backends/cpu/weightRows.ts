@@ -1,7 +1,8 @@
 // Rows of a linear weight as f32, read from the weight's own storage format (the bytes the
 // WebGPU backend uploads, unchanged): f32, f16, q8/q4 (defs/quantFormat.ts), and the block
 // formats of a GGUF file (defs/blockFormats.ts). Decoded a row at a time, when a kernel runs, so
-// weights keep their size in memory and full-mode training (which writes f32 buffers) is read live.
+// weights keep their size in memory and full-mode training (which writes f32 buffers) is read live;
+// views are taken per row, since the memory behind a buffer may have grown since.
 import { GROUP } from '../../defs/quantFormat';
 import { BLOCK_LAYOUT, decodeBlocks, isBlockFormat } from '../../defs/blockFormats';
 import { halfToFloat } from '../../defs/halfFloat';
@@ -30,20 +31,21 @@ export function weightRowReader(w: GpuWeight): RowReader {
   }
   if (format === 'f16') {
     const table = halves();
-    const h = new Uint16Array(data.bytes.buffer);
     return (r, out) => {
+      const h = new Uint16Array(data.bytes.buffer, data.bytes.byteOffset, cols * w.rows);
       const base = r * cols;
       for (let c = 0; c < cols; c++) out[c] = table[h[base + c]];
     };
   }
   if (format === 'q8' || format === 'q4') {
     if (!w.scales) throw new Error(`weight ${w.name}: ${format} without scales`);
-    const scales = cpuBuffer(w.scales).f32;
-    const words = data.u32;
+    const scaleBuffer = cpuBuffer(w.scales);
     const groups = cols / GROUP;
     if (format === 'q8') {
       const perRow = cols / 4;
       return (r, out) => {
+        const words = data.u32;
+        const scales = scaleBuffer.f32;
         for (let c = 0; c < cols; c++) {
           const byte = (words[r * perRow + (c >> 2)] >>> (8 * (c & 3))) & 0xff;
           out[c] = Math.fround((byte >= 128 ? byte - 256 : byte) * scales[r * groups + (c >> 5)]);
@@ -52,6 +54,8 @@ export function weightRowReader(w: GpuWeight): RowReader {
     }
     const perRow = cols / 8;
     return (r, out) => {
+      const words = data.u32;
+      const scales = scaleBuffer.f32;
       for (let c = 0; c < cols; c++) {
         const q = ((words[r * perRow + (c >> 3)] >>> (4 * (c & 7))) & 0xf) - 8;
         out[c] = Math.fround(q * scales[r * groups + (c >> 5)]);

@@ -62,18 +62,16 @@ function cpuRange(r: ParamRange): CpuParamRange {
 /** theta += coef * eps * z_j over one range. */
 export class CpuZoPerturb extends CpuKernel implements Kernel {
   readonly label: string;
-  private readonly range: CpuParamRange;
-  constructor(range: ParamRange, private readonly step: DeviceBuffer, private readonly j: number, private readonly coef: number) {
+  constructor(private readonly range: ParamRange, private readonly step: DeviceBuffer, private readonly j: number, private readonly coef: number) {
     super();
     this.label = `zo-perturb-${range.stream}-${j}-${coef}`;
-    this.range = cpuRange(range);
   }
   protected run(): void {
-    perturbRangeCpu(this.range, readStepScalars(this.step), this.j, this.coef);
+    perturbRangeCpu(cpuRange(this.range), readStepScalars(this.step), this.j, this.coef);
   }
 }
 
-function optimizerOf(entryPoint: string): ZoOptimizer {
+export function optimizerOf(entryPoint: string): ZoOptimizer {
   const opt = Object.values(ZO_OPTIMIZERS).find((o) => o.entryPoint === entryPoint);
   if (!opt) throw new Error(`no ZO optimizer has the update entry point ${entryPoint}`);
   return opt;
@@ -82,27 +80,26 @@ function optimizerOf(entryPoint: string): ZoOptimizer {
 /** The optimizer update along d = (1/q) sum_j g_j z_j (after the folded restore, if any). */
 export class CpuZoUpdate extends CpuKernel implements Kernel {
   readonly label: string;
-  private readonly range: CpuParamRange;
   private readonly opt: ZoOptimizer;
-  private readonly state: Float32Array[];
-  private readonly d: Float32Array<ArrayBuffer>;
-  constructor(range: ParamRange, private readonly step: DeviceBuffer, private readonly spec: ZoUpdateSpec) {
+  /** The direction d, made on the first run (the WASM subclass never needs it). */
+  private d: Float32Array<ArrayBuffer> | null = null;
+  constructor(private readonly paramRange: ParamRange, private readonly step: DeviceBuffer, private readonly spec: ZoUpdateSpec) {
     super();
-    this.label = `zo-${spec.entryPoint}-${range.stream}-${spec.coef}${spec.restore ? `-restore${spec.restore.j}` : ''}`;
+    this.label = `zo-${spec.entryPoint}-${paramRange.stream}-${spec.coef}${spec.restore ? `-restore${spec.restore.j}` : ''}`;
     if (spec.restore && (spec.restore.j < 0 || spec.restore.j >= spec.q)) throw new Error(`restore of perturbation ${spec.restore.j} outside 0..${spec.q - 1}`);
-    this.range = cpuRange(range);
     this.opt = optimizerOf(spec.entryPoint);
-    this.state = spec.state.map((b) => cpuBuffer(b).f32.subarray(0, range.count));
-    this.d = new Float32Array(range.count);
   }
   protected run(): void {
-    const { spec, range } = this;
+    const { spec } = this;
+    const range = cpuRange(this.paramRange);
+    const state = spec.state.map((b) => cpuBuffer(b).f32.subarray(0, range.count));
+    this.d ??= new Float32Array(range.count);
     const s = readStepScalars(this.step);
     if (spec.restore) perturbRangeCpu(range, s, spec.restore.j, spec.restore.coef);
     const summary = cpuBuffer(spec.summary).f32;
     const c = spec.coef === 'choice' ? summary[spec.q] : spec.coef;
     const d = directionCpu(range, s, summary.subarray(0, spec.q), this.d);
-    this.opt.step(range.array, range.offset, d, this.state, s, c, range.decay ? s.weightDecay : 0);
+    this.opt.step(range.array, range.offset, d, state, s, c, range.decay ? s.weightDecay : 0);
   }
 }
 

@@ -1,0 +1,178 @@
+// The CPU backend's kernels on the WebAssembly SIMD twins (src/engine/wasm, wasm/*.ts): the same
+// options and shapes as the TypeScript classes of forwardKernels.ts / zoKernels.ts (which they
+// extend for setRows/setShape), with run() calling the WASM kernel on the buffers' blocks of the
+// kernels' memory. The ZO passes give the TypeScript reference's results bit for bit (z, the
+// perturbation and the optimizers' float order are the same); forward kernels differ from it only
+// in summation order (SIMD lanes, threads over weight rows).
+import type { DeviceBuffer } from '../../gpu/device';
+import type { GpuWeight } from '../../gpu/tensor';
+import type { MatmulOptions } from '../../gpu/kernels/matmul';
+import type { RmsNormOptions } from '../../gpu/kernels/rmsnorm';
+import type { RopeOptions } from '../../gpu/kernels/rope';
+import type { BiasOptions } from '../../gpu/kernels/bias';
+import type { SwigluOptions } from '../../gpu/kernels/swiglu';
+import type { EmbeddingOptions } from '../../gpu/kernels/embedding';
+import type { AttentionOptions } from '../../gpu/kernels/attention';
+import type { DecodeAttentionOptions } from '../../gpu/kernels/attentionDecode';
+import type { LogProbOptions } from '../../gpu/kernels/logprob';
+import type { LoraOptions } from '../../gpu/kernels/lora';
+import type { SparseDeltaOptions } from '../../gpu/kernels/sparseDelta';
+import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
+import type { WasmBuffer, WasmKernels, WasmParamRange, WasmWeight } from '../../wasm/kernels';
+import { cpuBuffer } from './buffer';
+import {
+  CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
+} from './forwardKernels';
+import { CpuZoPerturb, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
+
+/** The block of the kernels' memory behind a buffer of the WASM-backed CPU backend. */
+function block(b: DeviceBuffer): WasmBuffer {
+  const w = cpuBuffer(b).wasm;
+  if (!w) throw new Error(`buffer "${b.label}" is not in the WASM kernels' memory`);
+  return w;
+}
+
+function wasmWeight(w: GpuWeight): WasmWeight {
+  return { format: w.format, rows: w.rows, cols: w.cols, data: block(w.data), scales: w.scales ? block(w.scales) : undefined };
+}
+
+function wasmRange(r: ParamRange): WasmParamRange {
+  return { theta: block(r.buffer), offset: r.offset, count: r.count, stream: r.stream, decay: r.decay, scale: r.scale };
+}
+
+export class WasmMatmul extends CpuMatmul {
+  private readonly weight: WasmWeight;
+  constructor(private readonly wk: WasmKernels, private readonly mo: MatmulOptions) {
+    super(mo);
+    this.weight = wasmWeight(mo.w);
+  }
+  protected run(): void {
+    this.wk.matmul(block(this.mo.x), this.weight, block(this.mo.y), this.rows, { accumulate: this.mo.accumulate === true });
+  }
+}
+
+export class WasmRmsNorm extends CpuRmsNorm {
+  constructor(private readonly wk: WasmKernels, private readonly ro: RmsNormOptions) {
+    super(ro);
+  }
+  protected run(): void {
+    this.wk.rmsnorm(block(this.ro.x), block(this.ro.weight), block(this.ro.y), this.rows, this.ro.dim, this.ro.eps);
+  }
+}
+
+export class WasmRope extends CpuRope {
+  constructor(private readonly wk: WasmKernels, private readonly ro: RopeOptions) {
+    super(ro);
+  }
+  protected run(): void {
+    const { batch, seqLen, pos } = this;
+    this.wk.rope(block(this.ro.qk), batch * seqLen, seqLen, this.ro.heads, this.ro.headDim, block(this.ro.invFreq), pos);
+  }
+}
+
+export class WasmBias extends CpuBias {
+  constructor(private readonly wk: WasmKernels, private readonly bo: BiasOptions) {
+    super(bo);
+  }
+  protected run(): void {
+    this.wk.biasRows(block(this.bo.y), block(this.bo.bias), this.rows, this.bo.width);
+  }
+}
+
+export class WasmSwiglu extends CpuSwiglu {
+  constructor(private readonly wk: WasmKernels, private readonly so: SwigluOptions) {
+    super(so);
+  }
+  protected run(): void {
+    this.wk.swiglu(block(this.so.gate), block(this.so.up), block(this.so.out), this.rows * this.so.width);
+  }
+}
+
+export class WasmEmbedding extends CpuEmbedding {
+  private readonly table: WasmWeight;
+  constructor(private readonly wk: WasmKernels, private readonly eo: EmbeddingOptions) {
+    super(eo);
+    this.table = wasmWeight(eo.table);
+  }
+  protected run(): void {
+    this.wk.embedding(this.table, block(this.eo.ids), this.rows, block(this.eo.out));
+  }
+}
+
+export class WasmAttention extends CpuAttention {
+  constructor(private readonly wk: WasmKernels, private readonly ao: AttentionOptions) {
+    super(ao);
+  }
+  protected run(): void {
+    const { batch, seqLen } = this;
+    const o = this.ao;
+    this.wk.attention(block(o.q), block(o.k), block(o.v), block(o.out), batch, seqLen, o.heads, o.kvHeads, o.headDim, o.window ?? 0);
+  }
+}
+
+export class WasmDecodeAttention extends CpuDecodeAttention {
+  constructor(private readonly wk: WasmKernels, private readonly ao: DecodeAttentionOptions) {
+    super(ao);
+  }
+  protected run(): void {
+    const o = this.ao;
+    this.wk.attentionDecode(block(o.q), block(o.kCache), block(o.vCache), block(o.out), this.batch, this.n, this.pos, o.maxLen, o.heads, o.kvHeads, o.headDim, o.window ?? 0);
+  }
+}
+
+export class WasmLogProb extends CpuLogProb {
+  constructor(private readonly wk: WasmKernels, private readonly lo: LogProbOptions) {
+    super(lo);
+  }
+  protected run(): void {
+    const o = this.lo;
+    this.wk.logprob(block(o.logits), o.vocab, block(o.targets), o.candidates, this.positions, block(o.out));
+  }
+}
+
+export class WasmLora extends CpuLora {
+  constructor(private readonly wk: WasmKernels, private readonly lo: LoraOptions) {
+    super(lo);
+  }
+  protected run(): void {
+    const o = this.lo;
+    this.wk.lora(block(o.x), block(o.a), block(o.b), block(o.y), this.rows, o.inDim, o.outDim, o.rank, o.scale);
+  }
+}
+
+export class WasmSparseDelta extends CpuSparseDelta {
+  constructor(private readonly wk: WasmKernels, private readonly so: SparseDeltaOptions) {
+    super(so);
+  }
+  protected run(): void {
+    const o = this.so;
+    this.wk.sparseDelta(block(o.x), block(o.rowStart), block(o.col), block(o.base), block(o.value), block(o.y), this.rows, o.inDim, o.outDim);
+  }
+}
+
+export class WasmZoPerturb extends CpuZoPerturb {
+  private readonly wr: WasmParamRange;
+  constructor(private readonly wk: WasmKernels, range: ParamRange, private readonly stepParams: DeviceBuffer, private readonly jj: number, private readonly cc: number) {
+    super(range, stepParams, jj, cc);
+    this.wr = wasmRange(range);
+  }
+  protected run(): void {
+    this.wk.zoPerturb(this.wr, readStepScalars(this.stepParams), this.jj, this.cc);
+  }
+}
+
+export class WasmZoUpdate extends CpuZoUpdate {
+  private readonly wr: WasmParamRange;
+  private readonly states: WasmBuffer[];
+  constructor(private readonly wk: WasmKernels, range: ParamRange, private readonly stepParams: DeviceBuffer, private readonly us: ZoUpdateSpec) {
+    super(range, stepParams, us);
+    this.wr = wasmRange(range);
+    this.states = us.state.map(block);
+  }
+  protected run(): void {
+    const s = readStepScalars(this.stepParams);
+    const summary = cpuBuffer(this.us.summary).f32;
+    const c = this.us.coef === 'choice' ? summary[this.us.q] : this.us.coef;
+    this.wk.zoUpdate(optimizerOf(this.us.entryPoint).name, this.wr, s, summary.slice(0, this.us.q), c, this.states, this.us.restore);
+  }
+}
