@@ -53,6 +53,10 @@ export interface AttentionKernelOps extends OwnedKernel {
 export interface CacheKernelOps extends OwnedKernel {
   setShape(batch: number, n: number, pos: number): void;
 }
+/** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 over every submit (shaders/column_norms.wgsl); destroy() releases sumsq. */
+export interface ColumnNormsOps extends RowsKernel {
+  readonly sumsq: DeviceBuffer;
+}
 export interface GatherKernelOps extends OwnedKernel {
   setCount(n: number): void;
 }
@@ -100,6 +104,7 @@ export interface KernelFactory {
   loss(logprobs: DeviceBuffer, limits: LossKernelOps['limits'], extraBatchTargets?: DeviceBinding[]): LossKernelOps;
   lora(o: LoraOptions): RowsKernel;
   sparseDelta(o: SparseDeltaOptions): RowsKernel;
+  columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label: string): ColumnNormsOps;
   zoStepParams(): ZoStepParams;
   /** The ZoRange uniform of one range (offset, count, stream, decay, scale), written once. */
   zoRangeParams(r: ParamRange): DeviceBuffer;

@@ -1,9 +1,7 @@
 // Calibration for SensZOQ's activation-aware scores: run calibration text through the model
 // and gather ||X_j||_2, the norm of each input feature of each linear layer over all tokens.
 // One sequence per call (no padding rows pollute the statistics).
-import type { Backend } from '../gpu/backend';
-import { ColumnNormsKernel } from '../gpu/kernels/columnNorms';
-import { requireWebGpu } from '../gpu/context';
+import type { Backend, ColumnNormsOps } from '../gpu/backend';
 import type { LlamaConfig } from '../model/config';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import type { LinearName, ModelWeights } from '../model/weights';
@@ -16,12 +14,12 @@ export async function calibrateColumnNorms(
   targets: readonly LinearName[],
 ): Promise<Map<string, Float32Array>> {
   if (!sequences.length) throw new Error('calibration needs at least one sequence of text');
-  const kernels = new Map<string, ColumnNormsKernel>();
+  const kernels = new Map<string, ColumnNormsOps>();
   const hook: LinearHook = {
     build(hookCtx, layer, name, x, _y, maxRows) {
       if (!targets.includes(name)) return null;
       const inDim = name === 'o' ? config.heads * config.headDim : name === 'down' ? config.intermediate : config.hidden;
-      const k = new ColumnNormsKernel(requireWebGpu(hookCtx, 'SensZOQ calibration (sparse mode)'), x, inDim, maxRows, `calib.L${layer}.${name}`);
+      const k = hookCtx.kernels.columnNorms(x, inDim, maxRows, `calib.L${layer}.${name}`);
       kernels.set(`${layer}.${name}`, k);
       return k;
     },
@@ -33,10 +31,7 @@ export async function calibrateColumnNorms(
     ctx.submit((pass) => forward.encode(pass), 'calibration');
   }
   const norms = new Map<string, Float32Array>();
-  for (const [key, k] of kernels) {
-    norms.set(key, (await ctx.readF32(k.sumsq)).map(Math.sqrt));
-    ctx.release(k.sumsq);
-  }
-  forward.destroy();
+  for (const [key, k] of kernels) norms.set(key, (await ctx.readF32(k.sumsq)).map(Math.sqrt));
+  forward.destroy(); // destroys the hook kernels too, which release their sumsq buffers
   return norms;
 }

@@ -11,11 +11,11 @@ import { MemoryLedger, type MemoryCategory } from '../../gpu/ledger';
 import { GpuOutOfMemoryError, type DeviceLostError } from '../../gpu/errors';
 import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
-  CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
+  CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
 import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -153,6 +153,7 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     logprob: (o) => new WasmLogProb(wk, o),
     lora: (o) => new WasmLora(wk, o),
     sparseDelta: (o) => new WasmSparseDelta(wk, o),
+    columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
   };
@@ -174,6 +175,7 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     loss: (logprobs, limits, extra) => new CpuLoss(mem, logprobs, limits, extra),
     lora: (o) => new CpuLora(o),
     sparseDelta: (o) => new CpuSparseDelta(o),
+    columnNorms: (x, inDim, maxRows, label) => new CpuColumnNorms(mem, x, inDim, maxRows, label),
     zoStepParams: () => new CpuZoStepParams(mem),
     zoRangeParams: (r) => cpuRangeParams(mem, r),
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),
