@@ -13,9 +13,9 @@ import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoProbe, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoProbe, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -154,6 +154,7 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     lora: (o) => new WasmLora(wk, o),
     sparseDelta: (o) => new WasmSparseDelta(wk, o),
     columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new WasmZoProbe(wk, range, snapshot),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
   };
@@ -176,6 +177,7 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     lora: (o) => new CpuLora(o),
     sparseDelta: (o) => new CpuSparseDelta(o),
     columnNorms: (x, inDim, maxRows, label) => new CpuColumnNorms(mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new CpuZoProbe(range, snapshot),
     zoStepParams: () => new CpuZoStepParams(mem),
     zoRangeParams: (r) => cpuRangeParams(mem, r),
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),
