@@ -8,7 +8,7 @@
 //
 // Allocate at load, encode at step, on both: a kernel object binds its buffers when the factory
 // makes it, setX() sizes it for the next submit, encode(pass) records it, destroy() frees it.
-import type { ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
+import type { BackendKind, ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 import type { MemoryCategory, MemoryLedger } from './ledger';
 import type { DeviceLostError } from './errors';
 import type { ZoStepScalars } from '../defs/zoConfig';
@@ -27,8 +27,7 @@ import type { LoraOptions } from './kernels/lora';
 import type { SparseDeltaOptions } from './kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from './kernels/zo';
 
-export type BackendKind = 'webgpu' | 'cpu';
-export const BACKEND_KINDS: readonly BackendKind[] = ['webgpu', 'cpu'];
+export type { BackendKind } from './device';
 
 /** A kernel bound to its buffers: encode() records it into a pass of the backend that made it. */
 export interface Kernel {
