@@ -8,8 +8,10 @@ import { wasmKernels } from './scripts/viteWasmKernels.mjs';
 /**
  * Cross-origin isolation (SharedArrayBuffer, so the CPU backend's WASM kernels run on several
  * threads). The dev server and preview send these; a static host must send them too (README).
+ * credentialless rather than require-corp: cross-origin fetches (the Hub, LLM endpoints, the
+ * rephrase panel's no-cors reachability probe) keep working without CORP headers on their side.
  */
-const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' };
 
 export default defineConfig({
   base: './',
