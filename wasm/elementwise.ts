@@ -74,11 +74,12 @@ export function embedding(fmt: i32, table: usize, scales: usize, vocab: i32, hid
   }
 }
 
-/** out[c] = sum_m x[m, c]^2 for columns [c0, c1) (column_norms.wgsl). */
+/** out[c] += sum_m x[m, c]^2 for columns [c0, c1): accumulates over calibration calls, as column_norms.wgsl. */
 export function column_sumsq(x: usize, rows: i32, inDim: i32, out: usize, c0: i32, c1: i32): void {
   for (let c = c0; c < c1; c++) {
     let s: f32 = 0;
     for (let m = 0; m < rows; m++) { const v = load<f32>(x + ((<usize>m * <usize>inDim + <usize>c) << 2)); s += v * v; }
-    store<f32>(out + (<usize>c << 2), s);
+    const o = out + (<usize>c << 2);
+    store<f32>(o, load<f32>(o) + s);
   }
 }

@@ -119,6 +119,15 @@ async function forwardRatios(inputs: BenchInputs, o: PeerOptions, onnx: string, 
   }
 }
 
+/**
+ * SensZOQ's default entries (activation-aware scores) need a calibration pass that runs on WebGPU
+ * only; elsewhere the same count is chosen by weight magnitude. Which entries move does not change
+ * what a step costs: the count, the q4 base and the kernels are the same.
+ */
+function sparseFor(ctx: Backend): NonNullable<TrainConfig['sparse']> {
+  return ctx.kind === 'webgpu' ? DEFAULT_SPARSE : { ...DEFAULT_SPARSE, score: 'magnitude' };
+}
+
 interface TorchStep {
   stepMs: number[];
   perturbed: number;
@@ -152,7 +161,7 @@ async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) 
       }));
       mkdirSync(join(o.root, 'bench-results', 'peers'), { recursive: true });
       writeFileSync(batchesFile, JSON.stringify({ batches }));
-      const run = await startRun(s, { ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3, ...(mode === 'sparse' ? { sparse: DEFAULT_SPARSE } : {}) });
+      const run = await startRun(s, { ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3, ...(mode === 'sparse' ? { sparse: sparseFor(side.ctx) } : {}) });
       const trainer = run.zo!;
       const zoStep = async () => {
         const t = performance.now();

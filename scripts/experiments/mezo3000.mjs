@@ -57,10 +57,18 @@ function report() {
   }
   const last = stepEvents[stepEvents.length - 1];
   if (last) lines.push(`steps done: ${last.step + 1} of ${steps}`);
-  const runs = events.filter((e) => e.kind === 'segment');
-  if (runs.length) {
-    const s = runs[runs.length - 1];
-    lines.push(`speed (latest segment): ${s.secondsPerStep.toFixed(2)} s/step over ${s.steps} steps incl. evaluations; PyTorch reference ${PYTORCH_SECONDS_PER_STEP} s/step`);
+  // Step times as the CLI measured them (evaluations excluded), over the latest 100 steps.
+  const recent = stepEvents.slice(-100).map((e) => e.millis).filter((m) => typeof m === 'number').sort((a, b) => a - b);
+  if (recent.length) {
+    const median = recent[Math.floor(recent.length / 2)] / 1000;
+    const left = steps - (last.step + 1);
+    lines.push(`step time: median ${median.toFixed(2)} s over the latest ${recent.length} steps (range ${(recent[0] / 1000).toFixed(2)}-${(recent[recent.length - 1] / 1000).toFixed(2)}); ` +
+      `PyTorch reference ${PYTORCH_SECONDS_PER_STEP} s; ${left} steps left, about ${((left * median) / 3600).toFixed(1)} h at this pace plus evaluations`);
+  }
+  const segments = events.filter((e) => e.kind === 'segment');
+  if (segments.length) {
+    const s = segments[segments.length - 1];
+    lines.push(`wall clock, latest segment (${s.at}): ${s.secondsPerStep.toFixed(2)} s/step over ${s.steps} steps, evaluations included`);
   }
   return lines.join('\n');
 }

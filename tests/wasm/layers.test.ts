@@ -128,13 +128,16 @@ describe('wasm layer kernels', () => {
     }
   });
 
-  it('column sums of squares', () => {
+  it('column sums of squares, accumulated over calls as on the GPU', () => {
     const wk = kernels();
     for (const inDim of WIDTHS) {
-      const x = randomArray(5 * inDim, inDim);
-      const xb = put(wk, x), ob = wk.allocF32(inDim);
+      const x = randomArray(5 * inDim, inDim), x2 = randomArray(3 * inDim, inDim + 1);
+      const xb = put(wk, x), x2b = put(wk, x2), ob = put(wk, new Float32Array(inDim));
       wk.columnSumsq(xb, 5, inDim, ob);
-      expectAllclose(getF32(wk, ob, inDim), columnSumsqRef(x, 5, inDim), { atol: 1e-6, rtol: 1e-6 }, `column sumsq ${inDim}`);
+      wk.columnSumsq(x2b, 3, inDim, ob);
+      const a = columnSumsqRef(x, 5, inDim), b = columnSumsqRef(x2, 3, inDim);
+      expectAllclose(getF32(wk, ob, inDim), a.map((v, i) => v + b[i]), { atol: 1e-6, rtol: 1e-6 }, `column sumsq ${inDim}`);
+      wk.free(x2b);
       [xb, ob].forEach((b) => wk.free(b));
     }
   });

@@ -49,4 +49,23 @@ describe('wasm worker pool', () => {
     expect(b.out).toEqual(a.out);
     expect(Math.abs(b.norm - a.norm) / a.norm).toBeLessThan(1e-12);
   });
+
+  it('a kernel that traps on a pool thread throws on the caller, and the pool keeps working', () => {
+    const wk = two();
+    const count = 1 << 16;
+    // a range whose upper half (the worker's slice) lies past the end of the memory
+    const end = wk.memory.buffer.byteLength;
+    const bogus = { ptr: end - (count / 2) * 4, bytes: count * 4 };
+    const s = stepScalars({ ...ZO_DEFAULTS, seed: 1 }, 0);
+    expect(() => wk.zoPerturb({ theta: bogus, offset: 0, count, stream: 0, decay: true }, s, 0, 1)).toThrow(/pool thread/);
+    const theta = randomArray(count, 9);
+    const tb = put(wk, theta);
+    wk.zoPerturb({ theta: tb, offset: 0, count, stream: 0, decay: true }, s, 0, 1);
+    const ref = one();
+    const rb = put(ref, theta);
+    ref.zoPerturb({ theta: rb, offset: 0, count, stream: 0, decay: true }, s, 0, 1);
+    expect(bits(getF32(wk, tb, count))).toEqual(bits(getF32(ref, rb, count)));
+    wk.free(tb);
+    ref.free(rb);
+  });
 });

@@ -290,7 +290,7 @@ export class WasmKernels {
     this.dispatch('sparse_delta', [x.ptr, rowStart.ptr, col.ptr, base.ptr, value.ptr, y.ptr, rows, inDim, outDim], { total: outDim, grain: 8 }, rows * (col.bytes >> 2));
   }
 
-  /** out[c] = sum_m x[m, c]^2 (src/engine/cpu/adapters.ts columnSumsqRef). */
+  /** out[c] += sum_m x[m, c]^2, accumulating over calls like shaders/column_norms.wgsl (one call from zero = columnSumsqRef). */
   columnSumsq(x: WasmBuffer, rows: number, inDim: number, out: WasmBuffer): void {
     need(out, inDim * 4, 'columnSumsq out');
     this.dispatch('column_sumsq', [x.ptr, rows, inDim, out.ptr], { total: inDim, grain: 16 }, rows * inDim);

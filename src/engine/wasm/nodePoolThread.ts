@@ -6,5 +6,10 @@ import type { PoolThread } from './pool';
 export function nodePoolThread(source: string): PoolThread {
   const w = new Worker(source, { eval: true });
   w.unref();
-  return { postMessage: (m) => w.postMessage(m), onMessage: (f) => w.on('message', f), terminate: () => void w.terminate() };
+  return {
+    postMessage: (m) => w.postMessage(m),
+    onMessage: (f) => w.on('message', f),
+    onError: (f) => w.on('error', (e: Error) => f(e.message)),
+    terminate: () => void w.terminate(),
+  };
 }

@@ -11,6 +11,8 @@ import type { WasmHeap, WasmBuffer } from './heap';
 export interface PoolThread {
   postMessage(message: unknown): void;
   onMessage(listener: (data: unknown) => void): void;
+  /** The thread failed to load or threw outside a kernel. */
+  onError(listener: (message: string) => void): void;
   terminate(): void;
 }
 
@@ -21,12 +23,23 @@ export type SpawnThread = (source: string) => PoolThread;
 const CTRL = { gen: 0, done: 1, fn: 2, nargs: 3, total: 4, grain: 5, scratchBase: 6, scratchStride: 7, hasScratch: 8, error: 9, quit: 10 } as const;
 const MAX_ARGS = 24;
 
-/** A browser Worker from a Blob URL (module workers are not needed: the source is plain script). */
+/**
+ * A browser Worker from a Blob URL (a plain script: no module worker needed). The URL stays valid
+ * until the pool ends: a worker started from inside another worker (the engine's) fetches its
+ * script after the constructor returns, so revoking the URL at once fails to load it.
+ */
 export function blobWorker(source: string): PoolThread {
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const w = new Worker(url);
-  URL.revokeObjectURL(url);
-  return { postMessage: (m) => w.postMessage(m), onMessage: (f) => w.addEventListener('message', (e) => f(e.data)), terminate: () => w.terminate() };
+  return {
+    postMessage: (m) => w.postMessage(m),
+    onMessage: (f) => w.addEventListener('message', (e) => f(e.data)),
+    onError: (f) => w.addEventListener('error', (e) => f(e.message || 'the worker script did not load')),
+    terminate: () => {
+      w.terminate();
+      URL.revokeObjectURL(url);
+    },
+  };
 }
 
 export interface Slices {
@@ -67,6 +80,7 @@ export class WasmPool {
           if (msg.ready) resolve();
           else reject(new Error(`wasm pool thread ${i + 1} failed to start: ${msg.error}`));
         });
+        w.onError((message) => reject(new Error(`wasm pool thread ${i + 1} failed to start: ${message}`)));
         w.postMessage({ module, memory, ctrlPtr: ctrlBuf.ptr, names, index: i + 1, threads });
       })));
     } catch (e) {
