@@ -58,6 +58,10 @@ export interface GatherKernelOps extends OwnedKernel {
 export interface LogProbKernelOps extends OwnedKernel {
   setPositions(p: number): void;
 }
+/** SensZOQ calibration: sumsq[k] += sum over rows of x[m, k]^2, across calls. */
+export interface ColumnNormsOps extends RowsKernel {
+  readonly sumsq: DeviceBuffer;
+}
 export interface LossKernelOps {
   readonly label: string;
   readonly buffers: LossBuffers;
@@ -99,6 +103,7 @@ export interface KernelFactory {
   loss(logprobs: DeviceBuffer, limits: LossKernelOps['limits'], extraBatchTargets?: DeviceBinding[]): LossKernelOps;
   lora(o: LoraOptions): RowsKernel;
   sparseDelta(o: SparseDeltaOptions): RowsKernel;
+  columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label?: string): ColumnNormsOps;
   zoStepParams(): ZoStepParams;
   /** The ZoRange uniform of one range (offset, count, stream, decay, scale), written once. */
   zoRangeParams(r: ParamRange): DeviceBuffer;

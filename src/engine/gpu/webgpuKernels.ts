@@ -13,6 +13,7 @@ import { GatherRowsKernel, LogProbKernel } from './kernels/logprob';
 import { LossKernel } from './kernels/loss';
 import { LoraKernel } from './kernels/lora';
 import { SparseDeltaKernel } from './kernels/sparseDelta';
+import { ColumnNormsKernel } from './kernels/columnNorms';
 import { ZoGradKernel, ZoPerturbKernel, ZoStepUniform, ZoUpdateKernel, rangeUniform } from './kernels/zo';
 
 export function webGpuKernels(ctx: WebGpu): KernelFactory {
@@ -31,6 +32,7 @@ export function webGpuKernels(ctx: WebGpu): KernelFactory {
     loss: (logprobs, limits, extra) => new LossKernel(ctx, logprobs, limits, extra),
     lora: (o) => new LoraKernel(ctx, o),
     sparseDelta: (o) => new SparseDeltaKernel(ctx, o),
+    columnNorms: (x, inDim, maxRows, label) => new ColumnNormsKernel(ctx, x, inDim, maxRows, label),
     zoStepParams: () => new ZoStepUniform(ctx),
     zoRangeParams: (r) => rangeUniform(ctx, r),
     zoPerturb: (range, rangeParams, step, j, coef) => new ZoPerturbKernel(ctx, range, rangeParams, step, j, coef),

@@ -1,9 +1,7 @@
 // Calibration for SensZOQ's activation-aware scores: run calibration text through the model
 // and gather ||X_j||_2, the norm of each input feature of each linear layer over all tokens.
 // One sequence per call (no padding rows pollute the statistics).
-import type { Backend } from '../gpu/backend';
-import { ColumnNormsKernel } from '../gpu/kernels/columnNorms';
-import { requireWebGpu } from '../gpu/context';
+import type { Backend, ColumnNormsOps } from '../gpu/backend';
 import type { LlamaConfig } from '../model/config';
 import { LlamaForward, type LinearHook } from '../model/llama';
 import type { LinearName, ModelWeights } from '../model/weights';
@@ -16,12 +14,12 @@ export async function calibrateColumnNorms(
   targets: readonly LinearName[],
 ): Promise<Map<string, Float32Array>> {
   if (!sequences.length) throw new Error('calibration needs at least one sequence of text');
-  const kernels = new Map<string, ColumnNormsKernel>();
+  const kernels = new Map<string, ColumnNormsOps>();
   const hook: LinearHook = {
     build(hookCtx, layer, name, x, _y, maxRows) {
       if (!targets.includes(name)) return null;
       const inDim = name === 'o' ? config.heads * config.headDim : name === 'down' ? config.intermediate : config.hidden;
-      const k = new ColumnNormsKernel(requireWebGpu(hookCtx, 'SensZOQ calibration (sparse mode)'), x, inDim, maxRows, `calib.L${layer}.${name}`);
+      const k = hookCtx.kernels.columnNorms(x, inDim, maxRows, `calib.L${layer}.${name}`);
       kernels.set(`${layer}.${name}`, k);
       return k;
     },

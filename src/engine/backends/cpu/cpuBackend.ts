@@ -11,7 +11,7 @@ import { MemoryLedger, type MemoryCategory } from '../../gpu/ledger';
 import { GpuOutOfMemoryError, type DeviceLostError } from '../../gpu/errors';
 import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
-  CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
+  CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
 import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
@@ -44,6 +44,7 @@ export class CpuBackend implements Backend {
     maxStorageBuffersPerShaderStage: Number.MAX_SAFE_INTEGER,
   };
   readonly kernels: KernelFactory;
+  private readonly live = new Set<CpuBuffer>();
 
   /** `wasm`: the WebAssembly kernels whose memory holds every buffer; null: the TypeScript kernels. */
   private constructor(readonly wasm: WasmKernels | null) {
@@ -69,6 +70,7 @@ export class CpuBackend implements Backend {
       throw new GpuOutOfMemoryError(label, size, `the CPU backend could not allocate it (${(e as Error).message})`);
     }
     this.ledger.record(buffer, category, size);
+    this.live.add(buffer);
     return buffer;
   }
 
@@ -90,10 +92,12 @@ export class CpuBackend implements Backend {
     return buffer;
   }
 
+  /** Frees a buffer once (releasing it again is a no-op, as for a destroyed GPUBuffer). */
   release(buffer: DeviceBuffer): void {
-    this.ledger.release(buffer);
-    const block = cpuBuffer(buffer).wasm;
-    if (block && this.wasm) this.wasm.free(block);
+    const b = cpuBuffer(buffer);
+    if (!this.live.delete(b)) return;
+    this.ledger.release(b);
+    if (b.wasm && this.wasm) this.wasm.free(b.wasm);
   }
 
   submit(encode: (pass: ComputePass) => void, label = 'compute'): void {
@@ -174,6 +178,7 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     loss: (logprobs, limits, extra) => new CpuLoss(mem, logprobs, limits, extra),
     lora: (o) => new CpuLora(o),
     sparseDelta: (o) => new CpuSparseDelta(o),
+    columnNorms: (x, inDim, maxRows, label) => new CpuColumnNorms(mem, x, inDim, maxRows, label),
     zoStepParams: () => new CpuZoStepParams(mem),
     zoRangeParams: (r) => cpuRangeParams(mem, r),
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),

@@ -2,7 +2,7 @@
 // (gpu/kernels/*), binds the same buffers, and runs the CPU reference of its family (src/engine/cpu)
 // on them when the pass is submitted. Shapes set with setRows()/setShape() apply to the next
 // submit, as a uniform write does on the GPU.
-import type { AttentionKernelOps, CacheKernelOps, GatherKernelOps, LogProbKernelOps, RopeKernelOps, RowsKernel } from '../../gpu/backend';
+import type { AttentionKernelOps, CacheKernelOps, ColumnNormsOps, GatherKernelOps, LogProbKernelOps, RopeKernelOps, RowsKernel } from '../../gpu/backend';
 import type { MatmulOptions } from '../../gpu/kernels/matmul';
 import type { RmsNormOptions } from '../../gpu/kernels/rmsnorm';
 import type { RopeOptions } from '../../gpu/kernels/rope';
@@ -21,8 +21,9 @@ import { swigluRef } from '../../cpu/swiglu';
 import { attentionRef } from '../../cpu/attention';
 import { attentionDecodeRef, kvAppendRef } from '../../cpu/attentionDecode';
 import { gatherRowsRef, logProbRef } from '../../cpu/logprob';
-import { loraRef, sparseDeltaRef } from '../../cpu/adapters';
+import { columnSumsqRef, loraRef, sparseDeltaRef } from '../../cpu/adapters';
 import { CpuKernel, cpuBuffer, type CpuBuffer } from './buffer';
+import type { DeviceBuffer } from '../../gpu/device';
 import { weightRowReader, type RowReader } from './weightRows';
 
 function checkRows(label: string, m: number, max: number): void {
@@ -319,5 +320,34 @@ export class CpuSparseDelta extends CpuKernel implements RowsKernel {
     const y = cpuBuffer(o.y).f32.subarray(0, this.rows * o.outDim);
     const csr = { rowStart: cpuBuffer(o.rowStart).u32, col: cpuBuffer(o.col).u32 };
     y.set(sparseDeltaRef(cpuBuffer(o.x).f32, csr, cpuBuffer(o.base).f32, cpuBuffer(o.value).f32, y, this.rows, o.inDim, o.outDim));
+  }
+}
+
+/** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 (one-off, a few rows: TypeScript on both kernel sets). */
+export class CpuColumnNorms extends CpuKernel implements ColumnNormsOps {
+  readonly sumsq: CpuBuffer;
+  private rows: number;
+  constructor(
+    private readonly mem: { createStorage(label: string, bytes: number, category: 'scratch'): CpuBuffer; release(b: CpuBuffer): void },
+    private readonly x: DeviceBuffer,
+    private readonly inDim: number,
+    private readonly maxRows: number,
+    readonly label = 'column-norms',
+  ) {
+    super();
+    this.rows = maxRows;
+    this.sumsq = mem.createStorage(`${label}-sumsq`, inDim * 4, 'scratch');
+  }
+  setRows(m: number): void {
+    checkRows(this.label, m, this.maxRows);
+    this.rows = m;
+  }
+  protected run(): void {
+    const add = columnSumsqRef(cpuBuffer(this.x).f32, this.rows, this.inDim);
+    const sumsq = this.sumsq.f32;
+    for (let k = 0; k < this.inDim; k++) sumsq[k] = Math.fround(sumsq[k] + add[k]);
+  }
+  destroy(): void {
+    this.mem.release(this.sumsq);
   }
 }
