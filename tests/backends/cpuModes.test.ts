@@ -1,11 +1,8 @@
 // The tuning modes on the CPU backend (WASM kernels): LoRA and sparse hooks run through the same
-// LinearHook API, and SensZOQ's calibration (column norms of each linear's input) gives what the
-// WebGPU backend gives on the same text (1e-5 relative: only summation order differs). A sparse
-// run over a q4 base on activation scores then trains: the frozen base stays bit-identical and
-// the trainable values move. LoRA with B = 0 reproduces the base model exactly.
+// LinearHook API. LoRA with B = 0 reproduces the base model exactly; a sparse run over a q4 base
+// on activation scores (calibrated on the CPU backend: cpuCalibration.test.ts checks the norms)
+// trains: the frozen base stays bit-identical and the trainable values move.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../helpers/gpu';
-import { expectAllclose } from '../helpers/allclose';
 import { memoryReader, tinyLlama } from '../fixtures/tinyModel';
 import { buildWeights } from '../../src/engine/model/weights';
 import { LlamaForward, type ForwardInput } from '../../src/engine/model/llama';
@@ -46,15 +43,12 @@ describe('tuning modes on the CPU backend', () => {
     expect(Array.from(await new LlamaForward(cpu, m.config, w, LIMITS, lora.hooks).logprobs(INPUT))).toEqual(Array.from(base));
   });
 
-  it('calibration column norms equal the WebGPU backend\'s; a sparse run over q4 on activation scores trains', async () => {
+  it('a sparse run over q4 on activation scores trains; the frozen base is bit-identical', async () => {
     const m = tinyLlama({ seed: 4 });
     const reader = memoryReader(m);
     const w = await buildWeights(cpu, m.config, reader, 'q4');
     const norms = await calibrateColumnNorms(cpu, m.config, w, SEQUENCES, LINEARS);
-    const gpu = await testGpu();
-    const gpuNorms = await calibrateColumnNorms(gpu, m.config, await buildWeights(gpu, m.config, memoryReader(m), 'q4'), SEQUENCES, LINEARS);
-    expect([...norms.keys()].sort()).toEqual([...gpuNorms.keys()].sort());
-    for (const [key, v] of norms) expectAllclose(v, gpuNorms.get(key)!, { atol: 1e-6, rtol: 1e-5 }, key);
+    expect(norms.size).toBe(m.config.layers * LINEARS.length);
 
     const set = await sparseTrainable(cpu, w, reader, { fraction: 0.01, score: 'activation', seed: 1, columnNorms: norms });
     const base = await Promise.all(set.matrices.map((x) => cpu.readU32(w.layers[x.layer][x.target].data)));

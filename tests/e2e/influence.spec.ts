@@ -5,7 +5,8 @@
 // computed vectors rank the dev row's proponents and opponents with scores; a click on a row
 // highlights it in the task's row table; after a reload the vectors come from this browser's
 // cache (no recompute) with the saved ranking, and ranking again works; the presentation layout
-// shows the same ranking and highlighted row in large type. No console errors.
+// shows the same ranking and highlighted row in large type. A finished 3-step run is attributed to
+// the rows it sampled, with predicted vs actual change of the query's loss. No console errors.
 import { readFileSync } from 'node:fs';
 import { expect, loadDemoModel, test, type Page } from './helpers';
 
@@ -105,4 +106,36 @@ test('computes influence vectors, ranks a dev row, clicks through to the task ta
   await expect(view.getByTestId('influence-ranking')).toContainText('Dev row 1:', { timeout: 120_000 });
   await expect(proponents).toHaveCount(3);
   expect(await page.evaluate(() => (window as unknown as { __computed: boolean }).__computed)).toBe(false);
+});
+
+test('attributes a finished ZO run to its training rows: predicted vs actual change of the query loss', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto('./');
+  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  await openWithTask(page, true);
+  for (const [label, value] of [['Steps', '3'], ['Batch size', '2'], ['Eval every', '0']]) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('finished', { timeout: 300_000 });
+
+  const view = page.getByRole('region', { name: 'Influence: which training rows did this?' });
+  await view.getByText('Trajectory attribution of a run').click();
+  const run = view.getByLabel('Run to attribute');
+  await run.selectOption({ index: 1 });
+  const started = Date.now();
+  await view.getByRole('button', { name: 'Attribute this run' }).click();
+  const summary = view.getByTestId('trajectory-summary');
+  await expect(summary).toContainText('Over 3 steps', { timeout: 300_000 });
+  console.log(`influence e2e: trajectory of 3 steps in ${((Date.now() - started) / 1000).toFixed(1)} s: ${await summary.textContent()}`);
+  await expect(summary).toContainText('per-step correlation');
+  await expect(view.getByTestId('trajectory-chart')).toHaveAttribute('data-points', '3');
+  // Only rows the run sampled are listed (3 steps x 2 rows): lowered ones negative, raised ones positive.
+  const contributions = async (id: string) => (await view.getByTestId(id).locator('.influence-score').allTextContents()).map(Number);
+  const lowered = await contributions('trajectory-proponents');
+  const raised = await contributions('trajectory-opponents');
+  expect(lowered.length + raised.length).toBeGreaterThan(0);
+  expect(lowered.length + raised.length).toBeLessThanOrEqual(6);
+  expect(lowered.every((v) => v < 0) && raised.every((v) => v > 0), `lowered ${lowered}, raised ${raised}`).toBe(true);
+  const first = view.getByTestId('influence-trajectory').getByTestId('influence-row').first();
+  await first.click();
+  await expect(page.locator('[data-testid="task-row"][aria-current="true"]')).toHaveAttribute('data-row', (await first.getAttribute('data-row'))!);
 });

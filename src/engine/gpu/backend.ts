@@ -8,7 +8,7 @@
 //
 // Allocate at load, encode at step, on both: a kernel object binds its buffers when the factory
 // makes it, setX() sizes it for the next submit, encode(pass) records it, destroy() frees it.
-import type { BackendKind, ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
+import type { ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 import type { MemoryCategory, MemoryLedger } from './ledger';
 import type { DeviceLostError } from './errors';
 import type { ZoStepScalars } from '../defs/zoConfig';
@@ -27,7 +27,8 @@ import type { LoraOptions } from './kernels/lora';
 import type { SparseDeltaOptions } from './kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from './kernels/zo';
 
-export type { BackendKind } from './device';
+export type BackendKind = 'webgpu' | 'cpu';
+export const BACKEND_KINDS: readonly BackendKind[] = ['webgpu', 'cpu'];
 
 /** A kernel bound to its buffers: encode() records it into a pass of the backend that made it. */
 export interface Kernel {
@@ -52,15 +53,15 @@ export interface AttentionKernelOps extends OwnedKernel {
 export interface CacheKernelOps extends OwnedKernel {
   setShape(batch: number, n: number, pos: number): void;
 }
+/** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 over every submit (shaders/column_norms.wgsl); destroy() releases sumsq. */
+export interface ColumnNormsOps extends RowsKernel {
+  readonly sumsq: DeviceBuffer;
+}
 export interface GatherKernelOps extends OwnedKernel {
   setCount(n: number): void;
 }
 export interface LogProbKernelOps extends OwnedKernel {
   setPositions(p: number): void;
-}
-/** SensZOQ calibration: sumsq[k] += sum over rows of x[m, k]^2, across calls. */
-export interface ColumnNormsOps extends RowsKernel {
-  readonly sumsq: DeviceBuffer;
 }
 export interface LossKernelOps {
   readonly label: string;
@@ -103,7 +104,7 @@ export interface KernelFactory {
   loss(logprobs: DeviceBuffer, limits: LossKernelOps['limits'], extraBatchTargets?: DeviceBinding[]): LossKernelOps;
   lora(o: LoraOptions): RowsKernel;
   sparseDelta(o: SparseDeltaOptions): RowsKernel;
-  columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label?: string): ColumnNormsOps;
+  columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label: string): ColumnNormsOps;
   zoStepParams(): ZoStepParams;
   /** The ZoRange uniform of one range (offset, count, stream, decay, scale), written once. */
   zoRangeParams(r: ParamRange): DeviceBuffer;

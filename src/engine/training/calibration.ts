@@ -31,10 +31,7 @@ export async function calibrateColumnNorms(
     ctx.submit((pass) => forward.encode(pass), 'calibration');
   }
   const norms = new Map<string, Float32Array>();
-  for (const [key, k] of kernels) {
-    norms.set(key, (await ctx.readF32(k.sumsq)).map(Math.sqrt));
-    ctx.release(k.sumsq);
-  }
-  forward.destroy();
+  for (const [key, k] of kernels) norms.set(key, (await ctx.readF32(k.sumsq)).map(Math.sqrt));
+  forward.destroy(); // destroys the hook kernels too, which release their sumsq buffers
   return norms;
 }

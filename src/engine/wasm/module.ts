@@ -53,7 +53,10 @@ function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
 export function kernelModule(shared: boolean): Promise<WebAssembly.Module> {
   let m = compiled.get(shared);
   if (!m) {
-    m = WebAssembly.compile(bytesOf(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_SINGLE));
+    m = WebAssembly.compile(bytesOf(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_SINGLE)).catch((e: unknown) => {
+      compiled.delete(shared);
+      throw new Error(`the WebAssembly kernels need WebAssembly SIMD${shared ? ' and threads' : ''}, which this runtime lacks (${String(e)}); use a current browser (Chrome 91+, Firefox 89+, Safari 16.4+) or Node 20+`);
+    });
     compiled.set(shared, m);
   }
   return m;

@@ -31,7 +31,7 @@ export function ScoredRows({ title, rows, scale, tone, testId, label }: Props) {
           // sourceRow: the row's index in the train split as the task table shows it (the engine's
           // own index skips rows too long for the model).
           const row = train[r.sourceRow];
-          const width = scale > 0 ? Math.max(2, (100 * Math.abs(r.score)) / scale) : 0;
+          const width = scale > 0 && r.score !== 0 ? Math.max(2, (100 * Math.abs(r.score)) / scale) : 0;
           const current = focus?.split === 'train' && focus.index === r.sourceRow;
           return (
             <li key={r.sourceRow}>

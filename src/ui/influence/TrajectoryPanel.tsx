@@ -26,7 +26,10 @@ export function TrajectoryPanel({ disabled, big }: { disabled: boolean; big?: bo
   }, [trajectory]);
   if (runs.length === 0) return <p className="hint">Finish (or pause) a ZO-SGD run to see which training rows moved the query’s loss during it.</p>;
   const chosen = runs.find((r) => r.meta.id === trajectoryRunId);
-  const scale = trajectory ? scaleOf(trajectory.proponents, trajectory.opponents) : 1;
+  // A row the run never sampled contributed exactly 0: listed on neither side.
+  const lowered = trajectory?.proponents.filter((r) => r.score < 0) ?? [];
+  const raised = trajectory?.opponents.filter((r) => r.score > 0) ?? [];
+  const scale = scaleOf(lowered, raised);
   return (
     <div className="influence-trajectory" data-testid="influence-trajectory">
       <div className="influence-actions">
@@ -47,7 +50,7 @@ export function TrajectoryPanel({ disabled, big }: { disabled: boolean; big?: bo
           Attribute this run
         </button>
       </div>
-      <p className="hint">The engine replays the run from the model’s own weights with the query evaluated at every step (as long as the run took); a run the engine holds is then resumed by replaying its record.</p>
+      <p className="hint">The engine replays the run from the model’s own weights with the query evaluated at every step (about as long as the run took); a run the engine holds is then resumed by replaying its record.</p>
       {trajectory && trajectory.runId === trajectoryRunId && (
         <>
           <p className="influence-summary" data-testid="trajectory-summary">
@@ -56,8 +59,8 @@ export function TrajectoryPanel({ disabled, big }: { disabled: boolean; big?: bo
           </p>
           <SeriesChart title="Change of the query’s loss per step" series={series} height={big ? 320 : 200} xLabel="step" big={big} testId="trajectory-chart" />
           <div className="influence-lists">
-            <ScoredRows title="Rows that lowered the query’s loss" rows={trajectory.proponents} scale={scale} tone="pro" testId="trajectory-proponents" label={(v) => `contribution ${num(v, 3)}`} />
-            <ScoredRows title="Rows that raised it" rows={trajectory.opponents} scale={scale} tone="con" testId="trajectory-opponents" label={(v) => `contribution ${num(v, 3)}`} />
+            <ScoredRows title="Rows that lowered the query’s loss" rows={lowered} scale={scale} tone="pro" testId="trajectory-proponents" label={(v) => `contribution ${num(v, 3)}`} />
+            <ScoredRows title="Rows that raised it" rows={raised} scale={scale} tone="con" testId="trajectory-opponents" label={(v) => `contribution ${num(v, 3)}`} />
           </div>
         </>
       )}

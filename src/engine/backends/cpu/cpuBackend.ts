@@ -15,7 +15,7 @@ import {
 } from './forwardKernels';
 import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -157,6 +157,7 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     logprob: (o) => new WasmLogProb(wk, o),
     lora: (o) => new WasmLora(wk, o),
     sparseDelta: (o) => new WasmSparseDelta(wk, o),
+    columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
   };

@@ -2,7 +2,8 @@
 // (gpu/kernels/*), binds the same buffers, and runs the CPU reference of its family (src/engine/cpu)
 // on them when the pass is submitted. Shapes set with setRows()/setShape() apply to the next
 // submit, as a uniform write does on the GPU.
-import type { AttentionKernelOps, CacheKernelOps, ColumnNormsOps, GatherKernelOps, LogProbKernelOps, RopeKernelOps, RowsKernel } from '../../gpu/backend';
+import type { AttentionKernelOps, Backend, CacheKernelOps, ColumnNormsOps, GatherKernelOps, LogProbKernelOps, RopeKernelOps, RowsKernel } from '../../gpu/backend';
+import type { DeviceBuffer } from '../../gpu/device';
 import type { MatmulOptions } from '../../gpu/kernels/matmul';
 import type { RmsNormOptions } from '../../gpu/kernels/rmsnorm';
 import type { RopeOptions } from '../../gpu/kernels/rope';
@@ -23,7 +24,6 @@ import { attentionDecodeRef, kvAppendRef } from '../../cpu/attentionDecode';
 import { gatherRowsRef, logProbRef } from '../../cpu/logprob';
 import { columnSumsqRef, loraRef, sparseDeltaRef } from '../../cpu/adapters';
 import { CpuKernel, cpuBuffer, type CpuBuffer } from './buffer';
-import type { DeviceBuffer } from '../../gpu/device';
 import { weightRowReader, type RowReader } from './weightRows';
 
 function checkRows(label: string, m: number, max: number): void {
@@ -323,28 +323,28 @@ export class CpuSparseDelta extends CpuKernel implements RowsKernel {
   }
 }
 
-/** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 (one-off, a few rows: TypeScript on both kernel sets). */
+/** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 over every submit (shaders/column_norms.wgsl). */
 export class CpuColumnNorms extends CpuKernel implements ColumnNormsOps {
-  readonly sumsq: CpuBuffer;
-  private rows: number;
+  readonly sumsq: DeviceBuffer;
+  protected rows: number;
   constructor(
-    private readonly mem: { createStorage(label: string, bytes: number, category: 'scratch'): CpuBuffer; release(b: CpuBuffer): void },
-    private readonly x: DeviceBuffer,
-    private readonly inDim: number,
+    private readonly mem: Pick<Backend, 'createStorage' | 'release'>,
+    protected readonly x: DeviceBuffer,
+    protected readonly inDim: number,
     private readonly maxRows: number,
-    readonly label = 'column-norms',
+    readonly label: string,
   ) {
     super();
-    this.rows = maxRows;
     this.sumsq = mem.createStorage(`${label}-sumsq`, inDim * 4, 'scratch');
+    this.rows = maxRows;
   }
   setRows(m: number): void {
     checkRows(this.label, m, this.maxRows);
     this.rows = m;
   }
   protected run(): void {
+    const sumsq = cpuBuffer(this.sumsq).f32;
     const add = columnSumsqRef(cpuBuffer(this.x).f32, this.rows, this.inDim);
-    const sumsq = this.sumsq.f32;
     for (let k = 0; k < this.inDim; k++) sumsq[k] = Math.fround(sumsq[k] + add[k]);
   }
   destroy(): void {

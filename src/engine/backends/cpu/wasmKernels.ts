@@ -19,9 +19,10 @@ import type { LoraOptions } from '../../gpu/kernels/lora';
 import type { SparseDeltaOptions } from '../../gpu/kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
 import type { WasmBuffer, WasmKernels, WasmParamRange, WasmWeight } from '../../wasm/kernels';
+import type { Backend } from '../../gpu/backend';
 import { cpuBuffer } from './buffer';
 import {
-  CpuAttention, CpuBias, CpuDecodeAttention, CpuEmbedding, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
+  CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
 import { CpuZoPerturb, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
 
@@ -174,5 +175,14 @@ export class WasmZoUpdate extends CpuZoUpdate {
     const summary = cpuBuffer(this.us.summary).f32;
     const c = this.us.coef === 'choice' ? summary[this.us.q] : this.us.coef;
     this.wk.zoUpdate(optimizerOf(this.us.entryPoint).name, this.wr, s, summary.slice(0, this.us.q), c, this.states, this.us.restore);
+  }
+}
+
+export class WasmColumnNorms extends CpuColumnNorms {
+  constructor(private readonly wk: WasmKernels, mem: Pick<Backend, 'createStorage' | 'release'>, x: DeviceBuffer, inDim: number, maxRows: number, label: string) {
+    super(mem, x, inDim, maxRows, label);
+  }
+  protected run(): void {
+    this.wk.columnSumsq(block(this.x), this.rows, this.inDim, block(this.sumsq));
   }
 }
