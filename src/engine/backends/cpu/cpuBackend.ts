@@ -44,6 +44,7 @@ export class CpuBackend implements Backend {
     maxStorageBuffersPerShaderStage: Number.MAX_SAFE_INTEGER,
   };
   readonly kernels: KernelFactory;
+  private readonly live = new Set<CpuBuffer>();
 
   /** `wasm`: the WebAssembly kernels whose memory holds every buffer; null: the TypeScript kernels. */
   private constructor(readonly wasm: WasmKernels | null) {
@@ -69,6 +70,7 @@ export class CpuBackend implements Backend {
       throw new GpuOutOfMemoryError(label, size, `the CPU backend could not allocate it (${(e as Error).message})`);
     }
     this.ledger.record(buffer, category, size);
+    this.live.add(buffer);
     return buffer;
   }
 
@@ -90,10 +92,12 @@ export class CpuBackend implements Backend {
     return buffer;
   }
 
+  /** Frees a buffer once (releasing it again is a no-op, as for a destroyed GPUBuffer). */
   release(buffer: DeviceBuffer): void {
-    this.ledger.release(buffer);
-    const block = cpuBuffer(buffer).wasm;
-    if (block && this.wasm) this.wasm.free(block);
+    const b = cpuBuffer(buffer);
+    if (!this.live.delete(b)) return;
+    this.ledger.release(b);
+    if (b.wasm && this.wasm) this.wasm.free(b.wasm);
   }
 
   submit(encode: (pass: ComputePass) => void, label = 'compute'): void {
