@@ -1,7 +1,7 @@
 // The engine as the app sees it: what the Web Worker wraps (src/worker/) and what the CLI
 // drives. Everything crossing this boundary is structured-cloneable plain data.
 import type { LedgerSnapshot } from './gpu/ledger';
-import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/device';
+import type { AdapterSummary, BackendKind, GpuFeatures, GpuLimitsSummary } from './gpu/device';
 import type { TaskSpec, TaskRow } from './data/task';
 import type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision } from './config/options';
 
@@ -40,9 +40,14 @@ export interface ModelSummary {
   warnings: string[];
   /** Where the tokenizer came from: "tokenizer.json", or the GGUF's own metadata (and which kind). */
   tokenizerSource: string;
+  /** CPU backend: forward tokens/s measured on this model at load (batch 1 x 32 tokens). */
+  forwardTokensPerSecond?: number;
 }
 
 export interface AdapterReport {
+  /** Where the kernels run, and why that one ('no WebGPU adapter was found, ...'). */
+  backend: BackendKind;
+  backendReason: string;
   adapter: AdapterSummary;
   features: GpuFeatures;
   limits: GpuLimitsSummary;

@@ -4,7 +4,9 @@
 // same losses and summary buffers. The arithmetic is the CPU reference's (cpu/zo.ts, the
 // optimizers of defs/zoOptimizers.ts, cpu/loss.ts), so a CPU-backend run and a ZoCpuPlan run of
 // one config perform the same float operations in the same order.
-import type { Kernel, LossKernelOps, ZoGradOptions, ZoStepParams } from '../../gpu/backend';
+import type { Kernel, LossKernelOps, ZoGradOptions, ZoProbeOps, ZoStepParams } from '../../gpu/backend';
+import type { ProbeRange } from '../../gpu/kernels/zoProbe';
+import { gaussianRange } from '../../defs/rng';
 import type { ComputePass, DeviceBinding, DeviceBuffer } from '../../gpu/device';
 import type { MemoryCategory } from '../../gpu/ledger';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
@@ -194,5 +196,30 @@ export class CpuLoss implements LossKernelOps {
 
   destroy(): void {
     for (const b of Object.values(this.buffers)) this.mem.release(b);
+  }
+}
+
+/** theta[range] = snapshot + coef z (shaders/zo_probe.wgsl), z from the TypeScript RNG. */
+export class CpuZoProbe extends CpuKernel implements ZoProbeOps {
+  readonly label = 'zo-probe';
+  protected seed = 0;
+  protected step = 0;
+  protected j = 0;
+  protected coef = 0;
+  constructor(protected readonly range: ProbeRange, protected readonly snapshot: DeviceBuffer) {
+    super();
+  }
+  set(seed: number, step: number, j: number, coef: number): void {
+    this.seed = seed >>> 0;
+    this.step = step >>> 0;
+    this.j = j >>> 0;
+    this.coef = Math.fround(coef);
+  }
+  protected run(): void {
+    const { offset, count, stream } = this.range;
+    const theta = cpuBuffer(this.range.buffer).f32;
+    const snap = cpuBuffer(this.snapshot).f32;
+    const z = gaussianRange(this.seed, this.step, this.j, stream, count);
+    for (let i = 0; i < count; i++) theta[offset + i] = Math.fround(snap[i] + Math.fround(this.coef * z[i]));
   }
 }
