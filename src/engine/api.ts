@@ -101,6 +101,10 @@ export interface TrainConfig {
   dpo?: DpoOptions;
   /** objective 'zopro' (src/engine/preference/zopro.ts). */
   zopro?: ZoproOptions;
+  /** Record each step's per-row directional derivatives in the run record (v3 extra 'row-derivs',
+   *  2 bytes a row a step): trajectory attribution then reads them instead of recomputing the
+   *  batch's losses. ZO-SGD, q = 1, two-sided runs of a classification or text task only. */
+  rowDerivatives?: boolean;
   /** Learned per-block perturbation scales by tensor name (blockScalesOf(profile)): block b is
    *  perturbed by s_b z_b instead of z_b. Absent: MeZO's isotropic perturbation. */
   blockScales?: Record<string, number>;

@@ -18,6 +18,7 @@ import { startStaticServer, type StaticServer } from '../helpers/staticServer';
 import { writeTinyDemoModel } from '../fixtures/tinyModel';
 import type { Session } from '../../src/engine/session/session';
 import { InvalidFileError } from '../../src/engine/files/invalidFile';
+import { decodeRunRecord } from '../../src/engine/zo/record';
 
 const TASK = join(DEMO_DATA, 'wn-animal-plant');
 const jsonl = (f: string) => readFileSync(join(TASK, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -115,5 +116,21 @@ describe('influence through the engine', () => {
     expect(t.predictedTotal / t.actualTotal).toBeGreaterThan(0.8);
     expect(t.predictedTotal / t.actualTotal).toBeLessThan(1.25);
     expect(t.lossAfter - t.lossBefore).toBeCloseTo(t.actualTotal, 6);
+
+    // The same run recording its rows' d_i (record extra 'row-derivs'): the same steps bit for bit
+    // (the step's ops are split over three submits, in the same order), the same query losses, and
+    // contributions from the stored f16 d_i within f16 rounding (2^-11 relative) of the recomputed ones.
+    const stored = { ...config, rowDerivatives: true };
+    await engine.train('t2', stored);
+    const record2 = await engine.runRecord('t2');
+    const decoded = decodeRunRecord(record2);
+    expect(decoded.header.extras).toEqual(['row-derivs']);
+    expect(decoded.steps.map((s) => s.values[0])).toEqual(decodeRunRecord(record).steps.map((s) => s.values[0]));
+    expect(decoded.steps.every((s) => s.extras?.['row-derivs']?.length === 4)).toBe(true);
+    const t2 = await engine.influenceTrajectory({ requestId: 'tr2', query: { split: 'dev', row: 1 }, record: record2, config: stored, top: 3 });
+    expect(Array.from(t2.predicted)).toEqual(Array.from(t.predicted));
+    expect(Array.from(t2.actual)).toEqual(Array.from(t.actual));
+    const scale = Math.max(...Array.from(t.contributions, Math.abs));
+    for (let i = 0; i < t.contributions.length; i++) expect(Math.abs(t2.contributions[i] - t.contributions[i])).toBeLessThanOrEqual(2e-3 * scale);
   });
 });
