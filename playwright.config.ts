@@ -1,6 +1,7 @@
 // Browser tests in Debian's Chromium. WebGPU comes from SwiftShader's Vulkan driver (CPU), which
 // a probe page on this machine confirmed yields an adapter ("google | swiftshader") with these
-// flags; the `no-webgpu` project launches the same browser without them (requestAdapter -> null).
+// flags; the `no-webgpu` project launches the same browser without them (requestAdapter -> null),
+// where the app runs on its CPU backend (no-webgpu.spec.ts, cpuBackend.spec.ts).
 // Playwright builds the static site (relative base, as any static host would serve it) and serves
 // it with `vite preview` on a free 127.0.0.1 port, then stops it. A production build, because the
 // long-task test measures what users get, not React's development mode. ZO_E2E_SERVER=dev uses the
@@ -41,12 +42,12 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu\.spec\.ts/,
+      testIgnore: /(no-webgpu|cpuBackend)\.spec\.ts/,
       use: { browserName: 'chromium', launchOptions: { executablePath, args: [...webgpu, ...quiet] } },
     },
     {
       name: 'no-webgpu',
-      testMatch: /no-webgpu\.spec\.ts/,
+      testMatch: /(no-webgpu|cpuBackend)\.spec\.ts/,
       use: { browserName: 'chromium', launchOptions: { executablePath, args: ['--disable-features=WebGPU', ...quiet] } },
     },
   ],

@@ -3,6 +3,7 @@
 // 16 x 32 prefill rows, and a single row), Philox + Box-Muller z numbers/s, and a ZO perturb
 // pass in parameters/s, each on 1 and on 2 threads, with the 2-thread speedup printed, and the
 // 1-thread matmul per CPU second (what the kernel does when it has a core to itself).
+// WASM_BENCH_FORMATS=f32,q4 (environment) limits the matmul to those formats.
 import { quantize } from '../../src/engine/defs/quantFormat';
 import { f32ToF16 } from '../../src/engine/defs/halfFloat';
 import { BLOCK_LAYOUT, type BlockFormat } from '../../src/engine/defs/blockFormats';

@@ -1,7 +1,7 @@
 // The engine as the app sees it: what the Web Worker wraps (src/worker/) and what the CLI
 // drives. Everything crossing this boundary is structured-cloneable plain data.
 import type { LedgerSnapshot } from './gpu/ledger';
-import type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './gpu/device';
+import type { AdapterSummary, BackendKind, GpuFeatures, GpuLimitsSummary } from './gpu/device';
 import type { TaskSpec, TaskRow } from './data/task';
 import type { LambdaSchedule, LrSchedule, Objective, OptimizerName, SparseScore, TuningMode, WeightPrecision } from './config/options';
 
@@ -40,9 +40,14 @@ export interface ModelSummary {
   warnings: string[];
   /** Where the tokenizer came from: "tokenizer.json", or the GGUF's own metadata (and which kind). */
   tokenizerSource: string;
+  /** CPU backend: forward tokens/s measured on this model at load (batch 1 x 32 tokens). */
+  forwardTokensPerSecond?: number;
 }
 
 export interface AdapterReport {
+  /** Where the kernels run, and why that one ('no WebGPU adapter was found, ...'). */
+  backend: BackendKind;
+  backendReason: string;
   adapter: AdapterSummary;
   features: GpuFeatures;
   limits: GpuLimitsSummary;
@@ -96,6 +101,10 @@ export interface TrainConfig {
   dpo?: DpoOptions;
   /** objective 'zopro' (src/engine/preference/zopro.ts). */
   zopro?: ZoproOptions;
+  /** Record each step's per-row directional derivatives in the run record (v3 extra 'row-derivs',
+   *  2 bytes a row a step): trajectory attribution then reads them instead of recomputing the
+   *  batch's losses. ZO-SGD, q = 1, two-sided runs of a classification or text task only. */
+  rowDerivatives?: boolean;
   /** Learned per-block perturbation scales by tensor name (blockScalesOf(profile)): block b is
    *  perturbed by s_b z_b instead of z_b. Absent: MeZO's isotropic perturbation. */
   blockScales?: Record<string, number>;
@@ -379,7 +388,8 @@ export interface TrajectoryAttribution {
   /** Each train row's contribution to the change of the query's loss: the sum over the steps it
    *  was sampled in of -lr (d_i / B) d_q. Negative lowers the query's loss (a proponent). */
   contributions: Float32Array;
-  /** Rows that lowered the query's loss most (most negative first), and raised it most. */
+  /** Rows that lowered the query's loss most (most negative first), and raised it most; rows the
+   *  run sampled only (the others contributed 0). */
   proponents: InfluenceScore[];
   opponents: InfluenceScore[];
   /** Per step: predicted first-order change -lr g d_q and the actual change of L_q across it. */

@@ -6,7 +6,12 @@ import type {
   AdapterReport, EngineApi, EngineEvent, EvalMetrics, LoadModelRequest, LossCurve, MemoryEstimate,
   ModelSource, ModelSummary, TaskInput, TaskSummary, TrainConfig, WeightFile,
 } from './api';
-import { acquireGpu, type GpuContext } from './gpu/context';
+import { acquireGpu, GpuContext } from './gpu/context';
+import type { Backend } from './gpu/backend';
+import type { BackendChoice } from './config/options';
+import { chooseBackend } from './backends/choose';
+import { CpuBackend } from './backends/cpu/cpuBackend';
+import { forwardTokensPerSecond } from './session/forwardSpeed';
 import { formatBytes } from './gpu/errors';
 import type { LedgerSnapshot } from './gpu/ledger';
 import { resolveModel, type ModelSpec, type ResolvedModel } from './model/loaders/resolveModel';
@@ -39,11 +44,19 @@ import { attributeTrajectory } from './influence/trajectory';
 /** Where the built-in demo model is served (public/demo-model, next to index.html). */
 export const DEMO_MODEL_PATH = 'demo-model/';
 
-export async function createEngine(gpu?: GPU, baseUrl?: string): Promise<EngineApi> {
-  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  const ctx = await acquireGpu(gpu ?? nav?.gpu);
+/**
+ * The engine on the chosen backend ('auto': WebGPU when the platform gives an adapter, else the
+ * CPU backend on the WASM kernels, with worker threads where the page is cross-origin isolated).
+ */
+export async function createEngine(gpu?: GPU, baseUrl?: string, backend: BackendChoice = 'auto'): Promise<EngineApi> {
+  const g = globalThis as { navigator?: { gpu?: GPU; hardwareConcurrency?: number }; crossOriginIsolated?: boolean };
+  const threads = g.crossOriginIsolated ? Math.max(1, Math.min(4, g.navigator?.hardwareConcurrency ?? 1)) : 1;
+  const chosen = await chooseBackend(backend, {
+    webgpu: () => acquireGpu(gpu ?? g.navigator?.gpu),
+    cpu: () => CpuBackend.create({ threads }),
+  });
   const base = baseUrl ?? (globalThis as { location?: { href: string } }).location?.href ?? '';
-  return new Engine(ctx, base);
+  return new Engine(chosen.backend, base, chosen.reason);
 }
 
 interface CurrentRun {
@@ -66,8 +79,10 @@ export class Engine implements EngineApi {
   private loaded: LoadModelRequest | null = null;
 
   constructor(
-    readonly ctx: GpuContext,
+    readonly ctx: Backend,
     private readonly baseUrl: string,
+    /** Why this backend ('a WebGPU adapter is available', 'no WebGPU adapter was found, ...'). */
+    private readonly backendReason = '',
   ) {
     this.session = new Session(ctx);
     ctx.onDeviceLost((e) => this.emit({ kind: 'device-lost', message: e.message }));
@@ -79,7 +94,7 @@ export class Engine implements EngineApi {
   }
 
   async adapterReport(): Promise<AdapterReport> {
-    return { adapter: this.ctx.adapter, features: this.ctx.features, limits: this.ctx.limits };
+    return { backend: this.ctx.kind, backendReason: this.backendReason, adapter: this.ctx.adapter, features: this.ctx.features, limits: this.ctx.limits };
   }
 
   async estimateMemory(request: LoadModelRequest): Promise<MemoryEstimate> {
@@ -87,7 +102,7 @@ export class Engine implements EngineApi {
     const e = estimateModelMemory(resolved.config as Record<string, unknown>, request.precision, request.maxBatch, request.maxSeqLen, undefined, resolved.reader);
     const fit = checkFits(e, { maxBufferSize: this.ctx.limits.maxBufferSize, maxStorageBufferBindingSize: this.ctx.limits.maxStorageBufferBindingSize });
     // On a GPU the batched matmuls share one split-K scratch (gpu/kernels/matmul.ts).
-    const scratch = batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
+    const scratch = this.ctx instanceof GpuContext && batchedVariantFor(this.ctx) === 'tiled' ? SPLIT_SCRATCH_BYTES : 0;
     return {
       weightsBytes: e.weightsBytes,
       activationBytes: e.activationBytes + scratch,
@@ -125,6 +140,8 @@ export class Engine implements EngineApi {
         },
       });
     });
+    // On the CPU backend the header says what speed to expect, measured on this model.
+    if (this.ctx.kind === 'cpu') model.summary.forwardTokensPerSecond = await forwardTokensPerSecond(this.ctx, model);
     this.session.setModel(model);
     this.loaded = request;
     this.inferenceBaseline = 0;

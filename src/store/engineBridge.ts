@@ -32,7 +32,7 @@ export function hasEngine(): boolean {
 
 /** Starts (or restarts, after a lost device) the worker and asks it for the adapter report. */
 export async function startEngine(): Promise<void> {
-  await connectEngine(EngineClient.spawn(new URL(import.meta.env.BASE_URL, location.href).href));
+  await connectEngine(EngineClient.spawn(new URL(import.meta.env.BASE_URL, location.href).href, getState().backendChoice));
 }
 
 /**

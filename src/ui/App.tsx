@@ -1,6 +1,6 @@
 // The page: controls on the left (model, task, training), what happens on the right (curves,
 // ZO dynamics, runs); or the presentation layout (one screen for a projector). Without WebGPU
-// the whole page explains how to get it. Each panel has its own error boundary: one that fails
+// the app runs on the CPU backend under a banner that says how to get it. Each panel has its own error boundary: one that fails
 // to render shows its error, never a blank page.
 import { useEffect } from 'react';
 import { useStudio } from '../store/state';
@@ -11,7 +11,6 @@ import { GeneratePanel } from './generate/GeneratePanel';
 import { Header } from './Header';
 import { InfluenceView } from './influence/InfluenceView';
 import { ModelPanel } from './model/ModelPanel';
-import { NoWebGpu } from './NoWebGpu';
 import { PanelBoundary } from './PanelBoundary';
 import { PresentationView } from './present/PresentationView';
 import { RephrasePanel } from './rephrase/RephrasePanel';
@@ -20,15 +19,12 @@ import { TaskPanel } from './task/TaskPanel';
 import { TrainingPanel } from './training/TrainingPanel';
 
 export function App() {
-  const engineStatus = useStudio((s) => s.engineStatus);
-  const engineError = useStudio((s) => s.engineError);
   const theme = useStudio((s) => s.theme);
   const presentation = useStudio((s) => s.presentation);
   useEffect(() => {
     if (theme === 'system') document.documentElement.removeAttribute('data-theme');
     else document.documentElement.setAttribute('data-theme', theme);
   }, [theme]);
-  if (engineStatus === 'no-webgpu') return <NoWebGpu detail={engineError?.message} />;
   if (presentation) return <PresentationView />;
   return (
     <div className="app">

@@ -1,8 +1,10 @@
-// Page-wide messages: a run interrupted by a reload (resume it), a lost GPU device (explain,
+// Page-wide messages: no WebGPU (the app runs on the CPU, or waits for a switch), a run
+// interrupted by a reload (resume it), a lost GPU device (explain,
 // reload, resume), an engine that failed to start, and short notices (imports, shared links).
 import { recoverFromDeviceLost } from '../store/training/actions';
 import { useStudio } from '../store/state';
 import { InterruptedBanner } from './InterruptedBanner';
+import { NoWebGpuBanner } from './NoWebGpu';
 
 export function Banners() {
   const deviceLost = useStudio((s) => s.deviceLost);
@@ -11,6 +13,7 @@ export function Banners() {
   const notice = useStudio((s) => s.notice);
   return (
     <div className="banners">
+      <NoWebGpuBanner />
       <InterruptedBanner />
       {deviceLost && (
         <div className="banner error" role="alert">

@@ -1,6 +1,7 @@
 // The main-thread side of the protocol: a promise-returning method for each EngineApi method,
 // built from the one table of them (src/engine/apiMethods.ts), and an event subscription. Works over any Worker-like port, so Node tests can wire it straight to
 // handleRequest. Byte arguments (resume checkpoints) are transferred: the caller gives them up.
+import type { BackendChoice } from '../engine/config/options';
 import type { EngineApi, EngineEvent, EngineMethod } from '../engine/api';
 import { payloadOf } from '../engine/apiMethods';
 import { isWorkerMessage, METHODS, transferablesOf, type ErrorPayload, type Method, type MethodMap, type WorkerInit, type WorkerMessage } from './protocol';
@@ -60,10 +61,10 @@ export class EngineClient {
    * The real worker, bundled by Vite as an ES module worker. `baseUrl` is where the app is
    * served from (the folder of index.html); the engine finds the demo model there.
    */
-  static spawn(baseUrl: string): EngineClient {
+  static spawn(baseUrl: string, backend: BackendChoice = 'auto'): EngineClient {
     const worker = new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'zo-engine' });
     const client = new EngineClient(worker);
-    worker.postMessage({ kind: 'init', id: 0, payload: { baseUrl } } satisfies WorkerInit);
+    worker.postMessage({ kind: 'init', id: 0, payload: { baseUrl, backend } } satisfies WorkerInit);
     return client;
   }
 

@@ -5,6 +5,7 @@
 /// <reference lib="webworker" />
 import { createEngine } from '../engine/engine';
 import type { EngineApi } from '../engine/api';
+import type { BackendChoice } from '../engine/config/options';
 import { forwardEvents, handleRequest } from './handler';
 import { isWorkerInit, toErrorPayload, type Post, type WorkerMessage } from './protocol';
 
@@ -13,8 +14,8 @@ const post: Post = (message: WorkerMessage, transfer: Transferable[]) => scope.p
 
 let engineReady: Promise<EngineApi> | null = null;
 
-function start(baseUrl: string): Promise<EngineApi> {
-  const ready = createEngine(undefined, baseUrl).then(
+function start(baseUrl: string, backend: BackendChoice = 'auto'): Promise<EngineApi> {
+  const ready = createEngine(undefined, baseUrl, backend).then(
     (engine: EngineApi) => {
       forwardEvents(engine, post);
       post({ kind: 'ready', id: 0, payload: null }, []);
@@ -33,7 +34,7 @@ function start(baseUrl: string): Promise<EngineApi> {
 scope.onmessage = (event: MessageEvent<unknown>) => {
   const msg = event.data;
   if (isWorkerInit(msg)) {
-    engineReady ??= start(msg.payload.baseUrl);
+    engineReady ??= start(msg.payload.baseUrl, msg.payload.backend);
     return;
   }
   // A client that skipped `init`: the worker's own URL is the best guess there is.

@@ -3,6 +3,7 @@
 // the EngineApi method they call; the worker answers each with one `response` or one `error`
 // carrying the same id; `event` messages (id 0) forward the engine's EngineEvent stream.
 // Byte payloads (run records, resume checkpoints) travel as transferred ArrayBuffers.
+import type { BackendChoice } from '../engine/config/options';
 import type { EngineEvent, EngineMethod } from '../engine/api';
 import { ENGINE_METHODS, type EngineParams, type EngineResult } from '../engine/apiMethods';
 
@@ -56,12 +57,13 @@ export interface WorkerReadyMessage {
 
 /**
  * Main thread -> worker, once, first: where the app is served from, so the engine finds
- * `demo-model/` next to index.html (a worker's own location is its script's URL).
+ * `demo-model/` next to index.html (a worker's own location is its script's URL), and which
+ * backend the user chose (default 'auto').
  */
 export interface WorkerInit {
   kind: 'init';
   id: 0;
-  payload: { baseUrl: string };
+  payload: { baseUrl: string; backend?: BackendChoice };
 }
 
 export function isWorkerInit(data: unknown): data is WorkerInit {

@@ -1,7 +1,7 @@
 // `zo-studio influence` (its main(), in process) on the tiny demo-tokenizer model and the first
 // 16 train / 4 dev rows of wn-animal-plant: with --run, the vectors at the run's weights are
 // computed once, cached beside the record and read back on the next call (same ranking), and the
-// trajectory attribution is printed; on the base model a typed prompt equal to a train row finds
+// trajectory attribution is printed; on the base model (WebGPU and the CPU backend) a typed prompt equal to a train row finds
 // that row first (cosine 1 up to f16 rounding); a missing query is a usage error.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,10 +55,10 @@ describe('zo-studio influence', () => {
     expect(cached.trajectory).toBeNull();
   });
 
-  it('a typed prompt equal to a train row finds that row first (base model)', async () => {
+  it.each(['webgpu', 'cpu'])('a typed prompt equal to a train row finds that row first (base model, %s backend)', async (backend) => {
     const row = JSON.parse(readFileSync(join(task(), 'train.jsonl'), 'utf8').split('\n')[6]);
     const io = captureIo();
-    const code = await main(['influence', '--model', model(), '--task', task(), '--prompt', `${row.text}\\nThis is a kind of`, '--answer', row.label === 0 ? 'animal' : 'plant', '--k', '8', '--top', '1', '--json'], io);
+    const code = await main(['influence', '--backend', backend, '--model', model(), '--task', task(), '--prompt', `${row.text}\\nThis is a kind of`, '--answer', row.label === 0 ? 'animal' : 'plant', '--k', '8', '--top', '1', '--cache', join(dir, `self-${backend}.zoinf`), '--json'], io);
     expect(code, io.err.join('\n')).toBe(0);
     const r = JSON.parse(io.out.at(-1)!);
     expect(r.proponents[0].line).toBe(7);

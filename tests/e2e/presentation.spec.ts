@@ -109,21 +109,23 @@ test('presentation layout at 1280x720, Step once, Reset, and the interrupted-run
   await expect(page.getByTestId('accuracy-chart')).not.toHaveAttribute('data-points', '0');
   await expect(page.getByTestId('step-counter')).toHaveText(`step ${interruptedAt} / 200`);
   expect((await banner.boundingBox())!.y, 'the banner is at the top').toBeLessThan(200);
-  // With the banner, the charts shrink: everything still fits the window.
-  await page.waitForTimeout(500);
-  await expectOnScreen(
-    page,
-    ['banner', 'loss chart', 'accuracy chart', 'step counter', 'Resume', 'Step once', 'Reset'],
-    [
-      banner,
-      page.getByTestId('loss-chart'),
-      page.getByTestId('accuracy-chart'),
-      page.getByTestId('step-counter'),
-      controls.getByRole('button', { name: 'Resume' }),
-      controls.getByRole('button', { name: 'Step once' }),
-      controls.getByRole('button', { name: 'Reset' }),
-    ],
-  );
+  // With the banner, the charts shrink (once the banner's height is measured and the charts have
+  // re-rendered, which takes longer while the engine starts beside them): everything fits the window.
+  await expect(async () =>
+    expectOnScreen(
+      page,
+      ['banner', 'loss chart', 'accuracy chart', 'step counter', 'Resume', 'Step once', 'Reset'],
+      [
+        banner,
+        page.getByTestId('loss-chart'),
+        page.getByTestId('accuracy-chart'),
+        page.getByTestId('step-counter'),
+        controls.getByRole('button', { name: 'Resume' }),
+        controls.getByRole('button', { name: 'Step once' }),
+        controls.getByRole('button', { name: 'Reset' }),
+      ],
+    ),
+  ).toPass({ timeout: 10_000 });
   if (process.env.ZO_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/presentation-interrupted.png' });
   await banner.getByRole('button', { name: 'Resume' }).click();
   await expect(banner).toHaveCount(0);

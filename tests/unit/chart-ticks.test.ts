@@ -17,6 +17,18 @@ describe('axisScale', () => {
     expect(distinct(s.ticks.map(s.format))).toBe(true);
   });
 
+  it('treats values an ulp apart as one value (the tick loop used to never end: the app froze)', () => {
+    const lr = 1e-4;
+    const nextUp = lr + 1.3552527156068805e-20; // 1e-4 and the next double above it
+    expect(nextUp).toBeGreaterThan(lr);
+    const s = axisScale([lr, nextUp]);
+    expect(s.domain[0]).toBeLessThan(lr);
+    expect(s.domain[1]).toBeGreaterThan(nextUp);
+    expect(s.ticks.length).toBeGreaterThanOrEqual(3);
+    expect(s.ticks.length).toBeLessThanOrEqual(12);
+    expect(distinct(s.ticks.map(s.format))).toBe(true);
+  });
+
   it('covers the data with round, evenly spaced ticks whose labels tell neighbours apart', () => {
     for (const values of [[0.6931, 0.6925, 0.6934], [-0.2, 0.1, 0.05], [1e-6, 3e-6], [12_000, 250_000], [0.97001, 0.97004], [3, 1, 2], [1e-4, 1e-4]]) {
       const s = axisScale(values);

@@ -29,6 +29,8 @@ export class FakeEngine implements EngineApi {
   async adapterReport(): Promise<AdapterReport> {
     this.note('adapterReport');
     return {
+      backend: 'webgpu',
+      backendReason: 'a WebGPU adapter is available',
       adapter: { vendor: 'test', architecture: 'double', device: '', description: 'Fake adapter', isSoftware: true },
       features: { f16: false, subgroups: false, timestampQuery: false },
       limits: {

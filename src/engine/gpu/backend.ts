@@ -8,6 +8,8 @@
 //
 // Allocate at load, encode at step, on both: a kernel object binds its buffers when the factory
 // makes it, setX() sizes it for the next submit, encode(pass) records it, destroy() frees it.
+import type { ProbeRange } from './kernels/zoProbe';
+import type { MixTerm } from '../defs/zoMix';
 import type { ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 import type { MemoryCategory, MemoryLedger } from './ledger';
 import type { DeviceLostError } from './errors';
@@ -57,6 +59,21 @@ export interface CacheKernelOps extends OwnedKernel {
 export interface ColumnNormsOps extends RowsKernel {
   readonly sumsq: DeviceBuffer;
 }
+/** theta[range] = snapshot + coef z(seed, step, j, range.stream) (shaders/zo_probe.wgsl): the dynamics probes. */
+export interface ZoProbeOps extends OwnedKernel {
+  set(seed: number, step: number, j: number, coef: number): void;
+}
+/**
+ * ZOPrO's mixed direction z = sum_m coef_m n(step_m) over every trainable range
+ * (shaders/zo_mixed.wgsl): theta += alpha z in a submit, and ||z||^2 (its own submit and read).
+ */
+export interface ZoMixedOps {
+  setDirection(seed: number, terms: readonly MixTerm[], alpha?: number): void;
+  setAlpha(alpha: number): void;
+  encodeAxpy(pass: ComputePass): void;
+  squaredNorm(): Promise<number>;
+  destroy(): void;
+}
 export interface GatherKernelOps extends OwnedKernel {
   setCount(n: number): void;
 }
@@ -105,6 +122,8 @@ export interface KernelFactory {
   lora(o: LoraOptions): RowsKernel;
   sparseDelta(o: SparseDeltaOptions): RowsKernel;
   columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label: string): ColumnNormsOps;
+  zoProbe(range: ProbeRange, snapshot: DeviceBuffer): ZoProbeOps;
+  zoMixed(ranges: readonly ParamRange[]): ZoMixedOps;
   zoStepParams(): ZoStepParams;
   /** The ZoRange uniform of one range (offset, count, stream, decay, scale), written once. */
   zoRangeParams(r: ParamRange): DeviceBuffer;

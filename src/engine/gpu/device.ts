@@ -3,6 +3,9 @@
 // kernels record their work (a GPUComputePassEncoder, or the CPU backend's list of kernels run
 // in order at submit). Only the backend that made a buffer or a pass looks inside it.
 
+/** Where the kernels run: WebGPU, or the CPU backend (backends/cpu). */
+export type BackendKind = 'webgpu' | 'cpu';
+
 export interface DeviceBuffer {
   readonly size: number;
   readonly label: string;

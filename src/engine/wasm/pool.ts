@@ -51,14 +51,14 @@ export interface Slices {
 }
 
 export class WasmPool {
-  private ctrl: Int32Array;
-  private args: Float64Array;
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
   private canBlock = true;
 
   private constructor(
     readonly threads: number,
-    private readonly memory: WebAssembly.Memory,
-    private readonly ctrlBuf: WasmBuffer,
+    memory: WebAssembly.Memory,
+    ctrlBuf: WasmBuffer,
     private readonly names: readonly string[],
     private readonly workers: PoolThread[],
   ) {
@@ -148,14 +148,5 @@ export class WasmPool {
     Atomics.add(this.ctrl, CTRL.gen, 1);
     Atomics.notify(this.ctrl, CTRL.gen);
     for (const w of this.workers) w.terminate();
-  }
-
-  get controlBlock(): WasmBuffer {
-    return this.ctrlBuf;
-  }
-
-  /** The memory the pool runs over (kept for the views of a grown memory). */
-  get sharedMemory(): WebAssembly.Memory {
-    return this.memory;
   }
 }

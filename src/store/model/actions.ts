@@ -3,29 +3,36 @@ import type { LoadModelRequest, ModelSource } from '../../engine/api';
 import { hubRepoIdProblem } from '../../engine/model/loaders/hubRepoId';
 import { engine, hasEngine, startEngine } from '../engineBridge';
 import { getState, setState } from '../state';
+import { BACKEND_KEY } from './slice';
+import type { BackendChoice } from '../../engine/config/options';
 import { userError } from '../userError';
 import type { SavedModelSource } from '../runTypes';
 import { applyTaskToEngine } from '../task/actions';
 
-/** Checks for WebGPU on the main thread first (no worker is started without it), then starts the engine. */
+/**
+ * Starts the engine on the chosen backend: 'auto' takes WebGPU when the browser gives an adapter
+ * and the CPU backend otherwise (the header and a banner say so). Only an explicit 'webgpu' choice
+ * without an adapter leaves the engine stopped (status 'no-webgpu', with a way to switch).
+ */
 export async function boot(): Promise<void> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) {
-    setState({ engineStatus: 'no-webgpu', engineError: { kind: 'webgpu-unavailable', message: 'This browser has no navigator.gpu.' } });
-    return;
-  }
-  let adapter: GPUAdapter | null = null;
-  try {
-    adapter = await gpu.requestAdapter();
-  } catch {
-    adapter = null;
-  }
-  if (!adapter) {
-    setState({ engineStatus: 'no-webgpu', engineError: { kind: 'webgpu-unavailable', message: 'WebGPU is present but no GPU adapter was found (no driver, or WebGPU is disabled).' } });
-    return;
-  }
   await startEngine();
   if (getState().engineStatus === 'ready') void refreshEstimate();
+}
+
+/** Saves the backend choice and restarts the engine on it; the model loads again when needed. */
+export async function setBackendChoice(choice: BackendChoice): Promise<void> {
+  try {
+    globalThis.localStorage?.setItem(BACKEND_KEY, choice);
+  } catch {
+    // A browser without storage still switches for this visit.
+  }
+  const { activeRunId, runs } = getState();
+  if (activeRunId && runs[activeRunId]?.meta.state === 'running') {
+    setState({ notice: { tone: 'error', text: 'Pause the run before switching the backend: the engine restarts on the new one.' } });
+    return;
+  }
+  setState({ backendChoice: choice, modelStatus: 'idle', summary: null, taskApplied: false, taskSummary: null, memory: null, estimate: null });
+  await boot();
 }
 
 /** The engine request the model panel describes. Only here does the Hub token leave the store. */

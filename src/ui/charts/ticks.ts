@@ -61,6 +61,9 @@ export function axisScale(values: Iterable<number>, options: { count?: number; f
   if (typeof fixLo === 'number') lo = Math.min(fixLo, Number.isFinite(lo) ? lo : fixLo);
   if (typeof fixHi === 'number') hi = Math.max(fixHi, Number.isFinite(hi) ? hi : fixHi);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [Number.isFinite(lo) ? lo : 0, Number.isFinite(hi) ? hi : Number.isFinite(lo) ? lo + 1 : 1];
+  // Values a few ulps apart (a learning rate recomputed per step, two equal losses) are one value:
+  // a step that small would put the ticks past 2^53 multiples of it, where i++ stops counting.
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) hi = lo;
   if (hi <= lo) {
     // One value: open a range around it, a few percent of its size (or 1 around zero).
     const pad = options.integer ? 1 : Math.abs(lo) * 0.05 || 1;
@@ -75,7 +78,8 @@ export function axisScale(values: Iterable<number>, options: { count?: number; f
   const end = typeof fixHi === 'number' ? hi : Math.max(hi, round(Math.ceil(hi / step - 1e-9) * step));
   const ticks: number[] = [];
   const first = Math.ceil(start / step - 1e-9);
-  for (let i = first; i * step <= end + step * 1e-9; i++) {
+  // At most a few hundred ticks whatever the floats do: a chart must never freeze the page.
+  for (let i = first, n = 0; i * step <= end + step * 1e-9 && n < 500; i++, n++) {
     const rounded = round(i * step);
     if (ticks[ticks.length - 1] !== rounded) ticks.push(rounded);
   }

@@ -33,7 +33,7 @@ export function InfluenceView({ big = false }: { big?: boolean }) {
   const heldStep = held ? held.steps.step[held.steps.step.length - 1] ?? 0 : -1;
   useEffect(() => {
     if (blocker === null) void refreshInfluence();
-  }, [blocker, studio.summary, studio.taskSummary, studio.heldRunId, heldStep, studio.config.mode, q.k]);
+  }, [blocker, studio.summary, studio.taskSummary, studio.heldRunId, heldStep, studio.config, q.k]);
   const v = q.vectors;
   const r = q.ranking;
   const scale = r ? scaleOf(r.proponents, r.opponents) : 1;

@@ -13,9 +13,9 @@ import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+import { CpuLoss, CpuZoGrad, CpuZoMixed, CpuZoPerturb, CpuZoProbe, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoMixed, WasmZoPerturb, WasmZoProbe, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -44,6 +44,7 @@ export class CpuBackend implements Backend {
     maxStorageBuffersPerShaderStage: Number.MAX_SAFE_INTEGER,
   };
   readonly kernels: KernelFactory;
+  private readonly live = new Set<CpuBuffer>();
 
   /** `wasm`: the WebAssembly kernels whose memory holds every buffer; null: the TypeScript kernels. */
   private constructor(readonly wasm: WasmKernels | null) {
@@ -69,6 +70,7 @@ export class CpuBackend implements Backend {
       throw new GpuOutOfMemoryError(label, size, `the CPU backend could not allocate it (${(e as Error).message})`);
     }
     this.ledger.record(buffer, category, size);
+    this.live.add(buffer);
     return buffer;
   }
 
@@ -90,10 +92,12 @@ export class CpuBackend implements Backend {
     return buffer;
   }
 
+  /** Frees a buffer once (releasing it again is a no-op, as for a destroyed GPUBuffer). */
   release(buffer: DeviceBuffer): void {
-    this.ledger.release(buffer);
-    const block = cpuBuffer(buffer).wasm;
-    if (block && this.wasm) this.wasm.free(block);
+    const b = cpuBuffer(buffer);
+    if (!this.live.delete(b)) return;
+    this.ledger.release(b);
+    if (b.wasm && this.wasm) this.wasm.free(b.wasm);
   }
 
   submit(encode: (pass: ComputePass) => void, label = 'compute'): void {
@@ -154,6 +158,8 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     lora: (o) => new WasmLora(wk, o),
     sparseDelta: (o) => new WasmSparseDelta(wk, o),
     columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new WasmZoProbe(wk, range, snapshot),
+    zoMixed: (ranges) => new WasmZoMixed(wk, ranges),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
   };
@@ -176,6 +182,8 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     lora: (o) => new CpuLora(o),
     sparseDelta: (o) => new CpuSparseDelta(o),
     columnNorms: (x, inDim, maxRows, label) => new CpuColumnNorms(mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new CpuZoProbe(range, snapshot),
+    zoMixed: (ranges) => new CpuZoMixed(ranges),
     zoStepParams: () => new CpuZoStepParams(mem),
     zoRangeParams: (r) => cpuRangeParams(mem, r),
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),

@@ -4,7 +4,11 @@
 // same losses and summary buffers. The arithmetic is the CPU reference's (cpu/zo.ts, the
 // optimizers of defs/zoOptimizers.ts, cpu/loss.ts), so a CPU-backend run and a ZoCpuPlan run of
 // one config perform the same float operations in the same order.
-import type { Kernel, LossKernelOps, ZoGradOptions, ZoStepParams } from '../../gpu/backend';
+import type { Kernel, LossKernelOps, ZoGradOptions, ZoMixedOps, ZoProbeOps, ZoStepParams } from '../../gpu/backend';
+import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
+import { mixedAxpyCpu, mixedSquaredNormCpu } from '../../cpu/zoMixed';
+import type { ProbeRange } from '../../gpu/kernels/zoProbe';
+import { gaussianRange } from '../../defs/rng';
 import type { ComputePass, DeviceBinding, DeviceBuffer } from '../../gpu/device';
 import type { MemoryCategory } from '../../gpu/ledger';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
@@ -195,4 +199,57 @@ export class CpuLoss implements LossKernelOps {
   destroy(): void {
     for (const b of Object.values(this.buffers)) this.mem.release(b);
   }
+}
+
+/** theta[range] = snapshot + coef z (shaders/zo_probe.wgsl), z from the TypeScript RNG. */
+export class CpuZoProbe extends CpuKernel implements ZoProbeOps {
+  readonly label = 'zo-probe';
+  protected seed = 0;
+  protected step = 0;
+  protected j = 0;
+  protected coef = 0;
+  constructor(protected readonly range: ProbeRange, protected readonly snapshot: DeviceBuffer) {
+    super();
+  }
+  set(seed: number, step: number, j: number, coef: number): void {
+    this.seed = seed >>> 0;
+    this.step = step >>> 0;
+    this.j = j >>> 0;
+    this.coef = Math.fround(coef);
+  }
+  protected run(): void {
+    const { offset, count, stream } = this.range;
+    const theta = cpuBuffer(this.range.buffer).f32;
+    const snap = cpuBuffer(this.snapshot).f32;
+    const z = gaussianRange(this.seed, this.step, this.j, stream, count);
+    for (let i = 0; i < count; i++) theta[offset + i] = Math.fround(snap[i] + Math.fround(this.coef * z[i]));
+  }
+}
+
+/** ZOPrO's mixed direction over every range (shaders/zo_mixed.wgsl) with the TypeScript references. */
+export class CpuZoMixed implements ZoMixedOps {
+  protected seed = 0;
+  protected terms: MixTerm[] = [];
+  protected alpha = 0;
+  constructor(protected readonly ranges: readonly ParamRange[]) {}
+  setDirection(seed: number, terms: readonly MixTerm[], alpha = 0): void {
+    if (terms.length > MAX_MIX_TERMS) throw new Error(`a mixed direction holds at most ${MAX_MIX_TERMS} terms`);
+    this.seed = seed >>> 0;
+    this.terms = terms.map((t) => ({ step: t.step >>> 0, coef: Math.fround(t.coef) }));
+    this.alpha = Math.fround(alpha);
+  }
+  setAlpha(alpha: number): void {
+    this.alpha = Math.fround(alpha);
+  }
+  /** theta += alpha z over every range, with the direction and alpha set when the pass runs. */
+  encodeAxpy(pass: ComputePass): void {
+    cpuPass(pass).work.push(() => this.axpy());
+  }
+  protected axpy(): void {
+    for (const r of this.ranges) mixedAxpyCpu({ array: cpuBuffer(r.buffer).f32, offset: r.offset, count: r.count, stream: r.stream, decay: r.decay }, this.seed, this.terms, this.alpha);
+  }
+  async squaredNorm(): Promise<number> {
+    return mixedSquaredNormCpu(this.ranges, this.seed, this.terms);
+  }
+  destroy(): void {}
 }
