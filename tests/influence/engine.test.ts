@@ -1,4 +1,5 @@
 // Influence through the engine API on the tiny demo-tokenizer model (tests/fixtures/tinyModel.ts):
+// per-tensor block directions (K per tensor; a train row typed as a prompt finds itself first),
 // vectors of every train row with a cost reported first, the weights bit-identical afterwards,
 // the same bytes when computed twice, the cache file read back (and refused for another task or
 // when damaged), rankings, cancel, and trajectory attribution of a 12-step run (lr 1e-4): the
@@ -91,6 +92,21 @@ describe('influence through the engine', () => {
     await engine.setTask(taskInput(10));
     await expect(engine.importInfluenceVectors(v.bytes, CONFIG)).rejects.toMatchObject({ kind: 'vectors-mismatch' });
     await engine.setTask(taskInput(12));
+  });
+
+  it('per-tensor block directions: K per tensor, each tensor normalised, a row finds itself', async () => {
+    const before = await weightBits(engine);
+    const v = await engine.influenceVectors({ requestId: 'b1', k: 2, config: CONFIG, blocks: true });
+    expect(await weightBits(engine)).toEqual(before);
+    const tensors = v.blocks!.length;
+    expect(tensors).toBe(v.cost.tensors);
+    expect(v.dims).toBe(2 * tensors);
+    expect(v.cost.perturbationPasses).toBe(2 * 2 * tensors);
+    const spec = JSON.parse(readFileSync(join(TASK, 'task.json'), 'utf8'));
+    const row = jsonl('train.jsonl')[3];
+    const [self] = await engine.influenceRank({ requestId: 'b2', queries: [{ prompt: `${row.text}\nThis is a kind of`, answer: spec.label_words[row.label] }], top: 1 });
+    expect(self.proponents[0].row).toBe(3);
+    expect(self.proponents[0].score).toBeGreaterThan(0.999);
   });
 
   it('cancels a computation and leaves the weights as they were', async () => {
