@@ -388,7 +388,8 @@ export interface TrajectoryAttribution {
   /** Each train row's contribution to the change of the query's loss: the sum over the steps it
    *  was sampled in of -lr (d_i / B) d_q. Negative lowers the query's loss (a proponent). */
   contributions: Float32Array;
-  /** Rows that lowered the query's loss most (most negative first), and raised it most. */
+  /** Rows that lowered the query's loss most (most negative first), and raised it most; rows the
+   *  run sampled only (the others contributed 0). */
   proponents: InfluenceScore[];
   opponents: InfluenceScore[];
   /** Per step: predicted first-order change -lr g d_q and the actual change of L_q across it. */

@@ -132,6 +132,7 @@ describe('influence through the engine', () => {
     expect(t.predictedTotal / t.actualTotal).toBeGreaterThan(0.8);
     expect(t.predictedTotal / t.actualTotal).toBeLessThan(1.25);
     expect(t.lossAfter - t.lossBefore).toBeCloseTo(t.actualTotal, 6);
+    expect(t.proponents.every((p) => t.contributions[p.row] !== 0)).toBe(true);
 
     // The same run recording its rows' d_i (record extra 'row-derivs'): the same steps bit for bit
     // (the step's ops are split over three submits, in the same order), the same query losses, and

@@ -94,6 +94,7 @@ export async function attributeTrajectory(
     const recorded = record.header.extras?.includes('row-derivs') ?? false;
     const steps = record.steps.length;
     const contributions = new Float64Array(train.length);
+    const sampled = new Set<number>();
     const predicted = new Float32Array(steps);
     const actual = new Float32Array(steps);
     plan.resetState();
@@ -125,6 +126,7 @@ export async function attributeTrajectory(
       predicted[t] = -lr * s.values[0] * dq;
       actual[t] = after - before;
       for (const [b, row] of indices.entries()) {
+        sampled.add(row);
         const di = stored ? stored[b] : (rp[b] - rm[b]) * inv;
         contributions[row] += (-lr * di * dq) / indices.length;
       }
@@ -132,7 +134,8 @@ export async function attributeTrajectory(
       o.onStep?.(t + 1, steps);
     }
     const c32 = Float32Array.from(contributions);
-    const { highest, lowest } = topRows(c32, o.top, session.requireTask().sourceRows.train);
+    // Rows the run never sampled contributed nothing: the lists hold sampled rows only.
+    const { highest, lowest } = topRows(c32, o.top, session.requireTask().sourceRows.train, [...sampled].sort((a, b) => a - b));
     return {
       query, steps, contributions: c32, proponents: lowest, opponents: highest, predicted, actual,
       predictedTotal: predicted.reduce((a, v) => a + v, 0),
