@@ -12,6 +12,7 @@ import type { ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatu
 import type { MemoryCategory, MemoryLedger } from './ledger';
 import type { DeviceLostError } from './errors';
 import type { ZoStepScalars } from '../defs/zoConfig';
+import type { MixTerm } from '../defs/zoMix';
 import type { LossCoefficients, ScoringPlan } from '../defs/lossPlan';
 import type { MatmulOptions } from './kernels/matmul';
 import type { RmsNormOptions } from './kernels/rmsnorm';
@@ -26,6 +27,7 @@ import type { LossBuffers } from './kernels/loss';
 import type { LoraOptions } from './kernels/lora';
 import type { SparseDeltaOptions } from './kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from './kernels/zo';
+import type { ProbeRange } from './kernels/zoProbe';
 
 export type BackendKind = 'webgpu' | 'cpu';
 export const BACKEND_KINDS: readonly BackendKind[] = ['webgpu', 'cpu'];
@@ -88,6 +90,24 @@ export interface ZoGradOptions {
   roundF16: boolean;
 }
 
+/** ZOPrO's mixed direction z = sum_m coef_m n(step_m) over every trainable range (zo_mixed.wgsl). */
+export interface ZoMixedOps {
+  /** The direction (and move size) the next submit uses. */
+  setDirection(seed: number, terms: readonly MixTerm[], alpha?: number): void;
+  setAlpha(alpha: number): void;
+  /** theta += alpha z over every range. */
+  encodeAxpy(pass: ComputePass): void;
+  /** ||z||^2 of the direction set last (its own submit and read-back). */
+  squaredNorm(): Promise<number>;
+  destroy(): void;
+}
+
+/** theta = snapshot + coef * z(seed, step, j, stream) over one range (zo_probe.wgsl): loss curves
+ *  along a ZO direction and block-variance probes, restored by copying the snapshot back. */
+export interface ZoProbeOps extends OwnedKernel {
+  set(seed: number, step: number, j: number, coef: number): void;
+}
+
 /** One constructor per kernel family; both backends implement every one with the same options. */
 export interface KernelFactory {
   matmul(o: MatmulOptions): RowsKernel;
@@ -111,6 +131,8 @@ export interface KernelFactory {
   zoPerturb(range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, j: number, coef: number): Kernel;
   zoUpdate(range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, spec: ZoUpdateSpec): Kernel;
   zoGrad(entryPoint: 'projected_grad' | 'cons_select', o: ZoGradOptions): Kernel;
+  zoMixed(ranges: readonly ParamRange[]): ZoMixedOps;
+  zoProbe(range: ProbeRange, snapshot: DeviceBuffer): ZoProbeOps;
 }
 
 export interface Backend {

@@ -14,6 +14,8 @@ import { LossKernel } from './kernels/loss';
 import { LoraKernel } from './kernels/lora';
 import { SparseDeltaKernel } from './kernels/sparseDelta';
 import { ColumnNormsKernel } from './kernels/columnNorms';
+import { ZoMixedKernel } from './kernels/zoMixed';
+import { ZoProbeKernel } from './kernels/zoProbe';
 import { ZoGradKernel, ZoPerturbKernel, ZoStepUniform, ZoUpdateKernel, rangeUniform } from './kernels/zo';
 
 export function webGpuKernels(ctx: WebGpu): KernelFactory {
@@ -38,5 +40,7 @@ export function webGpuKernels(ctx: WebGpu): KernelFactory {
     zoPerturb: (range, rangeParams, step, j, coef) => new ZoPerturbKernel(ctx, range, rangeParams, step, j, coef),
     zoUpdate: (range, rangeParams, step, spec) => new ZoUpdateKernel(ctx, range, rangeParams, step, spec),
     zoGrad: (entryPoint, o) => new ZoGradKernel(ctx, entryPoint, o),
+    zoMixed: (ranges) => new ZoMixedKernel(ctx, ranges),
+    zoProbe: (range, snapshot) => new ZoProbeKernel(ctx, range, snapshot),
   };
 }

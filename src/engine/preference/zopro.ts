@@ -12,9 +12,7 @@ import type { Backend } from '../gpu/backend';
 import type { RewardMetrics, StepMetrics, ZoproOptions } from '../api';
 import type { Tokenizer } from '../data/tokenizer';
 import { BatchSampler } from '../data/sampler';
-import { ZoMixedKernel } from '../gpu/kernels/zoMixed';
-import { requireWebGpu } from '../gpu/context';
-import type { LossKernelOps } from '../gpu/backend';
+import type { LossKernelOps, ZoMixedOps } from '../gpu/backend';
 import type { MixTerm } from '../defs/zoMix';
 import { buildScoringPlan } from '../defs/lossPlan';
 import type { LlamaForward } from '../model/llama';
@@ -62,7 +60,7 @@ export interface ZoproStepResult {
 
 export class ZoproTrainer {
   readonly record: ZoproRecord;
-  private readonly mixer: ZoMixedKernel;
+  private readonly mixer: ZoMixedOps;
   private readonly loss: LossKernelOps;
   private readonly refLoss: LossKernelOps | null;
   private readonly sampler: BatchSampler;
@@ -77,7 +75,7 @@ export class ZoproTrainer {
     if (!s.prompts.length) throw new Error('ZOPrO needs prompts');
     const rows = o.prompts * o.k;
     const limits = { maxExamples: rows, maxCandidates: rows, maxPlanWords: 6 * rows + rows * o.maxNewTokens };
-    this.mixer = new ZoMixedKernel(requireWebGpu(s.ctx, 'ZOPrO'), s.trainable.ranges);
+    this.mixer = s.ctx.kernels.zoMixed(s.trainable.ranges);
     this.loss = s.ctx.kernels.loss(s.policy.state.logprobs, limits);
     this.loss.setCoefficients({ beta: 0, klCoef: o.klCoef });
     this.refLoss = s.reference ? s.ctx.kernels.loss(s.reference.state.logprobs, limits) : null;

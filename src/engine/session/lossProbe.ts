@@ -4,8 +4,6 @@
 // batch (so a = ±eps gives the losses the step measures), or on the first train rows when the
 // batch is unknown, and says which; between steps only; the weights are copied aside and back.
 import type { LossCurve } from '../api';
-import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
-import { requireWebGpu } from '../gpu/context';
 import type { Session } from './session';
 import { EngineStateError } from '../defs/engineError';
 
@@ -30,8 +28,7 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
   const n = Math.max(3, Math.min(points, 101));
   const offsets = Array.from({ length: n }, (_, i) => hyper.eps * span * (-1 + (2 * i) / (n - 1)));
   const snapshots = run.trainable.ranges.map((r) => ctx.createStorage(`probe-${r.name}`, r.count * 4, 'scratch'));
-  const gpu = requireWebGpu(ctx, 'The loss-curve probe');
-  const probes = run.trainable.ranges.map((r, i) => new ZoProbeKernel(gpu, r, snapshots[i]));
+  const probes = run.trainable.ranges.map((r, i) => ctx.kernels.zoProbe(r, snapshots[i]));
   const copy = (toSnapshot: boolean) => {
     run.trainable.ranges.forEach((r, i) => {
       if (toSnapshot) ctx.copyBuffer(r.buffer, r.offset * 4, snapshots[i], 0, r.count * 4);
@@ -53,6 +50,7 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
     copy(false);
     await ctx.finish();
     for (const s of snapshots) ctx.release(s);
+    for (const p of probes) p.destroy();
   }
   return { offsets, losses, direction, step, rows, batch };
 }

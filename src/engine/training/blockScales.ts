@@ -13,8 +13,6 @@
 // normalised as in the paper (|Σ|_F² = d, Σ = diag(s²)) so the learning rate keeps its meaning.
 import type { BlockScaleProfile, TrainConfig } from '../api';
 import type { Backend } from '../gpu/backend';
-import { ZoProbeKernel } from '../gpu/kernels/zoProbe';
-import { requireWebGpu } from '../gpu/context';
 import type { TrainableRange } from './trainable';
 import type { DeviceBuffer, ComputePass } from '../gpu/device';
 
@@ -104,7 +102,7 @@ export async function probeBlocks(
   try {
     for (const [i, r] of ranges.entries()) {
       ctx.copyBuffer(r.buffer, r.offset * 4, snapshot, 0, r.count * 4);
-      const probe = new ZoProbeKernel(requireWebGpu(ctx, 'Learning block variances'), r, snapshot);
+      const probe = ctx.kernels.zoProbe(r, snapshot);
       let energy = 0;
       let curvature = 0;
       for (let p = 0; p < probes; p++) {
@@ -117,6 +115,7 @@ export async function probeBlocks(
         curvature += (plus + minus - 2 * l0) / (eps * eps);
       }
       ctx.copyBuffer(snapshot, 0, r.buffer, r.offset * 4, r.count * 4);
+      probe.destroy();
       stats.push({ name: r.name, count: r.count, gradEnergy: energy / probes, curvature: curvature / probes });
       options.onProgress?.(i + 1, ranges.length);
     }

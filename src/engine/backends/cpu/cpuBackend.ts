@@ -13,9 +13,9 @@ import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuLoss, CpuZoGrad, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+import { CpuLoss, CpuZoGrad, CpuZoMixed, CpuZoProbe, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoMixed, WasmZoPerturb, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -160,6 +160,7 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
+    zoMixed: (ranges) => new WasmZoMixed(wk, ranges),
   };
 }
 
@@ -185,5 +186,7 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new CpuZoUpdate(range, step, spec),
     zoGrad: (entryPoint, o) => new CpuZoGrad(entryPoint, o),
+    zoMixed: (ranges) => new CpuZoMixed(ranges),
+    zoProbe: (range, snapshot) => new CpuZoProbe(range, snapshot),
   };
 }

@@ -24,7 +24,8 @@ import { cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuZoPerturb, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
+import { CpuZoMixed, CpuZoPerturb, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
+import type { MixTerm } from '../../defs/zoMix';
 
 /** The block of the kernels' memory behind a buffer of the WASM-backed CPU backend. */
 function block(b: DeviceBuffer): WasmBuffer {
@@ -184,5 +185,17 @@ export class WasmColumnNorms extends CpuColumnNorms {
   }
   protected run(): void {
     this.wk.columnSumsq(block(this.x), this.rows, this.inDim, block(this.sumsq));
+  }
+}
+
+export class WasmZoMixed extends CpuZoMixed {
+  constructor(private readonly wk: WasmKernels, ranges: readonly ParamRange[]) {
+    super(ranges);
+  }
+  protected axpy(seed: number, terms: readonly MixTerm[], alpha: number): void {
+    for (const r of this.ranges) this.wk.zoMixedAxpy(wasmRange(r), seed, terms, alpha);
+  }
+  async squaredNorm(): Promise<number> {
+    return this.wk.zoMixedSumsq(this.ranges, this.seed, this.terms);
   }
 }

@@ -4,7 +4,9 @@
 // same losses and summary buffers. The arithmetic is the CPU reference's (cpu/zo.ts, the
 // optimizers of defs/zoOptimizers.ts, cpu/loss.ts), so a CPU-backend run and a ZoCpuPlan run of
 // one config perform the same float operations in the same order.
-import type { Kernel, LossKernelOps, ZoGradOptions, ZoStepParams } from '../../gpu/backend';
+import type { Kernel, LossKernelOps, ZoGradOptions, ZoMixedOps, ZoProbeOps, ZoStepParams } from '../../gpu/backend';
+import type { ProbeRange } from '../../gpu/kernels/zoProbe';
+import { gaussian4 } from '../../defs/rng';
 import type { ComputePass, DeviceBinding, DeviceBuffer } from '../../gpu/device';
 import type { MemoryCategory } from '../../gpu/ledger';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
@@ -14,6 +16,8 @@ import { ZO_OPTIMIZERS, type ZoOptimizer } from '../../defs/zoOptimizers';
 import { LOSS_SLOT_F32, lossSlotCount } from '../../defs/zoScript';
 import { DEFAULT_LOSS_COEFFICIENTS, OBJECTIVE_CODE, type LossCoefficients, type LossObjective, type ScoredExample, type ScoringPlan } from '../../defs/lossPlan';
 import { consSelectCpu, directionCpu, perturbRangeCpu, projectedGradCpu, type CpuParamRange } from '../../cpu/zo';
+import { mixedAxpyCpu, mixedSquaredNormCpu } from '../../cpu/zoMixed';
+import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
 import { lossRef } from '../../cpu/loss';
 import { CpuKernel, cpuBuffer, cpuPass, type CpuBuffer } from './buffer';
 
@@ -194,5 +198,58 @@ export class CpuLoss implements LossKernelOps {
 
   destroy(): void {
     for (const b of Object.values(this.buffers)) this.mem.release(b);
+  }
+}
+
+/** ZOPrO's mixed direction over every range (zo_mixed.wgsl's twin: cpu/zoMixed.ts). The direction
+ *  and alpha are read when the recorded axpy runs, as a GPU reads its uniform at submit. */
+export class CpuZoMixed implements ZoMixedOps {
+  protected seed = 0;
+  protected terms: MixTerm[] = [];
+  protected alpha = 0;
+  constructor(protected readonly ranges: readonly ParamRange[]) {}
+  setDirection(seed: number, terms: readonly MixTerm[], alpha = 0): void {
+    if (terms.length > MAX_MIX_TERMS) throw new Error(`a mixed direction holds at most ${MAX_MIX_TERMS} terms`);
+    this.seed = seed >>> 0;
+    this.terms = terms.map((t) => ({ ...t }));
+    this.alpha = alpha;
+  }
+  setAlpha(alpha: number): void {
+    this.alpha = alpha;
+  }
+  encodeAxpy(pass: ComputePass): void {
+    const seed = this.seed;
+    const terms = this.terms;
+    cpuPass(pass).work.push(() => this.axpy(seed, terms, this.alpha));
+  }
+  protected axpy(seed: number, terms: readonly MixTerm[], alpha: number): void {
+    for (const r of this.ranges) mixedAxpyCpu(cpuRange(r), seed, terms, alpha);
+  }
+  async squaredNorm(): Promise<number> {
+    return mixedSquaredNormCpu(this.ranges, this.seed, this.terms);
+  }
+  destroy(): void {}
+}
+
+/** theta = snapshot + coef * z over one range (zo_probe.wgsl's twin; z from defs/rng.ts). */
+export class CpuZoProbe extends CpuKernel implements ZoProbeOps {
+  readonly label = 'zo-probe';
+  private probe = { seed: 0, step: 0, j: 0, coef: 0 };
+  constructor(private readonly range: ProbeRange, private readonly snapshot: DeviceBuffer) {
+    super();
+  }
+  set(seed: number, step: number, j: number, coef: number): void {
+    this.probe = { seed: seed >>> 0, step: step >>> 0, j: j >>> 0, coef: Math.fround(coef) };
+  }
+  protected run(): void {
+    const { seed, step, j, coef } = this.probe;
+    const { offset, count, stream } = this.range;
+    const theta = cpuBuffer(this.range.buffer).f32;
+    const snap = cpuBuffer(this.snapshot).f32;
+    const z = new Float32Array(4);
+    for (let b = 0; b * 4 < count; b++) {
+      gaussian4(seed, step, j, stream, b, z);
+      for (let k = 0; k < 4 && b * 4 + k < count; k++) theta[offset + b * 4 + k] = Math.fround(snap[b * 4 + k] + Math.fround(coef * z[k]));
+    }
   }
 }
