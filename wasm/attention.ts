@@ -58,26 +58,16 @@ function attendRow(q: usize, kRow0: usize, vRow0: usize, kvStride: usize, first:
 /**
  * Prefill: q [batch * seqLen, heads, hd], k and v [batch * seqLen, kvHeads, hd], out like q;
  * window 0 = every earlier key. Pairs [p0, p1) of (b, h) = b * heads + h; p: seqLen f32 scratch.
+ * The same as decoding seqLen queries at position 0 against a cache of length seqLen.
  */
 export function attention(q: usize, k: usize, v: usize, out: usize, seqLen: i32, heads: i32, kvHeads: i32, hd: i32, window: i32, p0: i32, p1: i32, p: usize): void {
-  const group = heads / kvHeads;
-  const scale: f32 = <f32>(1 / Math.sqrt(<f64>hd));
-  const kvStride = (<usize>kvHeads * <usize>hd) << 2;
-  for (let pair = p0; pair < p1; pair++) {
-    const b = pair / heads, h = pair % heads, g = h / group;
-    const kRow0 = k + ((<usize>(b * seqLen * kvHeads + g) * <usize>hd) << 2);
-    const vRow0 = v + (kRow0 - k);
-    for (let i = 0; i < seqLen; i++) {
-      const at = (<usize>((b * seqLen + i) * heads + h) * <usize>hd) << 2;
-      const first = window > 0 ? max(0, i - window + 1) : 0;
-      attendRow(q + at, kRow0, vRow0, kvStride, first, i + 1, hd, scale, out + at, p);
-    }
-  }
+  attention_decode(q, k, v, out, seqLen, 0, seqLen, heads, kvHeads, hd, window, p0, p1, p);
 }
 
 /**
- * Decode: qLen new queries per sequence (q [batch * qLen, heads, hd]) against caches
- * [maxBatch * maxLen, kvHeads, hd] holding positions [0, pos + qLen). p: pos + qLen f32 scratch.
+ * Decode: qLen new queries per sequence (q [batch * qLen, heads, hd]) at positions pos .. pos +
+ * qLen - 1, against caches [batch * maxLen, kvHeads, hd] holding positions [0, pos + qLen).
+ * p: pos + qLen f32 scratch.
  */
 export function attention_decode(q: usize, kCache: usize, vCache: usize, out: usize, qLen: i32, pos: i32, maxLen: i32, heads: i32, kvHeads: i32, hd: i32, window: i32, p0: i32, p1: i32, p: usize): void {
   const group = heads / kvHeads;

@@ -31,7 +31,8 @@ export const TRAIN_USAGE = `  train   --model M --task DIR --out DIR [--mode ${T
           [--q ${d.q}] [--seed ${d.seed}] [--schedule ${LR_SCHEDULES.join('|')}] [--eval-every ${d.evalEvery}] [--eval-limit ${d.evalLimit} (0 = all)]
           [--layers 0,2-3 --projections q,v (full mode: train only these)]
           [--lora-rank ${DEFAULT_LORA.rank} --lora-alpha ${DEFAULT_LORA.alpha} --lora-targets ${DEFAULT_LORA.targets.join(',')}] [--sparse-fraction ${DEFAULT_SPARSE.fraction}
-          --sparse-score ${SPARSE_SCORES.join('|')} --calibration-rows ${DEFAULT_SPARSE.calibrationRows}] [--block-scales scales.json] [--resume run.zorec] [--json]`;
+          --sparse-score ${SPARSE_SCORES.join('|')} --calibration-rows ${DEFAULT_SPARSE.calibrationRows}] [--block-scales scales.json] [--resume run.zorec] [--json]
+          [--row-derivs: record each step's per-row directional derivatives for influence --run]`;
 
 export function trainConfigFromArgs(args: ParsedArgs): TrainConfig {
   const mode = oneOf(args, 'mode', TUNING_MODES, 'full');
@@ -79,6 +80,8 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfig {
     };
   }
   if (config.momentum === undefined && args.flags.has('momentum')) config.momentum = numberFlag(args, 'momentum');
+  // Only when asked, so a config without it reads as before (a resume compares every field).
+  if (boolFlag(args, 'row-derivs')) config.rowDerivatives = true;
   if (!(config.steps >= 1 && config.batch >= 1 && config.lr > 0 && config.eps > 0)) throw new UsageError('--steps and --batch must be >= 1, --lr and --eps > 0');
   return config;
 }

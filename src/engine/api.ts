@@ -101,6 +101,10 @@ export interface TrainConfig {
   dpo?: DpoOptions;
   /** objective 'zopro' (src/engine/preference/zopro.ts). */
   zopro?: ZoproOptions;
+  /** Record each step's per-row directional derivatives in the run record (v3 extra 'row-derivs',
+   *  2 bytes a row a step): trajectory attribution then reads them instead of recomputing the
+   *  batch's losses. ZO-SGD, q = 1, two-sided runs of a classification or text task only. */
+  rowDerivatives?: boolean;
   /** Learned per-block perturbation scales by tensor name (blockScalesOf(profile)): block b is
    *  perturbed by s_b z_b instead of z_b. Absent: MeZO's isotropic perturbation. */
   blockScales?: Record<string, number>;
@@ -384,7 +388,8 @@ export interface TrajectoryAttribution {
   /** Each train row's contribution to the change of the query's loss: the sum over the steps it
    *  was sampled in of -lr (d_i / B) d_q. Negative lowers the query's loss (a proponent). */
   contributions: Float32Array;
-  /** Rows that lowered the query's loss most (most negative first), and raised it most. */
+  /** Rows that lowered the query's loss most (most negative first), and raised it most; rows the
+   *  run sampled only (the others contributed 0). */
   proponents: InfluenceScore[];
   opponents: InfluenceScore[];
   /** Per step: predicted first-order change -lr g d_q and the actual change of L_q across it. */

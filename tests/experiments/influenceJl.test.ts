@@ -9,7 +9,7 @@
 //   K= 256  corr 0.983  rms err 3.57e+0  JL 4.13e+0  (ratio 0.86)  top-10 overlap 91%
 //   K=1024  corr 0.994  rms err 1.92e+0  JL 2.06e+0  (ratio 0.93)  top-10 overlap 94%
 //   K=4096  corr 0.998  rms err 1.02e+0  JL 1.03e+0  (ratio 0.99)  top-10 overlap 98%
-//   (432 s on the shared 2-core machine)
+//   (244 s to 432 s on the shared 2-core machine, by its load)
 // Asserted: measured RMS error within 0.5x..2x of the JL prediction at every K (at K = 16 the
 // mean of 16 products of Gaussians is heavy-tailed and the 192 pairs share the same 16
 // directions, so one seed's RMS strays furthest there: 1.56x), the error at K = 4,096 at most

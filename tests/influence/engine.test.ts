@@ -1,4 +1,5 @@
 // Influence through the engine API on the tiny demo-tokenizer model (tests/fixtures/tinyModel.ts):
+// per-tensor block directions (K per tensor; a train row typed as a prompt finds itself first),
 // vectors of every train row with a cost reported first, the weights bit-identical afterwards,
 // the same bytes when computed twice, the cache file read back (and refused for another task or
 // when damaged), rankings, cancel, and trajectory attribution of a 12-step run (lr 1e-4): the
@@ -18,6 +19,7 @@ import { startStaticServer, type StaticServer } from '../helpers/staticServer';
 import { writeTinyDemoModel } from '../fixtures/tinyModel';
 import type { Session } from '../../src/engine/session/session';
 import { InvalidFileError } from '../../src/engine/files/invalidFile';
+import { decodeRunRecord } from '../../src/engine/zo/record';
 
 const TASK = join(DEMO_DATA, 'wn-animal-plant');
 const jsonl = (f: string) => readFileSync(join(TASK, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -92,6 +94,21 @@ describe('influence through the engine', () => {
     await engine.setTask(taskInput(12));
   });
 
+  it('per-tensor block directions: K per tensor, each tensor normalised, a row finds itself', async () => {
+    const before = await weightBits(engine);
+    const v = await engine.influenceVectors({ requestId: 'b1', k: 2, config: CONFIG, blocks: true });
+    expect(await weightBits(engine)).toEqual(before);
+    const tensors = v.blocks!.length;
+    expect(tensors).toBe(v.cost.tensors);
+    expect(v.dims).toBe(2 * tensors);
+    expect(v.cost.perturbationPasses).toBe(2 * 2 * tensors);
+    const spec = JSON.parse(readFileSync(join(TASK, 'task.json'), 'utf8'));
+    const row = jsonl('train.jsonl')[3];
+    const [self] = await engine.influenceRank({ requestId: 'b2', queries: [{ prompt: `${row.text}\nThis is a kind of`, answer: spec.label_words[row.label] }], top: 1 });
+    expect(self.proponents[0].row).toBe(3);
+    expect(self.proponents[0].score).toBeGreaterThan(0.999);
+  });
+
   it('cancels a computation and leaves the weights as they were', async () => {
     const before = await weightBits(engine);
     const off = engine.subscribe((e) => {
@@ -115,5 +132,22 @@ describe('influence through the engine', () => {
     expect(t.predictedTotal / t.actualTotal).toBeGreaterThan(0.8);
     expect(t.predictedTotal / t.actualTotal).toBeLessThan(1.25);
     expect(t.lossAfter - t.lossBefore).toBeCloseTo(t.actualTotal, 6);
+    expect(t.proponents.every((p) => t.contributions[p.row] !== 0)).toBe(true);
+
+    // The same run recording its rows' d_i (record extra 'row-derivs'): the same steps bit for bit
+    // (the step's ops are split over three submits, in the same order), the same query losses, and
+    // contributions from the stored f16 d_i within f16 rounding (2^-11 relative) of the recomputed ones.
+    const stored = { ...config, rowDerivatives: true };
+    await engine.train('t2', stored);
+    const record2 = await engine.runRecord('t2');
+    const decoded = decodeRunRecord(record2);
+    expect(decoded.header.extras).toEqual(['row-derivs']);
+    expect(decoded.steps.map((s) => s.values[0])).toEqual(decodeRunRecord(record).steps.map((s) => s.values[0]));
+    expect(decoded.steps.every((s) => s.extras?.['row-derivs']?.length === 4)).toBe(true);
+    const t2 = await engine.influenceTrajectory({ requestId: 'tr2', query: { split: 'dev', row: 1 }, record: record2, config: stored, top: 3 });
+    expect(Array.from(t2.predicted)).toEqual(Array.from(t.predicted));
+    expect(Array.from(t2.actual)).toEqual(Array.from(t.actual));
+    const scale = Math.max(...Array.from(t.contributions, Math.abs));
+    for (let i = 0; i < t.contributions.length; i++) expect(Math.abs(t2.contributions[i] - t.contributions[i])).toBeLessThanOrEqual(2e-3 * scale);
   });
 });

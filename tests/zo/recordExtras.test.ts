@@ -23,6 +23,15 @@ const KINDS: { [K in RecordExtraName]: { value: (i: number) => RecordExtras[K]; 
       ['an infinite coefficient', (v) => v.setFloat64(24, Infinity, true), 'steps[1].zopro.terms[0].coef'],
     ],
   },
+  'row-derivs': {
+    // Values a half float holds exactly, so the round trip is exact.
+    value: (i) => Float32Array.from({ length: i + 2 }, (_, r) => (r % 2 ? -1 : 1) * (0.125 * (r + 1) + i)),
+    damage: [
+      ['no rows', (v) => v.setUint32(0, 0, true), 'steps[1].row-derivs.rows'],
+      ['more rows than the payload holds', (v) => v.setUint32(0, 5, true), 'steps[1].row-derivs'],
+      ['a NaN derivative', (v) => v.setUint16(4, 0x7e00, true), 'steps[1].row-derivs[0]'],
+    ],
+  },
 };
 
 function recordWith(name: RecordExtraName, steps: number): ZoRunRecord {

@@ -8,11 +8,12 @@
 //
 // Allocate at load, encode at step, on both: a kernel object binds its buffers when the factory
 // makes it, setX() sizes it for the next submit, encode(pass) records it, destroy() frees it.
+import type { ProbeRange } from './kernels/zoProbe';
+import type { MixTerm } from '../defs/zoMix';
 import type { ComputePass, DeviceBinding, DeviceBuffer, AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 import type { MemoryCategory, MemoryLedger } from './ledger';
 import type { DeviceLostError } from './errors';
 import type { ZoStepScalars } from '../defs/zoConfig';
-import type { MixTerm } from '../defs/zoMix';
 import type { LossCoefficients, ScoringPlan } from '../defs/lossPlan';
 import type { MatmulOptions } from './kernels/matmul';
 import type { RmsNormOptions } from './kernels/rmsnorm';
@@ -27,7 +28,6 @@ import type { LossBuffers } from './kernels/loss';
 import type { LoraOptions } from './kernels/lora';
 import type { SparseDeltaOptions } from './kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from './kernels/zo';
-import type { ProbeRange } from './kernels/zoProbe';
 
 export type BackendKind = 'webgpu' | 'cpu';
 export const BACKEND_KINDS: readonly BackendKind[] = ['webgpu', 'cpu'];
@@ -58,6 +58,21 @@ export interface CacheKernelOps extends OwnedKernel {
 /** SensZOQ calibration: sumsq[k] += sum_m x[m, k]^2 over every submit (shaders/column_norms.wgsl); destroy() releases sumsq. */
 export interface ColumnNormsOps extends RowsKernel {
   readonly sumsq: DeviceBuffer;
+}
+/** theta[range] = snapshot + coef z(seed, step, j, range.stream) (shaders/zo_probe.wgsl): the dynamics probes. */
+export interface ZoProbeOps extends OwnedKernel {
+  set(seed: number, step: number, j: number, coef: number): void;
+}
+/**
+ * ZOPrO's mixed direction z = sum_m coef_m n(step_m) over every trainable range
+ * (shaders/zo_mixed.wgsl): theta += alpha z in a submit, and ||z||^2 (its own submit and read).
+ */
+export interface ZoMixedOps {
+  setDirection(seed: number, terms: readonly MixTerm[], alpha?: number): void;
+  setAlpha(alpha: number): void;
+  encodeAxpy(pass: ComputePass): void;
+  squaredNorm(): Promise<number>;
+  destroy(): void;
 }
 export interface GatherKernelOps extends OwnedKernel {
   setCount(n: number): void;
@@ -90,24 +105,6 @@ export interface ZoGradOptions {
   roundF16: boolean;
 }
 
-/** ZOPrO's mixed direction z = sum_m coef_m n(step_m) over every trainable range (zo_mixed.wgsl). */
-export interface ZoMixedOps {
-  /** The direction (and move size) the next submit uses. */
-  setDirection(seed: number, terms: readonly MixTerm[], alpha?: number): void;
-  setAlpha(alpha: number): void;
-  /** theta += alpha z over every range. */
-  encodeAxpy(pass: ComputePass): void;
-  /** ||z||^2 of the direction set last (its own submit and read-back). */
-  squaredNorm(): Promise<number>;
-  destroy(): void;
-}
-
-/** theta = snapshot + coef * z(seed, step, j, stream) over one range (zo_probe.wgsl): loss curves
- *  along a ZO direction and block-variance probes, restored by copying the snapshot back. */
-export interface ZoProbeOps extends OwnedKernel {
-  set(seed: number, step: number, j: number, coef: number): void;
-}
-
 /** One constructor per kernel family; both backends implement every one with the same options. */
 export interface KernelFactory {
   matmul(o: MatmulOptions): RowsKernel;
@@ -125,14 +122,14 @@ export interface KernelFactory {
   lora(o: LoraOptions): RowsKernel;
   sparseDelta(o: SparseDeltaOptions): RowsKernel;
   columnNorms(x: DeviceBuffer, inDim: number, maxRows: number, label: string): ColumnNormsOps;
+  zoProbe(range: ProbeRange, snapshot: DeviceBuffer): ZoProbeOps;
+  zoMixed(ranges: readonly ParamRange[]): ZoMixedOps;
   zoStepParams(): ZoStepParams;
   /** The ZoRange uniform of one range (offset, count, stream, decay, scale), written once. */
   zoRangeParams(r: ParamRange): DeviceBuffer;
   zoPerturb(range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, j: number, coef: number): Kernel;
   zoUpdate(range: ParamRange, rangeParams: DeviceBuffer, step: DeviceBuffer, spec: ZoUpdateSpec): Kernel;
   zoGrad(entryPoint: 'projected_grad' | 'cons_select', o: ZoGradOptions): Kernel;
-  zoMixed(ranges: readonly ParamRange[]): ZoMixedOps;
-  zoProbe(range: ProbeRange, snapshot: DeviceBuffer): ZoProbeOps;
 }
 
 export interface Backend {

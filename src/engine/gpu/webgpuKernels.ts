@@ -14,8 +14,8 @@ import { LossKernel } from './kernels/loss';
 import { LoraKernel } from './kernels/lora';
 import { SparseDeltaKernel } from './kernels/sparseDelta';
 import { ColumnNormsKernel } from './kernels/columnNorms';
-import { ZoMixedKernel } from './kernels/zoMixed';
 import { ZoProbeKernel } from './kernels/zoProbe';
+import { ZoMixedKernel } from './kernels/zoMixed';
 import { ZoGradKernel, ZoPerturbKernel, ZoStepUniform, ZoUpdateKernel, rangeUniform } from './kernels/zo';
 
 export function webGpuKernels(ctx: WebGpu): KernelFactory {
@@ -35,12 +35,12 @@ export function webGpuKernels(ctx: WebGpu): KernelFactory {
     lora: (o) => new LoraKernel(ctx, o),
     sparseDelta: (o) => new SparseDeltaKernel(ctx, o),
     columnNorms: (x, inDim, maxRows, label) => new ColumnNormsKernel(ctx, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new ZoProbeKernel(ctx, range, snapshot),
+    zoMixed: (ranges) => new ZoMixedKernel(ctx, ranges),
     zoStepParams: () => new ZoStepUniform(ctx),
     zoRangeParams: (r) => rangeUniform(ctx, r),
     zoPerturb: (range, rangeParams, step, j, coef) => new ZoPerturbKernel(ctx, range, rangeParams, step, j, coef),
     zoUpdate: (range, rangeParams, step, spec) => new ZoUpdateKernel(ctx, range, rangeParams, step, spec),
     zoGrad: (entryPoint, o) => new ZoGradKernel(ctx, entryPoint, o),
-    zoMixed: (ranges) => new ZoMixedKernel(ctx, ranges),
-    zoProbe: (range, snapshot) => new ZoProbeKernel(ctx, range, snapshot),
   };
 }

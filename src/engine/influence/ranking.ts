@@ -37,9 +37,10 @@ export function influenceScores(vectors: Float32Array, dims: number, query: Arra
 }
 
 /** The `top` highest scores (descending) and the `top` lowest (ascending); ties by row index.
- *  `sourceRows` maps a row to its index in the task as given (identity when absent). */
-export function topRows(scores: ArrayLike<number>, top: number, sourceRows?: readonly number[]): { highest: InfluenceScore[]; lowest: InfluenceScore[] } {
-  const order = Array.from({ length: scores.length }, (_, i) => i);
+ *  `sourceRows` maps a row to its index in the task as given (identity when absent); `among`
+ *  limits the lists to those rows (all when absent). */
+export function topRows(scores: ArrayLike<number>, top: number, sourceRows?: readonly number[], among?: readonly number[]): { highest: InfluenceScore[]; lowest: InfluenceScore[] } {
+  const order = among ? [...among] : Array.from({ length: scores.length }, (_, i) => i);
   order.sort((a, b) => scores[b] - scores[a] || a - b);
   const pick = (rows: number[]) => rows.slice(0, Math.max(0, top)).map((row) => ({ row, sourceRow: sourceRows?.[row] ?? row, score: scores[row] }));
   return { highest: pick(order), lowest: pick([...order].reverse().sort((a, b) => scores[a] - scores[b] || a - b)) };

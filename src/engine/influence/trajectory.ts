@@ -7,7 +7,9 @@
 // perturb and move passes, in the same order, as training), with the query and the step's batch
 // evaluated at theta_t + eps z_t and theta_t - eps z_t: the batch's per-row losses are the ones
 // the step averaged (the replay is bit-exact), and L_q before and after each step gives the
-// actual change the prediction is compared with.
+// actual change the prediction is compared with. A run that recorded its rows' d_i (config
+// rowDerivatives: record extra 'row-derivs') is attributed from the record, without the batch's
+// forwards.
 import type { InfluenceQuery, TrajectoryAttribution, TrainConfig } from '../api';
 import { BatchSampler } from '../data/sampler';
 import { lrAt } from '../defs/zoConfig';
@@ -89,8 +91,10 @@ export async function attributeTrajectory(
       return ctx.readF32(scorer.loss.buffers.exampleLoss, indices.length);
     };
     const encodeOp = (op: ZoOp) => ctx.submit((pass) => plan.encodeOp(pass, op), 'trajectory-replay');
+    const recorded = record.header.extras?.includes('row-derivs') ?? false;
     const steps = record.steps.length;
     const contributions = new Float64Array(train.length);
+    const sampled = new Set<number>();
     const predicted = new Float32Array(steps);
     const actual = new Float32Array(steps);
     plan.resetState();
@@ -101,13 +105,18 @@ export async function attributeTrajectory(
       const indices = sampler.next();
       plan.setStep(s.step);
       plan.loadRecorded(s.values);
+      const stored = recorded ? s.extras?.['row-derivs'] : undefined;
+      if (recorded && stored?.length !== indices.length) {
+        throw new EngineStateError('task-unsuitable', `step ${s.step} of the record has ${stored?.length ?? 0} rows' derivatives; this task's batch has ${indices.length}: use the task the run was trained on`);
+      }
+      const none = Promise.resolve(new Float32Array(0));
       let plus: [Promise<Float32Array>, Promise<Float32Array>] | null = null;
       let minus: [Promise<Float32Array>, Promise<Float32Array>] | null = null;
       for (const op of plan.replayOps) {
         encodeOp(op);
         // q = 1, two-sided: +eps z (theta + eps z), -2 eps z (theta - eps z), then the move with its restore.
-        if (op.kind === 'perturb' && op.coef === 1) plus = [queryLoss(), rowLosses(indices)];
-        if (op.kind === 'perturb' && op.coef === -2) minus = [queryLoss(), rowLosses(indices)];
+        if (op.kind === 'perturb' && op.coef === 1) plus = [queryLoss(), stored ? none : rowLosses(indices)];
+        if (op.kind === 'perturb' && op.coef === -2) minus = [queryLoss(), stored ? none : rowLosses(indices)];
       }
       const after = (await queryLoss())[0];
       const [qp, rp] = await Promise.all(plus!);
@@ -116,12 +125,17 @@ export async function attributeTrajectory(
       const lr = lrAt(hyper, s.step);
       predicted[t] = -lr * s.values[0] * dq;
       actual[t] = after - before;
-      for (const [b, row] of indices.entries()) contributions[row] += (-lr * ((rp[b] - rm[b]) * inv) * dq) / indices.length;
+      for (const [b, row] of indices.entries()) {
+        sampled.add(row);
+        const di = stored ? stored[b] : (rp[b] - rm[b]) * inv;
+        contributions[row] += (-lr * di * dq) / indices.length;
+      }
       before = after;
       o.onStep?.(t + 1, steps);
     }
     const c32 = Float32Array.from(contributions);
-    const { highest, lowest } = topRows(c32, o.top, session.requireTask().sourceRows.train);
+    // Rows the run never sampled contributed nothing: the lists hold sampled rows only.
+    const { highest, lowest } = topRows(c32, o.top, session.requireTask().sourceRows.train, [...sampled].sort((a, b) => a - b));
     return {
       query, steps, contributions: c32, proponents: lowest, opponents: highest, predicted, actual,
       predictedTotal: predicted.reduce((a, v) => a + v, 0),

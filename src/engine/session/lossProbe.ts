@@ -49,8 +49,8 @@ export async function lossAlongDirection(session: Session, direction: LossCurve[
   } finally {
     copy(false);
     await ctx.finish();
-    for (const s of snapshots) ctx.release(s);
     for (const p of probes) p.destroy();
+    for (const s of snapshots) ctx.release(s);
   }
   return { offsets, losses, direction, step, rows, batch };
 }

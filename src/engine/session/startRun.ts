@@ -6,6 +6,7 @@ import type { TrainConfig } from '../api';
 import { startDpoRun } from '../preference/dpoRun';
 import { startZoproRun } from '../preference/zoproRun';
 import type { RewardSource } from '../preference/rewards';
+import { EngineStateError } from '../defs/engineError';
 import { ZoTrainer } from '../training/trainer';
 import type { TrainableSet } from '../training/trainable';
 import { resumableTrainer, TrainerRun, type Run } from './run';
@@ -27,6 +28,9 @@ export async function startRun(session: Session, config: TrainConfig, resume?: U
   // What every record's header keeps next to the hyperparameters (zo/record.ts).
   // (Read loosely: each objective says itself what it needs when the model or the task is missing.)
   const recordMeta = () => ({ config, model: session.model?.summary.name, fileHashes: session.model?.summary.fileHashes, task: session.task?.name, ...options.meta });
+  if (config.rowDerivatives && (config.objective === 'zopro' || config.objective === 'dpo')) {
+    throw new EngineStateError('unsupported-config', 'Per-row directional derivatives are recorded for classification and text runs, not DPO or ZOPrO: turn the option off.');
+  }
   if (config.objective === 'zopro') return session.setRun(await startZoproRun(session, config, resume, options.reward, recordMeta()));
   const prepared = await session.prepareTrainerRun(config, options.prebuilt);
   const { ctx, model, train, trainable, hyper, forward } = prepared;
@@ -38,7 +42,7 @@ export async function startRun(session: Session, config: TrainConfig, resume?: U
       return session.setRun(await startDpoRun(prepared, { config, resumeRecord: resume, meta, onProgress }));
     }
     const trainer = await resumableTrainer(prepared, config, resume, (resumed) =>
-      new ZoTrainer({ ctx, forward, trainable, hyper, objective: session.objectiveFor(config), train, batchSize: config.batch, padId: model.tokenizer.padId, meta }, resumed),
+      new ZoTrainer({ ctx, forward, trainable, hyper, objective: session.objectiveFor(config), train, batchSize: config.batch, padId: model.tokenizer.padId, meta, rowDerivatives: config.rowDerivatives }, resumed),
     );
     return session.setRun(new TrainerRun(config, trainable, trainer));
   } catch (e) {

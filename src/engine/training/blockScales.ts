@@ -114,8 +114,8 @@ export async function probeBlocks(
         energy += g * g;
         curvature += (plus + minus - 2 * l0) / (eps * eps);
       }
-      ctx.copyBuffer(snapshot, 0, r.buffer, r.offset * 4, r.count * 4);
       probe.destroy();
+      ctx.copyBuffer(snapshot, 0, r.buffer, r.offset * 4, r.count * 4);
       stats.push({ name: r.name, count: r.count, gradEnergy: energy / probes, curvature: curvature / probes });
       options.onProgress?.(i + 1, ranges.length);
     }

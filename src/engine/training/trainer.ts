@@ -9,7 +9,9 @@ import { ZoStepPlan } from '../zo/stepPlan';
 import { LOSS_SLOT_BYTES } from '../defs/zoScript';
 import { lrAt, type ZoHyper } from '../defs/zoConfig';
 import { newRecord, recordStep, type ZoRunRecord } from '../zo/record';
-import type { ZoStepSummary } from '../defs/zoScript';
+import type { ZoOp, ZoStepSummary } from '../defs/zoScript';
+import type { DeviceBuffer } from '../gpu/device';
+import { EngineStateError } from '../defs/engineError';
 import type { LlamaForward } from '../model/llama';
 import type { EncodedExample, ScoredBatch } from './batches';
 import { TaskScorer } from './scorer';
@@ -26,6 +28,9 @@ export interface TrainerSetup {
   padId: number;
   /** Kept in the run record's header (config, model identity). */
   meta?: Record<string, unknown>;
+  /** Record each step's per-row directional derivatives (record extra 'row-derivs'; ZO-SGD,
+   *  q = 1, two-sided only: the step's per-example losses of both phases are kept for it). */
+  rowDerivatives?: boolean;
   /**
    * Turns sampled train-row indices into the scored batch (default: the rows under `objective`).
    * Objectives with per-row extras (DPO's reference scores) set them here.
@@ -42,6 +47,8 @@ interface InFlight {
   step: number;
   started: number;
   summary: Promise<ZoStepSummary>;
+  /** Per-example losses of the batch at theta + eps z and theta - eps z (rowDerivatives runs). */
+  rowLosses?: [Promise<Float32Array>, Promise<Float32Array>];
 }
 
 export class ZoTrainer {
@@ -55,6 +62,8 @@ export class ZoTrainer {
   private inFlight: InFlight | null = null;
   /** The train rows of the last step submitted (the loss probe measures on a step's own batch). */
   private lastBatch: { step: number; indices: number[] } | null = null;
+  /** Where a rowDerivatives run keeps the batch's per-example losses of the plus and minus phases. */
+  private rowLossBuffers: [DeviceBuffer, DeviceBuffer] | null = null;
 
   constructor(private readonly s: TrainerSetup, resume?: TrainerResume) {
     this.plan = new ZoStepPlan(s.ctx, s.trainable.ranges, s.hyper);
@@ -64,7 +73,13 @@ export class ZoTrainer {
     });
     this.scorer = new TaskScorer(s.ctx, s.forward, s.padId, targets);
     this.sampler = new BatchSampler(s.train.length, s.batchSize, s.hyper.seed, { lastBatch: 'short' }, resume?.sampler);
-    this.record = resume?.record ?? newRecord(s.hyper, s.meta);
+    if (s.rowDerivatives) {
+      const { q, oneSided, optimizer } = s.hyper;
+      if (q !== 1 || oneSided || optimizer !== 'zo-sgd') throw new EngineStateError('unsupported-config', 'Per-row directional derivatives are recorded for ZO-SGD runs with q = 1 and two-sided differences: turn the option off or use those settings.');
+      const bytes = this.scorer.loss.limits.maxExamples * 4;
+      this.rowLossBuffers = [s.ctx.createStorage('zo-row-loss-plus', bytes, 'scratch'), s.ctx.createStorage('zo-row-loss-minus', bytes, 'scratch')];
+    }
+    this.record = resume?.record ?? newRecord(s.hyper, s.meta, s.rowDerivatives ? ['row-derivs'] : []);
     this.nextStep = this.record.steps.length ? this.record.steps[this.record.steps.length - 1].step + 1 : 0;
   }
 
@@ -123,16 +138,46 @@ export class ZoTrainer {
     this.scorer.prepare(this.scoredBatch(indices));
     this.plan.setStep(step);
     const started = performance.now();
-    ctx.submit(
-      (pass) => this.plan.encodeStep(pass, (p, _offset, slot) => this.scorer.encode(p, this.slotTarget.get(slot)!)),
-      `zo-step-${step}`,
-    );
-    return { step, started, summary: this.plan.readSummary() };
+    const encodeLoss = (p: Parameters<ZoStepPlan['encodeStep']>[0], slot: number) => this.scorer.encode(p, this.slotTarget.get(slot)!);
+    if (!this.rowLossBuffers) {
+      ctx.submit((pass) => this.plan.encodeStep(pass, (p, _offset, slot) => encodeLoss(p, slot)), `zo-step-${step}`);
+      return { step, started, summary: this.plan.readSummary() };
+    }
+    // The same ops in the same order, in three submits: after each phase's forward its per-example
+    // losses are copied aside before the next forward overwrites them.
+    const rows = indices.length;
+    let ops: ZoOp[] = [];
+    const flush = () => {
+      const batch = ops;
+      ops = [];
+      ctx.submit((pass) => {
+        for (const op of batch) {
+          if (op.kind === 'loss') encodeLoss(pass, op.slot);
+          else this.plan.encodeOp(pass, op);
+        }
+      }, `zo-step-${step}`);
+    };
+    for (const op of this.plan.script) {
+      ops.push(op);
+      if (op.kind === 'loss' && (op.slot === 0 || op.slot === 1)) {
+        flush();
+        ctx.copyBuffer(this.scorer.loss.buffers.exampleLoss, 0, this.rowLossBuffers[op.slot], 0, rows * 4);
+      }
+    }
+    flush();
+    const rowLosses: [Promise<Float32Array>, Promise<Float32Array>] = [ctx.readF32(this.rowLossBuffers[0], rows), ctx.readF32(this.rowLossBuffers[1], rows)];
+    return { step, started, summary: this.plan.readSummary(), rowLosses };
   }
 
   private async finish(f: InFlight): Promise<StepMetrics> {
     const summary = await f.summary;
-    this.record.steps.push(recordStep(this.s.hyper, f.step, summary));
+    const entry = recordStep(this.s.hyper, f.step, summary);
+    if (f.rowLosses) {
+      const [plus, minus] = await Promise.all(f.rowLosses);
+      const inv = 1 / (2 * this.s.hyper.eps);
+      entry.extras = { 'row-derivs': plus.map((p, i) => (p - minus[i]) * inv) };
+    }
+    this.record.steps.push(entry);
     const q = this.s.hyper.q;
     const oneSided = this.s.hyper.oneSided;
     // losses[slot]: slot 2j is L(theta + eps z_j), 2j+1 is L(theta - eps z_j), 2q is L(theta).
@@ -153,5 +198,6 @@ export class ZoTrainer {
   destroy(): void {
     this.plan.destroy();
     this.scorer.destroy();
+    for (const b of this.rowLossBuffers ?? []) this.s.ctx.release(b);
   }
 }

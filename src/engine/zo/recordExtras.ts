@@ -6,6 +6,7 @@
 // through `fail`), and a row in tests/zo/recordExtras.test.ts. Kept in the zo layer (pure, no
 // GPU) so the record reader can validate every payload and the app's run-file check can too.
 import { MAX_MIX_TERMS, type MixTerm } from '../defs/zoMix';
+import { floatToHalf, halfToFloat } from '../defs/halfFloat';
 
 /** Throws the record's InvalidFileError naming `field` (record.ts passes its own). */
 export type RecordFail = (field: string, expected: string, found?: string) => never;
@@ -65,14 +66,51 @@ const ZOPRO_EXTRA: RecordExtraCodec<ZoproStepExtra> = {
   },
 };
 
+/** Most rows one step's batch can hold in a 'row-derivs' payload. */
+export const MAX_ROW_DERIVS = 65536;
+
+/**
+ * A ZO step's per-row directional derivatives d_i = (L_i(theta + eps z) - L_i(theta - eps z)) / 2 eps,
+ * in the order of the step's batch (influence/trajectory.ts attributes the step to its rows with
+ * them). Payload: u32 rows | rows x f16. f16 keeps 11 bits, far below the estimator's own noise.
+ */
+const ROW_DERIVS_EXTRA: RecordExtraCodec<Float32Array> = {
+  encode(v) {
+    const out = new Uint8Array(4 + 2 * v.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, v.length, true);
+    v.forEach((d, i) => view.setUint16(4 + 2 * i, floatToHalf(d), true));
+    return out;
+  },
+  decode(view, at, fail) {
+    return decodeRowDerivs(view, at, fail);
+  },
+};
+
+function decodeRowDerivs(view: DataView, at: string, bad: RecordFail): Float32Array {
+  if (view.byteLength < 4) bad(`${at}.row-derivs`, 'at least 4 bytes (the row count)', `${view.byteLength} bytes`);
+  const rows = view.getUint32(0, true);
+  if (rows < 1 || rows > MAX_ROW_DERIVS) bad(`${at}.row-derivs.rows`, `1 to ${MAX_ROW_DERIVS} rows`, String(rows));
+  if (view.byteLength !== 4 + 2 * rows) bad(`${at}.row-derivs`, `${4 + 2 * rows} bytes for ${rows} rows`, `${view.byteLength} bytes`);
+  const out = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const d = halfToFloat(view.getUint16(4 + 2 * i, true));
+    if (!Number.isFinite(d)) bad(`${at}.row-derivs[${i}]`, 'a finite half float', String(d));
+    out[i] = d;
+  }
+  return out;
+}
+
 /** The value type of each extra kind, by the name the header lists it under. */
 export interface RecordExtras {
   zopro: ZoproStepExtra;
+  'row-derivs': Float32Array;
 }
 export type RecordExtraName = keyof RecordExtras;
 
 export const RECORD_EXTRAS: { readonly [K in RecordExtraName]: RecordExtraCodec<RecordExtras[K]> } = {
   zopro: ZOPRO_EXTRA,
+  'row-derivs': ROW_DERIVS_EXTRA,
 };
 
 export function isRecordExtraName(name: unknown): name is RecordExtraName {

@@ -50,6 +50,7 @@ export function validateTrainConfig(raw: unknown, file: string, at = 'meta.confi
     f.integer(sparse.calibrationRows, p('sparse.calibrationRows'), 1);
   }
   f.optional(c.momentum, (v) => f.number(v, p('momentum'), { min: 0, max: 0.999999 }));
+  f.optional(c.rowDerivatives, (v) => f.boolean(v, p('rowDerivatives')));
   if (c.dpo !== undefined) f.number(f.object(c.dpo, p('dpo')).beta, p('dpo.beta'), { above: 0 });
   if (c.zopro !== undefined) validateZopro(f, f.object(c.zopro, p('zopro')), p('zopro'));
   if (c.blockScales !== undefined) {

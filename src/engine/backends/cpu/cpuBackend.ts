@@ -13,9 +13,9 @@ import { CpuBuffer, CpuPass, cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuGatherRows, CpuKvAppend, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuLoss, CpuZoGrad, CpuZoMixed, CpuZoProbe, CpuZoPerturb, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
+import { CpuLoss, CpuZoGrad, CpuZoMixed, CpuZoPerturb, CpuZoProbe, CpuZoStepParams, CpuZoUpdate, cpuRangeParams } from './zoKernels';
 import {
-  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoMixed, WasmZoPerturb, WasmZoUpdate,
+  WasmAttention, WasmBias, WasmColumnNorms, WasmDecodeAttention, WasmEmbedding, WasmLogProb, WasmLora, WasmMatmul, WasmRmsNorm, WasmRope, WasmSparseDelta, WasmSwiglu, WasmZoMixed, WasmZoPerturb, WasmZoProbe, WasmZoUpdate,
 } from './wasmKernels';
 import { WasmKernels, type WasmKernelOptions } from '../../wasm/kernels';
 
@@ -158,9 +158,10 @@ function wasmKernelFactory(mem: CpuBackend, wk: WasmKernels): KernelFactory {
     lora: (o) => new WasmLora(wk, o),
     sparseDelta: (o) => new WasmSparseDelta(wk, o),
     columnNorms: (x, inDim, maxRows, label) => new WasmColumnNorms(wk, mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new WasmZoProbe(wk, range, snapshot),
+    zoMixed: (ranges) => new WasmZoMixed(wk, ranges),
     zoPerturb: (range, _rangeParams, step, j, coef) => new WasmZoPerturb(wk, range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new WasmZoUpdate(wk, range, step, spec),
-    zoMixed: (ranges) => new WasmZoMixed(wk, ranges),
   };
 }
 
@@ -181,12 +182,12 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     lora: (o) => new CpuLora(o),
     sparseDelta: (o) => new CpuSparseDelta(o),
     columnNorms: (x, inDim, maxRows, label) => new CpuColumnNorms(mem, x, inDim, maxRows, label),
+    zoProbe: (range, snapshot) => new CpuZoProbe(range, snapshot),
+    zoMixed: (ranges) => new CpuZoMixed(ranges),
     zoStepParams: () => new CpuZoStepParams(mem),
     zoRangeParams: (r) => cpuRangeParams(mem, r),
     zoPerturb: (range, _rangeParams, step, j, coef) => new CpuZoPerturb(range, step, j, coef),
     zoUpdate: (range, _rangeParams, step, spec) => new CpuZoUpdate(range, step, spec),
     zoGrad: (entryPoint, o) => new CpuZoGrad(entryPoint, o),
-    zoMixed: (ranges) => new CpuZoMixed(ranges),
-    zoProbe: (range, snapshot) => new CpuZoProbe(range, snapshot),
   };
 }

@@ -20,12 +20,12 @@ import type { SparseDeltaOptions } from '../../gpu/kernels/sparseDelta';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
 import type { WasmBuffer, WasmKernels, WasmParamRange, WasmWeight } from '../../wasm/kernels';
 import type { Backend } from '../../gpu/backend';
+import type { ProbeRange } from '../../gpu/kernels/zoProbe';
 import { cpuBuffer } from './buffer';
 import {
   CpuAttention, CpuBias, CpuColumnNorms, CpuDecodeAttention, CpuEmbedding, CpuLogProb, CpuLora, CpuMatmul, CpuRmsNorm, CpuRope, CpuSparseDelta, CpuSwiglu,
 } from './forwardKernels';
-import { CpuZoMixed, CpuZoPerturb, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
-import type { MixTerm } from '../../defs/zoMix';
+import { CpuZoMixed, CpuZoPerturb, CpuZoProbe, CpuZoUpdate, optimizerOf, readStepScalars } from './zoKernels';
 
 /** The block of the kernels' memory behind a buffer of the WASM-backed CPU backend. */
 function block(b: DeviceBuffer): WasmBuffer {
@@ -188,12 +188,22 @@ export class WasmColumnNorms extends CpuColumnNorms {
   }
 }
 
+export class WasmZoProbe extends CpuZoProbe {
+  constructor(private readonly wk: WasmKernels, range: ProbeRange, snapshot: DeviceBuffer) {
+    super(range, snapshot);
+  }
+  protected run(): void {
+    const r = this.range;
+    this.wk.zoProbe({ theta: block(r.buffer), offset: r.offset, count: r.count, stream: r.stream, decay: true }, block(this.snapshot), this.seed, this.step, this.j, this.coef);
+  }
+}
+
 export class WasmZoMixed extends CpuZoMixed {
   constructor(private readonly wk: WasmKernels, ranges: readonly ParamRange[]) {
     super(ranges);
   }
-  protected axpy(seed: number, terms: readonly MixTerm[], alpha: number): void {
-    for (const r of this.ranges) this.wk.zoMixedAxpy(wasmRange(r), seed, terms, alpha);
+  protected axpy(): void {
+    for (const r of this.ranges) this.wk.zoMixedAxpy(wasmRange(r), this.seed, this.terms, this.alpha);
   }
   async squaredNorm(): Promise<number> {
     return this.wk.zoMixedSumsq(this.ranges, this.seed, this.terms);

@@ -5,8 +5,10 @@
 // optimizers of defs/zoOptimizers.ts, cpu/loss.ts), so a CPU-backend run and a ZoCpuPlan run of
 // one config perform the same float operations in the same order.
 import type { Kernel, LossKernelOps, ZoGradOptions, ZoMixedOps, ZoProbeOps, ZoStepParams } from '../../gpu/backend';
+import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
+import { mixedAxpyCpu, mixedSquaredNormCpu } from '../../cpu/zoMixed';
 import type { ProbeRange } from '../../gpu/kernels/zoProbe';
-import { gaussian4 } from '../../defs/rng';
+import { gaussianRange } from '../../defs/rng';
 import type { ComputePass, DeviceBinding, DeviceBuffer } from '../../gpu/device';
 import type { MemoryCategory } from '../../gpu/ledger';
 import type { ParamRange, ZoUpdateSpec } from '../../gpu/kernels/zo';
@@ -16,8 +18,6 @@ import { ZO_OPTIMIZERS, type ZoOptimizer } from '../../defs/zoOptimizers';
 import { LOSS_SLOT_F32, lossSlotCount } from '../../defs/zoScript';
 import { DEFAULT_LOSS_COEFFICIENTS, OBJECTIVE_CODE, type LossCoefficients, type LossObjective, type ScoredExample, type ScoringPlan } from '../../defs/lossPlan';
 import { consSelectCpu, directionCpu, perturbRangeCpu, projectedGradCpu, type CpuParamRange } from '../../cpu/zo';
-import { mixedAxpyCpu, mixedSquaredNormCpu } from '../../cpu/zoMixed';
-import { MAX_MIX_TERMS, type MixTerm } from '../../defs/zoMix';
 import { lossRef } from '../../cpu/loss';
 import { CpuKernel, cpuBuffer, cpuPass, type CpuBuffer } from './buffer';
 
@@ -201,8 +201,32 @@ export class CpuLoss implements LossKernelOps {
   }
 }
 
-/** ZOPrO's mixed direction over every range (zo_mixed.wgsl's twin: cpu/zoMixed.ts). The direction
- *  and alpha are read when the recorded axpy runs, as a GPU reads its uniform at submit. */
+/** theta[range] = snapshot + coef z (shaders/zo_probe.wgsl), z from the TypeScript RNG. */
+export class CpuZoProbe extends CpuKernel implements ZoProbeOps {
+  readonly label = 'zo-probe';
+  protected seed = 0;
+  protected step = 0;
+  protected j = 0;
+  protected coef = 0;
+  constructor(protected readonly range: ProbeRange, protected readonly snapshot: DeviceBuffer) {
+    super();
+  }
+  set(seed: number, step: number, j: number, coef: number): void {
+    this.seed = seed >>> 0;
+    this.step = step >>> 0;
+    this.j = j >>> 0;
+    this.coef = Math.fround(coef);
+  }
+  protected run(): void {
+    const { offset, count, stream } = this.range;
+    const theta = cpuBuffer(this.range.buffer).f32;
+    const snap = cpuBuffer(this.snapshot).f32;
+    const z = gaussianRange(this.seed, this.step, this.j, stream, count);
+    for (let i = 0; i < count; i++) theta[offset + i] = Math.fround(snap[i] + Math.fround(this.coef * z[i]));
+  }
+}
+
+/** ZOPrO's mixed direction over every range (shaders/zo_mixed.wgsl) with the TypeScript references. */
 export class CpuZoMixed implements ZoMixedOps {
   protected seed = 0;
   protected terms: MixTerm[] = [];
@@ -211,45 +235,21 @@ export class CpuZoMixed implements ZoMixedOps {
   setDirection(seed: number, terms: readonly MixTerm[], alpha = 0): void {
     if (terms.length > MAX_MIX_TERMS) throw new Error(`a mixed direction holds at most ${MAX_MIX_TERMS} terms`);
     this.seed = seed >>> 0;
-    this.terms = terms.map((t) => ({ ...t }));
-    this.alpha = alpha;
+    this.terms = terms.map((t) => ({ step: t.step >>> 0, coef: Math.fround(t.coef) }));
+    this.alpha = Math.fround(alpha);
   }
   setAlpha(alpha: number): void {
-    this.alpha = alpha;
+    this.alpha = Math.fround(alpha);
   }
+  /** theta += alpha z over every range, with the direction and alpha set when the pass runs. */
   encodeAxpy(pass: ComputePass): void {
-    const seed = this.seed;
-    const terms = this.terms;
-    cpuPass(pass).work.push(() => this.axpy(seed, terms, this.alpha));
+    cpuPass(pass).work.push(() => this.axpy());
   }
-  protected axpy(seed: number, terms: readonly MixTerm[], alpha: number): void {
-    for (const r of this.ranges) mixedAxpyCpu(cpuRange(r), seed, terms, alpha);
+  protected axpy(): void {
+    for (const r of this.ranges) mixedAxpyCpu({ array: cpuBuffer(r.buffer).f32, offset: r.offset, count: r.count, stream: r.stream, decay: r.decay }, this.seed, this.terms, this.alpha);
   }
   async squaredNorm(): Promise<number> {
     return mixedSquaredNormCpu(this.ranges, this.seed, this.terms);
   }
   destroy(): void {}
-}
-
-/** theta = snapshot + coef * z over one range (zo_probe.wgsl's twin; z from defs/rng.ts). */
-export class CpuZoProbe extends CpuKernel implements ZoProbeOps {
-  readonly label = 'zo-probe';
-  private probe = { seed: 0, step: 0, j: 0, coef: 0 };
-  constructor(private readonly range: ProbeRange, private readonly snapshot: DeviceBuffer) {
-    super();
-  }
-  set(seed: number, step: number, j: number, coef: number): void {
-    this.probe = { seed: seed >>> 0, step: step >>> 0, j: j >>> 0, coef: Math.fround(coef) };
-  }
-  protected run(): void {
-    const { seed, step, j, coef } = this.probe;
-    const { offset, count, stream } = this.range;
-    const theta = cpuBuffer(this.range.buffer).f32;
-    const snap = cpuBuffer(this.snapshot).f32;
-    const z = new Float32Array(4);
-    for (let b = 0; b * 4 < count; b++) {
-      gaussian4(seed, step, j, stream, b, z);
-      for (let k = 0; k < 4 && b * 4 + k < count; k++) theta[offset + b * 4 + k] = Math.fround(snap[b * 4 + k] + Math.fround(coef * z[k]));
-    }
-  }
 }
