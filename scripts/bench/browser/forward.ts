@@ -2,8 +2,9 @@
 // headless Chromium: in ONE page, forward tokens/s of onnxruntime-web's WASM backend on the demo
 // model's ONNX twin (1 and 2 threads, each in its own worker) and of ZO Studio on the same model,
 // at batch 1 x 32 and 16 x 32, interleaved round by round so the shared cores' load hits all
-// sides alike. ZO Studio's sides: its CPU backend (src/engine/backends/cpu), and WebGPU when the
-// page has an adapter (SwiftShader here), running the same forward pass (model/llama.ts).
+// sides alike. ZO Studio's sides: its CPU backend (src/engine/backends/cpu: WASM SIMD kernels,
+// a worker pool over shared memory) at 1 and 2 threads, and WebGPU when the page has an adapter
+// (SwiftShader here), running the same forward pass (model/llama.ts).
 // Query: ?onnx=URL&model=URL&rounds=N. Result: window.benchResult (or window.benchError).
 import { acquireGpu } from '../../../src/engine/gpu/context';
 import { resolveModel } from '../../../src/engine/model/loaders/resolveModel';
