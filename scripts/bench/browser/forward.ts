@@ -127,7 +127,7 @@ async function run(): Promise<void> {
     sides.set(`ZO Studio ${describeBackend(cpu)}`, side.forward);
   }
   const gpu = navigator.gpu ? await acquireGpu(navigator.gpu).catch(() => null) : null;
-  const adapter = gpu ? gpu.adapter.description || gpu.adapter.device || gpu.adapter.vendor : null;
+  const adapter = gpu ? [gpu.adapter.vendor, gpu.adapter.architecture, gpu.adapter.description].filter(Boolean).join(' ') : null;
   if (gpu) sides.set(`ZO Studio ${describeBackend(gpu)}`, (await backendSide(gpu, modelUrl)).forward);
 
   const tokensPerSecond: BrowserForwardResult['tokensPerSecond'] = {};
