@@ -21,6 +21,7 @@ import { ensureOnnxTwin } from './peers/onnxTwin';
 import { startOrtForward, type OrtForward } from './peers/ortNode';
 import { findTorchPython, runJsonScript } from './peers/python';
 import { formatSpread, loadNote, median, spread } from './peers/stats';
+import { benchIds, lastPositionInput } from './peers/forwardInput';
 
 const SEQ = 32;
 const BATCHES = [1, 16];
@@ -59,15 +60,6 @@ export interface PeerOptions {
   browser: boolean;
 }
 
-/** Deterministic token ids in [3, vocab): the same input for ZO Studio and the twin. */
-function benchIds(count: number, vocab: number): Uint32Array {
-  let s = 12345;
-  return Uint32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 3 + (s % (vocab - 3));
-  });
-}
-
 async function checkTwin(ort: OrtForward, root: string): Promise<number> {
   const golden = JSON.parse(readFileSync(join(root, 'public', 'demo-model', 'golden.json'), 'utf8')) as { cases: { input_ids: number[]; last_logits: number[] }[] };
   let worst = 0;
@@ -92,7 +84,7 @@ async function forwardRatios(inputs: BenchInputs, o: PeerOptions, sides: ZoSide[
       for (const batch of BATCHES) {
         const fwd = new LlamaForward(side.ctx, model.config, model.weights, { maxBatch: batch, maxSeqLen: SEQ, maxPositions: batch, maxCandidates: 2 });
         const ids = benchIds(batch * SEQ, model.config.vocabSize);
-        fwd.setInput({ ids, batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 });
+        fwd.setInput(lastPositionInput(ids, batch, SEQ));
         const reps = batch === 1 ? 5 : 3;
         const zoForward = async () => {
           const ms: number[] = [];

@@ -13,6 +13,7 @@ import { LlamaForward } from '../../../src/engine/model/llama';
 import { CpuBackend } from '../../../src/engine/backends/cpu/cpuBackend';
 import { describeBackend, type Backend } from '../../../src/engine/gpu/backend';
 import { median, spread, type Spread } from '../peers/stats';
+import { benchIds, lastPositionInput } from '../peers/forwardInput';
 
 const SEQ = 32;
 const BATCHES = [1, 16];
@@ -64,21 +65,8 @@ async function startOrt(onnxUrl: string, threads: number): Promise<OrtWorker> {
   };
 }
 
-/** Deterministic token ids in [3, vocab), the same input for every side. */
-function benchIds(count: number, vocab: number): Uint32Array {
-  let s = 12345;
-  return Uint32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 3 + (s % (vocab - 3));
-  });
-}
-
 /** A ZO Studio side: times `reps` forwards of a batch (after one untimed) and returns their median ms. */
 type ZoForward = (batch: number, ids: Uint32Array, reps: number) => Promise<number>;
-
-function input(batch: number, ids: Uint32Array) {
-  return { ids, batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 };
-}
 
 /** ZO Studio's forward on a backend, one LlamaForward per batch size. */
 async function backendSide(ctx: Backend, modelUrl: string): Promise<{ forward: ZoForward; vocab: number }> {
@@ -86,7 +74,7 @@ async function backendSide(ctx: Backend, modelUrl: string): Promise<{ forward: Z
   const forwards = new Map(BATCHES.map((b) => [b, new LlamaForward(ctx, model.config, model.weights, { maxBatch: b, maxSeqLen: SEQ, maxPositions: b, maxCandidates: 2 })]));
   const forward: ZoForward = async (batch, ids, reps) => {
     const fwd = forwards.get(batch)!;
-    fwd.setInput(input(batch, ids));
+    fwd.setInput(lastPositionInput(ids, batch, SEQ));
     const ms: number[] = [];
     for (let i = 0; i <= reps; i++) {
       const t = performance.now();
