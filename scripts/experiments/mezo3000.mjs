@@ -64,7 +64,7 @@ function report() {
     const median = recent[Math.floor(recent.length / 2)] / 1000;
     const left = steps - (last.step + 1);
     lines.push(`step millis (submit to read-back, overlapping): median ${median.toFixed(2)} s over the latest ${recent.length} steps (range ${(recent[0] / 1000).toFixed(2)}-${(recent[recent.length - 1] / 1000).toFixed(2)}); ` +
-      `PyTorch reference ${PYTORCH_SECONDS_PER_STEP} s; ${left} steps left, about ${((left * median) / 3600).toFixed(1)} h at this pace plus evaluations`);
+      `${left} steps left, about ${((left * median) / 3600).toFixed(1)} h at this pace plus evaluations`);
   }
   const segments = events.filter((e) => e.kind === 'segment');
   if (segments.length) {
