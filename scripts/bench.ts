@@ -50,8 +50,16 @@ async function main(): Promise<void> {
   const model = peersOnly ? {} : await benchModel(ctx, inputs, log);
   const influence = peersOnly ? {} : await benchInfluence(ctx, inputs, log);
   const demo = modelDir === join(root, 'public', 'demo-model');
-  const peers = args.includes('--no-peers') || !demo ? {}
-    : await benchPeers(inputs, { root, sides: [{ label: ctx.kind, threads: null, ctx }], peerThreads: [1, 2], browser: !args.includes('--no-browser') }, log);
+  const peers = args.includes('--no-peers') || !demo ? {} : await benchPeers(inputs, {
+    root,
+    // The CPU backend against each peer at the same thread count (--threads N: that count only);
+    // WebGPU runs its own threads, so it meets the peers at 1 and 2.
+    sides: ctx.kind === 'cpu'
+      ? (threadsAt >= 0 ? [threads] : [1, 2]).map((t) => ({ label: 'cpu', threads: t, backend: () => CpuBackend.create({ threads: t, spawn: nodePoolThread }) }))
+      : [{ label: ctx.kind, threads: null, backend: ctx }],
+    peerThreads: [1, 2],
+    browser: !args.includes('--no-browser'),
+  }, log);
   if (json) process.stdout.write(JSON.stringify({ backend: ctx.kind, adapter, software: ctx.adapter.isSoftware, ...csv, ...kernels, ...wasm, ...model, ...influence, ...peers }) + '\n');
   ctx.destroy();
 }

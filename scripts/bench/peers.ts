@@ -9,7 +9,7 @@
 // A peer that is missing (no twin, no PyTorch) is said, with how to get it, and skipped.
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../../src/engine/gpu/backend';
+import { describeBackend, type Backend } from '../../src/engine/gpu/backend';
 import type { TrainConfig } from '../../src/engine/api';
 import { DEFAULT_SPARSE } from '../../src/engine/config/defaults';
 import { LlamaForward } from '../../src/engine/model/llama';
@@ -21,6 +21,7 @@ import { ensureOnnxTwin } from './peers/onnxTwin';
 import { startOrtForward, type OrtForward } from './peers/ortNode';
 import { findTorchPython, runJsonScript } from './peers/python';
 import { formatSpread, loadNote, median, spread } from './peers/stats';
+import { benchIds, lastPositionInput } from './peers/forwardInput';
 
 const SEQ = 32;
 const BATCHES = [1, 16];
@@ -29,29 +30,34 @@ const STEP_ROUNDS = 3;
 const STEPS_PER_ROUND = 3;
 const MEZO_SCRIPT = 'scripts/peers/mezo_step.py';
 
+/**
+ * PyTorch at N threads: OpenMP (torch.set_num_threads) and OpenBLAS's own pool both at N, since
+ * torch.set_num_threads alone leaves OpenBLAS at every core. OMP_WAIT_POLICY=PASSIVE: idle OpenMP
+ * threads sleep rather than spin. With GCC's default (spinning), PyTorch at 2 threads measured
+ * 7-11 s a step here while other jobs held the two cores (1 thread: 0.15-0.6 s); passive, 0.16-0.41 s.
+ */
+const TORCH_ENV = (threads: number) => ({ OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' });
+
 /** One ZO Studio configuration to time: a backend, and the thread count it runs (null: not ours to set). */
-export interface ZoSide {
+export interface ZoSideSpec {
   label: string;
   threads: number | null;
+  /** The bench's own backend (left open), or how to make one here (destroyed after). */
+  backend: Backend | (() => Promise<Backend>);
+}
+
+interface ZoSide extends Omit<ZoSideSpec, 'backend'> {
   ctx: Backend;
+  made: boolean;
 }
 
 export interface PeerOptions {
   root: string;
-  sides: ZoSide[];
+  sides: ZoSideSpec[];
   /** Thread counts the peers run at when a side's own is not set (WebGPU). */
   peerThreads: number[];
   /** Also run the browser page (scripts/bench/browser/forward.html) in headless Chromium. */
   browser: boolean;
-}
-
-/** Deterministic token ids in [3, vocab): the same input for ZO Studio and the twin. */
-function benchIds(count: number, vocab: number): Uint32Array {
-  let s = 12345;
-  return Uint32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 3 + (s % (vocab - 3));
-  });
 }
 
 async function checkTwin(ort: OrtForward, root: string): Promise<number> {
@@ -65,20 +71,20 @@ async function checkTwin(ort: OrtForward, root: string): Promise<number> {
   return worst;
 }
 
-async function forwardRatios(inputs: BenchInputs, o: PeerOptions, onnx: string, log: (s: string) => void, out: Record<string, number>): Promise<void> {
-  const threadCounts = [...new Set(o.sides.flatMap((s) => (s.threads === null ? o.peerThreads : [s.threads])))];
+async function forwardRatios(inputs: BenchInputs, o: PeerOptions, sides: ZoSide[], onnx: string, log: (s: string) => void, out: Record<string, number>): Promise<void> {
+  const threadCounts = [...new Set(sides.flatMap((s) => (s.threads === null ? o.peerThreads : [s.threads])))];
   const peers = new Map<number, OrtForward>();
   try {
     for (const t of threadCounts) peers.set(t, await startOrtForward(onnx, t));
     const worst = await checkTwin(peers.get(threadCounts[0])!, o.root);
     log(`ONNX twin under onnxruntime-web matches golden.json: max |logit diff| ${worst.toExponential(2)}`);
-    for (const side of o.sides) {
+    for (const side of sides) {
       const s = await openBenchSession(side.ctx, inputs, 'f32');
       const model = s.requireModel();
       for (const batch of BATCHES) {
         const fwd = new LlamaForward(side.ctx, model.config, model.weights, { maxBatch: batch, maxSeqLen: SEQ, maxPositions: batch, maxCandidates: 2 });
         const ids = benchIds(batch * SEQ, model.config.vocabSize);
-        fwd.setInput({ ids, batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 });
+        fwd.setInput(lastPositionInput(ids, batch, SEQ));
         const reps = batch === 1 ? 5 : 3;
         const zoForward = async () => {
           const ms: number[] = [];
@@ -104,7 +110,7 @@ async function forwardRatios(inputs: BenchInputs, o: PeerOptions, onnx: string, 
           }
         }
         const tps = (ms: number[]) => spread(ms.map((m) => (batch * SEQ) / (m / 1000)));
-        log(`forward ${batch} x ${SEQ}, ZO Studio ${side.label}: ${formatSpread(tps(zoMs), 0)} tokens/s`);
+        log(`forward ${batch} x ${SEQ}, ZO Studio ${describeBackend(side.ctx)}: ${formatSpread(tps(zoMs), 0)} tokens/s`);
         for (const t of versus) {
           const key = `forwardVsOrtWasm_${side.label.replace(/\W+/g, '')}_t${t}_b${batch}`;
           out[key] = median(ratios.get(t)!);
@@ -119,15 +125,6 @@ async function forwardRatios(inputs: BenchInputs, o: PeerOptions, onnx: string, 
   }
 }
 
-/**
- * SensZOQ's default entries (activation-aware scores) need a calibration pass that runs on WebGPU
- * only; elsewhere the same count is chosen by weight magnitude. Which entries move does not change
- * what a step costs: the count, the q4 base and the kernels are the same.
- */
-function sparseFor(ctx: Backend): NonNullable<TrainConfig['sparse']> {
-  return ctx.kind === 'webgpu' ? DEFAULT_SPARSE : { ...DEFAULT_SPARSE, score: 'magnitude' };
-}
-
 interface TorchStep {
   stepMs: number[];
   perturbed: number;
@@ -140,7 +137,7 @@ const CONFIG: TrainConfig = {
   weightDecay: 0, schedule: 'constant', clip: 0, oneSided: false, evalEvery: 0, evalSplit: 'dev', evalLimit: 0,
 };
 
-async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) => void, out: Record<string, number>): Promise<void> {
+async function stepRatios(inputs: BenchInputs, o: PeerOptions, sides: ZoSide[], log: (s: string) => void, out: Record<string, number>): Promise<void> {
   const py = await findTorchPython();
   if ('missing' in py) {
     log(`MeZO step vs PyTorch: skipped, ${py.missing}`);
@@ -148,7 +145,7 @@ async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) 
   }
   log(`PyTorch ${py.torch} (${py.python}), BLAS: ${py.blas}`);
   const batchesFile = join(o.root, 'bench-results', 'peers', 'mezo-batches.json');
-  for (const side of o.sides) {
+  for (const side of sides) {
     for (const [mode, precision] of [['full', 'f32'], ['sparse', 'q4']] as const) {
       const s = await openBenchSession(side.ctx, inputs, precision);
       const train = s.requireTask().splits.train;
@@ -161,7 +158,7 @@ async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) 
       }));
       mkdirSync(join(o.root, 'bench-results', 'peers'), { recursive: true });
       writeFileSync(batchesFile, JSON.stringify({ batches }));
-      const run = await startRun(s, { ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3, ...(mode === 'sparse' ? { sparse: sparseFor(side.ctx) } : {}) });
+      const run = await startRun(s, { ...CONFIG, mode, lr: mode === 'full' ? 1e-4 : 1e-3, ...(mode === 'sparse' ? { sparse: DEFAULT_SPARSE } : {}) });
       const trainer = run.zo!;
       const zoStep = async () => {
         const t = performance.now();
@@ -178,17 +175,15 @@ async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) 
         for (let r = 0; r < STEP_ROUNDS; r++) {
           const z: number[] = [];
           for (let i = 0; i < STEPS_PER_ROUND; i++) z.push(await zoStep());
-          // OPENBLAS/OMP thread counts pinned too: torch.set_num_threads alone leaves OpenBLAS's own pool at every core.
           torch = await runJsonScript<TorchStep>(py.python, join(o.root, MEZO_SCRIPT),
-            ['--batches', batchesFile, '--threads', String(t), '--mode', mode, '--sparse-fraction', String(DEFAULT_SPARSE.fraction), '--steps', String(STEPS_PER_ROUND)],
-            { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) });
+            ['--batches', batchesFile, '--threads', String(t), '--mode', mode, '--sparse-fraction', String(DEFAULT_SPARSE.fraction), '--steps', String(STEPS_PER_ROUND)], TORCH_ENV(t));
           zoMs.push(...z);
           torchMs.push(...torch.stepMs);
           ratios.push(median(z) / median(torch.stepMs));
         }
         const key = `mezoStepVsPytorch_${side.label.replace(/\W+/g, '')}_${mode}_t${t}`;
         out[key] = median(ratios);
-        log(`MeZO step, batch 16, ${mode} (${precision} base), ${t} thread${t > 1 ? 's' : ''}: ZO Studio ${side.label} ${formatSpread(spread(zoMs), 0)} ms ` +
+        log(`MeZO step, batch 16, ${mode} (${precision} base), ${t} thread${t > 1 ? 's' : ''}: ZO Studio ${describeBackend(side.ctx)} ${formatSpread(spread(zoMs), 0)} ms ` +
           `(${run.trainable.describe()}); PyTorch ${formatSpread(spread(torchMs), 0)} ms (${torch!.perturbed.toLocaleString('en-US')} parameters perturbed, f32 forward); ` +
           `ZO Studio / PyTorch = ${formatSpread(spread(ratios))} (${STEP_ROUNDS} paired rounds of ${STEPS_PER_ROUND} steps)`);
       }
@@ -200,13 +195,22 @@ async function stepRatios(inputs: BenchInputs, o: PeerOptions, log: (s: string) 
 export async function benchPeers(inputs: BenchInputs, o: PeerOptions, log: (s: string) => void): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   log(`peers (${await loadNote()} at start)`);
-  const twin = await ensureOnnxTwin(o.root, log);
-  if ('missing' in twin) log(`forward vs onnxruntime-web: skipped, ${twin.missing}`);
-  else {
-    await forwardRatios(inputs, o, twin.path, log, out);
-    if (o.browser) Object.assign(out, await benchBrowserForward(o.root, twin.path, log));
+  const sides: ZoSide[] = [];
+  try {
+    for (const { backend, ...spec } of o.sides) {
+      sides.push(typeof backend === 'function' ? { ...spec, ctx: await backend(), made: true } : { ...spec, ctx: backend, made: false });
+    }
+    const twin = await ensureOnnxTwin(o.root, log);
+    if ('missing' in twin) log(`forward vs onnxruntime-web: skipped, ${twin.missing}`);
+    else {
+      await forwardRatios(inputs, o, sides, twin.path, log, out);
+      if (o.browser) Object.assign(out, await benchBrowserForward(o.root, twin.path, log));
+    }
+    await stepRatios(inputs, o, sides, log, out);
+  } finally {
+    // Backends made here are ours to free (their pool threads would keep Node alive).
+    for (const s of sides) if (s.made) s.ctx.destroy();
   }
-  await stepRatios(inputs, o, log, out);
   log(`peers done (${await loadNote()})`);
   return out;
 }

@@ -21,7 +21,9 @@ token ids), so both sides score identical batches:
   {"batches": [{"ids": [[int]], "candidates": [[int]], "labels": [int]}]}
 ids are each example's prompt tokens (unpadded); candidates[e] the single-token label words.
 
+    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=N OPENBLAS_NUM_THREADS=N \
     /usr/bin/python3 scripts/peers/mezo_step.py --batches FILE --threads N --mode full|sparse [--steps K]
+(the bench sets that environment: see TORCH_ENV in scripts/bench/peers.ts for why)
 Prints one JSON line: per-step ms, median, min, max, the forward ms, what was perturbed.
 """
 import argparse

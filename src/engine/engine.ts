@@ -128,7 +128,7 @@ export class Engine implements EngineApi {
   private async load(request: LoadModelRequest): Promise<ModelSummary> {
     const resolved = await this.resolve(request.source);
     const estimate = await this.estimateMemory(request);
-    if (!estimate.fits) throw new EngineStateError('model-too-large', `This model does not fit this GPU at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
+    if (!estimate.fits) throw new EngineStateError('model-too-large', `This model does not fit ${this.ctx.kind === 'cpu' ? "the CPU backend's memory" : 'this GPU'} at ${request.precision} (needs ${formatBytes(estimate.totalBytes)}). ${estimate.advice ?? ''}`);
     const started = performance.now();
     const model = await loadModel(this.ctx, resolved, request.precision, (p) => {
       const elapsed = (performance.now() - started) / 1000;

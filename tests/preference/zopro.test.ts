@@ -15,10 +15,11 @@ import type { Tokenizer } from '../../src/engine/data/tokenizer';
 import { buildWeights } from '../../src/engine/model/weights';
 import { LlamaForward } from '../../src/engine/model/llama';
 import { KvDecoder } from '../../src/engine/generation/kvDecoder';
-import { ZoproTrainer, decodeZoproRecord, encodeZoproRecord, type ZoproPrompt } from '../../src/engine/preference/zopro';
+import { ZoproTrainer, decodeZoproRecord, type ZoproPrompt } from '../../src/engine/preference/zopro';
 import { ZO_DEFAULTS } from '../../src/engine/defs/zoConfig';
 import type { ZoproOptions } from '../../src/engine/api';
 import type { TrainableSet } from '../../src/engine/training/trainable';
+import { expectResumeBitForBit } from '../helpers/tinyZoproRun';
 
 const TOL = { atol: 1e-5, rtol: 1e-5 };
 
@@ -147,38 +148,8 @@ describe('ZOPrO on a tiny random model', () => {
 
   it('a run resumed from its record continues bit for bit (weights and record)', { timeout: 600_000 }, async () => {
     const ctx = await testGpu();
-    const m = tinyLlama({ vocab: 16, hidden: 32, heads: 2, kvHeads: 1, intermediate: 32, layers: 1, seed: 5 });
-    const letters = 'abcdefgh';
-    const tokenizer = { decode: (ids: readonly number[]) => ids.map((i) => letters[i % 8]).join('') };
-    const o: ZoproOptions = { k: 4, prompts: 2, lambda: { start: 0.5, end: 0.1, schedule: 'linear' }, klCoef: 0, reward: { kind: 'keyword', keyword: 'a' }, maxNewTokens: 3, temperature: 1 };
-    const prompts: ZoproPrompt[] = Array.from({ length: 5 }, (_, i) => ({ text: `p${i}`, ids: [1, 3 + i, (5 + 3 * i) % 16] }));
-    const fresh = async () => {
-      const weights = await buildWeights(ctx, m.config, memoryReader(m), 'f32');
-      const trainable: TrainableSet = {
-        mode: 'full', hooks: [], parameters: 16 * 32, extraBytes: 0, describe: () => 'lm_head',
-        ranges: [{ name: 'lm_head.weight', buffer: weights.lmHead.data, offset: 0, count: 16 * 32, stream: 0, decay: false }],
-      };
-      const policy = new LlamaForward(ctx, m.config, weights, { maxBatch: 8, maxSeqLen: 6, maxPositions: 24, maxCandidates: 1 });
-      const decoder = new KvDecoder(ctx, m.config, weights, { maxBatch: 8, maxLen: 6, maxChunk: 3 });
-      const trainer = new ZoproTrainer({
-        ctx, trainable, policy, reference: null, decoder, tokenizer, prompts, reward: ruleReward(o.reward), options: o,
-        hyper: { ...ZO_DEFAULTS, seed: 11, eps: 1e-2, lr: 0.3, steps: 6 }, stopTokens: [], padId: 0,
-      });
-      return { trainer, read: () => ctx.readF32(weights.lmHead.data) };
-    };
-    const whole = await fresh();
-    for (let i = 0; i < 6; i++) await whole.trainer.step();
-    const first = await fresh();
-    for (let i = 0; i < 3; i++) await first.trainer.step();
-    const saved = decodeZoproRecord(encodeZoproRecord(first.trainer.record));
-    const resumed = await fresh();
-    await resumed.trainer.resume(saved);
-    expect(resumed.trainer.stepsDone).toBe(3);
-    for (let i = 0; i < 3; i++) await resumed.trainer.step();
-    expect(resumed.trainer.record.steps).toEqual(whole.trainer.record.steps);
-    const [a, b] = [await whole.read(), await resumed.read()];
-    expect(Array.from(b)).toEqual(Array.from(a));
-    await expect(resumed.trainer.resume(saved)).rejects.toThrow(/fresh run/);
+    const { resumed, saved } = await expectResumeBitForBit(ctx);
+    await expect(resumed.resume(saved)).rejects.toThrow(/fresh run/);
     expect(() => decodeZoproRecord(new Uint8Array([1, 2, 3]))).toThrow(/not a ZOPrO record/);
   });
 });

@@ -2,8 +2,9 @@
 // headless Chromium: in ONE page, forward tokens/s of onnxruntime-web's WASM backend on the demo
 // model's ONNX twin (1 and 2 threads, each in its own worker) and of ZO Studio on the same model,
 // at batch 1 x 32 and 16 x 32, interleaved round by round so the shared cores' load hits all
-// sides alike. ZO Studio's sides: its CPU backend (src/engine/backends/cpu), and WebGPU when the
-// page has an adapter (SwiftShader here), running the same forward pass (model/llama.ts).
+// sides alike. ZO Studio's sides: its CPU backend (src/engine/backends/cpu: WASM SIMD kernels,
+// a worker pool over shared memory) at 1 and 2 threads, and WebGPU when the page has an adapter
+// (SwiftShader here), running the same forward pass (model/llama.ts).
 // Query: ?onnx=URL&model=URL&rounds=N. Result: window.benchResult (or window.benchError).
 import { acquireGpu } from '../../../src/engine/gpu/context';
 import { resolveModel } from '../../../src/engine/model/loaders/resolveModel';
@@ -12,6 +13,7 @@ import { LlamaForward } from '../../../src/engine/model/llama';
 import { CpuBackend } from '../../../src/engine/backends/cpu/cpuBackend';
 import { describeBackend, type Backend } from '../../../src/engine/gpu/backend';
 import { median, spread, type Spread } from '../peers/stats';
+import { benchIds, lastPositionInput } from '../peers/forwardInput';
 
 const SEQ = 32;
 const BATCHES = [1, 16];
@@ -63,21 +65,8 @@ async function startOrt(onnxUrl: string, threads: number): Promise<OrtWorker> {
   };
 }
 
-/** Deterministic token ids in [3, vocab), the same input for every side. */
-function benchIds(count: number, vocab: number): Uint32Array {
-  let s = 12345;
-  return Uint32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return 3 + (s % (vocab - 3));
-  });
-}
-
 /** A ZO Studio side: times `reps` forwards of a batch (after one untimed) and returns their median ms. */
 type ZoForward = (batch: number, ids: Uint32Array, reps: number) => Promise<number>;
-
-function input(batch: number, ids: Uint32Array) {
-  return { ids, batch, seqLen: SEQ, positions: Uint32Array.from({ length: batch }, (_, b) => b * SEQ + SEQ - 1), targets: new Uint32Array(batch * 2), candidates: 2 };
-}
 
 /** ZO Studio's forward on a backend, one LlamaForward per batch size. */
 async function backendSide(ctx: Backend, modelUrl: string): Promise<{ forward: ZoForward; vocab: number }> {
@@ -85,7 +74,7 @@ async function backendSide(ctx: Backend, modelUrl: string): Promise<{ forward: Z
   const forwards = new Map(BATCHES.map((b) => [b, new LlamaForward(ctx, model.config, model.weights, { maxBatch: b, maxSeqLen: SEQ, maxPositions: b, maxCandidates: 2 })]));
   const forward: ZoForward = async (batch, ids, reps) => {
     const fwd = forwards.get(batch)!;
-    fwd.setInput(input(batch, ids));
+    fwd.setInput(lastPositionInput(ids, batch, SEQ));
     const ms: number[] = [];
     for (let i = 0; i <= reps; i++) {
       const t = performance.now();
@@ -126,7 +115,7 @@ async function run(): Promise<void> {
     sides.set(`ZO Studio ${describeBackend(cpu)}`, side.forward);
   }
   const gpu = navigator.gpu ? await acquireGpu(navigator.gpu).catch(() => null) : null;
-  const adapter = gpu ? gpu.adapter.description || gpu.adapter.device || gpu.adapter.vendor : null;
+  const adapter = gpu ? [gpu.adapter.vendor, gpu.adapter.architecture, gpu.adapter.description].filter(Boolean).join(' ') : null;
   if (gpu) sides.set(`ZO Studio ${describeBackend(gpu)}`, (await backendSide(gpu, modelUrl)).forward);
 
   const tokensPerSecond: BrowserForwardResult['tokensPerSecond'] = {};

@@ -9,7 +9,6 @@ import type { Backend, KernelFactory } from './backend';
 import type { WebGpu } from './webgpu';
 import { gpuBuffer } from './webgpu';
 import { webGpuKernels } from './webgpuKernels';
-import { EngineStateError } from '../defs/engineError';
 
 export type { AdapterSummary, GpuFeatures, GpuLimitsSummary } from './device';
 
@@ -253,16 +252,6 @@ export class GpuContext implements Backend, WebGpu {
   private throwIfLost(): void {
     if (this.lostError) throw this.lostError;
   }
-}
-
-/**
- * The device, for the few features whose kernels exist on WebGPU only (ZOPrO's mixed directions,
- * loss-curve probes, block-variance learning, SensZOQ calibration): on another backend they
- * refuse with a message that says how to get them.
- */
-export function requireWebGpu(b: Backend, feature: string): GpuContext {
-  if (b instanceof GpuContext) return b;
-  throw new EngineStateError('unsupported-config', `${feature} runs on the WebGPU backend only; switch the backend to WebGPU (the app's backend setting, or --backend webgpu)`);
 }
 
 export function align(n: number, to: number): number {
