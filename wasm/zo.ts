@@ -48,6 +48,13 @@ export function zo_probe(theta: usize, snapshot: usize, seed: u32, step: u32, j:
   return d > 0 ? 1 : d < 0 ? -1 : d;
 }
 
+// ZO-SGD on 4 elements at p: t (+ restoreA rz when restoring), then t - size (d + wd t).
+@inline function sgd4(p: usize, d: v128, rz: v128, restoreJ: i32, restoreA: f32, size: f32, wd: f32): void {
+  let t = v128.load(p);
+  if (restoreJ >= 0) t = f32x4.add(t, f32x4.mul(f32x4.splat(restoreA), rz));
+  v128.store(p, f32x4.sub(t, f32x4.mul(f32x4.splat(size), f32x4.add(d, f32x4.mul(f32x4.splat(wd), t)))));
+}
+
 /**
  * One optimizer move along d = ((sum_j g_j z_j) invQ) scale over elements [e0, e1)
  * (zo_update.wgsl). grads: q f32. c: the move coefficient (ZO-SGD-Cons: 1, -2 or its choice).
@@ -78,6 +85,15 @@ export function zo_update(opt: i32, theta: usize, m: usize, v: usize, seed: u32,
     d0 = f32x4.mul(f32x4.mul(d0, iq), sc); d1 = f32x4.mul(f32x4.mul(d1, iq), sc);
     d2 = f32x4.mul(f32x4.mul(d2, iq), sc); d3 = f32x4.mul(f32x4.mul(d3, iq), sc);
     const n = min(16, e1 - e);
+    if (opt == OPT_SGD && n == 16) {
+      // the scalar loop's f32 operations, four lanes at a time (the common case, vectorized)
+      const p = theta + (<usize>e << 2);
+      sgd4(p, d0, r0, restoreJ, restoreA, size, wd);
+      sgd4(p + 16, d1, r1, restoreJ, restoreA, size, wd);
+      sgd4(p + 32, d2, r2, restoreJ, restoreA, size, wd);
+      sgd4(p + 48, d3, r3, restoreJ, restoreA, size, wd);
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       const d = lane16(i, d0, d1, d2, d3), rz = lane16(i, r0, r1, r2, r3);
       const off = <usize>(e + i) << 2;

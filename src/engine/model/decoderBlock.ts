@@ -19,6 +19,9 @@ export type ForwardStep = OwnedKernel & { setRows?(m: number): void };
 export interface LinearHook {
   /** The kernel to run right after linear `name` of `layer` (x its input, y its output), or null. */
   build(ctx: Backend, layer: number, name: LinearName, x: DeviceBuffer, y: DeviceBuffer, maxRows: number): RowsKernel | null;
+  /** True when its kernels must see every row's input (calibration statistics): the scoring
+   *  forward then runs its last block over all rows, not only the scored ones. */
+  readonly allRows?: boolean;
 }
 
 export interface DecoderBlockSpec {
@@ -36,20 +39,33 @@ export interface DecoderBlockSpec {
   label: string;
 }
 
+/** Where the half after attention reads and writes: the whole batch (activations.attn, .x), or
+ *  only the scored rows gathered out of them (the last block of the scoring forward). */
+export interface BlockTailIo {
+  attn: DeviceBuffer;
+  x: DeviceBuffer;
+  rows: number;
+}
+
 export interface DecoderBlock {
+  /** The whole block in dispatch order (attention half, then the tail). */
   steps: ForwardStep[];
+  /** Norm, q/k/v, RoPE and attention over every row. */
+  head: ForwardStep[];
+  /** The output projection (residual fused), norm and MLP over tailIo's rows. */
+  tail: ForwardStep[];
   /** The two RoPE kernels (the decoder moves their position offset per call). */
   ropes: [RopeKernelOps, RopeKernelOps];
 }
 
 /** Builds one block's kernels in dispatch order; `attention` reads rotated q, k and v and writes activations.attn. */
-export function buildDecoderBlock(b: DecoderBlockSpec, attention: ForwardStep[]): DecoderBlock {
+export function buildDecoderBlock(b: DecoderBlockSpec, attention: ForwardStep[], tailIo?: BlockTailIo): DecoderBlock {
   const { ctx, config: c, weights: w, activations: s, rows, hooks, label } = b;
   const dims = { maxRows: rows };
-  const linear = (name: LinearName, x: DeviceBuffer, y: DeviceBuffer, accumulate = false): ForwardStep[] => {
-    const steps: ForwardStep[] = [ctx.kernels.matmul({ x, w: w[name], y, maxRows: rows, accumulate, label: `${label}.${name}` })];
+  const linear = (name: LinearName, x: DeviceBuffer, y: DeviceBuffer, accumulate = false, maxRows = rows): ForwardStep[] => {
+    const steps: ForwardStep[] = [ctx.kernels.matmul({ x, w: w[name], y, maxRows, accumulate, label: `${label}.${name}` })];
     for (const hook of hooks) {
-      const extra = hook.build(ctx, b.layer, name, x, y, rows);
+      const extra = hook.build(ctx, b.layer, name, x, y, maxRows);
       if (extra) steps.push(extra);
     }
     return steps;
@@ -60,7 +76,7 @@ export function buildDecoderBlock(b: DecoderBlockSpec, attention: ForwardStep[])
     ctx.kernels.rope({ qk: s.q, heads: c.heads, headDim: c.headDim, invFreq: b.invFreq, ...dims }),
     ctx.kernels.rope({ qk: s.k, heads: c.kvHeads, headDim: c.headDim, invFreq: b.invFreq, ...dims }),
   ];
-  const steps: ForwardStep[] = [
+  const head: ForwardStep[] = [
     ctx.kernels.rmsnorm({ x: s.x, weight: w.inputNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
     ...linear('q', s.xNorm, s.q),
     ...bias('q', s.q, c.heads * c.headDim),
@@ -70,13 +86,18 @@ export function buildDecoderBlock(b: DecoderBlockSpec, attention: ForwardStep[])
     ...bias('v', s.v, c.kvHeads * c.headDim),
     ...ropes,
     ...attention,
-    // The residual add is fused into the output projections: x += attn Wo^T.
-    ...linear('o', s.attn, s.x, true),
-    ctx.kernels.rmsnorm({ x: s.x, weight: w.postNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, ...dims }),
-    ...linear('gate', s.xNorm, s.gate),
-    ...linear('up', s.xNorm, s.up),
-    ctx.kernels.swiglu({ gate: s.gate, up: s.up, out: s.gate, width: c.intermediate, ...dims }),
-    ...linear('down', s.gate, s.x, true),
   ];
-  return { steps, ropes };
+  // xNorm, gate and up are free after attention and hold at least tailIo.rows rows.
+  const io = tailIo ?? { attn: s.attn, x: s.x, rows };
+  const t = io.rows;
+  const tail: ForwardStep[] = [
+    // The residual add is fused into the output projections: x += attn Wo^T.
+    ...linear('o', io.attn, io.x, true, t),
+    ctx.kernels.rmsnorm({ x: io.x, weight: w.postNorm, y: s.xNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: t }),
+    ...linear('gate', s.xNorm, s.gate, false, t),
+    ...linear('up', s.xNorm, s.up, false, t),
+    ctx.kernels.swiglu({ gate: s.gate, up: s.up, out: s.gate, width: c.intermediate, maxRows: t }),
+    ...linear('down', s.gate, io.x, true, t),
+  ];
+  return { steps: [...head, ...tail], head, tail, ropes };
 }

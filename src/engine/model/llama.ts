@@ -3,14 +3,17 @@
 //   per layer: the decoder block of decoderBlock.ts (shared with the KV-cache decoder), with
 //   attention over the whole right-padded sequence
 //   logprobs[p, c] = log_softmax(lm_head(norm(x[positions[p]])))[targets[p, c]]
-// Logits exist only at the scored positions. Kernels and bind groups are built once here;
+// Logits exist only at the scored positions, and nothing after the last attention needs other
+// rows: the last block gathers the scored rows of its attention output and residual and runs its
+// output projection and MLP on those alone (1/layers of the forward's work saved at a batch of
+// prompts scored at one position each), unless a hook must see every row (calibration). Kernels and bind groups are built once here;
 // encode() records dispatches into a pass and allocates nothing.
 import type { Backend, GatherKernelOps, LogProbKernelOps, RowsKernel } from '../gpu/backend';
 import { ropeInvFreq } from '../cpu/rope';
 import { layerWindow, type LlamaConfig } from './config';
 import type { LayerWeights, ModelWeights } from './weights';
 import { allocateActivations, releaseActivations, type RunLimits, type Activations } from './activations';
-import { buildDecoderBlock, type ForwardStep, type LinearHook } from './decoderBlock';
+import { buildDecoderBlock, type BlockTailIo, type DecoderBlock, type ForwardStep, type LinearHook } from './decoderBlock';
 import type { DeviceBuffer, ComputePass } from '../gpu/device';
 
 /** One scored forward call: right-padded token rows and the positions/targets to score. */
@@ -28,6 +31,8 @@ export type { LinearHook } from './decoderBlock';
 export class LlamaForward {
   readonly state: Activations;
   private readonly layers: ForwardStep[][] = [];
+  /** The last block's tail over the scored rows, after gathering them (null: over every row). */
+  private scoredTail: { gathers: GatherKernelOps[]; steps: ForwardStep[] } | null = null;
   private readonly embed: RowsKernel;
   private readonly gather: GatherKernelOps;
   private readonly finalNorm: RowsKernel;
@@ -51,7 +56,24 @@ export class LlamaForward {
     const rows = limits.maxBatch * limits.maxSeqLen;
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = ctx.kernels.embedding({ table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
-    weights.layers.forEach((w, i) => this.layers.push(this.buildLayer(i, w, rows, hooks)));
+    // Trimming pays where fewer rows are scored than run (and the buffers reused hold them).
+    const trim = limits.maxPositions < rows && !hooks.some((h) => h.allRows);
+    const last = weights.layers.length - 1;
+    weights.layers.forEach((w, i) => {
+      if (!(trim && i === last)) {
+        this.layers.push(this.buildLayer(i, w, rows, hooks).steps);
+        return;
+      }
+      const attnWidth = c.heads * c.headDim;
+      // s.q is free after attention and wide enough for the gathered attention rows.
+      const block = this.buildLayer(i, w, rows, hooks, { attn: s.q, x: s.gathered, rows: limits.maxPositions });
+      this.layers.push(block.head);
+      const gathers = [
+        ctx.kernels.gatherRows({ src: s.attn, indices: s.positions, dst: s.q, dim: attnWidth, maxOut: limits.maxPositions }),
+        ctx.kernels.gatherRows({ src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxPositions }),
+      ];
+      this.scoredTail = { gathers, steps: block.tail };
+    });
     this.gather = ctx.kernels.gatherRows({ src: s.x, indices: s.positions, dst: s.gathered, dim: c.hidden, maxOut: limits.maxPositions });
     this.finalNorm = ctx.kernels.rmsnorm({ x: s.gathered, weight: weights.finalNorm, y: s.gatheredNorm, dim: c.hidden, eps: c.rmsNormEps, maxRows: limits.maxPositions });
     this.lmHead = ctx.kernels.matmul({ x: s.gatheredNorm, w: weights.lmHead, y: s.logits, maxRows: limits.maxPositions, label: 'lm_head' });
@@ -65,19 +87,20 @@ export class LlamaForward {
     });
   }
 
-  private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[]): ForwardStep[] {
+  private buildLayer(i: number, w: LayerWeights, rows: number, hooks: LinearHook[], tailIo?: BlockTailIo): DecoderBlock {
     const { ctx, config: c, state: s } = this;
     const attention = ctx.kernels.attention({
       q: s.q, k: s.k, v: s.v, out: s.attn,
       heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
       maxBatch: s.limits.maxBatch, maxSeqLen: s.limits.maxSeqLen, window: layerWindow(c, i),
     });
-    return buildDecoderBlock({ ctx, config: c, layer: i, weights: w, activations: s, rows, hooks, invFreq: this.invFreq, label: `L${i}` }, [attention]).steps;
+    return buildDecoderBlock({ ctx, config: c, layer: i, weights: w, activations: s, rows, hooks, invFreq: this.invFreq, label: `L${i}` }, [attention], tailIo);
   }
 
   /** Frees every kernel and buffer built here (the weights belong to the model). */
   destroy(): void {
     for (const layer of this.layers) for (const k of layer) k.destroy();
+    for (const k of [...(this.scoredTail?.gathers ?? []), ...(this.scoredTail?.steps ?? [])]) k.destroy();
     for (const k of [this.embed, this.gather, this.finalNorm, this.lmHead, this.logprob]) k.destroy();
     releaseActivations(this.ctx, this.state);
     this.ctx.release(this.invFreq);
@@ -112,6 +135,10 @@ export class LlamaForward {
         else k.setRows?.(rows);
       }
     }
+    if (this.scoredTail) {
+      for (const g of this.scoredTail.gathers) g.setCount(P);
+      for (const k of this.scoredTail.steps) k.setRows?.(P);
+    }
     this.gather.setCount(P);
     this.finalNorm.setRows(P);
     this.lmHead.setRows(P);
@@ -123,7 +150,10 @@ export class LlamaForward {
     if (!this.current) throw new Error('setInput() must come before encode()');
     this.embed.encode(pass);
     for (const layer of this.layers) for (const k of layer) k.encode(pass);
-    this.gather.encode(pass);
+    if (this.scoredTail) {
+      // the last block's tail over the scored rows leaves them in state.gathered
+      for (const k of [...this.scoredTail.gathers, ...this.scoredTail.steps]) k.encode(pass);
+    } else this.gather.encode(pass);
     this.finalNorm.encode(pass);
     this.lmHead.encode(pass);
     this.logprob.encode(pass);

@@ -16,6 +16,7 @@ export async function calibrateColumnNorms(
   if (!sequences.length) throw new Error('calibration needs at least one sequence of text');
   const kernels = new Map<string, ColumnNormsOps>();
   const hook: LinearHook = {
+    allRows: true, // the statistics are over every token, not only the scored one
     build(hookCtx, layer, name, x, _y, maxRows) {
       if (!targets.includes(name)) return null;
       const inDim = name === 'o' ? config.heads * config.headDim : name === 'down' ? config.intermediate : config.hidden;
