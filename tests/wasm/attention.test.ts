@@ -1,6 +1,6 @@
 // WASM attention (wasm/attention.ts) against the CPU references (f64 accumulation): prefill with
 // grouped-query heads, causal, with and without a sliding window; decode of 1 and 3 new queries
-// against a KV cache. headDim straddles the f32x4 width. Tolerance 2e-6 + 2e-5 relative (f32
+// against a KV cache. headDim straddles the f32x4 width and the 16-lane output blocks (20). Tolerance 2e-6 + 2e-5 relative (f32
 // scores, exp and weighted sums over at most 19 keys). Then logprob and the adapters (LoRA,
 // sparse delta) against theirs.
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const TOL = { atol: 2e-6, rtol: 2e-5 };
 describe('wasm attention, logprob and adapters', () => {
   it('prefill: causal GQA, with and without a window', () => {
     const wk = kernels();
-    for (const [heads, kvHeads] of [[4, 4], [6, 2], [4, 1]]) for (const headDim of [3, 4, 5, 8, 32]) for (const window of [0, 3]) {
+    for (const [heads, kvHeads] of [[4, 4], [6, 2], [4, 1]]) for (const headDim of [3, 4, 5, 8, 20, 32]) for (const window of [0, 3]) {
       const batch = 2, seqLen = 7;
       const q = randomArray(batch * seqLen * heads * headDim, headDim, 2);
       const k = randomArray(batch * seqLen * kvHeads * headDim, headDim + 1, 2);

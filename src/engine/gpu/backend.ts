@@ -43,6 +43,10 @@ export interface OwnedKernel extends Kernel {
 /** Sized by rows (batch x tokens) for the next submit. */
 export interface RowsKernel extends OwnedKernel {
   setRows(m: number): void;
+  /** Optional: of the rows set, only these spans (flattened [start, count] pairs, ascending,
+   *  inside 0 .. rows) are needed and the rest may be left unwritten: a batch's padding rows that
+   *  nothing scored reads (the CPU backend skips them; WebGPU computes every row). null: all. */
+  setRowSpans?(spans: Uint32Array | null): void;
 }
 export interface RopeKernelOps extends OwnedKernel {
   setShape(batch: number, seqLen: number): void;

@@ -13,7 +13,7 @@ import type { DeviceBuffer } from '../gpu/device';
 
 /** A kernel of a forward pass: sized per call (rows; RoPE and attention also take a shape, whose
  *  form differs between the two passes), freed with the pass. */
-export type ForwardStep = OwnedKernel & { setRows?(m: number): void };
+export type ForwardStep = OwnedKernel & { setRows?(m: number): void; setRowSpans?(spans: Uint32Array | null): void };
 
 /** Extra work a tuning mode adds after a linear layer (LoRA's B(Ax), SensZOQ's sparse correction). */
 export interface LinearHook {

@@ -32,6 +32,8 @@ export class LlamaForward {
   readonly state: Activations;
   private readonly layers: ForwardStep[][] = [];
   /** The last block's tail over the scored rows, after gathering them (null: over every row). */
+  /** A hook must see every row: no row is skipped or trimmed. */
+  private readonly allRows: boolean;
   private scoredTail: { gathers: GatherKernelOps[]; steps: ForwardStep[] } | null = null;
   private readonly embed: RowsKernel;
   private readonly gather: GatherKernelOps;
@@ -57,7 +59,8 @@ export class LlamaForward {
     this.invFreq = ctx.storageFrom('rope-inv-freq', ropeInvFreq(c.rope), 'weights');
     this.embed = ctx.kernels.embedding({ table: weights.embed, ids: s.ids, out: s.x, maxRows: rows });
     // Trimming pays where fewer rows are scored than run (and the buffers reused hold them).
-    const trim = limits.maxPositions < rows && !hooks.some((h) => h.allRows);
+    this.allRows = hooks.some((h) => h.allRows);
+    const trim = limits.maxPositions < rows && !this.allRows;
     const last = weights.layers.length - 1;
     weights.layers.forEach((w, i) => {
       if (!(trim && i === last)) {
@@ -125,7 +128,13 @@ export class LlamaForward {
     for (let p = 0; p < P; p++) padded.set(input.targets.subarray(p * input.candidates, (p + 1) * input.candidates), p * limits.maxCandidates);
     this.ctx.upload(this.state.targets, padded);
     const key = { batch: input.batch, seqLen: input.seqLen, positions: P, candidates: input.candidates };
-    if (this.current && JSON.stringify(this.current) === JSON.stringify(key)) return;
+    if (!(this.current && JSON.stringify(this.current) === JSON.stringify(key))) this.resize(input, key);
+    const spans = this.allRows ? null : neededSpans(input);
+    for (const layer of this.layers) for (const k of layer) k.setRowSpans?.(spans);
+  }
+
+  private resize(input: ForwardInput, key: { batch: number; seqLen: number; positions: number; candidates: number }): void {
+    const P = key.positions;
     this.current = key;
     const rows = input.batch * input.seqLen;
     this.embed.setRows(rows);
@@ -178,4 +187,28 @@ export class LlamaForward {
     this.ctx.submit((pass) => this.encode(pass), 'forward');
     return this.ctx.readF32(this.state.logits, input.positions.length * this.config.vocabSize);
   }
+}
+
+/**
+ * The rows of a right-padded batch that anything scored depends on: each sequence's rows up to
+ * its last scored position (attention is causal, so later rows, the padding, feed nothing scored),
+ * as [start, count] pairs with adjacent spans merged. null when every row is needed.
+ */
+export function neededSpans(input: ForwardInput): Uint32Array | null {
+  const { batch, seqLen, positions } = input;
+  const need = new Int32Array(batch);
+  for (const p of positions) {
+    const b = Math.floor(p / seqLen);
+    if (b < batch) need[b] = Math.max(need[b], (p % seqLen) + 1);
+  }
+  const spans: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    if (need[b] === 0) continue;
+    const start = b * seqLen;
+    const last = spans.length - 2;
+    if (last >= 0 && spans[last] + spans[last + 1] === start) spans[last + 1] += need[b];
+    else spans.push(start, need[b]);
+  }
+  if (spans.length === 2 && spans[0] === 0 && spans[1] === batch * seqLen) return null;
+  return Uint32Array.from(spans);
 }

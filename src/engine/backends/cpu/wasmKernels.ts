@@ -42,14 +42,38 @@ function wasmRange(r: ParamRange): WasmParamRange {
   return { theta: block(r.buffer), offset: r.offset, count: r.count, stream: r.stream, decay: r.decay, scale: r.scale };
 }
 
+/** A buffer's bytes from byteOffset on (one span of rows of it). */
+function from(b: WasmBuffer, byteOffset: number): WasmBuffer {
+  return byteOffset === 0 ? b : { ptr: b.ptr + byteOffset, bytes: b.bytes - byteOffset };
+}
+
+/** fn(start, count) over the row spans set (flattened pairs), or once over rows 0 .. rows. */
+function forSpans(spans: Uint32Array | null, rows: number, fn: (start: number, count: number) => void): void {
+  if (!spans) {
+    fn(0, rows);
+    return;
+  }
+  for (let i = 0; i < spans.length; i += 2) {
+    const start = spans[i], count = Math.min(spans[i + 1], rows - start);
+    if (count > 0) fn(start, count);
+  }
+}
+
 export class WasmMatmul extends CpuMatmul {
   private readonly weight: WasmWeight;
   constructor(private readonly wk: WasmKernels, private readonly mo: MatmulOptions) {
     super(mo);
     this.weight = wasmWeight(mo.w);
   }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
+  }
   protected run(): void {
-    this.wk.matmul(block(this.mo.x), this.weight, block(this.mo.y), this.rows, { accumulate: this.mo.accumulate === true });
+    const x = block(this.mo.x), y = block(this.mo.y);
+    const { cols: k, rows: n } = this.weight;
+    const accumulate = this.mo.accumulate === true;
+    forSpans(this.spans, this.rows, (m0, m) => this.wk.matmul(from(x, m0 * k * 4), this.weight, from(y, m0 * n * 4), m, { accumulate }));
   }
 }
 
@@ -57,8 +81,13 @@ export class WasmRmsNorm extends CpuRmsNorm {
   constructor(private readonly wk: WasmKernels, private readonly ro: RmsNormOptions) {
     super(ro);
   }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
+  }
   protected run(): void {
-    this.wk.rmsnorm(block(this.ro.x), block(this.ro.weight), block(this.ro.y), this.rows, this.ro.dim, this.ro.eps);
+    const x = block(this.ro.x), y = block(this.ro.y), { dim } = this.ro;
+    forSpans(this.spans, this.rows, (m0, m) => this.wk.rmsnorm(from(x, m0 * dim * 4), block(this.ro.weight), from(y, m0 * dim * 4), m, dim, this.ro.eps));
   }
 }
 
@@ -76,8 +105,13 @@ export class WasmBias extends CpuBias {
   constructor(private readonly wk: WasmKernels, private readonly bo: BiasOptions) {
     super(bo);
   }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
+  }
   protected run(): void {
-    this.wk.biasRows(block(this.bo.y), block(this.bo.bias), this.rows, this.bo.width);
+    const y = block(this.bo.y), w = this.bo.width;
+    forSpans(this.spans, this.rows, (m0, m) => this.wk.biasRows(from(y, m0 * w * 4), block(this.bo.bias), m, w));
   }
 }
 
@@ -85,8 +119,13 @@ export class WasmSwiglu extends CpuSwiglu {
   constructor(private readonly wk: WasmKernels, private readonly so: SwigluOptions) {
     super(so);
   }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
+  }
   protected run(): void {
-    this.wk.swiglu(block(this.so.gate), block(this.so.up), block(this.so.out), this.rows * this.so.width);
+    const g = block(this.so.gate), u = block(this.so.up), out = block(this.so.out), w = this.so.width;
+    forSpans(this.spans, this.rows, (m0, m) => this.wk.swiglu(from(g, m0 * w * 4), from(u, m0 * w * 4), from(out, m0 * w * 4), m * w));
   }
 }
 
@@ -138,7 +177,13 @@ export class WasmLora extends CpuLora {
   }
   protected run(): void {
     const o = this.lo;
-    this.wk.lora(block(o.x), block(o.a), block(o.b), block(o.y), this.rows, o.inDim, o.outDim, o.rank, o.scale);
+    const x = block(o.x), y = block(o.y);
+    forSpans(this.spans, this.rows, (m0, m) =>
+      this.wk.lora(from(x, m0 * o.inDim * 4), block(o.a), block(o.b), from(y, m0 * o.outDim * 4), m, o.inDim, o.outDim, o.rank, o.scale));
+  }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
   }
 }
 
@@ -148,7 +193,13 @@ export class WasmSparseDelta extends CpuSparseDelta {
   }
   protected run(): void {
     const o = this.so;
-    this.wk.sparseDelta(block(o.x), block(o.rowStart), block(o.col), block(o.base), block(o.value), block(o.y), this.rows, o.inDim, o.outDim);
+    const x = block(o.x), y = block(o.y);
+    forSpans(this.spans, this.rows, (m0, m) =>
+      this.wk.sparseDelta(from(x, m0 * o.inDim * 4), block(o.rowStart), block(o.col), block(o.base), block(o.value), from(y, m0 * o.outDim * 4), m, o.inDim, o.outDim));
+  }
+  private spans: Uint32Array | null = null;
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
   }
 }
 
