@@ -26,8 +26,10 @@
 //   same-class share of the top 10 proponents over 50 dev queries: 100% (random baseline 50.0%);
 //     of the top 10 opponents: 0%; top-10 cosines 0.773 to 0.993; the train vectors' dominant
 //     direction holds 93.7% of their energy, and with it removed the share is 76.6% (two runs;
-//     69.8% in a third: the query vectors were identical within a process but not, to the last
-//     bits, between processes, and the small residual is sensitive to that; cause not isolated)
+//     69.8% in a third: the CPU backend on 2 threads is not always bit-identical between
+//     processes (dev row 2's loss at the replayed weights 0.629266 in two 2-thread and two
+//     1-thread processes, 0.629979 in a third 2-thread one), and the small residual is
+//     sensitive to that; cause not isolated)
 //   a dev row the run got right: dev row 2 "mint with leaves ..." [plant], top proponents five
 //     plant glosses at cosines 0.984-0.990
 // Asserted: the planted row is among the 3 most influential rows for its query (by |score|; a
