@@ -1,5 +1,6 @@
 // The scoring forward's two shortcuts on a right-padded batch (model/llama.ts): padding rows past
-// each sequence's last scored position are skipped (CPU backend, setRowSpans), and the last block's
+// each sequence's last scored position are skipped (CPU backend, setRowSpans: the row-wise kernels and
+// attention's queries), and the last block's
 // output projection and MLP run on the scored rows only. Neither may change a scored value: the
 // log-probs must equal, bit for bit, the same batch run with both off (a hook that needs every
 // row turns them off, as calibration's does), at 1 and 2 threads, f32 and q4 weights.

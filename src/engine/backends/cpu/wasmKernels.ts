@@ -144,10 +144,30 @@ export class WasmAttention extends CpuAttention {
   constructor(private readonly wk: WasmKernels, private readonly ao: AttentionOptions) {
     super(ao);
   }
+  private spans: Uint32Array | null = null;
+  /** The rows needed (see RowsKernel.setRowSpans): each sequence's queries past them are skipped. */
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
+  }
   protected run(): void {
     const { batch, seqLen } = this;
     const o = this.ao;
-    this.wk.attention(block(o.q), block(o.k), block(o.v), block(o.out), batch, seqLen, o.heads, o.kvHeads, o.headDim, o.window ?? 0);
+    const q = block(o.q), k = block(o.k), v = block(o.v), out = block(o.out);
+    if (!this.spans) {
+      this.wk.attention(q, k, v, out, batch, seqLen, o.heads, o.kvHeads, o.headDim, o.window ?? 0);
+      return;
+    }
+    // Spans cover a prefix of each sequence they touch: sequence b's first `need` queries attend
+    // as a prefill of `need` tokens over its own keys (the same rows, in the same order).
+    const qRow = o.heads * o.headDim * 4, kvRow = o.kvHeads * o.headDim * 4;
+    forSpans(this.spans, batch * seqLen, (start, count) => {
+      for (let r = start; r < start + count;) {
+        const b = Math.floor(r / seqLen), need = Math.min(start + count - r, (b + 1) * seqLen - r);
+        const first = b * seqLen, n = r + need - first; // from the sequence's start, should a span not begin there
+        this.wk.attentionDecode(from(q, first * qRow), from(k, first * kvRow), from(v, first * kvRow), from(out, first * qRow), 1, n, 0, seqLen, o.heads, o.kvHeads, o.headDim, o.window ?? 0);
+        r += need;
+      }
+    });
   }
 }
 
