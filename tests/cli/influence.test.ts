@@ -1,5 +1,6 @@
 // `zo-studio influence` (its main(), in process) on the tiny demo-tokenizer model and the first
-// 16 train / 4 dev rows of wn-animal-plant: with --run, the vectors at the run's weights are
+// 16 train / 4 dev rows of wn-animal-plant: with --run (on the CPU backend, which runs this in
+// seconds where SwiftShader's shader compiles take a minute; the WebGPU path is the typed-prompt case), the vectors at the run's weights are
 // computed once, cached beside the record and read back on the next call (same ranking), and the
 // trajectory attribution is printed; on the base model (WebGPU and the CPU backend) a typed prompt equal to a train row finds
 // that row first (cosine 1 up to f16 rounding); a missing query is a usage error.
@@ -32,9 +33,9 @@ describe('zo-studio influence', () => {
   it('ranks rows at a run\'s weights, caches the vectors beside the record, and attributes the run', async () => {
     const out = join(dir, 'run');
     const io = captureIo();
-    expect(await main(['train', '--model', model(), '--task', task(), '--steps', '3', '--batch', '4', '--lr', '1e-3', '--eval-limit', '4', '--seed', '2', '--out', out, '--json'], io), io.err.join('\n')).toBe(0);
+    expect(await main(['train', '--backend', 'cpu', '--model', model(), '--task', task(), '--steps', '3', '--batch', '4', '--lr', '1e-3', '--eval-limit', '4', '--seed', '2', '--out', out, '--json'], io), io.err.join('\n')).toBe(0);
     const record = join(out, 'run.zorec');
-    const args = ['influence', '--model', model(), '--task', task(), '--run', record, '--query-split', 'dev', '--query-row', '1', '--k', '8', '--top', '3'];
+    const args = ['influence', '--backend', 'cpu', '--model', model(), '--task', task(), '--run', record, '--query-split', 'dev', '--query-row', '1', '--k', '8', '--top', '3'];
     const first = captureIo();
     expect(await main([...args, '--json'], first), first.err.join('\n')).toBe(0);
     const result = JSON.parse(first.out.at(-1)!);

@@ -1,6 +1,8 @@
-// The Influence view on SwiftShader WebGPU with the demo model and a small uploaded task (30
-// WordNet glosses: 24 train, 6 dev, K = 4 directions: the vectors take ~30 s on a loaded 2-core
-// machine, mostly compiling the kernels): the view says what is
+// The Influence view with the demo model and a small uploaded task (30 WordNet glosses: 24 train,
+// 6 dev, K = 4 directions), on the CPU backend chosen in the header's Backend setting (stored in
+// this browser, as a user would set it): the view is the same on either backend, and on SwiftShader
+// WebGPU the vectors took ~30 s, mostly compiling kernels (the WebGPU influence path is tested in
+// Node: tests/influence/jl.test.ts, tests/cli/influence.test.ts). The view says what is
 // missing before a model is loaded; Compute shows progress with time left and can be cancelled;
 // computed vectors rank the dev row's proponents and opponents with scores; a click on a row
 // highlights it in the task's row table; after a reload the vectors come from this browser's
@@ -21,6 +23,11 @@ function tinyTask(): string {
     return `"${row.text.replace(/"/g, '""')}",${row.label === 0 ? 'animal' : 'plant'}`;
   });
   return ['text,label', ...lines].join('\n');
+}
+
+/** The header's Backend setting, CPU, as stored by the app (src/store/model/slice.ts BACKEND_KEY). */
+async function useCpuBackend(page: Page): Promise<void> {
+  await page.addInitScript(() => localStorage.setItem('zo-studio.backend', 'cpu'));
 }
 
 async function openWithTask(page: Page, upload: boolean): Promise<void> {
@@ -45,8 +52,9 @@ test('computes influence vectors, ranks a dev row, clicks through to the task ta
       if (document.querySelector('[data-testid="influence-progress"]')?.textContent?.includes('Computing')) w.__computed = true;
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
+  await useCpuBackend(page);
   await page.goto('./');
-  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  await expect(page.getByTestId('adapter')).toContainText('CPU backend', { timeout: 60_000 });
   const view = page.getByRole('region', { name: 'Influence: which training rows did this?' });
   await expect(view.getByTestId('influence-blocker')).toContainText('Load a model first');
   await expect(view.getByRole('button', { name: 'Compute vectors' })).toBeDisabled();
@@ -96,7 +104,7 @@ test('computes influence vectors, ranks a dev row, clicks through to the task ta
 
   // Reload: the engine is fresh, the vectors come back from IndexedDB without a recompute.
   await page.reload();
-  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  await expect(page.getByTestId('adapter')).toContainText('CPU backend', { timeout: 60_000 });
   await openWithTask(page, false);
   await expect(view.getByTestId('influence-vectors')).toContainText('read from this browser’s cache', { timeout: 60_000 });
   await expect(proponents.first()).toHaveAttribute('data-row', top!); // the saved ranking
@@ -110,8 +118,9 @@ test('computes influence vectors, ranks a dev row, clicks through to the task ta
 
 test('attributes a finished ZO run to its training rows: predicted vs actual change of the query loss', async ({ page }) => {
   test.setTimeout(600_000);
+  await useCpuBackend(page);
   await page.goto('./');
-  await expect(page.getByTestId('adapter')).toContainText('GPU:', { timeout: 60_000 });
+  await expect(page.getByTestId('adapter')).toContainText('CPU backend', { timeout: 60_000 });
   await openWithTask(page, true);
   for (const [label, value] of [['Steps', '3'], ['Batch size', '2'], ['Eval every', '0']]) await page.getByLabel(label, { exact: true }).fill(value);
   await page.getByRole('button', { name: 'Start training' }).click();

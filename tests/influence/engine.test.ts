@@ -1,4 +1,7 @@
-// Influence through the engine API on the tiny demo-tokenizer model (tests/fixtures/tinyModel.ts):
+// Influence through the engine API on the tiny demo-tokenizer model (tests/fixtures/tinyModel.ts),
+// on the CPU backend (the same step plan and loss kernels behind the backend interface; it runs this
+// file in 2 s where SwiftShader's shader compiles take about a minute; the WebGPU path's d_i are
+// checked against their CPU twin in jl.test.ts and through the CLI in tests/cli/influence.test.ts):
 // per-tensor block directions (K per tensor; a train row typed as a prompt finds itself first),
 // vectors of every train row with a cost reported first, the weights bit-identical afterwards,
 // the same bytes when computed twice, the cache file read back (and refused for another task or
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EngineEvent, TaskInput, TrainConfig } from '../../src/engine/api';
-import { testGpu } from '../helpers/gpu';
+import { CpuBackend } from '../../src/engine/backends/cpu/cpuBackend';
 import { DEMO_DATA } from '../helpers/paths';
 import { startStaticServer, type StaticServer } from '../helpers/staticServer';
 import { writeTinyDemoModel } from '../fixtures/tinyModel';
@@ -46,7 +49,7 @@ describe('influence through the engine', () => {
     dir = mkdtempSync(join(tmpdir(), 'zo-influence-'));
     writeTinyDemoModel(join(dir, 'model'));
     server = await startStaticServer(dir);
-    engine = new Engine(await testGpu(), server.url);
+    engine = new Engine(await CpuBackend.create(), server.url);
     engine.subscribe((e) => events.push(e));
     await engine.loadModel({ source: { kind: 'url', url: new URL("model", server.url).href }, precision: 'f32', maxBatch: 4, maxSeqLen: 64 });
     await engine.setTask(taskInput(12));

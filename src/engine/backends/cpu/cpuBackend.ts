@@ -111,7 +111,11 @@ export class CpuBackend implements Backend {
   }
 
   async read(buffer: DeviceBuffer, bytes = buffer.size, offsetBytes = 0): Promise<ArrayBuffer> {
-    return cpuBuffer(buffer).bytes.slice(offsetBytes, offsetBytes + bytes).buffer;
+    const out = cpuBuffer(buffer).bytes.slice(offsetBytes, offsetBytes + bytes).buffer;
+    // The work ran synchronously in submit(); a read is where a GPU run waits, so this is where the
+    // engine's worker gets to handle its messages (Cancel, Pause, Stop) before the next piece of work.
+    await yieldToEvents();
+    return out;
   }
 
   async readF32(buffer: DeviceBuffer, count?: number, offsetElements = 0): Promise<Float32Array> {
@@ -190,4 +194,21 @@ function cpuKernels(mem: CpuBackend): KernelFactory {
     zoUpdate: (range, _rangeParams, step, spec) => new CpuZoUpdate(range, step, spec),
     zoGrad: (entryPoint, o) => new CpuZoGrad(entryPoint, o),
   };
+}
+
+/**
+ * Resolves after the event loop has run once (a macrotask, not a microtask): without it a run or an
+ * influence computation on the CPU backend never lets its Web Worker receive a message until it
+ * ends. setImmediate in Node; a MessageChannel elsewhere (setTimeout would be clamped to 4 ms).
+ */
+function yieldToEvents(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
