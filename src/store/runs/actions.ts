@@ -82,15 +82,18 @@ export function addRun(view: RunView, record: Uint8Array | null = null): void {
 }
 
 export async function removeRun(runId: string): Promise<void> {
-  const s = getState();
-  if (s.activeRunId === runId && s.runs[runId]?.meta.state === 'running') return;
-  const runs = { ...s.runs };
-  delete runs[runId];
-  forgetRecord(runId);
-  setState({ runs, runOrder: s.runOrder.filter((id) => id !== runId), compare: s.compare.filter((id) => id !== runId), activeRunId: s.activeRunId === runId ? null : s.activeRunId });
+  const before = getState();
+  if (before.activeRunId === runId && before.runs[runId]?.meta.state === 'running') return;
+  // Gone from storage before it leaves the list: a reload right after the click must not bring the
+  // run back (it did when the list changed first and the page reloaded before the delete landed).
   await flushSaves(runId);
   await dbDelete(runId);
   await deleteRunResults(runId); // its influence results go with it
+  forgetRecord(runId);
+  const s = getState();
+  const runs = { ...s.runs };
+  delete runs[runId];
+  setState({ runs, runOrder: s.runOrder.filter((id) => id !== runId), compare: s.compare.filter((id) => id !== runId), activeRunId: s.activeRunId === runId ? null : s.activeRunId });
 }
 
 export function toggleCompare(runId: string): void {
