@@ -30,27 +30,32 @@ function checkRows(label: string, m: number, max: number): void {
   if (!(Number.isInteger(m) && m >= 0 && m <= max)) throw new Error(`${label}: ${m} rows outside 0..${max}`);
 }
 
-/** y[m, n] (=|+=) sum_k x[m, k] w[n, k]; w read row by row from its storage format. */
-export class CpuMatmul extends CpuKernel implements RowsKernel {
-  readonly label: string;
+/** A kernel over the first `rows` of at most maxRows rows (setRows, as the WebGPU RowsKernel). */
+abstract class CpuRowsKernel extends CpuKernel implements RowsKernel {
   protected rows: number;
+  constructor(readonly label: string, private readonly maxRows: number) {
+    super();
+    this.rows = maxRows;
+  }
+  setRows(m: number): void {
+    checkRows(this.label, m, this.maxRows);
+    this.rows = m;
+  }
+}
+
+/** y[m, n] (=|+=) sum_k x[m, k] w[n, k]; w read row by row from its storage format. */
+export class CpuMatmul extends CpuRowsKernel {
   private readonly x: CpuBuffer;
   private readonly y: CpuBuffer;
   private readonly readRow: RowReader;
   private readonly wRow: Float32Array;
 
   constructor(private readonly o: MatmulOptions) {
-    super();
-    this.label = o.label ?? `matmul ${o.w.name}`;
-    this.rows = o.maxRows;
+    super(o.label ?? `matmul ${o.w.name}`, o.maxRows);
     this.x = cpuBuffer(o.x);
     this.y = cpuBuffer(o.y);
     this.readRow = weightRowReader(o.w);
     this.wRow = new Float32Array(o.w.cols);
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
   }
   protected run(): void {
     const { rows: N, cols: K } = this.o.w;
@@ -72,16 +77,9 @@ export class CpuMatmul extends CpuKernel implements RowsKernel {
   }
 }
 
-export class CpuRmsNorm extends CpuKernel implements RowsKernel {
-  readonly label = 'rmsnorm';
-  protected rows: number;
+export class CpuRmsNorm extends CpuRowsKernel {
   constructor(private readonly o: RmsNormOptions) {
-    super();
-    this.rows = o.maxRows;
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
+    super('rmsnorm', o.maxRows);
   }
   protected run(): void {
     const { dim } = this.o;
@@ -117,17 +115,9 @@ export class CpuRope extends CpuKernel implements RopeKernelOps {
 }
 
 /** Bias add and SwiGLU: work over rows of one width. */
-export class CpuBias extends CpuKernel implements RowsKernel {
-  readonly label: string;
-  protected rows: number;
+export class CpuBias extends CpuRowsKernel {
   constructor(private readonly o: BiasOptions) {
-    super();
-    this.label = o.label ?? 'bias';
-    this.rows = o.maxRows;
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
+    super(o.label ?? 'bias', o.maxRows);
   }
   protected run(): void {
     const { width } = this.o;
@@ -135,16 +125,9 @@ export class CpuBias extends CpuKernel implements RowsKernel {
   }
 }
 
-export class CpuSwiglu extends CpuKernel implements RowsKernel {
-  readonly label = 'swiglu';
-  protected rows: number;
+export class CpuSwiglu extends CpuRowsKernel {
   constructor(private readonly o: SwigluOptions) {
-    super();
-    this.rows = o.maxRows;
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
+    super('swiglu', o.maxRows);
   }
   protected run(): void {
     const n = this.rows * this.o.width;
@@ -153,18 +136,11 @@ export class CpuSwiglu extends CpuKernel implements RowsKernel {
 }
 
 /** out[r] = table[ids[r]] (zeros for an id past the vocabulary, as the shader). */
-export class CpuEmbedding extends CpuKernel implements RowsKernel {
-  readonly label = 'embedding';
-  protected rows: number;
+export class CpuEmbedding extends CpuRowsKernel {
   private readonly readRow: RowReader;
   constructor(private readonly o: EmbeddingOptions) {
-    super();
-    this.rows = o.maxRows;
+    super('embedding', o.maxRows);
     this.readRow = weightRowReader(o.table);
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
   }
   protected run(): void {
     const { rows: vocab, cols: hidden } = this.o.table;
@@ -281,17 +257,9 @@ export class CpuLogProb extends CpuKernel implements LogProbKernelOps {
 }
 
 /** LoRA after a linear layer: y += scale B(A x). */
-export class CpuLora extends CpuKernel implements RowsKernel {
-  readonly label: string;
-  protected rows: number;
+export class CpuLora extends CpuRowsKernel {
   constructor(private readonly o: LoraOptions) {
-    super();
-    this.label = o.label ?? 'lora';
-    this.rows = o.maxRows;
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
+    super(o.label ?? 'lora', o.maxRows);
   }
   protected run(): void {
     const o = this.o;
@@ -303,17 +271,9 @@ export class CpuLora extends CpuKernel implements RowsKernel {
 }
 
 /** SensZOQ's sparse correction after a quantized linear: y += (value - base) x over the CSR entries. */
-export class CpuSparseDelta extends CpuKernel implements RowsKernel {
-  readonly label: string;
-  protected rows: number;
+export class CpuSparseDelta extends CpuRowsKernel {
   constructor(private readonly o: SparseDeltaOptions) {
-    super();
-    this.label = o.label ?? 'sparse-delta';
-    this.rows = o.maxRows;
-  }
-  setRows(m: number): void {
-    checkRows(this.label, m, this.o.maxRows);
-    this.rows = m;
+    super(o.label ?? 'sparse-delta', o.maxRows);
   }
   protected run(): void {
     const o = this.o;
