@@ -3,35 +3,23 @@
 // train -> eval --run -> replay (bit-exact weights), LoRA train -> PEFT export -> eval --adapter;
 // the training cases run on a tiny random model with the demo tokenizer (the mechanics, not the
 // model, are under test), the golden case on the demo model.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DATA, DEMO_MODEL, REPO_ROOT } from '../helpers/paths';
+import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
 import { readSafetensorsBytes } from '../../src/engine/model/safetensorsWriter';
 import { writeTinyDemoModel } from '../fixtures/tinyModel';
+import { buildCli, golden, lastJson, zo } from '../helpers/cliProcess';
 
 const MODEL = DEMO_MODEL;
 const TASK = join(DEMO_DATA, 'wn-animal-plant');
-const golden = JSON.parse(readFileSync(join(MODEL, 'golden.json'), 'utf8')) as { cases: { input_ids: number[]; last_logits: number[]; mean_loss: number }[] };
-
-function zo(args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'zo-studio.mjs'), ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
-
 describe('zo-studio CLI', () => {
   let dir: string;
   /** The tiny model's folder, inside the test's temp dir. */
   const TINY = () => join(dir, 'tiny-model');
   beforeAll(() => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    buildCli();
     dir = mkdtempSync(join(tmpdir(), 'zo-cli-'));
     writeTinyDemoModel(TINY());
   });

@@ -3,33 +3,21 @@
 // CPU backend (replay bit-exact on the backend that trained, as on WebGPU), on the tiny model.
 // The same record replayed on WebGPU gives the CPU-trained weights to 1e-6 of each tensor's scale
 // (z is the same Philox stream; only the float order differs: tests/backends/cpuMezo.test.ts).
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DATA, DEMO_MODEL, REPO_ROOT } from '../helpers/paths';
+import { DEMO_DATA, DEMO_MODEL } from '../helpers/paths';
 import { readSafetensorsBytes } from '../../src/engine/model/safetensorsWriter';
 import { writeTinyDemoModel } from '../fixtures/tinyModel';
+import { buildCli, golden, lastJson, zo } from '../helpers/cliProcess';
 
 const TASK = join(DEMO_DATA, 'wn-animal-plant');
-const golden = JSON.parse(readFileSync(join(DEMO_MODEL, 'golden.json'), 'utf8')) as { cases: { input_ids: number[]; last_logits: number[]; mean_loss: number }[] };
-
-function zo(args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'zo-studio.mjs'), ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
-
 describe('zo-studio --backend cpu', () => {
   let dir: string;
   const TINY = () => join(dir, 'tiny-model');
   beforeAll(() => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    buildCli();
     dir = mkdtempSync(join(tmpdir(), 'zo-cli-cpu-'));
     writeTinyDemoModel(TINY());
   });
