@@ -10,23 +10,13 @@
 import { floatToHalf, halfToFloat } from '../defs/halfFloat';
 import { InvalidFileError, parseJsonFile } from '../files/invalidFile';
 import { FieldReader } from '../files/fields';
-import type { InfluenceKey } from '../api';
+import type { InfluenceVectorsInfo } from '../api';
 
 export const INFLUENCE_FILE_VERSION = 1;
 const MAGIC = [0x5a, 0x4f, 0x49, 0x4e, 0x46, INFLUENCE_FILE_VERSION, 0, 0]; // "ZOINF" v1
 
-export interface InfluenceFileHeader {
-  format: 'zo-studio-influence';
-  version: 1;
-  key: InfluenceKey;
-  k: number;
-  seed: number;
-  eps: number;
-  /** Tensor names in vector order (block directions), or null. */
-  blocks: string[] | null;
-  rows: number;
-  dims: number;
-}
+/** The file's header: what the vectors are (the fields InfluenceVectorsInfo reports) and its format. */
+export type InfluenceFileHeader = { format: 'zo-studio-influence'; version: 1 } & Pick<InfluenceVectorsInfo, 'key' | 'k' | 'seed' | 'eps' | 'blocks' | 'rows' | 'dims'>;
 
 export interface InfluenceVectors {
   header: InfluenceFileHeader;
