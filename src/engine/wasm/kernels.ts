@@ -2,8 +2,8 @@
 // worker pool when threads are available (pool.ts), and one method per kernel family with the
 // shapes and conventions of the GPU kernels and their CPU references (src/engine/cpu). Tensors
 // are WasmBuffers in the kernels' memory: allocate them once (alloc / upload), read them through
-// f32() / u32() views, free them when done. Sources of the kernels: wasm/*.ts. Usage:
-// /work/wt/issues/wasm-kernels.md and tests/wasm/*.
+// f32() / u32() views, free them when done. Sources of the kernels: wasm/*.ts. Usage: tests/wasm/*
+// and the CPU backend (src/engine/backends/cpu/wasmKernels.ts).
 import type { ZoStepScalars } from '../defs/zoConfig';
 import type { MixTerm } from '../defs/zoMix';
 import type { OptimizerName } from '../api';
@@ -46,7 +46,9 @@ export interface WasmParamRange {
 }
 
 export class WasmKernels {
-  private scratchBuf: WasmBuffer | null = null;
+  /** Grow-only buffers reused by every call (thread scratch, LoRA's intermediate, ZOPrO's term
+   *  table), so no kernel call allocates. */
+  private readonly reused = new Map<'scratch' | 'lora' | 'terms', WasmBuffer>();
   private small: WasmBuffer;
 
   private constructor(
@@ -173,12 +175,18 @@ export class WasmKernels {
   /** Per-thread scratch of `bytes` each (one buffer, grown as needed). */
   private scratch(bytes: number): { buffer: WasmBuffer; stride: number } {
     const stride = Math.ceil(Math.max(16, bytes) / 16) * 16;
-    const need = stride * this.threads;
-    if (!this.scratchBuf || this.scratchBuf.bytes < need) {
-      if (this.scratchBuf) this.heap.release(this.scratchBuf);
-      this.scratchBuf = this.heap.alloc(need);
+    return { buffer: this.reusable('scratch', stride * this.threads), stride };
+  }
+
+  /** The reused buffer `name`, at least `bytes` long (regrown, never shrunk). */
+  private reusable(name: 'scratch' | 'lora' | 'terms', bytes: number): WasmBuffer {
+    let buf = this.reused.get(name);
+    if (!buf || buf.bytes < bytes) {
+      if (buf) this.heap.release(buf);
+      buf = this.heap.alloc(bytes);
+      this.reused.set(name, buf);
     }
-    return { buffer: this.scratchBuf, stride };
+    return buf;
   }
 
   /** name(...args, lo, hi[, scratch]) over [0, total), split across threads when the work is large enough. */
@@ -275,13 +283,9 @@ export class WasmKernels {
 
   /** y += scale * (x A^T) B^T: LoRA with A [rank, inDim], B [outDim, rank] (src/engine/cpu/adapters.ts loraRef). */
   lora(x: WasmBuffer, a: WasmBuffer, b: WasmBuffer, y: WasmBuffer, rows: number, inDim: number, outDim: number, rank: number, scale: number): void {
-    const t = this.allocF32(rows * rank);
-    try {
-      this.matmul(x, { format: 'f32', rows: rank, cols: inDim, data: a }, t, rows);
-      this.matmul(t, { format: 'f32', rows: outDim, cols: rank, data: b }, y, rows, { alpha: scale, accumulate: true });
-    } finally {
-      this.free(t);
-    }
+    const t = this.reusable('lora', rows * rank * 4);
+    this.matmul(x, { format: 'f32', rows: rank, cols: inDim, data: a }, t, rows);
+    this.matmul(t, { format: 'f32', rows: outDim, cols: rank, data: b }, y, rows, { alpha: scale, accumulate: true });
   }
 
   /** y[m, n] += sum over CSR row n of x[m, col] (value - base) (src/engine/cpu/adapters.ts sparseDeltaRef). */
@@ -346,7 +350,7 @@ export class WasmKernels {
   }
 
   private writeTerms(terms: readonly MixTerm[]): WasmBuffer {
-    const buf = this.alloc(terms.length * 8);
+    const buf = this.reusable('terms', terms.length * 8);
     const u = this.u32(buf, terms.length * 2);
     const f = this.f32(buf, terms.length * 2);
     terms.forEach((t, i) => {
@@ -359,29 +363,21 @@ export class WasmKernels {
   /** ZOPrO: theta += alpha z, z = sum_m coef_m gaussian(seed, step_m, 0, stream) (src/engine/cpu/zoMixed.ts mixedAxpyCpu). */
   zoMixedAxpy(r: WasmParamRange, seed: number, terms: readonly MixTerm[], alpha: number): void {
     const t = this.writeTerms(terms);
-    try {
-      this.dispatch('zo_mixed_axpy', [rangePtr(r), seed >>> 0, r.stream >>> 0, t.ptr, terms.length, alpha], { total: r.count, grain: 16 }, r.count * 64 * terms.length);
-    } finally {
-      this.free(t);
-    }
+    this.dispatch('zo_mixed_axpy', [rangePtr(r), seed >>> 0, r.stream >>> 0, t.ptr, terms.length, alpha], { total: r.count, grain: 16 }, r.count * 64 * terms.length);
   }
 
   /** ||z||^2 over ranges (f64; src/engine/cpu/zoMixed.ts mixedSquaredNormCpu). */
   zoMixedSumsq(ranges: readonly Pick<WasmParamRange, 'count' | 'stream'>[], seed: number, terms: readonly MixTerm[]): number {
     const t = this.writeTerms(terms);
-    try {
-      let total = 0;
-      for (const r of ranges) {
-        const scratch = this.scratch(8);
-        new Float64Array(this.memory.buffer, scratch.buffer.ptr, (scratch.stride * this.threads) / 8).fill(0);
-        this.dispatch('zo_mixed_sumsq', [seed >>> 0, r.stream >>> 0, t.ptr, terms.length], { total: r.count, grain: 16, scratch }, r.count * 64 * terms.length);
-        const parts = new Float64Array(this.memory.buffer, scratch.buffer.ptr, (scratch.stride * this.threads) / 8);
-        for (let i = 0; i < this.threads; i++) total += parts[(i * scratch.stride) / 8];
-      }
-      return total;
-    } finally {
-      this.free(t);
+    let total = 0;
+    for (const r of ranges) {
+      const scratch = this.scratch(8);
+      new Float64Array(this.memory.buffer, scratch.buffer.ptr, (scratch.stride * this.threads) / 8).fill(0);
+      this.dispatch('zo_mixed_sumsq', [seed >>> 0, r.stream >>> 0, t.ptr, terms.length], { total: r.count, grain: 16, scratch }, r.count * 64 * terms.length);
+      const parts = new Float64Array(this.memory.buffer, scratch.buffer.ptr, (scratch.stride * this.threads) / 8);
+      for (let i = 0; i < this.threads; i++) total += parts[(i * scratch.stride) / 8];
     }
+    return total;
   }
 }
 

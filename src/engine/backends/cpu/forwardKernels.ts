@@ -33,6 +33,9 @@ function checkRows(label: string, m: number, max: number): void {
 /** A kernel over the first `rows` of at most maxRows rows (setRows, as the WebGPU RowsKernel). */
 abstract class CpuRowsKernel extends CpuKernel implements RowsKernel {
   protected rows: number;
+  /** The rows whose outputs are used (RowsKernel.setRowSpans): the WASM kernels skip the others;
+   *  the TypeScript references compute every row, which the hint allows. */
+  protected spans: Uint32Array | null = null;
   constructor(readonly label: string, private readonly maxRows: number) {
     super();
     this.rows = maxRows;
@@ -40,6 +43,9 @@ abstract class CpuRowsKernel extends CpuKernel implements RowsKernel {
   setRows(m: number): void {
     checkRows(this.label, m, this.maxRows);
     this.rows = m;
+  }
+  setRowSpans(spans: Uint32Array | null): void {
+    this.spans = spans;
   }
 }
 

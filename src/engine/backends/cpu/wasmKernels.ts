@@ -65,10 +65,6 @@ export class WasmMatmul extends CpuMatmul {
     super(mo);
     this.weight = wasmWeight(mo.w);
   }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
-  }
   protected run(): void {
     const x = block(this.mo.x), y = block(this.mo.y);
     const { cols: k, rows: n } = this.weight;
@@ -80,10 +76,6 @@ export class WasmMatmul extends CpuMatmul {
 export class WasmRmsNorm extends CpuRmsNorm {
   constructor(private readonly wk: WasmKernels, private readonly ro: RmsNormOptions) {
     super(ro);
-  }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
   }
   protected run(): void {
     const x = block(this.ro.x), y = block(this.ro.y), { dim } = this.ro;
@@ -105,10 +97,6 @@ export class WasmBias extends CpuBias {
   constructor(private readonly wk: WasmKernels, private readonly bo: BiasOptions) {
     super(bo);
   }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
-  }
   protected run(): void {
     const y = block(this.bo.y), w = this.bo.width;
     forSpans(this.spans, this.rows, (m0, m) => this.wk.biasRows(from(y, m0 * w * 4), block(this.bo.bias), m, w));
@@ -118,10 +106,6 @@ export class WasmBias extends CpuBias {
 export class WasmSwiglu extends CpuSwiglu {
   constructor(private readonly wk: WasmKernels, private readonly so: SwigluOptions) {
     super(so);
-  }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
   }
   protected run(): void {
     const g = block(this.so.gate), u = block(this.so.up), out = block(this.so.out), w = this.so.width;
@@ -201,10 +185,6 @@ export class WasmLora extends CpuLora {
     forSpans(this.spans, this.rows, (m0, m) =>
       this.wk.lora(from(x, m0 * o.inDim * 4), block(o.a), block(o.b), from(y, m0 * o.outDim * 4), m, o.inDim, o.outDim, o.rank, o.scale));
   }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
-  }
 }
 
 export class WasmSparseDelta extends CpuSparseDelta {
@@ -216,10 +196,6 @@ export class WasmSparseDelta extends CpuSparseDelta {
     const x = block(o.x), y = block(o.y);
     forSpans(this.spans, this.rows, (m0, m) =>
       this.wk.sparseDelta(from(x, m0 * o.inDim * 4), block(o.rowStart), block(o.col), block(o.base), block(o.value), from(y, m0 * o.outDim * 4), m, o.inDim, o.outDim));
-  }
-  private spans: Uint32Array | null = null;
-  setRowSpans(spans: Uint32Array | null): void {
-    this.spans = spans;
   }
 }
 
