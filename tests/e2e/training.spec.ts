@@ -52,6 +52,9 @@ test('train, chart, pause/resume, reload, export/import, responsive main thread'
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('status', { name: 'Run status' })).toContainText('paused', { timeout: 120_000 });
   const beforeReload = await stepOf(page);
+  // The run item says how far the saved copy goes; a reload before that save lands would lose the
+  // last step (a clean-clone run reloaded a few ms after the pause), so wait for it as a user can.
+  await expect(page.getByTestId('run-item').filter({ hasText: 'paused' }).first()).toContainText(`saved at step ${beforeReload}`, { timeout: 30_000 });
 
   // Reload: both runs are listed, the paused one resumes from its saved record.
   await page.reload();
